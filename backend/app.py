@@ -1,0 +1,103 @@
+"""``create_app(settings)``: builds the Litestar application. Wiring only, no logic."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Router, get
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from backend.api.health.controllers import HealthController
+from backend.errors import EXCEPTION_HANDLERS
+from backend.middleware import RequestIdMiddleware
+from backend.resources import Resources, provide_pool, provide_redis, provide_settings
+from backend.settings import Settings
+from backend.storage.postgres.migrate import migrate
+from backend.storage.postgres.pool import create_pool
+from backend.storage.redis.client import create_redis
+
+log = logging.getLogger("pingan.app")
+DEFAULT_DIST = Path(__file__).resolve().parents[1] / "frontend" / "dist"
+
+
+def _frontend_router(settings: Settings) -> Router | None:
+    dist = Path(settings.frontend_dist) if settings.frontend_dist else DEFAULT_DIST
+    if not (dist / "index.html").exists():
+        log.warning("frontend not built; run `make frontend`", extra={"dist": str(dist)})
+        return None
+    return create_static_files_router(
+        path="/", directories=[dist], html_mode=True, name="frontend", opt={"public": True}
+    )
+
+
+def create_app(settings: Settings) -> Litestar:
+    """The backend application for ``settings`` (whose URLs must point at running servers)."""
+    if settings.database_url is None or settings.redis_url is None:
+        raise ValueError(
+            "create_app needs database_url and redis_url; use resolve_services() first"
+        )
+    database_url, redis_url = settings.database_url, settings.redis_url
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        pool = await create_pool(
+            database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+        )
+        try:
+            async with pool.acquire() as conn:
+                applied = await migrate(conn)
+            if applied:
+                log.info("migrations applied", extra={"files": [m.name for m in applied]})
+            redis = create_redis(redis_url)
+            app.state.resources = Resources(settings=settings, pool=pool, redis=redis)
+            try:
+                yield
+            finally:
+                await redis.aclose()
+        finally:
+            await pool.close()
+
+    @get(
+        "/api/client-config",
+        opt={"public": True},
+        tags=["config"],
+        summary="What a browser needs before login",
+    )
+    async def client_config() -> dict[str, str | None]:
+        return {
+            "map_style_url": settings.map_style_url,
+            "default_locale": settings.default_locale,
+            "app_name": "Ping'an Command",
+        }
+
+    handlers: list[object] = [HealthController, client_config]
+    frontend = _frontend_router(settings)
+    if frontend is not None:
+        handlers.append(frontend)
+    return Litestar(
+        route_handlers=handlers,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        dependencies={
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "pool": Provide(provide_pool, sync_to_thread=False),
+            "redis": Provide(provide_redis, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[RequestIdMiddleware()],
+        request_max_body_size=settings.max_body_bytes,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
+        openapi_config=OpenAPIConfig(
+            title="Ping'an Command API",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        logging_config=None,
+    )

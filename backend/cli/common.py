@@ -1,0 +1,72 @@
+"""Helpers every ``pingan`` subcommand shares: settings, embedded services, asyncio entry, progress."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar
+
+import asyncpg
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from backend.embedded import EmbeddedServiceError, resolve_services
+from backend.settings import ConfigError, Settings, load_settings
+from backend.storage.postgres.migrate import MigrationError
+
+T = TypeVar("T")
+console = Console(stderr=True)
+log = logging.getLogger("pingan.cli")
+
+
+def settings_from_env(**overrides: Any) -> Settings:
+    """Settings from the environment plus the given non-None overrides; bad values exit cleanly."""
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@contextlib.contextmanager
+def services(settings: Settings) -> Iterator[Settings]:
+    """Settings pointing at running servers (embedded ones started when no URL is set)."""
+    try:
+        with resolve_services(settings) as resolved:
+            yield resolved
+    except EmbeddedServiceError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro``; database and migration failures become one-line CLI errors."""
+    try:
+        return asyncio.run(coro)
+    except MigrationError as exc:
+        raise click.ClickException(f"migration failed: {exc}") from None
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise click.ClickException(f"database error: {type(exc).__name__}: {exc}") from None
+
+
+def progress_bar() -> Progress:
+    """A progress bar on stderr for long-running commands."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not sys.stderr.isatty(),
+    )
+
+
+async def connect(settings: Settings) -> asyncpg.Connection[Any]:
+    """One connection to the configured database, with the pool's JSON codecs."""
+    from backend.storage.postgres.pool import init_connection
+
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(settings.database_url)
+    await init_connection(conn)
+    return conn

@@ -1,0 +1,92 @@
+"""``pingan serve``, ``pingan migrate``, ``pingan config``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+
+import click
+import uvicorn
+
+from backend.app import create_app
+from backend.cli.common import connect, run, services, settings_from_env
+from backend.logs import configure_logging
+from backend.settings import Settings, describe_settings
+from backend.storage.postgres.migrate import migrate
+
+log = logging.getLogger("pingan.cli")
+
+
+@click.command()
+@click.option("--host", default=None, help="Interface to bind (PINGAN_HOST).")
+@click.option(
+    "--port", type=int, default=None, help="Port to bind, 0 for any free one (PINGAN_PORT)."
+)
+def serve(host: str | None, port: int | None) -> None:
+    """Run the backend alone (production and tests)."""
+    settings = settings_from_env(host=host, port=port)
+    configure_logging(settings.log_level, json=settings.log_json)
+    with services(settings) as resolved:
+        serve_until_stopped(resolved)
+
+
+def serve_until_stopped(
+    settings: Settings, on_started: Callable[[int], None] | None = None
+) -> None:
+    """Run uvicorn on ``settings`` until SIGINT/SIGTERM; ``on_started`` gets the bound port."""
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+
+    async def main() -> None:
+        task = asyncio.create_task(server.serve())
+        while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn has no started event
+            await asyncio.sleep(0.05)
+        if server.started:
+            port = (
+                server.servers[0].sockets[0].getsockname()[1] if server.servers else settings.port
+            )
+            log.info("backend listening", extra={"host": settings.host, "port": port})
+            if on_started is not None:
+                on_started(port)
+        await task
+        if not server.started:
+            raise click.ClickException("the backend did not start; see the log above")
+
+    run(main())
+
+
+@click.command("migrate")
+def migrate_cmd() -> None:
+    """Apply pending database migrations (safe to run on several nodes at once)."""
+    settings = settings_from_env()
+    configure_logging(settings.log_level, json=False)
+    with services(settings) as resolved:
+        applied = run(_migrate(resolved))
+    for name in applied:
+        click.echo(f"applied {name}")
+    if not applied:
+        click.echo("nothing to apply: the database is current")
+
+
+async def _migrate(settings: Settings) -> list[str]:
+    conn = await connect(settings)
+    try:
+        return [m.name for m in await migrate(conn)]
+    finally:
+        await conn.close()
+
+
+@click.command("config")
+def config_cmd() -> None:
+    """Print the effective configuration (secrets hidden)."""
+    click.echo(json.dumps(describe_settings(settings_from_env()), indent=2, ensure_ascii=False))

@@ -1,0 +1,157 @@
+"""The one configuration object, read from ``PINGAN_*`` environment variables.
+
+Every field of :class:`Settings` maps to ``PINGAN_<FIELD>`` (upper case). An optional TOML file
+named by ``PINGAN_CONFIG_FILE`` supplies values first; the environment wins over the file.
+A wrong value raises :class:`ConfigError` naming the variable and what is expected, so start-up
+stops with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+ENV_PREFIX = "PINGAN_"
+
+Port = Annotated[int, Meta(ge=0, le=65535)]
+PositiveSeconds = Annotated[float, Meta(gt=0, le=86_400)]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+# Fields whose values never appear in `pingan config`, logs or errors.
+SECRET_FIELDS = frozenset({"secret_key", "data_keys", "database_url", "redis_url"})
+
+
+def default_data_dir() -> str:
+    """The data folder under the user's data home (XDG), used when PINGAN_DATA_DIR is unset."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "pingan")
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Effective configuration of one process. Build it with :func:`load_settings`."""
+
+    database_url: str | None = None
+    """PostgreSQL DSN; unset means an embedded PostgreSQL in ``data_dir``."""
+    redis_url: str | None = None
+    """Redis URL; unset means an embedded Redis in ``data_dir``."""
+    data_dir: str = msgspec.field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: Port = 8000
+    log_level: LogLevel = "INFO"
+    log_json: bool = True
+    redis_prefix: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")] = "pingan"
+    db_pool_min: Annotated[int, Meta(ge=1, le=100)] = 2
+    db_pool_max: Annotated[int, Meta(ge=1, le=500)] = 20
+    secret_key: str | None = None
+    """Signing key for access tokens; generated and kept in ``data_dir`` when unset."""
+    data_keys: str | None = None
+    """Encryption keys for personal data, ``id:base64key,...`` (first is current)."""
+    access_token_ttl_s: Annotated[int, Meta(ge=30, le=86_400)] = 900
+    refresh_token_ttl_s: Annotated[int, Meta(ge=300, le=90 * 86_400)] = 7 * 86_400
+    allowed_origins: list[str] = msgspec.field(default_factory=list)
+    """Origins allowed to open WebSockets; empty means same-origin only."""
+    map_style_url: str | None = None
+    default_locale: Literal["zh-CN", "en"] = "zh-CN"
+    position_freshness_s: PositiveSeconds = 60.0
+    max_body_bytes: Annotated[int, Meta(ge=1024, le=64 * 1024 * 1024)] = 1_048_576
+    frontend_dist: str | None = None
+    """Folder of the built frontend; default ``frontend/dist`` beside the package."""
+
+    @property
+    def embedded_postgres(self) -> bool:
+        """True when no PostgreSQL URL is configured and an embedded one must be started."""
+        return self.database_url is None
+
+    @property
+    def embedded_redis(self) -> bool:
+        """True when no Redis URL is configured and an embedded one must be started."""
+        return self.redis_url is None
+
+
+class ConfigError(ValueError):
+    """A configuration value is wrong; the message names the variable and what is expected."""
+
+
+_FIELD_PATH = re.compile(r"at `\$\.([a-z_]+)")
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field``."""
+    return ENV_PREFIX + field.upper()
+
+
+def _coerce_env(field: str, raw: str) -> Any:
+    # Lists come as comma-separated strings; everything else is converted by msgspec (strict=False
+    # turns "8000" into 8000 and "true" into True).
+    if field == "allowed_origins":
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if raw == "" and field in _OPTIONAL_FIELDS:
+        return None
+    return raw
+
+
+_OPTIONAL_FIELDS = frozenset(f.name for f in msgspec.structs.fields(Settings) if f.default is None)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from a TOML file (optional), the environment, then ``overrides``.
+
+    Raises :class:`ConfigError` naming the variable for any wrong value or unknown variable.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config_file = env.get(ENV_PREFIX + "CONFIG_FILE")
+    if config_file:
+        try:
+            values.update(tomllib.loads(Path(config_file).read_text(encoding="utf-8")))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{ENV_PREFIX}CONFIG_FILE: cannot read {config_file}: {exc}") from exc
+    known = {f.name for f in msgspec.structs.fields(Settings)}
+    for key, raw in env.items():
+        if not key.startswith(ENV_PREFIX) or key == ENV_PREFIX + "CONFIG_FILE":
+            continue
+        field = key[len(ENV_PREFIX) :].lower()
+        if field.startswith("test_"):
+            continue  # test-harness variables, read by tests/conftest.py
+        if field not in known:
+            raise ConfigError(f"{key}: unknown setting (known: {', '.join(sorted(known))})")
+        values[field] = _coerce_env(field, raw)
+    values.update(overrides)
+    try:
+        settings = msgspec.convert(values, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        match = _FIELD_PATH.search(str(exc))
+        where = env_name(match.group(1)) if match else "configuration"
+        reason = str(exc).split(" - at ")[0]
+        raise ConfigError(f"{where}: {reason}") from None
+    if settings.db_pool_min > settings.db_pool_max:
+        raise ConfigError(
+            f"{env_name('db_pool_min')}: must not exceed {env_name('db_pool_max')} "
+            f"({settings.db_pool_min} > {settings.db_pool_max})"
+        )
+    return settings
+
+
+def describe_settings(settings: Settings) -> dict[str, Any]:
+    """The effective configuration as a dict with secrets hidden, for ``pingan config``."""
+    out: dict[str, Any] = {}
+    for name, value in msgspec.structs.asdict(settings).items():
+        if name in SECRET_FIELDS and value is not None:
+            out[name] = _redact_url(value) if name.endswith("_url") else "********"
+        else:
+            out[name] = value
+    out["embedded_postgres"] = settings.embedded_postgres
+    out["embedded_redis"] = settings.embedded_redis
+    return out
+
+
+def _redact_url(url: str) -> str:
+    # Keep scheme, host and database so an operator can check where it points; hide the password.
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:********@", url)
