@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from backend.validation import explain
+
 ENV_PREFIX = "PINGAN_"
 
 Port = Annotated[int, Meta(ge=0, le=65535)]
@@ -79,9 +81,6 @@ class ConfigError(ValueError):
     """A configuration value is wrong; the message names the variable and what is expected."""
 
 
-_FIELD_PATH = re.compile(r"at `\$\.([a-z_]+)")
-
-
 def env_name(field: str) -> str:
     """The environment variable that sets ``field``."""
     return ENV_PREFIX + field.upper()
@@ -127,9 +126,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     try:
         settings = msgspec.convert(values, Settings, strict=False)
     except msgspec.ValidationError as exc:
-        match = _FIELD_PATH.search(str(exc))
-        where = env_name(match.group(1)) if match else "configuration"
-        reason = str(exc).split(" - at ")[0]
+        field, reason = explain(exc)
+        where = env_name(field) if field else "configuration"
         raise ConfigError(f"{where}: {reason}") from None
     if settings.db_pool_min > settings.db_pool_max:
         raise ConfigError(

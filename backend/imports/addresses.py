@@ -16,6 +16,7 @@ import msgspec
 from msgspec import Meta
 
 from backend.storage.postgres.pool import PgConn
+from backend.validation import explain
 
 CHUNK = 20_000
 REQUIRED = ("id", "text", "lat", "lon")
@@ -69,9 +70,8 @@ def validate_row(
             {k: v for k, v in row.items() if v not in ("", None)}, AddressInput, strict=False
         )
     except msgspec.ValidationError as exc:
-        msg = str(exc)
-        field = msg.split("at `$.")[1].rstrip("`") if "at `$." in msg else None
-        return None, Reject(line=line, field=field, reason=msg.split(" - at ")[0])
+        field, reason = explain(exc)
+        return None, Reject(line=line, field=field, reason=reason)
     r9 = h3.str_to_int(h3.latlng_to_cell(item.lat, item.lon, 9))
     grid = grid_of_cell.get(r9)
     if grid is None:

@@ -7,6 +7,7 @@ import asyncio
 import asyncpg
 import msgspec
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -74,7 +75,9 @@ class HealthController(Controller):
         opt={"public": True},
         summary="PostgreSQL and Redis reachable, migrations current",
     )
-    async def readyz(self, pool: PgPool, redis: Redis) -> Response[Readiness]:
+    async def readyz(
+        self, pool: NamedDependency[PgPool], redis: NamedDependency[Redis]
+    ) -> Response[Readiness]:
         """200 when everything is up; 503 naming what is down otherwise."""
         (pg, migrations), rd = await asyncio.gather(check_postgres(pool), check_redis(redis))
         down = [

@@ -1,0 +1,5 @@
+"""``python -m backend`` is the ``pingan`` command."""
+
+from backend.cli import main
+
+main()

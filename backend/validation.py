@@ -1,0 +1,23 @@
+"""Turn msgspec validation errors into (field, reason) a person can act on."""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+
+_AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+_MISSING = re.compile(r"Object missing required field `(?P<field>[^`]+)`")
+
+
+def explain(exc: msgspec.ValidationError) -> tuple[str | None, str]:
+    """The dotted field path (``steps[3].deadline``) and the reason, from a msgspec error."""
+    message = str(exc)
+    missing = _MISSING.search(message)
+    at = _AT_PATH.search(message)
+    prefix = at.group("path") if at else ""
+    reason = _AT_PATH.sub("", message)
+    if missing:
+        field = f"{prefix}.{missing.group('field')}" if prefix else missing.group("field")
+        return field, "required"
+    return (prefix or None), reason

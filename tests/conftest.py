@@ -1,0 +1,289 @@
+"""Shared fixtures: a real PostgreSQL and a real Redis for every test that needs them.
+
+PostgreSQL: ``PINGAN_TEST_DATABASE_URL`` (an admin DSN), else the local server on 127.0.0.1:5432,
+else an embedded ``pgserver``. A fresh database is created for the session and dropped after it.
+Redis: ``PINGAN_TEST_REDIS_URL``, else 127.0.0.1:6379, else an embedded one; every test gets its own
+key prefix and its keys are deleted afterwards. A test never skips for want of a server: it fails
+and says how to provide one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from backend.embedded import embedded_postgres, embedded_redis
+from backend.storage.postgres.migrate import migrate
+from backend.storage.postgres.pool import PgPool, create_pool
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCAL_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+HOW_TO_PG = (
+    "no PostgreSQL reachable: set PINGAN_TEST_DATABASE_URL to an admin DSN, or start the local "
+    "server (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start); "
+    "the embedded pgserver fallback failed too: {error}"
+)
+HOW_TO_REDIS = (
+    "no Redis reachable: set PINGAN_TEST_REDIS_URL, or start one (redis-server --daemonize yes "
+    "--port 6379 --save ''); the embedded fallback failed too: {error}"
+)
+
+
+def _pg_reachable(dsn: str) -> bool:
+    async def probe() -> bool:
+        try:
+            conn = await asyncpg.connect(dsn, timeout=3)
+        except (OSError, asyncpg.PostgresError, TimeoutError):
+            return False
+        await conn.close()
+        return True
+
+    return asyncio.run(probe())
+
+
+def _local_pg_dsn() -> str | None:
+    # Trust auth on this machine: try the usual role names.
+    for user in ("postgres", "root"):
+        dsn = LOCAL_PG.replace("postgres@", f"{user}@", 1)
+        if _pg_reachable(dsn):
+            return dsn
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_admin_dsn() -> Iterator[str]:
+    """A DSN with the right to create databases."""
+    configured = os.environ.get("PINGAN_TEST_DATABASE_URL")
+    if configured:
+        if not _pg_reachable(configured):
+            pytest.fail(f"PINGAN_TEST_DATABASE_URL is set but not reachable: {configured}")
+        yield configured
+        return
+    local = _local_pg_dsn()
+    if local:
+        yield local
+        return
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="pingan-pg-") as tmp,
+            embedded_postgres(Path(tmp)) as dsn,
+        ):
+            yield dsn
+    except Exception as exc:
+        pytest.fail(HOW_TO_PG.format(error=exc))
+
+
+def _with_database(dsn: str, name: str) -> str:
+    # Replace the database part of a DSN (keeping query parameters such as host=/socket/dir).
+    head, sep, query = dsn.partition("?")
+    base = head.rsplit("/", 1)[0]
+    return f"{base}/{name}{sep}{query}"
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_admin_dsn: str) -> Iterator[str]:
+    """A fresh, migrated database for this test session (dropped afterwards)."""
+    name = f"pingan_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+    async def create() -> None:
+        admin = await asyncpg.connect(pg_admin_dsn)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        conn = await asyncpg.connect(_with_database(pg_admin_dsn, name))
+        await migrate(conn)
+        await conn.close()
+
+    async def drop() -> None:
+        admin = await asyncpg.connect(pg_admin_dsn)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+    asyncio.run(create())
+    yield _with_database(pg_admin_dsn, name)
+    asyncio.run(drop())
+
+
+@pytest.fixture(scope="session")
+async def pool(database_url: str) -> AsyncIterator[PgPool]:
+    """A pool on the session database."""
+    p = await create_pool(database_url, min_size=1, max_size=10)
+    yield p
+    await p.close()
+
+
+# Tables that hold reference data loaded once per session; everything else is emptied per test.
+KEEP_TABLES = frozenset({"schema_migrations"})
+
+
+@pytest.fixture
+async def clean_db(pool: PgPool) -> AsyncIterator[PgPool]:
+    """The session pool, with every data table emptied after the test (isolation between tests)."""
+    yield pool
+    async with pool.acquire() as conn:
+        tables = [
+            r["tablename"]
+            for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            if r["tablename"] not in KEEP_TABLES
+        ]
+        if tables:
+            await conn.execute(
+                "SET session_replication_role = replica;"  # audit tables refuse DELETE by trigger
+                f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE;"
+                "SET session_replication_role = DEFAULT;"
+            )
+
+
+def _redis_reachable(url: str) -> bool:
+    async def probe() -> bool:
+        client = Redis.from_url(url, socket_connect_timeout=2)
+        try:
+            return bool(await client.ping())
+        except (OSError, ConnectionError, TimeoutError) as exc:
+            del exc
+            return False
+        except Exception:
+            return False
+        finally:
+            await client.aclose()
+
+    return asyncio.run(probe())
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A reachable Redis URL for the session."""
+    configured = os.environ.get("PINGAN_TEST_REDIS_URL")
+    if configured:
+        if not _redis_reachable(configured):
+            pytest.fail(f"PINGAN_TEST_REDIS_URL is set but not reachable: {configured}")
+        yield configured
+        return
+    if _redis_reachable(LOCAL_REDIS):
+        yield LOCAL_REDIS
+        return
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="pingan-redis-") as tmp,
+            embedded_redis(Path(tmp)) as url,
+        ):
+            yield url
+    except Exception as exc:
+        pytest.fail(HOW_TO_REDIS.format(error=exc))
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix no other test uses."""
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def redis(redis_url: str, redis_prefix: str) -> AsyncIterator[Redis]:
+    """A client on the session Redis; keys under this test's prefix are deleted afterwards."""
+    client = Redis.from_url(redis_url)
+    yield client
+    keys = [k async for k in client.scan_iter(match=f"*{redis_prefix}*", count=1000)]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+def free_port() -> int:
+    """A TCP port that was free a moment ago."""
+    with contextlib.closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class BackendProcess:
+    """A real backend started with ``pingan serve`` as a subprocess."""
+
+    def __init__(self, env: dict[str, str], port: int, log_path: Path) -> None:
+        self.port = port
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "backend", "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Block until /readyz answers 200, or fail with the process's log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"backend exited with {self.proc.returncode}:\n{self.log()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.2)
+        pytest.fail(f"backend not ready after {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        """Everything the process wrote so far."""
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")[-8000:]
+
+    def stop(self, *, kill: bool = False) -> None:
+        """SIGTERM (or SIGKILL) and wait."""
+        if self.proc.poll() is None:
+            (self.proc.kill if kill else self.proc.terminate)()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+def backend_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a backend subprocess pointed at the test servers."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PINGAN_")}
+    env.update(
+        PINGAN_DATABASE_URL=database_url,
+        PINGAN_REDIS_URL=redis_url,
+        PINGAN_LOG_JSON="true",
+        PINGAN_DATA_DIR=str(Path(tempfile.gettempdir()) / "pingan-test-data"),
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def start_backend(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Any]:
+    """Start real backend processes: ``start_backend(**env_overrides) -> BackendProcess``."""
+    started: list[BackendProcess] = []
+
+    def start(**extra: str) -> BackendProcess:
+        port = free_port()
+        proc = BackendProcess(
+            backend_env(database_url, redis_url, **extra), port, tmp_path / f"backend-{port}.log"
+        )
+        started.append(proc)
+        proc.wait_ready()
+        return proc
+
+    yield start
+    for proc in started:
+        proc.stop()
