@@ -1,0 +1,141 @@
+"""Geometry on H3: great-circle distance, the ring lower bound and ring plans for the search.
+
+The nearest search visits H3 rings around the origin cell and stops when no unvisited ring can
+hold anyone closer than the current k-th best. That is exact only if the lower bound below is
+safe, so here is why it is.
+
+**Lemma (ring bound).** Let p be any point of the origin cell c0 and q any point of a cell at
+grid distance d >= 1 from c0. Then ``distance_m(p, q) >= (d - 1) * m``, where m is the smallest
+distance between two H3 cells that do not touch, in the region the geodesic pq crosses.
+
+*Proof.* Touching cells are neighbours (three cells meet at every vertex and each pair shares
+an edge), so along the geodesic from p to q the grid distance from c0 changes by at most one
+at every cell boundary. For j = 1 .. d-1 let b_j be the first point of the geodesic lying in a
+cell at distance j+1 and a_j the last point before b_j lying in a cell at distance <= j-1.
+The cells of a_j and b_j are two or more steps apart, so they do not touch, so the piece
+a_j..b_j is at least m long. b_j also lies on the closure of the disk of radius j, hence
+a_{j+1} comes at or after b_j: the d-1 pieces are disjoint, and the geodesic (whose length is
+the distance) is at least (d-1)*m long.
+
+**The constant m.** In a hexagonal tiling the closest two non-touching cells are the pair
+sharing two common neighbours, and their closest points are the two ends of the edge between
+those neighbours: m equals an edge length there; every other pair is a cell width (~1.7 edges)
+or more apart. H3 cells are near-regular locally: edge lengths over Shenzhen stay within
+0.95..1.02 of the average, and the gnomonic scale H3 uses varies by less than 1.3 % over
+`MAX_RADIUS_M`. So we take ``ring_gap_m(origin) = GAP_SAFETY * (smallest edge of the origin
+cell and its neighbours)`` with GAP_SAFETY = 0.9, a 10 % margin over both effects.
+tests/unit/dispatch/test_geo.py checks the final inequality on exact polygon distances and on
+random points, over Shenzhen and at random places on Earth.
+
+Time is never read here; everything is a pure function of its arguments.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import NamedTuple
+
+import h3
+
+EARTH_RADIUS_M = 6_371_007.180918475
+"""H3's authalic radius: our distances and h3's edge lengths use the same sphere."""
+
+GAP_SAFETY = 0.9
+"""Share of the smallest local edge length taken as the gap m of the ring bound."""
+
+MAX_RADIUS_M = 50_000.0
+"""Largest search radius; the local near-regularity argument of the ring bound holds within it."""
+
+_RAD = math.pi / 180.0
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance in metres on the H3 sphere.
+
+    dispatch/lua/search.lua evaluates the same formula; callers that must agree bit-for-bit
+    (the final ranking) recompute with this function.
+    """
+    phi1 = lat1 * _RAD
+    phi2 = lat2 * _RAD
+    s_lat = math.sin((phi2 - phi1) / 2.0)
+    s_lon = math.sin((lon2 - lon1) * _RAD / 2.0)
+    a = s_lat * s_lat + math.cos(phi1) * math.cos(phi2) * s_lon * s_lon
+    return 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+@lru_cache(maxsize=65_536)
+def ring_gap_m(origin: str) -> float:
+    """The gap m of the ring bound for searches from `origin` (see the module docstring)."""
+    edges = [
+        h3.edge_length(edge, "m")
+        for cell in h3.grid_disk(origin, 1)
+        for edge in h3.origin_to_directed_edges(cell)
+    ]
+    return GAP_SAFETY * float(min(edges))
+
+
+def ring_lower_bound_m(ring: int, gap_m: float) -> float:
+    """Lower bound of the distance from any point of the origin cell to any cell of `ring`."""
+    return max(0, ring - 1) * gap_m
+
+
+def last_useful_ring(radius_m: float, gap_m: float) -> int:
+    """The outermost ring that can hold a point within `radius_m` of the origin."""
+    return math.floor(radius_m / gap_m) + 1
+
+
+class ShardRings(NamedTuple):
+    """The cells of consecutive rings that fall in one shard, flattened for search.lua.
+
+    `argv` repeats, per ring: the lower bound of every ring beyond it (metres, as text), the
+    number of cells of this ring in this shard, then those cells.
+    """
+
+    shard: str
+    argv: tuple[str, ...]
+
+
+@lru_cache(maxsize=16_384)
+def plan_rings(origin: str, first: int, last: int, shard_res: int) -> tuple[ShardRings, ...]:
+    """Rings `first..last` around `origin`, grouped by shard (the H3 parent at `shard_res`).
+
+    Cached: incidents cluster, so the same origin cells come back; a plan is a few kB.
+    """
+    gap = ring_gap_m(origin)
+    rings = _rings(origin, first, last)
+    per_shard: dict[str, list[list[str]]] = {}
+    for index, cells in enumerate(rings):
+        for cell in cells:
+            shard = h3.cell_to_parent(cell, shard_res)
+            if shard not in per_shard:
+                per_shard[shard] = [[] for _ in rings]
+            per_shard[shard][index].append(cell)
+    plans = []
+    for shard, shard_rings in sorted(per_shard.items()):
+        argv: list[str] = []
+        for index, cells in enumerate(shard_rings):
+            argv += [repr(ring_lower_bound_m(first + index + 1, gap)), str(len(cells)), *cells]
+        plans.append(ShardRings(shard, tuple(argv)))
+    return tuple(plans)
+
+
+def _rings(origin: str, first: int, last: int) -> list[list[str]]:
+    """Cells at each grid distance first..last; computed from disks so pentagons are safe."""
+    inner = set(h3.grid_disk(origin, first - 1)) if first > 0 else set()
+    rings = []
+    for ring in range(first, last + 1):
+        disk = h3.grid_disk(origin, ring)
+        rings.append(sorted(cell for cell in disk if cell not in inner))
+        inner = set(disk)
+    return rings
+
+
+def cell_of(lat: float, lon: float, res: int) -> str:
+    """The H3 cell holding a point at resolution `res`."""
+    return str(h3.latlng_to_cell(lat, lon, res))
+
+
+def parent_of(cell: str, res: int) -> str:
+    """The ancestor of `cell` at resolution `res` (the cell itself when already there)."""
+    return str(h3.cell_to_parent(cell, res))

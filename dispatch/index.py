@@ -1,0 +1,439 @@
+"""The live responder position index on Redis: H3 cell hashes per capability, kept by Lua.
+
+Contract (DESIGN.md invariants):
+
+* each live responder is in exactly one cell of the index resolution, per shard; a move between
+  cells of one shard is one Lua script, so no reader ever sees it in two cells or in none;
+* a report whose device ts is not newer than the stored one changes nothing (`ignored`);
+* a responder whose fix is older than `freshness_s` is never a candidate and `get` says None;
+  `sweep(now)` removes such entries (run it every few seconds);
+* all keys carry a hash tag, so the index runs on Redis Cluster unchanged. A responder crossing
+  shards is evicted from the old shard and then inserted in the new one (two slots, two
+  scripts), so it is invisible to searches for one round trip; the pointer key orders such
+  moves and the search keeps only the newest fix if two concurrent writers ever leave a
+  duplicate. Redis losing its data is normal: the next reports refill the index.
+
+Time is always passed in as `now` (epoch seconds); nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from redis.asyncio import Redis
+
+from dispatch.errors import IndexConfigError, InvalidQueryError
+from dispatch.geo import (
+    cell_of,
+    last_useful_ring,
+    parent_of,
+    plan_rings,
+    ring_gap_m,
+    ring_lower_bound_m,
+)
+from dispatch.keys import (
+    ANY_CAPABILITY,
+    CAPABILITY_CODE,
+    MODE_CODE,
+    MODE_OF,
+    STATUS_CODE,
+    STATUS_OF,
+    KeySpace,
+    decode_capabilities,
+    encode_capabilities,
+)
+from dispatch.matching import Entry, Query, check_query, make_candidates, select_nearest
+from dispatch.models import (
+    Candidate,
+    Capability,
+    CellCount,
+    DutyStatus,
+    PositionReport,
+    ResponderProfile,
+    ResponderState,
+    SpeedModel,
+    UpsertOutcome,
+)
+from dispatch.scripts import Call, Scripts, redis_errors
+from dispatch.wall import parse_counts
+
+SEARCH_SLACK_M = 1e-3
+"""Lua returns everyone within the k-th distance plus this; Python makes the exact cut."""
+
+_OUTCOME = {0: UpsertOutcome.ignored, 1: UpsertOutcome.updated, 2: UpsertOutcome.created}
+_SWEEP_BATCH = 500
+
+
+def _text(value: str | bytes) -> str:
+    # the caller's client may or may not have decode_responses=True; we accept both
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class _Prepared:
+    """A report turned into the KEYS/ARGV of upsert.lua (computed once, reused per phase)."""
+
+    __slots__ = ("args", "keys", "shard", "ts")
+
+    def __init__(
+        self, index: PositionIndex, report: PositionReport, profile: ResponderProfile, now: float
+    ) -> None:
+        if report.responder_id != profile.responder_id:
+            raise InvalidQueryError(
+                f"report of {report.responder_id} came with the profile of {profile.responder_id}"
+            )
+        cell = cell_of(report.lat, report.lon, index.index_res)
+        self.shard = parent_of(cell, index.shard_res)
+        self.ts = repr(report.ts)
+        base = index.keys.base(self.shard)
+        rid = report.responder_id
+        self.keys = (f"{base}r:{rid}", f"{base}seen", f"{base}agg")
+        self.args = [
+            base,
+            rid,
+            repr(report.lat),
+            repr(report.lon),
+            self.ts,
+            repr(min(report.ts, now)),
+            cell,
+            parent_of(cell, 8),
+            parent_of(cell, 7),
+            repr(report.accuracy_m),
+            "" if report.speed_mps is None else repr(report.speed_mps),
+            "" if report.heading_deg is None else repr(report.heading_deg),
+            "0",
+            STATUS_CODE[profile.status],
+            MODE_CODE[profile.mode],
+            encode_capabilities(profile.capabilities),
+        ]
+
+
+class PositionIndex:
+    """Live positions of responders in Redis, searchable by capability and distance."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        prefix: str = "pingan:pos",
+        freshness_s: float = 60.0,
+        index_res: int = 8,
+        shard_res: int = 4,
+        speed: SpeedModel | None = None,
+        first_reach_m: float = 600.0,
+    ) -> None:
+        if index_res not in (8, 9, 10):
+            raise IndexConfigError(f"index_res must be 8, 9 or 10, got {index_res}")
+        if not 0 <= shard_res <= 6:
+            raise IndexConfigError(f"shard_res must be 0..6, got {shard_res}")
+        if freshness_s <= 0 or first_reach_m <= 0:
+            raise IndexConfigError("freshness_s and first_reach_m must be positive")
+        self.redis = redis
+        self.keys = KeySpace(prefix)
+        self.freshness_s = freshness_s
+        self.index_res = index_res
+        self.shard_res = shard_res
+        self.speed = speed or SpeedModel()
+        self.first_reach_m = first_reach_m
+        self.scripts = Scripts()
+
+    # -- writes ---------------------------------------------------------------------------
+
+    async def upsert(
+        self, report: PositionReport, profile: ResponderProfile, now: float
+    ) -> UpsertOutcome:
+        """Store one report; `profile` is used only if the index holds no entry for it."""
+        return (await self.upsert_many([(report, profile)], now))[0]
+
+    async def upsert_many(
+        self, items: Sequence[tuple[PositionReport, ResponderProfile]], now: float
+    ) -> list[UpsertOutcome]:
+        """Store a batch of reports in one pipeline; one outcome per report, in order.
+
+        Reports of responders already live in the same shard take one round trip. The rest
+        (new, expired, after Redis lost its data, or crossing shards) take three more:
+        claim the pointer, evict from the old shard, insert.
+        """
+        prepared = [_Prepared(self, report, profile, now) for report, profile in items]
+        replies = await self.scripts.run_many(
+            self.redis, [Call("upsert", p.keys, p.args) for p in prepared]
+        )
+        outcomes: list[UpsertOutcome | None] = [_OUTCOME.get(int(r)) for r in replies]
+        homeless = [i for i, outcome in enumerate(outcomes) if outcome is None]
+        if homeless:
+            for i, outcome in zip(
+                homeless, await self._relocate([prepared[i] for i in homeless]), strict=True
+            ):
+                outcomes[i] = outcome
+        return [UpsertOutcome.ignored if o is None else o for o in outcomes]
+
+    async def _relocate(self, prepared: list[_Prepared]) -> list[UpsertOutcome]:
+        """Reports that found no entry in their shard: the pointer decides (see module doc)."""
+        claims = await self.scripts.run_many(
+            self.redis,
+            [Call("claim", [self.keys.pointer(p.args[1])], [p.shard, p.ts]) for p in prepared],
+        )
+        claimed = [int(reply[0]) == 1 for reply in claims]
+        previous = [_text(reply[1]) for reply in claims]
+        evictions = [
+            i
+            for i, p in enumerate(prepared)
+            if claimed[i] and previous[i] and previous[i].split(" ")[0] != p.shard
+        ]
+        if evictions:
+            replies = await self.scripts.run_many(
+                self.redis, [self._evict_call(prepared[i], previous[i]) for i in evictions]
+            )
+            for i, reply in zip(evictions, replies, strict=True):
+                claimed[i] = int(reply[0]) == 1
+        calls, undo = [], []
+        for i, p in enumerate(prepared):
+            if claimed[i]:
+                calls.append(Call("upsert", p.keys, [*p.args[:12], "1", *p.args[13:]]))
+            elif int(claims[i][0]) == 1:
+                # evicting was refused: the old shard holds a newer fix, so this one is stale
+                undo.append(
+                    Call(
+                        "unclaim",
+                        [self.keys.pointer(p.args[1])],
+                        [f"{p.shard} {p.ts}", previous[i]],
+                    )
+                )
+        replies = await self.scripts.run_many(self.redis, calls + undo) if calls or undo else []
+        inserted = iter(replies[: len(calls)])
+        outcomes = [
+            _OUTCOME.get(int(next(inserted)), UpsertOutcome.ignored)
+            if claimed[i]
+            else UpsertOutcome.ignored
+            for i in range(len(prepared))
+        ]
+        if calls:
+            async with redis_errors("registering shards"):
+                await self.redis.sadd(
+                    self.keys.shards,
+                    *{prepared[i].shard for i in range(len(prepared)) if claimed[i]},
+                )
+        return outcomes
+
+    def _evict_call(self, p: _Prepared, previous: str) -> Call:
+        shard = previous.split(" ")[0]
+        return Call(
+            "evict",
+            [
+                self.keys.responder(shard, p.args[1]),
+                self.keys.seen(shard),
+                self.keys.aggregates(shard),
+            ],
+            [self.keys.base(shard), p.args[1], p.ts],
+        )
+
+    async def set_status(self, responder_id: str, status: DutyStatus) -> bool:
+        """Change a live responder's duty status; False when the index has no entry for it."""
+        return await self._restate(responder_id, [STATUS_CODE[status], "", "0", ""])
+
+    async def set_profile(self, profile: ResponderProfile) -> bool:
+        """Replace status, travel mode and capabilities of a live responder; False if absent."""
+        caps = encode_capabilities(profile.capabilities)
+        return await self._restate(
+            profile.responder_id, [STATUS_CODE[profile.status], MODE_CODE[profile.mode], "1", caps]
+        )
+
+    async def _restate(self, responder_id: str, change: list[str]) -> bool:
+        # a concurrent cross-shard move can make the pointer's shard wrong once: ask again
+        for _ in range(3):
+            shard = await self._shard_of(responder_id)
+            if shard is None:
+                return False
+            keys = self._entry_keys(shard, responder_id)
+            args = [self.keys.base(shard), responder_id, *change]
+            if int(await self.scripts.run(self.redis, Call("restate", keys, args))) == 1:
+                return True
+            if await self._shard_of(responder_id) == shard:
+                return False
+        return False
+
+    async def remove(self, responder_id: str) -> bool:
+        """Take a responder out of the index (logout, end of shift); True if it was there."""
+        shard = await self._shard_of(responder_id)
+        if shard is None:
+            return False
+        call = Call(
+            "evict",
+            self._entry_keys(shard, responder_id),
+            [self.keys.base(shard), responder_id, "inf"],
+        )
+        await self.scripts.run(self.redis, call)
+        async with redis_errors(f"removing pointer of {responder_id}"):
+            await self.redis.delete(self.keys.pointer(responder_id))
+        return True
+
+    async def sweep(self, now: float) -> int:
+        """Remove every entry whose fix is older than the freshness limit; returns how many."""
+        cutoff = repr(now - self.freshness_s)
+        shards = await self._shards()
+        removed = 0
+        while shards:
+            calls = [
+                Call(
+                    "sweep",
+                    [self.keys.seen(s), self.keys.aggregates(s)],
+                    [self.keys.base(s), cutoff, _SWEEP_BATCH],
+                )
+                for s in shards
+            ]
+            replies = await self.scripts.run_many(self.redis, calls)
+            removed += sum(int(r) for r in replies)
+            shards = [s for s, r in zip(shards, replies, strict=True) if int(r) == _SWEEP_BATCH]
+        return removed
+
+    # -- reads ----------------------------------------------------------------------------
+
+    async def get(self, responder_id: str, now: float) -> ResponderState | None:
+        """The responder's live entry, or None when unknown or older than the freshness limit."""
+        shard = await self._shard_of(responder_id)
+        if shard is None:
+            return None
+        async with redis_errors(f"reading {responder_id}"):
+            raw = await self.redis.hgetall(self.keys.responder(shard, responder_id))
+        if not raw:
+            return None
+        h = {_text(k): _text(v) for k, v in raw.items()}
+        fix = float(h["fix"])
+        if fix < now - self.freshness_s:
+            return None
+        return ResponderState(
+            responder_id=responder_id,
+            lat=float(h["lat"]),
+            lon=float(h["lon"]),
+            cell=h["cell"],
+            accuracy_m=float(h["acc"]),
+            speed_mps=float(h["spd"]) if h["spd"] else None,
+            heading_deg=float(h["hdg"]) if h["hdg"] else None,
+            ts=float(h["ts"]),
+            fix_ts=fix,
+            age_s=max(0.0, now - fix),
+            status=STATUS_OF[h["st"]],
+            capabilities=decode_capabilities(h["caps"]),
+            mode=MODE_OF[h["mode"]],
+        )
+
+    async def nearest(
+        self,
+        lat: float,
+        lon: float,
+        *,
+        capability: Capability | None,
+        k: int,
+        max_radius_m: float,
+        now: float,
+        statuses: frozenset[DutyStatus] = frozenset({DutyStatus.available}),
+    ) -> list[Candidate]:
+        """Exactly the k nearest fresh responders (great-circle) within the radius.
+
+        Sorted by distance, ties by responder id; only `statuses` and, when given, holders of
+        `capability`. Usually one round trip: the rings are scanned inside search.lua.
+        """
+        query = Query(lat, lon, capability, k, max_radius_m, statuses, now, self.freshness_s)
+        check_query(query)
+        origin = cell_of(lat, lon, self.index_res)
+        gap = ring_gap_m(origin)
+        last_ring = last_useful_ring(max_radius_m, gap)
+        head = [
+            ANY_CAPABILITY if capability is None else CAPABILITY_CODE[capability],
+            repr(lat),
+            repr(lon),
+            str(k),
+            repr(max_radius_m),
+            repr(now - self.freshness_s),
+            "".join(sorted(STATUS_CODE[s] for s in statuses)),
+        ]
+        found: list[Entry] = []
+        first, last = 0, min(last_ring, max(1, int(self.first_reach_m / gap) + 1))
+        reach = max_radius_m
+        while True:
+            calls = [
+                Call(
+                    "search",
+                    [self.keys.seen(plan.shard)],
+                    [
+                        self.keys.base(plan.shard),
+                        *head,
+                        repr(reach),
+                        repr(SEARCH_SLACK_M),
+                        *plan.argv,
+                    ],
+                )
+                for plan in plan_rings(origin, first, last, self.shard_res)
+            ]
+            for reply in await self.scripts.run_many(self.redis, calls):
+                found += _entries(reply)
+            best = select_nearest(found, query)
+            reach = best[-1][0] if len(best) == k else max_radius_m
+            if last >= last_ring or ring_lower_bound_m(last + 1, gap) > reach:
+                return make_candidates(best, capability=capability, now=now, speed=self.speed)
+            first, last = last + 1, min(last_ring, 2 * last + 1)
+
+    async def cell_counts(self, now: float) -> list[CellCount]:
+        """Live responders per H3 cell (res 8 and 7) by status and capability, for the wall.
+
+        Sweeps first, so stale responders are never counted. Cost: one HGETALL per shard.
+        """
+        await self.sweep(now)
+        shards = await self._shards()
+        async with redis_errors("reading live counts"):
+            pipe = self.redis.pipeline(transaction=False)
+            for shard in shards:
+                pipe.hgetall(self.keys.aggregates(shard))
+            replies = await pipe.execute()
+        return parse_counts({_text(k): int(v) for reply in replies for k, v in reply.items()})
+
+    async def clear(self) -> int:
+        """Delete every key of this index's prefix (tests, benchmarks); returns how many."""
+        deleted = 0
+        async with redis_errors("clearing the index"):
+            batch: list[str | bytes] = []
+            async for key in self.redis.scan_iter(match=self.keys.pattern(), count=1000):
+                batch.append(key)
+                if len(batch) >= 1000:
+                    deleted += await self.redis.unlink(*batch)
+                    batch = []
+            if batch:
+                deleted += await self.redis.unlink(*batch)
+        return deleted
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _entry_keys(self, shard: str, responder_id: str) -> list[str]:
+        return [
+            self.keys.responder(shard, responder_id),
+            self.keys.seen(shard),
+            self.keys.aggregates(shard),
+        ]
+
+    async def _shard_of(self, responder_id: str) -> str | None:
+        async with redis_errors(f"reading pointer of {responder_id}"):
+            pointer = await self.redis.get(self.keys.pointer(responder_id))
+        return None if pointer is None else _text(pointer).split(" ")[0]
+
+    async def _shards(self) -> list[str]:
+        async with redis_errors("listing shards"):
+            members = await self.redis.smembers(self.keys.shards)
+        return sorted(_text(m) for m in members)
+
+
+def _entries(reply: list[str | bytes]) -> list[Entry]:
+    """Parse search.lua's flat reply (id, "lat lon fix <st><mode><caps>", ...)."""
+    entries = []
+    for i in range(0, len(reply), 2):
+        lat, lon, fix, codes = _text(reply[i + 1]).split(" ")
+        entries.append(
+            Entry(
+                _text(reply[i]),
+                float(lat),
+                float(lon),
+                float(fix),
+                STATUS_OF[codes[0]],
+                MODE_OF[codes[1]],
+                decode_capabilities(codes[2:]),
+            )
+        )
+    return entries

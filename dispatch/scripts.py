@@ -1,0 +1,107 @@
+"""The Lua scripts of the position index, and running them with EVALSHA.
+
+Scripts live as .lua files in dispatch/lua/; `common.lua` is prepended to those that use its
+helpers. We do not use redis-py's Script objects in pipelines: they send SCRIPT EXISTS before
+every pipeline, one extra round trip per batch. Instead we EVALSHA and, only when Redis answers
+NOSCRIPT (it restarted empty, failed over, or someone ran SCRIPT FLUSH), load every script and
+re-run just the calls that failed, so no call is ever applied twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from typing import Any, NamedTuple
+
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError, RedisError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from dispatch.errors import IndexScriptError, IndexUnavailableError
+
+SCRIPT_NAMES = ("upsert", "evict", "claim", "unclaim", "restate", "sweep", "search")
+_STANDALONE = frozenset({"claim", "unclaim"})
+
+
+class Call(NamedTuple):
+    """One script invocation: the script's name, its KEYS and its ARGV."""
+
+    name: str
+    keys: Sequence[str]
+    args: Sequence[str | int | float]
+
+
+def _source(name: str) -> str:
+    lua = files("dispatch") / "lua"
+    body = (lua / f"{name}.lua").read_text(encoding="utf-8")
+    if name in _STANDALONE:
+        return body
+    return (lua / "common.lua").read_text(encoding="utf-8") + "\n" + body
+
+
+@asynccontextmanager
+async def redis_errors(what: str) -> AsyncIterator[None]:
+    """Turn redis-py errors into dispatch errors that say what we were doing."""
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        raise IndexUnavailableError(f"Redis unavailable during {what}: {exc}") from exc
+    except RedisError as exc:
+        raise IndexScriptError(f"Redis refused {what}: {exc}") from exc
+
+
+class Scripts:
+    """The index's scripts with their SHA1 digests, ready to EVALSHA on any client."""
+
+    def __init__(self) -> None:
+        self.source = {name: _source(name) for name in SCRIPT_NAMES}
+        self.sha = {
+            name: hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+            for name, text in self.source.items()
+        }
+
+    async def load(self, redis: Redis) -> None:
+        """SCRIPT LOAD every script (done on demand after NOSCRIPT; callable at startup)."""
+        async with redis_errors("loading scripts"):
+            pipe = redis.pipeline(transaction=False)
+            for text in self.source.values():
+                pipe.script_load(text)
+            await pipe.execute()
+
+    async def run(self, redis: Redis, call: Call) -> Any:
+        """Run one script and return its reply."""
+        async with redis_errors(f"script {call.name}"):
+            try:
+                return await self._evalsha(redis, call)
+            except NoScriptError:
+                await self.load(redis)
+                return await self._evalsha(redis, call)
+
+    async def run_many(self, redis: Redis, calls: Sequence[Call]) -> list[Any]:
+        """Run scripts in one pipeline (one round trip); replies in call order."""
+        if len(calls) == 1:
+            return [await self.run(redis, calls[0])]
+        async with redis_errors(f"{len(calls)} scripts"):
+            replies = await self._pipeline(redis, calls)
+            missing = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+            if missing:
+                await self.load(redis)
+                again = await self._pipeline(redis, [calls[i] for i in missing])
+                for i, reply in zip(missing, again, strict=True):
+                    replies[i] = reply
+            for call, reply in zip(calls, replies, strict=True):
+                if isinstance(reply, ResponseError):
+                    raise IndexScriptError(f"script {call.name} failed: {reply}") from reply
+            return replies
+
+    async def _evalsha(self, redis: Redis, call: Call) -> Any:
+        return await redis.evalsha(self.sha[call.name], len(call.keys), *call.keys, *call.args)
+
+    async def _pipeline(self, redis: Redis, calls: Sequence[Call]) -> list[Any]:
+        pipe = redis.pipeline(transaction=False)
+        for call in calls:
+            pipe.evalsha(self.sha[call.name], len(call.keys), *call.keys, *call.args)
+        return list(await pipe.execute(raise_on_error=False))
