@@ -11,7 +11,7 @@ prints it. :func:`load_scenario` is the only part that reads a file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import msgspec
 
@@ -105,6 +105,9 @@ def load_scenario(path: str | Path) -> Scenario:
     file = Path(path)
     source = str(file)
     data = read_yaml(file.read_text(encoding="utf-8"), source=source)
+    unknown = _unknown_event_fields(data)
+    if unknown is not None:
+        raise PlaybookLoadError([Problem(file=source, path=unknown, reason="unknown field")])
     scenario = convert(data, Scenario, source=source)
     offsets = [parse_duration(s.at) for s in scenario.events]
     for index in range(1, len(offsets)):
@@ -119,6 +122,34 @@ def load_scenario(path: str | Path) -> Scenario:
                 ]
             )
     return scenario
+
+
+_EVENT_FIELDS = {
+    str(cls.__struct_config__.tag): {f.encode_name for f in msgspec.structs.fields(cls)}
+    for cls in get_args(Event)
+}
+
+
+def _unknown_event_fields(data: object) -> str | None:
+    """Return the path of the first unknown field in a scenario's events, if any.
+
+    Events are lenient on the wire (schema evolution), so a typo such as ``responder:`` would
+    silently vanish from a drill; scenarios are checked strictly here instead.
+    """
+    events = data.get("events") if isinstance(data, dict) else None
+    if not isinstance(events, list):
+        return None
+    for index, scripted in enumerate(events):
+        event = scripted.get("event") if isinstance(scripted, dict) else None
+        if not isinstance(event, dict):
+            continue
+        known = _EVENT_FIELDS.get(str(event.get("type")))
+        if known is None:
+            continue
+        for key in event:
+            if key != "type" and key not in known:
+                return f"events[{index}].event.{key}"
+    return None
 
 
 def drill_library(library: Library, scenario: Scenario) -> DrillReport:

@@ -137,7 +137,9 @@ def _describe_log(effect: AppendEvent) -> str | None:  # noqa: C901 - a lookup b
         case "quorum_reached":
             return f"quorum reached: {p['role']} {p['quorum']} ({p['step_id']})"
         case "branch_taken":
-            return f"branch {p['step_id']}: condition {str(p['condition']).lower()} -> {p['target']}"
+            return (
+                f"branch {p['step_id']}: condition {str(p['condition']).lower()} -> {p['target']}"
+            )
         case "fork_started":
             return f"fork {p['step_id']}: {p['branches']} branches in parallel"
         case "close_ready":

@@ -94,7 +94,9 @@ def enter(work: Work, thread: int, fork: int | None, step_id: str, source: str |
     deadline = _deadline_of(work, step)
     due_at = work.now + parse_duration(deadline) if deadline is not None else None
     if isinstance(step, AlertStep):
-        alert_roles(work, step, due_at, "initial" if attempt == 1 else "retry")
+        # A non-blocking alert has no step timer, but its offers still carry an accept-by.
+        accept_by = work.now + parse_duration(step.deadline)
+        alert_roles(work, step, accept_by, "initial" if attempt == 1 else "retry")
     elif isinstance(step, ChecklistStep):
         _require_checklist(work, step)
     if due_at is not None and not is_satisfied(work, step):
