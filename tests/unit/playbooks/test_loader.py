@@ -112,8 +112,11 @@ def _write(folder: Path, name: str, text: str) -> Path:
 
 def test_check_files_reports_every_file_and_is_empty_when_clean(tmp_path: Path) -> None:
     good = _write(tmp_path, "good.yaml", SMALL)
-    bad = _write(tmp_path, "bad.yaml", SMALL.replace("id: test_book", "id: other").replace(
-        "deadline: 15m", "deadline: soon"))
+    bad = _write(
+        tmp_path,
+        "bad.yaml",
+        SMALL.replace("id: test_book", "id: other").replace("deadline: 15m", "deadline: soon"),
+    )
     assert check_files([good]) == []
     problems = check_files([tmp_path])
     assert [(p.file, p.path) for p in problems] == [(str(bad), "steps[3].deadline")]
