@@ -10,14 +10,33 @@ from pathlib import Path
 from litestar import Litestar, Router, get
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
+from litestar.enums import ScopeType
+from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.static_files import create_static_files_router
 
+from backend.api.audit.controllers import AuditController
+from backend.api.auth.controllers import AuthController, MeController
+from backend.api.geo.controllers import GeoController
 from backend.api.health.controllers import HealthController
 from backend.errors import EXCEPTION_HANDLERS
 from backend.middleware import RequestIdMiddleware
-from backend.resources import Resources, provide_pool, provide_redis, provide_settings
+from backend.resources import (
+    Resources,
+    provide_auth,
+    provide_cipher,
+    provide_pool,
+    provide_redis,
+    provide_settings,
+)
+from backend.security.audit import AuditLog
+from backend.security.auth import AuthService
+from backend.security.crypto import FieldCipher
+from backend.security.guards import PUBLIC, permission_guard
+from backend.security.keys import load_keyring
+from backend.security.middleware import TokenAuthenticationMiddleware
+from backend.security.providers import provide_auditor, provide_caller
 from backend.settings import Settings
 from backend.storage.postgres.migrate import migrate
 from backend.storage.postgres.pool import create_pool
@@ -33,7 +52,7 @@ def _frontend_router(settings: Settings) -> Router | None:
         log.warning("frontend not built; run `make frontend`", extra={"dist": str(dist)})
         return None
     return create_static_files_router(
-        path="/", directories=[dist], html_mode=True, name="frontend", opt={"public": True}
+        path="/", directories=[dist], html_mode=True, name="frontend", opt=PUBLIC
     )
 
 
@@ -44,6 +63,8 @@ def create_app(settings: Settings) -> Litestar:
             "create_app needs database_url and redis_url; use resolve_services() first"
         )
     database_url, redis_url = settings.database_url, settings.redis_url
+    keyring = load_keyring(settings)
+    audit = AuditLog(keyring.audit)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -56,7 +77,15 @@ def create_app(settings: Settings) -> Litestar:
             if applied:
                 log.info("migrations applied", extra={"files": [m.name for m in applied]})
             redis = create_redis(redis_url)
-            app.state.resources = Resources(settings=settings, pool=pool, redis=redis)
+            app.state.resources = Resources(
+                settings=settings,
+                pool=pool,
+                redis=redis,
+                keyring=keyring,
+                audit=audit,
+                auth=AuthService(settings, keyring.signing, audit),
+                cipher=FieldCipher(keyring),
+            )
             try:
                 yield
             finally:
@@ -77,7 +106,14 @@ def create_app(settings: Settings) -> Litestar:
             "app_name": "Ping'an Command",
         }
 
-    handlers: list[object] = [HealthController, client_config]
+    handlers: list[object] = [
+        HealthController,
+        AuthController,
+        MeController,
+        AuditController,
+        GeoController,
+        client_config,
+    ]
     frontend = _frontend_router(settings)
     if frontend is not None:
         handlers.append(frontend)
@@ -88,15 +124,29 @@ def create_app(settings: Settings) -> Litestar:
             "settings": Provide(provide_settings, sync_to_thread=False),
             "pool": Provide(provide_pool, sync_to_thread=False),
             "redis": Provide(provide_redis, sync_to_thread=False),
+            "auth": Provide(provide_auth, sync_to_thread=False),
+            "cipher": Provide(provide_cipher, sync_to_thread=False),
+            "caller": Provide(provide_caller, sync_to_thread=False),
+            "auditor": Provide(provide_auditor, sync_to_thread=False),
         },
+        guards=[permission_guard],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RequestIdMiddleware()],
+        middleware=[
+            RequestIdMiddleware(),
+            DefineMiddleware(
+                TokenAuthenticationMiddleware,
+                exclude_from_auth_key="public",
+                scopes={ScopeType.HTTP},
+            ),
+        ],
         request_max_body_size=settings.max_body_bytes,
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
         openapi_config=OpenAPIConfig(
             title="Ping'an Command API",
             version="0.1.0",
-            path="/schema",
+            openapi_router=Router(
+                path="/schema", route_handlers=[], opt=PUBLIC, include_in_schema=False
+            ),
             render_plugins=[ScalarRenderPlugin()],
         ),
         logging_config=None,

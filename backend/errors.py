@@ -19,6 +19,8 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from backend.validation import explain
+
 log = logging.getLogger("pingan.errors")
 
 
@@ -127,6 +129,9 @@ def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Resp
     if isinstance(exc, ValidationException):
         field, message = _validation_field(exc.extra)
         detail = message or exc.detail
+        if field == "data" and message:  # a body problem: name the field inside the body
+            inner, reason = explain(message)
+            field, detail = inner or None, reason
         return error_response(400, "invalid", f"{field}: {detail}" if field else detail, field)
     if isinstance(exc, NotAuthorizedException):
         return error_response(401, "unauthorized", exc.detail, headers=exc.headers)

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from litestar.datastructures import State
 from redis.asyncio import Redis
 
+from backend.security.audit import AuditLog
+from backend.security.auth import AuthService
+from backend.security.crypto import FieldCipher
+from backend.security.keys import Keyring
 from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
 
@@ -18,6 +22,10 @@ class Resources:
     settings: Settings
     pool: PgPool
     redis: Redis
+    keyring: Keyring
+    audit: AuditLog
+    auth: AuthService
+    cipher: FieldCipher
 
 
 def resources_of(state: State) -> Resources:
@@ -39,3 +47,13 @@ def provide_pool(state: State) -> PgPool:
 def provide_redis(state: State) -> Redis:
     """DI: the Redis client."""
     return resources_of(state).redis
+
+
+def provide_auth(state: State) -> AuthService:
+    """DI: login and token service."""
+    return resources_of(state).auth
+
+
+def provide_cipher(state: State) -> FieldCipher:
+    """DI: field encryption."""
+    return resources_of(state).cipher

@@ -27,7 +27,9 @@ PositiveSeconds = Annotated[float, Meta(gt=0, le=86_400)]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 # Fields whose values never appear in `pingan config`, logs or errors.
-SECRET_FIELDS = frozenset({"secret_key", "data_keys", "database_url", "redis_url"})
+SECRET_FIELDS = frozenset(
+    {"secret_key", "data_keys", "index_key", "audit_key", "database_url", "redis_url"}
+)
 
 
 def default_data_dir() -> str:
@@ -55,6 +57,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Signing key for access tokens; generated and kept in ``data_dir`` when unset."""
     data_keys: str | None = None
     """Encryption keys for personal data, ``id:base64key,...`` (first is current)."""
+    index_key: str | None = None
+    """Base64 key of the HMAC blind index for exact lookup of encrypted fields."""
+    audit_key: str | None = None
+    """Base64 key of the audit log's HMAC chain (kept outside the database)."""
+    login_max_failures: Annotated[int, Meta(ge=1, le=100)] = 5
+    login_lockout_s: Annotated[int, Meta(ge=1, le=86_400)] = 600
     access_token_ttl_s: Annotated[int, Meta(ge=30, le=86_400)] = 900
     refresh_token_ttl_s: Annotated[int, Meta(ge=300, le=90 * 86_400)] = 7 * 86_400
     allowed_origins: list[str] = msgspec.field(default_factory=list)
@@ -126,8 +134,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     try:
         settings = msgspec.convert(values, Settings, strict=False)
     except msgspec.ValidationError as exc:
-        field, reason = explain(exc)
-        where = env_name(field) if field else "configuration"
+        bad_field, reason = explain(exc)
+        where = env_name(bad_field) if bad_field else "configuration"
         raise ConfigError(f"{where}: {reason}") from None
     if settings.db_pool_min > settings.db_pool_max:
         raise ConfigError(

@@ -10,7 +10,7 @@ _AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 _MISSING = re.compile(r"Object missing required field `(?P<field>[^`]+)`")
 
 
-def explain(exc: msgspec.ValidationError) -> tuple[str | None, str]:
+def explain(exc: msgspec.ValidationError | str) -> tuple[str | None, str]:
     """The dotted field path (``steps[3].deadline``) and the reason, from a msgspec error."""
     message = str(exc)
     missing = _MISSING.search(message)

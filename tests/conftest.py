@@ -24,12 +24,20 @@ from typing import Any
 
 import asyncpg
 import httpx
+import msgspec
 import pytest
+from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from backend.app import create_app
 from backend.embedded import embedded_postgres, embedded_redis
+from backend.imports.boundaries import import_boundaries
+from backend.security.policy import Capability, Role
+from backend.security.users import User, UserCreate, create_user
+from backend.settings import Settings, load_settings
 from backend.storage.postgres.migrate import migrate
 from backend.storage.postgres.pool import PgPool, create_pool
+from simulators.geography import DISTRICT_CODE, Geography, generate_geography
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -128,7 +136,7 @@ async def pool(database_url: str) -> AsyncIterator[PgPool]:
 
 
 # Tables that hold reference data loaded once per session; everything else is emptied per test.
-KEEP_TABLES = frozenset({"schema_migrations"})
+KEEP_TABLES = frozenset({"schema_migrations", "org_units", "grid_cells"})
 
 
 @pytest.fixture
@@ -287,3 +295,103 @@ def start_backend(tmp_path: Path, database_url: str, redis_url: str) -> Iterator
     yield start
     for proc in started:
         proc.stop()
+
+
+@pytest.fixture(scope="session")
+async def district(pool: PgPool) -> Geography:
+    """The synthetic district (seed 1), loaded once per session; its tree survives clean_db."""
+    geo = generate_geography(seed=1)
+    async with pool.acquire() as conn:
+        await import_boundaries(conn, msgspec.json.encode(geo.feature_collection()))
+    return geo
+
+
+class DistrictPaths(msgspec.Struct, frozen=True, kw_only=True):
+    """Handy org paths of the test district: two streets, a community and a grid in each."""
+
+    district: str
+    street_a: str
+    street_b: str
+    community_a: str
+    community_b: str
+    grid_a: str
+    grid_b: str
+
+
+@pytest.fixture(scope="session")
+def paths(district: Geography) -> DistrictPaths:
+    """Two disjoint branches of the tree, for jurisdiction tests."""
+    units = sorted(district.units.values(), key=lambda u: u.path)
+    streets = [u.path for u in units if u.level == "street"]
+
+    def first_child(parent: str, level: str) -> str:
+        return next(u.path for u in units if u.level == level and u.parent_path == parent)
+
+    ca, cb = first_child(streets[0], "community"), first_child(streets[1], "community")
+    return DistrictPaths(
+        district=DISTRICT_CODE,
+        street_a=streets[0],
+        street_b=streets[1],
+        community_a=ca,
+        community_b=cb,
+        grid_a=first_child(ca, "grid"),
+        grid_b=first_child(cb, "grid"),
+    )
+
+
+@pytest.fixture
+def app_settings(database_url: str, redis_url: str, redis_prefix: str, tmp_path: Path) -> Settings:
+    """Settings of an in-process app on the test servers, with keys in a temp folder."""
+    return load_settings(
+        {},
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        data_dir=str(tmp_path / "data"),
+    )
+
+
+@pytest.fixture
+async def client(
+    clean_db: PgPool, district: Geography, app_settings: Settings
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    """An in-process client of the real app (real PostgreSQL and Redis behind it)."""
+    async with AsyncTestClient(create_app(app_settings)) as c:
+        yield c
+
+
+TEST_PASSWORD = "Test-password-1"
+
+
+@pytest.fixture
+def make_user(clean_db: PgPool) -> Any:
+    """``await make_user(username, org_path, *roles, capabilities=[...])`` creates an account."""
+
+    async def make(
+        username: str, org_path: str, *roles: Role, capabilities: list[Capability] | None = None
+    ) -> User:
+        async with clean_db.acquire() as conn:
+            return await create_user(
+                conn,
+                UserCreate(
+                    username=username,
+                    display_name=username.title(),
+                    password=TEST_PASSWORD,
+                    org_path=org_path,
+                    roles=list(roles),
+                    capabilities=capabilities or [],
+                ),
+            )
+
+    return make
+
+
+async def login(
+    client: AsyncTestClient[Any], username: str, password: str = TEST_PASSWORD
+) -> dict[str, str]:
+    """Log in and return the Authorization header for the access token."""
+    response = await client.post(
+        "/api/auth/login", json={"username": username, "password": password}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -6,6 +6,7 @@ import click
 
 from backend.cli.data import geography_group, import_group
 from backend.cli.demo import demo
+from backend.cli.security import audit_group, users_group
 from backend.cli.server import config_cmd, migrate_cmd, serve
 
 
@@ -14,5 +15,14 @@ def main() -> None:
     """Ping'an Command: the real-time command center for municipal social governance."""
 
 
-for command in (serve, demo, migrate_cmd, config_cmd, import_group, geography_group):
+for command in (
+    serve,
+    demo,
+    migrate_cmd,
+    config_cmd,
+    import_group,
+    geography_group,
+    users_group,
+    audit_group,
+):
     main.add_command(command)

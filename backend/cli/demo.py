@@ -10,6 +10,8 @@ from backend.cli.common import connect, console, run, services, settings_from_en
 from backend.cli.data import load_addresses, load_boundaries
 from backend.cli.server import serve_until_stopped
 from backend.logs import configure_logging
+from backend.security.policy import Capability, Role
+from backend.security.users import UserCreate, create_user, find_user
 from backend.settings import Settings
 from backend.storage.postgres.migrate import migrate
 
@@ -43,7 +45,59 @@ def prepare_geography(settings: Settings, addresses: int, seed: int) -> None:
     console.print(f"geography: {summary.inserted:,} addresses loaded, {summary.rejected} rejected")
 
 
-def print_urls(port: int, host: str) -> None:
+DEMO_PASSWORD = "Pingan-demo-2026"  # printed at start; the demo is for a local machine only
+
+
+async def _ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
+    conn = await connect(settings)
+    try:
+        district = await conn.fetchval(
+            "SELECT path FROM org_units WHERE level = 'district' ORDER BY path LIMIT 1"
+        )
+        street = await conn.fetchval(
+            "SELECT path FROM org_units WHERE level = 'street' ORDER BY path LIMIT 1"
+        )
+        community = await conn.fetchval(
+            "SELECT path FROM org_units WHERE level = 'community' AND parent_path = $1 ORDER BY path LIMIT 1",
+            street,
+        )
+        grid = await conn.fetchval(
+            "SELECT path FROM org_units WHERE level = 'grid' AND parent_path = $1 ORDER BY path LIMIT 1",
+            community,
+        )
+        plan = [
+            ("admin", "系统管理员", district, [Role.ADMIN], []),
+            ("district.leader", "区领导", district, [Role.DISTRICT_LEADER], []),
+            ("street.leader", "街道领导", street, [Role.STREET_LEADER], []),
+            ("community.leader", "社区书记", community, [Role.COMMUNITY_LEADER], []),
+            ("operator", "指挥中心值班员", district, [Role.OPERATOR], []),
+            ("caseworker", "社区专干", community, [Role.CASE_WORKER], []),
+            ("responder", "社区民警", grid, [Role.RESPONDER], [Capability.POLICE]),
+            ("auditor", "审计员", district, [Role.AUDITOR], []),
+            ("gateway", "定位网关", district, [Role.GATEWAY], []),
+            ("hotline", "热线平台", district, [Role.INTEGRATION], []),
+        ]
+        shown: list[tuple[str, str, str]] = []
+        for username, name, org, roles, caps in plan:
+            if await find_user(conn, username) is None:
+                await create_user(
+                    conn,
+                    UserCreate(
+                        username=username,
+                        display_name=name,
+                        password=DEMO_PASSWORD,
+                        org_path=org,
+                        roles=roles,
+                        capabilities=caps,
+                    ),
+                )
+            shown.append((username, ",".join(r.value for r in roles), org))
+        return shown
+    finally:
+        await conn.close()
+
+
+def print_urls(port: int, host: str, logins: list[tuple[str, str, str]]) -> None:
     """Tell the person at the terminal where to look."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - comparing, not binding
     base = f"http://{shown}:{port}"
@@ -57,6 +111,9 @@ def print_urls(port: int, host: str) -> None:
         ("readiness", "/readyz"),
     ):
         console.print(f"  {name:<18} {base}{path}")
+    console.print(f"  logins (password [bold]{DEMO_PASSWORD}[/bold]):")
+    for username, roles, org in logins:
+        console.print(f"    {username:<18} {roles:<18} {org}")
     console.print("  Ctrl-C stops everything.")
 
 
@@ -79,4 +136,7 @@ def demo(host: str | None, port: int | None, addresses: int, seed: int) -> None:
     configure_logging(settings.log_level, json=False)
     with services(settings) as resolved:
         prepare_geography(resolved, addresses, seed)
-        serve_until_stopped(resolved, on_started=lambda bound: print_urls(bound, resolved.host))
+        logins = run(_ensure_demo_users(resolved))
+        serve_until_stopped(
+            resolved, on_started=lambda bound: print_urls(bound, resolved.host, logins)
+        )

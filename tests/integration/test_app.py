@@ -2,25 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from litestar.testing import AsyncTestClient
-
-from backend.app import create_app
-from backend.settings import load_settings
-from backend.storage.postgres.pool import PgPool
-
-
-@pytest.fixture
-async def client(
-    clean_db: PgPool, database_url: str, redis_url: str, redis_prefix: str
-) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    settings = load_settings(
-        {}, database_url=database_url, redis_url=redis_url, redis_prefix=redis_prefix
-    )
-    async with AsyncTestClient(create_app(settings)) as c:
-        yield c
 
 
 async def test_healthz_and_readyz(client: AsyncTestClient) -> None:  # type: ignore[type-arg]

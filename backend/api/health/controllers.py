@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from backend.security.guards import PUBLIC
 from backend.storage.postgres.migrate import discover
 from backend.storage.postgres.pool import PgPool
 
@@ -65,14 +66,14 @@ class HealthController(Controller):
     path = "/"
     tags = ["health"]  # noqa: RUF012 - Litestar reads it as a class attribute
 
-    @get("/healthz", opt={"public": True}, summary="The process is alive")
+    @get("/healthz", opt=PUBLIC, summary="The process is alive")
     async def healthz(self) -> dict[str, str]:
         """Always 200 while the event loop runs."""
         return {"status": "ok"}
 
     @get(
         "/readyz",
-        opt={"public": True},
+        opt=PUBLIC,
         summary="PostgreSQL and Redis reachable, migrations current",
     )
     async def readyz(

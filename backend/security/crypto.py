@@ -1,0 +1,60 @@
+"""Field encryption (AES-256-GCM with a key id, so keys rotate) and HMAC blind indexes.
+
+A ciphertext is ``kid_len(1) | kid | nonce(12) | ciphertext+tag``. The blind index is an HMAC of
+the normalised value, for exact lookup (an ID number, a phone) without decrypting every row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import unicodedata
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from backend.security.keys import Keyring
+
+
+class DecryptionError(ValueError):
+    """A ciphertext could not be decrypted (unknown key id or tampered bytes)."""
+
+
+def normalise(value: str) -> str:
+    """The form values are indexed and compared in: NFKC (full-width digits), no spaces, upper."""
+    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
+class FieldCipher:
+    """Encrypts and decrypts personal fields; computes their blind index."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        self._keys = {kid: AESGCM(key) for kid, key in keyring.data.items()}
+        self._current = keyring.current
+        self._index_key = keyring.index
+
+    def encrypt(self, plaintext: str, *, context: bytes = b"") -> bytes:
+        """Encrypt with the current key; ``context`` (e.g. the column name) is authenticated."""
+        kid = self._current.encode()
+        nonce = secrets.token_bytes(12)
+        sealed = self._keys[self._current].encrypt(nonce, plaintext.encode(), context)
+        return bytes([len(kid)]) + kid + nonce + sealed
+
+    def decrypt(self, blob: bytes, *, context: bytes = b"") -> str:
+        """Decrypt with whichever key id the blob names."""
+        n = blob[0] if blob else 0
+        kid = blob[1 : 1 + n].decode(errors="replace")
+        cipher = self._keys.get(kid)
+        if cipher is None:
+            raise DecryptionError(f"unknown data key id {kid!r}")
+        nonce = blob[1 + n : 13 + n]
+        try:
+            return cipher.decrypt(nonce, blob[13 + n :], context).decode()
+        except InvalidTag:
+            raise DecryptionError("ciphertext failed authentication") from None
+
+    def blind_index(self, value: str, *, kind: str) -> bytes:
+        """HMAC-SHA256 of the normalised value, separated per kind of field."""
+        message = kind.encode() + b"\x00" + normalise(value).encode()
+        return hmac.new(self._index_key, message, hashlib.sha256).digest()

@@ -1,0 +1,167 @@
+"""Roles, permissions and menus as data. Handlers name permissions, never roles.
+
+To change who may do what, change :data:`ROLE_PERMISSIONS`; guards, menus and the tests' access
+matrix all read it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a user account is for."""
+
+    ADMIN = "admin"
+    DISTRICT_LEADER = "district_leader"
+    STREET_LEADER = "street_leader"
+    COMMUNITY_LEADER = "community_leader"
+    OPERATOR = "operator"
+    CASE_WORKER = "case_worker"
+    RESPONDER = "responder"
+    AUDITOR = "auditor"
+    GATEWAY = "gateway"  # position gateways and simulators reporting for many responders
+    INTEGRATION = "integration"  # hotline and other platforms creating incidents
+
+
+class Capability(StrEnum):
+    """What a responder can be dispatched as."""
+
+    POLICE = "police"
+    COMMUNITY_DOCTOR = "community_doctor"
+    PSYCHIATRIST = "psychiatrist"
+    PSYCHIATRIC_NURSE = "psychiatric_nurse"
+    SOCIAL_WORKER = "social_worker"
+    GRID_WORKER = "grid_worker"
+    CIVIL_AFFAIRS = "civil_affairs"
+    DISABILITY_FEDERATION = "disability_federation"
+    GUARDIAN = "guardian"
+    AMBULANCE = "ambulance"
+
+
+class Permission(StrEnum):
+    """One thing a route or socket topic may require."""
+
+    MAP_READ = "map:read"  # the one map: boundaries, aggregates, key places
+    ADDRESS_READ = "address:read"
+    PERSON_READ = "person:read"  # block-data persons, masked by policy
+    PERSON_REVEAL = "person:reveal"  # unmask one record with a written reason
+    PATIENT_READ = "patient:read"
+    PATIENT_WRITE = "patient:write"
+    INCIDENT_READ = "incident:read"
+    INCIDENT_CREATE = "incident:create"
+    INCIDENT_MANAGE = "incident:manage"  # notes, priority, cancel, manual assign/release
+    ARCHIVE_READ = "archive:read"
+    ARCHIVE_REVIEW = "archive:review"
+    RESPONDER_READ = "responder:read"
+    RESPONDER_ADMIN = "responder:admin"
+    POSITION_REPORT = "position:report"  # one's own position
+    POSITION_REPORT_ANY = "position:report_any"  # a gateway's batches for many responders
+    ASSIGNMENT_RESPOND = "assignment:respond"  # accept, decline, en route, on scene, clear
+    KPI_READ = "kpi:read"
+    PLAYBOOK_READ = "playbook:read"
+    PLAYBOOK_DRILL = "playbook:drill"
+    AUDIT_READ = "audit:read"
+    USER_ADMIN = "user:admin"
+    DATA_IMPORT = "data:import"
+
+
+P = Permission
+_LEADER = frozenset(
+    {
+        P.MAP_READ,
+        P.ADDRESS_READ,
+        P.PERSON_READ,
+        P.PATIENT_READ,
+        P.INCIDENT_READ,
+        P.INCIDENT_MANAGE,
+        P.ARCHIVE_READ,
+        P.ARCHIVE_REVIEW,
+        P.RESPONDER_READ,
+        P.KPI_READ,
+        P.PLAYBOOK_READ,
+    }
+)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(
+        {
+            P.MAP_READ,
+            P.ADDRESS_READ,
+            P.RESPONDER_READ,
+            P.RESPONDER_ADMIN,
+            P.USER_ADMIN,
+            P.DATA_IMPORT,
+            P.PLAYBOOK_READ,
+            P.PLAYBOOK_DRILL,
+            P.INCIDENT_READ,
+        }
+    ),
+    Role.DISTRICT_LEADER: _LEADER | {P.PERSON_REVEAL},
+    Role.STREET_LEADER: _LEADER,
+    Role.COMMUNITY_LEADER: _LEADER,
+    Role.OPERATOR: frozenset(
+        {
+            P.MAP_READ,
+            P.ADDRESS_READ,
+            P.PERSON_READ,
+            P.PATIENT_READ,
+            P.INCIDENT_READ,
+            P.INCIDENT_CREATE,
+            P.INCIDENT_MANAGE,
+            P.ARCHIVE_READ,
+            P.RESPONDER_READ,
+            P.KPI_READ,
+            P.PLAYBOOK_READ,
+            P.PLAYBOOK_DRILL,
+        }
+    ),
+    Role.CASE_WORKER: frozenset(
+        {
+            P.MAP_READ,
+            P.ADDRESS_READ,
+            P.PERSON_READ,
+            P.PERSON_REVEAL,
+            P.PATIENT_READ,
+            P.PATIENT_WRITE,
+            P.INCIDENT_READ,
+            P.ARCHIVE_READ,
+        }
+    ),
+    Role.RESPONDER: frozenset(
+        {P.POSITION_REPORT, P.ASSIGNMENT_RESPOND, P.INCIDENT_CREATE, P.PLAYBOOK_READ}
+    ),
+    Role.AUDITOR: frozenset({P.AUDIT_READ}),
+    Role.GATEWAY: frozenset({P.POSITION_REPORT_ANY}),
+    Role.INTEGRATION: frozenset({P.INCIDENT_CREATE, P.ADDRESS_READ}),
+}
+
+# A menu of the frontends is shown when the user holds every permission it lists.
+MENU_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "wall": frozenset({P.MAP_READ, P.INCIDENT_READ}),
+    "console": frozenset({P.INCIDENT_CREATE, P.INCIDENT_MANAGE}),
+    "leader": frozenset({P.KPI_READ, P.ARCHIVE_REVIEW}),
+    "responder": frozenset({P.ASSIGNMENT_RESPOND}),
+    "audit": frozenset({P.AUDIT_READ}),
+    "admin": frozenset({P.USER_ADMIN}),
+}
+
+# Roles whose jurisdiction is fixed by their level of the tree (a leader's unit must be that level).
+LEADER_LEVELS: dict[Role, str] = {
+    Role.DISTRICT_LEADER: "district",
+    Role.STREET_LEADER: "street",
+    Role.COMMUNITY_LEADER: "community",
+}
+
+
+def permissions_for(roles: frozenset[Role] | set[Role] | list[Role]) -> frozenset[Permission]:
+    """The union of the permissions of ``roles``."""
+    out: frozenset[Permission] = frozenset()
+    for role in roles:
+        out |= ROLE_PERMISSIONS[role]
+    return out
+
+
+def menus_for(permissions: frozenset[Permission]) -> list[str]:
+    """The menus a holder of ``permissions`` may open, in display order."""
+    return [menu for menu, needed in MENU_PERMISSIONS.items() if needed <= permissions]
