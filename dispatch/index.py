@@ -22,11 +22,11 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
-from dispatch.errors import IndexConfigError, InvalidQueryError
+from dispatch.codec import UpsertArgs, parse_search_reply, parse_state, text
+from dispatch.errors import IndexConfigError
 from dispatch.geo import (
     cell_of,
     last_useful_ring,
-    parent_of,
     plan_rings,
     ring_gap_m,
     ring_lower_bound_m,
@@ -35,11 +35,8 @@ from dispatch.keys import (
     ANY_CAPABILITY,
     CAPABILITY_CODE,
     MODE_CODE,
-    MODE_OF,
     STATUS_CODE,
-    STATUS_OF,
     KeySpace,
-    decode_capabilities,
     encode_capabilities,
 )
 from dispatch.matching import Entry, Query, check_query, make_candidates, select_nearest
@@ -64,49 +61,6 @@ _OUTCOME = {0: UpsertOutcome.ignored, 1: UpsertOutcome.updated, 2: UpsertOutcome
 _SWEEP_BATCH = 500
 
 
-def _text(value: str | bytes) -> str:
-    # the caller's client may or may not have decode_responses=True; we accept both
-    return value.decode() if isinstance(value, bytes) else value
-
-
-class _Prepared:
-    """A report turned into the KEYS/ARGV of upsert.lua (computed once, reused per phase)."""
-
-    __slots__ = ("args", "keys", "shard", "ts")
-
-    def __init__(
-        self, index: PositionIndex, report: PositionReport, profile: ResponderProfile, now: float
-    ) -> None:
-        if report.responder_id != profile.responder_id:
-            raise InvalidQueryError(
-                f"report of {report.responder_id} came with the profile of {profile.responder_id}"
-            )
-        cell = cell_of(report.lat, report.lon, index.index_res)
-        self.shard = parent_of(cell, index.shard_res)
-        self.ts = repr(report.ts)
-        base = index.keys.base(self.shard)
-        rid = report.responder_id
-        self.keys = (f"{base}r:{rid}", f"{base}seen", f"{base}agg")
-        self.args = [
-            base,
-            rid,
-            repr(report.lat),
-            repr(report.lon),
-            self.ts,
-            repr(min(report.ts, now)),
-            cell,
-            parent_of(cell, 8),
-            parent_of(cell, 7),
-            repr(report.accuracy_m),
-            "" if report.speed_mps is None else repr(report.speed_mps),
-            "" if report.heading_deg is None else repr(report.heading_deg),
-            "0",
-            STATUS_CODE[profile.status],
-            MODE_CODE[profile.mode],
-            encode_capabilities(profile.capabilities),
-        ]
-
-
 class PositionIndex:
     """Live positions of responders in Redis, searchable by capability and distance."""
 
@@ -119,7 +73,7 @@ class PositionIndex:
         index_res: int = 8,
         shard_res: int = 4,
         speed: SpeedModel | None = None,
-        first_reach_m: float = 600.0,
+        first_reach_m: float = 1500.0,
     ) -> None:
         if index_res not in (8, 9, 10):
             raise IndexConfigError(f"index_res must be 8, 9 or 10, got {index_res}")
@@ -153,9 +107,19 @@ class PositionIndex:
         (new, expired, after Redis lost its data, or crossing shards) take three more:
         claim the pointer, evict from the old shard, insert.
         """
-        prepared = [_Prepared(self, report, profile, now) for report, profile in items]
+        prepared = [
+            UpsertArgs(
+                report,
+                profile,
+                now,
+                keys=self.keys,
+                index_res=self.index_res,
+                shard_res=self.shard_res,
+            )
+            for report, profile in items
+        ]
         replies = await self.scripts.run_many(
-            self.redis, [Call("upsert", p.keys, p.args) for p in prepared]
+            self.redis, [p.call(may_create=False) for p in prepared]
         )
         outcomes: list[UpsertOutcome | None] = [_OUTCOME.get(int(r)) for r in replies]
         homeless = [i for i, outcome in enumerate(outcomes) if outcome is None]
@@ -166,14 +130,14 @@ class PositionIndex:
                 outcomes[i] = outcome
         return [UpsertOutcome.ignored if o is None else o for o in outcomes]
 
-    async def _relocate(self, prepared: list[_Prepared]) -> list[UpsertOutcome]:
+    async def _relocate(self, prepared: list[UpsertArgs]) -> list[UpsertOutcome]:
         """Reports that found no entry in their shard: the pointer decides (see module doc)."""
         claims = await self.scripts.run_many(
             self.redis,
-            [Call("claim", [self.keys.pointer(p.args[1])], [p.shard, p.ts]) for p in prepared],
+            [Call("claim", [self.keys.pointer(p.responder_id)], [p.shard, p.ts]) for p in prepared],
         )
         claimed = [int(reply[0]) == 1 for reply in claims]
-        previous = [_text(reply[1]) for reply in claims]
+        previous = [text(reply[1]) for reply in claims]
         evictions = [
             i
             for i, p in enumerate(prepared)
@@ -188,13 +152,13 @@ class PositionIndex:
         calls, undo = [], []
         for i, p in enumerate(prepared):
             if claimed[i]:
-                calls.append(Call("upsert", p.keys, [*p.args[:12], "1", *p.args[13:]]))
+                calls.append(p.call(may_create=True))
             elif int(claims[i][0]) == 1:
                 # evicting was refused: the old shard holds a newer fix, so this one is stale
                 undo.append(
                     Call(
                         "unclaim",
-                        [self.keys.pointer(p.args[1])],
+                        [self.keys.pointer(p.responder_id)],
                         [f"{p.shard} {p.ts}", previous[i]],
                     )
                 )
@@ -214,16 +178,16 @@ class PositionIndex:
                 )
         return outcomes
 
-    def _evict_call(self, p: _Prepared, previous: str) -> Call:
+    def _evict_call(self, p: UpsertArgs, previous: str) -> Call:
         shard = previous.split(" ")[0]
         return Call(
             "evict",
             [
-                self.keys.responder(shard, p.args[1]),
+                self.keys.responder(shard, p.responder_id),
                 self.keys.seen(shard),
                 self.keys.aggregates(shard),
             ],
-            [self.keys.base(shard), p.args[1], p.ts],
+            [self.keys.base(shard), p.responder_id, p.ts],
         )
 
     async def set_status(self, responder_id: str, status: DutyStatus) -> bool:
@@ -294,27 +258,7 @@ class PositionIndex:
             return None
         async with redis_errors(f"reading {responder_id}"):
             raw = await self.redis.hgetall(self.keys.responder(shard, responder_id))
-        if not raw:
-            return None
-        h = {_text(k): _text(v) for k, v in raw.items()}
-        fix = float(h["fix"])
-        if fix < now - self.freshness_s:
-            return None
-        return ResponderState(
-            responder_id=responder_id,
-            lat=float(h["lat"]),
-            lon=float(h["lon"]),
-            cell=h["cell"],
-            accuracy_m=float(h["acc"]),
-            speed_mps=float(h["spd"]) if h["spd"] else None,
-            heading_deg=float(h["hdg"]) if h["hdg"] else None,
-            ts=float(h["ts"]),
-            fix_ts=fix,
-            age_s=max(0.0, now - fix),
-            status=STATUS_OF[h["st"]],
-            capabilities=decode_capabilities(h["caps"]),
-            mode=MODE_OF[h["mode"]],
-        )
+        return parse_state(responder_id, raw, now, self.freshness_s)
 
     async def nearest(
         self,
@@ -365,12 +309,12 @@ class PositionIndex:
                 for plan in plan_rings(origin, first, last, self.shard_res)
             ]
             for reply in await self.scripts.run_many(self.redis, calls):
-                found += _entries(reply)
+                found += parse_search_reply(reply)
             best = select_nearest(found, query)
             reach = best[-1][0] if len(best) == k else max_radius_m
             if last >= last_ring or ring_lower_bound_m(last + 1, gap) > reach:
                 return make_candidates(best, capability=capability, now=now, speed=self.speed)
-            first, last = last + 1, min(last_ring, 2 * last + 1)
+            first, last = last + 1, last_ring
 
     async def cell_counts(self, now: float) -> list[CellCount]:
         """Live responders per H3 cell (res 8 and 7) by status and capability, for the wall.
@@ -384,7 +328,7 @@ class PositionIndex:
             for shard in shards:
                 pipe.hgetall(self.keys.aggregates(shard))
             replies = await pipe.execute()
-        return parse_counts({_text(k): int(v) for reply in replies for k, v in reply.items()})
+        return parse_counts({text(k): int(v) for reply in replies for k, v in reply.items()})
 
     async def clear(self) -> int:
         """Delete every key of this index's prefix (tests, benchmarks); returns how many."""
@@ -412,28 +356,9 @@ class PositionIndex:
     async def _shard_of(self, responder_id: str) -> str | None:
         async with redis_errors(f"reading pointer of {responder_id}"):
             pointer = await self.redis.get(self.keys.pointer(responder_id))
-        return None if pointer is None else _text(pointer).split(" ")[0]
+        return None if pointer is None else text(pointer).split(" ")[0]
 
     async def _shards(self) -> list[str]:
         async with redis_errors("listing shards"):
             members = await self.redis.smembers(self.keys.shards)
-        return sorted(_text(m) for m in members)
-
-
-def _entries(reply: list[str | bytes]) -> list[Entry]:
-    """Parse search.lua's flat reply (id, "lat lon fix <st><mode><caps>", ...)."""
-    entries = []
-    for i in range(0, len(reply), 2):
-        lat, lon, fix, codes = _text(reply[i + 1]).split(" ")
-        entries.append(
-            Entry(
-                _text(reply[i]),
-                float(lat),
-                float(lon),
-                float(fix),
-                STATUS_OF[codes[0]],
-                MODE_OF[codes[1]],
-                decode_capabilities(codes[2:]),
-            )
-        )
-    return entries
+        return sorted(text(m) for m in members)

@@ -4,7 +4,8 @@
 -- ARGV: 1 base, 2 capability code ('*' = anyone), 3 lat, 4 lon, 5 k, 6 radius (m),
 --       7 cutoff (fix_ts >= cutoff is fresh), 8 wanted status codes, 9 reach (m): no one
 --       farther is wanted (radius, or the k-th distance already known), 10 eps (m),
---       then per ring: lower bound of every later ring (m), cell count n, n cells.
+--       then per ring: lower bound of every later ring (m), the ring's cells in this shard
+--       concatenated (every H3 id is 15 characters).
 -- Returns id1, "lat lon fix_ts <status><mode><caps>", id2, ... for every fresh responder in a
 -- wanted status within reach + eps. The slack eps lets the caller make the exact final cut
 -- with its own distance function, so a last-bit difference in sin/cos cannot drop anyone.
@@ -21,46 +22,51 @@ local cutoff, mask = tonumber(ARGV[7]), ARGV[8]
 local eps = tonumber(ARGV[10])
 local limit = min(tonumber(ARGV[6]), tonumber(ARGV[9])) + eps
 local found, n = {}, 0
-local nearer = function(p, q) return p[1] < q[1] end
+-- the k smallest distances so far, ascending: once there are k, `limit` follows the k-th, so
+-- the cheap latitude test (great-circle >= R * |dlat|) rejects most entries before haversine
+local best, nbest = {}, 0
+local metres_per_rad = R
 local i = 11
 while i <= #ARGV do
-  local bound, cells = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  local bound, cells = tonumber(ARGV[i]), ARGV[i + 1]
   i = i + 2
-  for j = i, i + cells - 1 do
-    local h = redis.call('HGETALL', base .. 'c:' .. ARGV[j] .. ':' .. cap)
+  for p = 1, #cells, 15 do
+    local h = redis.call('HGETALL', base .. 'c:' .. sub(cells, p, p + 14) .. ':' .. cap)
     for x = 1, #h, 2 do
       local v = h[x + 1]
       local lat, lon, fix = unpack('<ddd', v)
-      if fix >= cutoff and find(mask, sub(v, 25, 25), 1, true) then
-        local phi = lat * rad
-        local s_lat = sin((phi - phi0) / 2)
+      local phi = lat * rad
+      local dphi = phi - phi0
+      if (dphi < 0 and -dphi or dphi) * metres_per_rad <= limit and fix >= cutoff
+          and find(mask, sub(v, 25, 25), 1, true) then
+        local s_lat = sin(dphi / 2)
         local s_lon = sin((lon - lon0) * rad / 2)
         local a = s_lat * s_lat + cos0 * cos(phi) * s_lon * s_lon
         local d = 2 * R * asin(min(1, sqrt(a)))
         if d <= limit then
           n = n + 1
           found[n] = {d, h[x], v}
+          if nbest < k or d < best[k] then
+            local j = (nbest < k) and nbest + 1 or k
+            while j > 1 and best[j - 1] > d do best[j] = best[j - 1]; j = j - 1 end
+            best[j] = d
+            if nbest < k then nbest = nbest + 1 end
+            if nbest == k and best[k] + eps < limit then limit = best[k] + eps end
+          end
         end
       end
     end
   end
-  i = i + cells
-  if n >= k then
-    table.sort(found, nearer)
-    if found[k][1] + eps < limit then limit = found[k][1] + eps end
-    local kept, m = {}, 0
-    for _, f in ipairs(found) do
-      if f[1] <= limit then m = m + 1; kept[m] = f end
-    end
-    found, n = kept, m
-  end
   if bound > limit then break end
 end
-local out = {}
+table.sort(found, function(p, q) return p[1] < q[1] end)
+local out, m = {}, 0
 for x = 1, n do
-  local v = found[x][3]
-  local lat, lon, fix = unpack('<ddd', v)
-  out[2 * x - 1] = found[x][2]
-  out[2 * x] = fmt('%.17g %.17g %.17g ', lat, lon, fix) .. sub(v, 25)
+  local f = found[x]
+  if f[1] > limit then break end
+  local lat, lon, fix = unpack('<ddd', f[3])
+  out[m + 1] = f[2]
+  out[m + 2] = fmt('%.17g %.17g %.17g ', lat, lon, fix) .. sub(f[3], 25)
+  m = m + 2
 end
 return out

@@ -1,0 +1,140 @@
+"""Values to and from the Lua scripts: upsert ARGV, search replies, stored entries.
+
+Numbers travel as `repr` text, which round-trips a float exactly through Lua's `tonumber` and
+back through `%.17g`, so the final distance computed here matches the stored position bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+from dispatch.errors import InvalidQueryError
+from dispatch.geo import cell_of, parent_of
+from dispatch.keys import (
+    MODE_CODE,
+    MODE_OF,
+    STATUS_CODE,
+    STATUS_OF,
+    KeySpace,
+    decode_capabilities,
+    encode_capabilities,
+)
+from dispatch.matching import Entry
+from dispatch.models import PositionReport, ResponderProfile, ResponderState
+from dispatch.scripts import Call
+
+
+def text(value: str | bytes) -> str:
+    """A reply item as str, whether or not the client decodes responses."""
+    # the caller's client may or may not have decode_responses=True; we accept both
+    return value.decode() if isinstance(value, bytes) else value
+
+
+@lru_cache(maxsize=65_536)
+def _cell_context(keys: KeySpace, cell: str, shard_res: int) -> tuple[str, str, str, str]:
+    # responders report every few seconds from the same cell: look its parents up once
+    shard = parent_of(cell, shard_res)
+    return shard, keys.base(shard), parent_of(cell, 8), parent_of(cell, 7)
+
+
+class UpsertArgs:
+    """A report turned into one upsert.lua call (computed once, reused by every phase).
+
+    All values travel in ONE space-separated argument: redis-py's per-argument packing was
+    most of the client cost of ingest. Empty values are sent as '-'.
+    """
+
+    __slots__ = ("fields", "key", "responder_id", "shard", "ts")
+
+    def __init__(
+        self,
+        report: PositionReport,
+        profile: ResponderProfile,
+        now: float,
+        *,
+        keys: KeySpace,
+        index_res: int,
+        shard_res: int,
+    ) -> None:
+        if report.responder_id != profile.responder_id:
+            raise InvalidQueryError(
+                f"report of {report.responder_id} came with the profile of {profile.responder_id}"
+            )
+        cell = cell_of(report.lat, report.lon, index_res)
+        self.shard, base, c8, c7 = _cell_context(keys, cell, shard_res)
+        self.ts = repr(report.ts)
+        self.responder_id = rid = report.responder_id
+        self.key = f"{base}r:{rid}"
+        self.fields = [
+            base,
+            rid,
+            repr(report.lat),
+            repr(report.lon),
+            self.ts,
+            repr(min(report.ts, now)),
+            cell,
+            c8,
+            c7,
+            repr(report.accuracy_m),
+            "-" if report.speed_mps is None else repr(report.speed_mps),
+            "-" if report.heading_deg is None else repr(report.heading_deg),
+            "0",
+            STATUS_CODE[profile.status],
+            MODE_CODE[profile.mode],
+            encode_capabilities(profile.capabilities) or "-",
+        ]
+
+    def call(self, *, may_create: bool) -> Call:
+        """The upsert.lua call; `may_create` lets it insert when the shard has no entry."""
+        if may_create:
+            return Call(
+                "upsert", (self.key,), (" ".join([*self.fields[:12], "1", *self.fields[13:]]),)
+            )
+        return Call("upsert", (self.key,), (" ".join(self.fields),))
+
+
+def parse_search_reply(reply: list[str | bytes]) -> list[Entry]:
+    """Parse search.lua's flat reply (id, "lat lon fix <st><mode><caps>", ...)."""
+    entries = []
+    for i in range(0, len(reply), 2):
+        lat, lon, fix, codes = text(reply[i + 1]).split(" ")
+        entries.append(
+            Entry(
+                text(reply[i]),
+                float(lat),
+                float(lon),
+                float(fix),
+                STATUS_OF[codes[0]],
+                MODE_OF[codes[1]],
+                decode_capabilities(codes[2:]),
+            )
+        )
+    return entries
+
+
+def parse_state(
+    responder_id: str, raw: Mapping[str | bytes, str | bytes], now: float, freshness_s: float
+) -> ResponderState | None:
+    """A stored responder hash as ResponderState; None when absent or older than freshness."""
+    if not raw:
+        return None
+    h = {text(k): text(v) for k, v in raw.items()}
+    fix = float(h["fix"])
+    if fix < now - freshness_s:
+        return None
+    return ResponderState(
+        responder_id=responder_id,
+        lat=float(h["lat"]),
+        lon=float(h["lon"]),
+        cell=h["cell"],
+        accuracy_m=float(h["acc"]),
+        speed_mps=float(h["spd"]) if h["spd"] else None,
+        heading_deg=float(h["hdg"]) if h["hdg"] else None,
+        ts=float(h["ts"]),
+        fix_ts=fix,
+        age_s=max(0.0, now - fix),
+        status=STATUS_OF[h["st"]],
+        capabilities=decode_capabilities(h["caps"]),
+        mode=MODE_OF[h["mode"]],
+    )
