@@ -340,8 +340,10 @@ def _on_close_requested(work: Work, event: CloseRequested) -> None:
 
 def _end(work: Work, status: RunStatus, *, by: str, reason: str) -> None:
     """Stop the run: withdraw open offers, cancel every timer, clear every cursor."""
-    for cursor in work.cursors:
-        withdraw_open_offers(work, work.step(cursor.step_id))
+    # Every alert step entered so far, waiting or fire-and-forget, may still have open offers.
+    for entered in work.playbook.steps:
+        if entered.id in work.attempts:
+            withdraw_open_offers(work, entered)
     for timer in work.timers:
         work.effects.append(CancelTimer(timer_id=timer.timer_id))
         work.log(

@@ -12,6 +12,7 @@ from playbooks.events import (
     ChecklistTicked,
     CloseIncident,
     CloseRequested,
+    Event,
     HandoverConfirmed,
     IncidentOpened,
     OfferAccepted,
@@ -263,7 +264,10 @@ def test_before_opening_only_open_and_cancel_do_anything() -> None:
 
 
 def test_the_same_inputs_give_the_same_outputs() -> None:
-    events = [(10.0, accepted("police", "p1")), (121.0, TimerFired(timer_id="run-1:alert_team:1"))]
+    events: list[tuple[float, Event]] = [
+        (10.0, accepted("police", "p1")),
+        (121.0, TimerFired(timer_id="run-1:alert_team:1")),
+    ]
     first = feed(start(BOOK)[0], events)
     second = feed(start(BOOK)[0], events)
     assert first == second

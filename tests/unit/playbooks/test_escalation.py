@@ -26,7 +26,7 @@ def test_the_first_miss_widens_the_search_for_short_roles_and_retries() -> None:
     assert [e for e in effects if isinstance(e, WidenSearch)] == [
         WidenSearch(step_id="alert_team", role="police", radius_m=6000, k=4)
     ]
-    assert [e for e in effects if isinstance(e, NotifySupervisor)][0].role == "police"
+    assert next(e for e in effects if isinstance(e, NotifySupervisor)).role == "police"
     (retry,) = alerts(effects)
     assert (retry.role, retry.count, retry.radius_m, retry.k, retry.reason) == (
         "police",
