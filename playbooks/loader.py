@@ -27,9 +27,7 @@ from playbooks.schema import (
     ROLES,
     Flag,
     IncidentContext,
-    IncidentKind,
     Playbook,
-    RiskGrade,
 )
 from playbooks.validate import check_playbook
 
@@ -237,15 +235,3 @@ def load_library(directory: str | Path) -> Library:
 def library_dir() -> Path:
     """Return the folder of the playbooks shipped with this package."""
     return Path(__file__).parent / "library"
-
-
-__all__ = [
-    "IncidentKind",
-    "Library",
-    "RiskGrade",
-    "check_files",
-    "explain_validation_error",
-    "load_library",
-    "load_playbook",
-    "parse_playbook",
-]
