@@ -20,6 +20,7 @@ from backend.api.audit.controllers import AuditController
 from backend.api.auth.controllers import AuthController, MeController
 from backend.api.geo.controllers import GeoController
 from backend.api.health.controllers import HealthController
+from backend.api.people.controllers import PatientController, PersonController
 from backend.errors import EXCEPTION_HANDLERS
 from backend.middleware import RequestIdMiddleware
 from backend.resources import (
@@ -112,6 +113,8 @@ def create_app(settings: Settings) -> Litestar:
         MeController,
         AuditController,
         GeoController,
+        PersonController,
+        PatientController,
         client_config,
     ]
     frontend = _frontend_router(settings)

@@ -13,6 +13,7 @@ from msgspec import Meta
 from backend.security.passwords import hash_password, password_problem
 from backend.security.policy import LEADER_LEVELS, Capability, Role
 from backend.storage.postgres.pool import PgConn
+from backend.validation import explain
 
 Username = Annotated[str, Meta(pattern=r"^[a-z0-9_.-]{3,64}$")]
 
@@ -72,6 +73,11 @@ async def _check_org(conn: PgConn, org_path: str, roles: list[Role]) -> None:
 
 async def create_user(conn: PgConn, data: UserCreate) -> User:
     """Insert an account; raises :class:`UserError` for a taken name, weak password or bad org."""
+    try:  # Structs built in code skip validation: check the constraints here too
+        data = msgspec.convert(msgspec.to_builtins(data), UserCreate)
+    except msgspec.ValidationError as exc:
+        field, reason = explain(exc)
+        raise UserError(reason, field=field) from None
     problem = password_problem(data.password)
     if problem:
         raise UserError(f"password {problem}", field="password")

@@ -1,0 +1,32 @@
+"""The permission table is complete and menus follow it."""
+
+from __future__ import annotations
+
+from backend.security.policy import (
+    MENU_PERMISSIONS,
+    ROLE_PERMISSIONS,
+    Permission,
+    Role,
+    menus_for,
+    permissions_for,
+)
+
+
+def test_every_role_has_permissions_and_every_permission_a_role() -> None:
+    assert set(ROLE_PERMISSIONS) == set(Role)
+    granted = set().union(*ROLE_PERMISSIONS.values())
+    assert granted == set(Permission)
+
+
+def test_menus() -> None:
+    assert menus_for(permissions_for([Role.RESPONDER])) == ["responder"]
+    assert menus_for(permissions_for([Role.DISTRICT_LEADER])) == ["wall", "leader"]
+    assert menus_for(permissions_for([Role.OPERATOR, Role.AUDITOR])) == ["wall", "console", "audit"]
+    assert set(MENU_PERMISSIONS) == {"wall", "console", "leader", "responder", "audit", "admin"}
+
+
+def test_auditors_and_gateways_cannot_read_people() -> None:
+    for role in (Role.AUDITOR, Role.GATEWAY, Role.ADMIN, Role.RESPONDER):
+        perms = permissions_for([role])
+        assert Permission.PERSON_READ not in perms
+        assert Permission.PATIENT_READ not in perms
