@@ -20,6 +20,7 @@ closed or been cancelled return the state unchanged and no effects.
 
 from __future__ import annotations
 
+from playbooks.errors import EngineError
 from playbooks.events import (
     AlertRole,
     Cancelled,
@@ -250,10 +251,15 @@ def _on_timer(work: Work, event: TimerFired) -> None:
         return
     work.timers.remove(timer)
     cursor = next(
-        c
-        for c in work.cursors
-        if (c.thread, c.step_id, c.attempt) == (timer.thread, timer.step_id, timer.attempt)
+        (
+            c
+            for c in work.cursors
+            if (c.thread, c.step_id, c.attempt) == (timer.thread, timer.step_id, timer.attempt)
+        ),
+        None,
     )
+    if cursor is None:
+        raise EngineError(f"run {work.state.run_id}: timer {timer.timer_id} has no cursor")
     misses = work.misses.get(timer.step_id, 0) + 1
     work.misses[timer.step_id] = misses
     work.log(

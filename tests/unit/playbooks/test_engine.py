@@ -286,6 +286,15 @@ def test_a_cursor_on_a_missing_step_is_an_engine_error() -> None:
         step(broken, accepted("police", "p1"), 10)
 
 
+def test_a_timer_without_its_cursor_is_an_engine_error() -> None:
+    state, _ = start(BOOK)
+    broken = msgspec.structs.replace(
+        state, cursors=(Cursor(thread=5, step_id="alert_team", attempt=1, entered_at=0),)
+    )
+    with pytest.raises(EngineError, match="has no cursor"):
+        step(broken, TimerFired(timer_id="run-1:alert_team:1"), 120)
+
+
 def test_alert_role_carries_no_lone_responder_and_care_team_first() -> None:
     lone = book(
         SMALL.removeprefix(HEADER).replace(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,10 @@ def test_library_keeps_old_versions_but_selects_the_newest() -> None:
 
 def test_the_shipped_library_dir_holds_the_playbooks() -> None:
     assert (library_dir() / "crisis_at_home.yaml").is_file()
+
+
+def test_the_example_in_the_docs_loads() -> None:
+    docs = Path(__file__).parents[3] / "docs" / "playbooks.md"
+    found = re.search(r"```yaml\n(id: crisis_at_home.*?)```", docs.read_text("utf-8"), re.S)
+    assert found is not None
+    assert parse_playbook(found.group(1), source="docs/playbooks.md").id == "crisis_at_home"
