@@ -1,0 +1,32 @@
+/**
+ * Typed calls to the backend's HTTP API. Views call these, never `fetch`.
+ *
+ * Live data (incidents, responder positions, H3 aggregates, KPIs, ticker) is pushed, not pulled:
+ * the realtime client feeds it through `live.ts`.
+ */
+
+import { sendAuthorized } from "./auth";
+import { ENDPOINTS } from "./endpoints";
+import { sendJson } from "./http";
+import type { BoundaryLevel, ClientConfig, GeoBounds, Me, OrgUnitCollection } from "./types";
+
+/** Public settings for the page before sign-in (map style, default language, app name). */
+export function getClientConfig(): Promise<ClientConfig> {
+  return sendJson<ClientConfig>({ method: ENDPOINTS.clientConfig.method, path: ENDPOINTS.clientConfig.path });
+}
+
+/** The signed-in user, their jurisdiction and the menus they may see. */
+export function getMe(): Promise<Me> {
+  return sendAuthorized<Me>({ method: ENDPOINTS.me.method, path: ENDPOINTS.me.path });
+}
+
+/** Boundary polygons of one level inside the user's jurisdiction. */
+export function getOrgUnits(level: BoundaryLevel): Promise<OrgUnitCollection> {
+  const path = `${ENDPOINTS.geoUnits.path}?level=${encodeURIComponent(level)}`;
+  return sendAuthorized<OrgUnitCollection>({ method: ENDPOINTS.geoUnits.method, path, timeoutMs: 30_000 });
+}
+
+/** Bounding box and centre of the user's jurisdiction, to frame the map. */
+export function getGeoBounds(): Promise<GeoBounds> {
+  return sendAuthorized<GeoBounds>({ method: ENDPOINTS.geoBounds.method, path: ENDPOINTS.geoBounds.path });
+}

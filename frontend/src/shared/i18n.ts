@@ -1,0 +1,134 @@
+/**
+ * Every user-visible string goes through `t(key)`; the tables are `i18n/zh-CN.json` (default)
+ * and `i18n/en.json`, flat `"area.thing": "text"` maps with `{name}` placeholders.
+ *
+ * Keys must be written literally — `t("wall.title")`, `tk("layer.incidents")`, or
+ * `data-i18n="wall.title"` in HTML — so `npm run i18n:check` can find every key in use.
+ * Never build a key from pieces at run time; map values to keys with a table of `tk(...)`.
+ */
+
+import en from "./i18n/en.json";
+import zhCN from "./i18n/zh-CN.json";
+import type { Locale } from "./types";
+
+export type MessageKey = keyof typeof zhCN;
+export type { Locale };
+
+const TABLES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zhCN, en };
+export const LOCALES: readonly Locale[] = ["zh-CN", "en"];
+const STORAGE_KEY = "pingan.locale";
+
+let current: Locale = "zh-CN";
+const listeners = new Set<(locale: Locale) => void>();
+
+/** Marks a string literal as a message key (type-checked) without translating it yet. */
+export function tk<K extends MessageKey>(key: K): K {
+  return key;
+}
+
+/** The text for `key` in the current language, with `{name}` placeholders filled from `params`. */
+export function t(key: MessageKey, params?: Record<string, string | number>): string {
+  const text = TABLES[current][key] ?? TABLES["zh-CN"][key] ?? key;
+  if (params === undefined) {
+    return text;
+  }
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+export function getLocale(): Locale {
+  return current;
+}
+
+function isLocale(value: unknown): value is Locale {
+  return value === "zh-CN" || value === "en";
+}
+
+/**
+ * Picks the starting language: the user's own earlier choice, else the server's default, else
+ * zh-CN. Call once at boot, and again with the server default once client-config arrives.
+ */
+export function initLocale(serverDefault?: Locale): void {
+  const stored = localStorage.getItem(STORAGE_KEY);
+  const next = isLocale(stored) ? stored : (serverDefault ?? "zh-CN");
+  applyLocale(next);
+}
+
+/** Switches language, remembers the choice on this device and re-renders subscribers. */
+export function setLocale(locale: Locale): void {
+  localStorage.setItem(STORAGE_KEY, locale);
+  applyLocale(locale);
+}
+
+function applyLocale(locale: Locale): void {
+  const changed = locale !== current;
+  current = locale;
+  document.documentElement.lang = locale;
+  translateDom(document);
+  if (changed) {
+    for (const listener of listeners) {
+      listener(locale);
+    }
+  }
+}
+
+/** Calls `listener` after every language change; returns the unsubscribe function. */
+export function onLocaleChange(listener: (locale: Locale) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+const ATTRIBUTES = [
+  ["data-i18n-placeholder", "placeholder"],
+  ["data-i18n-title", "title"],
+  ["data-i18n-aria-label", "aria-label"],
+] as const;
+
+/**
+ * Fills static markup: `data-i18n` sets the text, `data-i18n-placeholder` / `-title` /
+ * `-aria-label` set those attributes, and `<title data-i18n>` sets the document title.
+ */
+export function translateDom(root: ParentNode): void {
+  for (const node of root.querySelectorAll<HTMLElement>("[data-i18n]")) {
+    node.textContent = t(node.dataset.i18n as MessageKey);
+  }
+  for (const [data, attribute] of ATTRIBUTES) {
+    for (const node of root.querySelectorAll<HTMLElement>(`[${data}]`)) {
+      node.setAttribute(attribute, t(node.getAttribute(data) as MessageKey));
+    }
+  }
+}
+
+/** A duration in seconds as `m:ss` or `h:mm:ss` (for timers and KPIs); "—" when unknown. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) {
+    return "—";
+  }
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+}
+
+/** Wall-clock time in the current language (24-hour). */
+export function formatClock(date: Date, withSeconds = true): string {
+  return new Intl.DateTimeFormat(current, {
+    hour: "2-digit",
+    minute: "2-digit",
+    ...(withSeconds ? { second: "2-digit" } : {}),
+    hour12: false,
+  }).format(date);
+}
+
+/** Full date with weekday in the current language. */
+export function formatDate(date: Date): string {
+  return new Intl.DateTimeFormat(current, { year: "numeric", month: "long", day: "numeric", weekday: "long" }).format(date);
+}
+
+/** The name of a place or unit in the current language (zh-CN → `name_zh`, else `name_en`). */
+export function localName(named: { name_zh: string; name_en: string }): string {
+  return current === "zh-CN" ? named.name_zh : named.name_en;
+}

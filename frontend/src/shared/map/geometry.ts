@@ -1,0 +1,44 @@
+/** Small planar geometry helpers for label placement (degrees are fine at district scale). */
+
+import type { OrgUnitFeature, Position } from "../types";
+
+/** Area-weighted centroid of the largest outer ring of a polygon or multipolygon. */
+export function labelPoint(feature: OrgUnitFeature): [number, number] | null {
+  const rings =
+    feature.geometry.type === "Polygon"
+      ? [feature.geometry.coordinates[0]]
+      : feature.geometry.coordinates.map((polygon) => polygon[0]);
+  let best: { area: number; point: [number, number] } | null = null;
+  for (const ring of rings) {
+    if (ring === undefined || ring.length < 3) {
+      continue;
+    }
+    const result = ringCentroid(ring);
+    if (result !== null && (best === null || result.area > best.area)) {
+      best = result;
+    }
+  }
+  return best?.point ?? null;
+}
+
+function ringCentroid(ring: readonly Position[]): { area: number; point: [number, number] } | null {
+  let twiceArea = 0;
+  let cx = 0;
+  let cy = 0;
+  for (let i = 0; i < ring.length; i += 1) {
+    const a = ring[i];
+    const b = ring[(i + 1) % ring.length];
+    if (a === undefined || b === undefined) {
+      continue;
+    }
+    const cross = a[0] * b[1] - b[0] * a[1];
+    twiceArea += cross;
+    cx += (a[0] + b[0]) * cross;
+    cy += (a[1] + b[1]) * cross;
+  }
+  if (twiceArea === 0) {
+    const first = ring[0];
+    return first === undefined ? null : { area: 0, point: [first[0], first[1]] };
+  }
+  return { area: Math.abs(twiceArea / 2), point: [cx / (3 * twiceArea), cy / (3 * twiceArea)] };
+}

@@ -1,0 +1,155 @@
+/**
+ * The one map every view embeds: MapLibre GL for the basemap, deck.gl (overlaid, via
+ * `@deck.gl/maplibre`) for our layers, framed on the user's jurisdiction and fed by `live.ts`.
+ *
+ * Basemap: the configured `map_style_url` when there is one, else the offline background style.
+ * Boundaries and bounds come from the API once; incidents, responders and H3 counts follow the
+ * live store. Failures show as a status chip on the map, never as a blank page.
+ */
+
+import { MapLibreOverlay } from "@deck.gl/maplibre";
+import { Map as MapLibreMap, setWorkerUrl } from "maplibre-gl";
+import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url";
+import "maplibre-gl/dist/maplibre-gl.css";
+import { getGeoBounds, getOrgUnits } from "../api";
+import { el } from "../dom";
+import { t, type MessageKey, onLocaleChange } from "../i18n";
+import { getLiveState, onLiveChange, type LiveState } from "../live";
+import type { Session } from "../session";
+import type { BoundaryLevel, OrgUnitCollection } from "../types";
+import { type LayerHandle, LayerStack } from "./layer-stack";
+import { h3AggregateLayer } from "./layers/h3-aggregate";
+import { incidentsLayer } from "./layers/incidents";
+import { type OrgUnitData, orgUnitsLayer } from "./layers/org-units";
+import { respondersLayer } from "./layers/responders";
+import { offlineStyle } from "./offline-style";
+import { MAP_BACKGROUND } from "./theme";
+
+setWorkerUrl(workerUrl);
+
+/** Pingshan district, used until `/api/geo/bounds` answers. */
+const DEFAULT_CENTER: [number, number] = [114.35, 22.7];
+const DEFAULT_ZOOM = 11.3;
+const BOUNDARY_LEVELS: readonly BoundaryLevel[] = ["street", "community", "grid"];
+
+export interface MapView {
+  map: MapLibreMap;
+  stack: LayerStack;
+  orgUnits: LayerHandle<OrgUnitData>;
+}
+
+export interface MapViewOptions {
+  /** Wall displays are looked at, not operated: no zoom buttons, no scroll capture. */
+  interactive?: boolean;
+}
+
+/** Builds the map inside `container`; returns null (and says why on screen) without WebGL. */
+export function createMapView(container: HTMLElement, session: Session, options: MapViewOptions = {}): MapView | null {
+  container.classList.add("map-view");
+  const canvasHost = el("div", { className: "map-view__canvas" });
+  const chip = el("div", { className: "map-status", attrs: { role: "status" } });
+  container.append(canvasHost, chip);
+  const status = statusChip(chip);
+
+  let map: MapLibreMap;
+  try {
+    map = new MapLibreMap({
+      container: canvasHost,
+      style: session.config.map_style_url ?? offlineStyle(MAP_BACKGROUND),
+      center: DEFAULT_CENTER,
+      zoom: DEFAULT_ZOOM,
+      attributionControl: session.config.map_style_url === null ? false : { compact: true },
+      interactive: options.interactive ?? true,
+      dragRotate: false,
+      pitchWithRotate: false,
+      maxPitch: 0,
+    });
+  } catch (err) {
+    console.error("map could not start", err);
+    status.show("map.unavailable", "error");
+    return null;
+  }
+  map.on("error", (event) => {
+    console.warn("map error", event.error);
+    if (session.config.map_style_url !== null) {
+      status.show("map.basemapError", "warning");
+    }
+  });
+
+  const overlay = new MapLibreOverlay({ interleaved: false, layers: [] });
+  map.addControl(overlay);
+  const stack = new LayerStack(overlay, { zoom: map.getZoom(), scale: uiScale() });
+  // Drawing order, bottom to top: density, boundaries and names, responders, incidents.
+  const hexes = stack.add(h3AggregateLayer);
+  const orgUnits = stack.add(orgUnitsLayer);
+  const responders = stack.add(respondersLayer);
+  const incidents = stack.add(incidentsLayer);
+
+  map.on("zoom", () => stack.setZoom(map.getZoom()));
+  window.addEventListener("resize", () => stack.setScale(uiScale()));
+
+  const feed = (live: LiveState): void => {
+    hexes.setData(live.hexCounts);
+    responders.setData(live.responders);
+    incidents.setData(live.incidents);
+  };
+  feed(getLiveState());
+  onLiveChange(feed);
+
+  void loadGeography(map, orgUnits, status);
+  return { map, stack, orgUnits };
+}
+
+async function loadGeography(map: MapLibreMap, handle: LayerHandle<OrgUnitData>, status: StatusChip): Promise<void> {
+  status.show("map.loadingBoundaries", "info");
+  const bounds = getGeoBounds().then((b) => {
+    const [west, south, east, north] = b.bbox;
+    map.fitBounds([[west, south], [east, north]], { padding: 32 * uiScale(), duration: 0 });
+  });
+  const data: OrgUnitData = {};
+  const levels = BOUNDARY_LEVELS.map(async (level) => {
+    const collection: OrgUnitCollection = await getOrgUnits(level);
+    data[level] = collection;
+    handle.setData({ ...data });
+  });
+  const results = await Promise.allSettled([bounds, ...levels]);
+  const failed = results.filter((r) => r.status === "rejected");
+  if (failed.length > 0) {
+    console.warn("geography failed to load", failed);
+    status.show("map.boundariesError", "warning");
+  } else {
+    status.hide();
+  }
+}
+
+interface StatusChip {
+  show(message: MessageKey, tone: "info" | "warning" | "error"): void;
+  hide(): void;
+}
+
+function statusChip(chip: HTMLElement): StatusChip {
+  let current: MessageKey | null = null;
+  const render = (): void => {
+    chip.hidden = current === null;
+    chip.textContent = current === null ? "" : t(current);
+  };
+  onLocaleChange(render);
+  render();
+  return {
+    show(message, tone) {
+      current = message;
+      chip.dataset.tone = tone;
+      render();
+    },
+    hide() {
+      current = null;
+      render();
+    },
+  };
+}
+
+/** 1 at a 16 px root font; the wall's root font grows with the screen, so map sizes follow. */
+export function uiScale(): number {
+  const px = Number.parseFloat(getComputedStyle(document.documentElement).fontSize);
+  return Number.isFinite(px) && px > 0 ? px / 16 : 1;
+}

@@ -1,0 +1,193 @@
+/**
+ * Shapes of the backend's HTTP API (the contract in docs/frontend.md) and of the live feeds.
+ *
+ * Property names are snake_case exactly as the server sends them. `npm run types:check-contract`
+ * compares the contracted interfaces here against the backend's OpenAPI document, so rename a
+ * property only together with the backend.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Contracted HTTP API
+// ---------------------------------------------------------------------------------------------
+
+export type Locale = "zh-CN" | "en";
+
+/** `GET /api/client-config` (no auth). */
+export interface ClientConfig {
+  map_style_url: string | null;
+  default_locale: Locale;
+  app_name: string;
+}
+
+/** `POST /api/auth/login` body. */
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+/** `POST /api/auth/refresh` and `POST /api/auth/logout` body. */
+export interface RefreshRequest {
+  refresh_token: string;
+}
+
+/** Answer of `POST /api/auth/login` and `POST /api/auth/refresh`. */
+export interface TokenResponse {
+  access_token: string;
+  refresh_token: string;
+  token_type: "bearer";
+  expires_in: number;
+  user: Me;
+}
+
+export type OrgLevel = "district" | "street" | "community" | "grid";
+
+/** The org unit a user belongs to; its path (e.g. `440310.01.03.12`) bounds their jurisdiction. */
+export interface OrgUnitRef {
+  path: string;
+  level: OrgLevel;
+  name_zh: string;
+  name_en: string;
+}
+
+/** A menu the server lets this user see; the frontend shows exactly these and no others. */
+export type MenuId = "wall" | "console" | "leader" | "responder" | "audit" | "admin";
+
+/** `GET /api/me`. */
+export interface Me {
+  id: string;
+  username: string;
+  display_name: string;
+  roles: string[];
+  capabilities: string[];
+  org_unit: OrgUnitRef;
+  menus: MenuId[];
+}
+
+/** Levels `GET /api/geo/units?level=` accepts. */
+export type BoundaryLevel = Exclude<OrgLevel, "district">;
+
+/** Properties of each polygon in `GET /api/geo/units`. */
+export interface OrgUnitProperties {
+  path: string;
+  level: OrgLevel;
+  name_zh: string;
+  name_en: string;
+  parent_path: string | null;
+}
+
+export type Position = [number, number] | [number, number, number];
+
+export interface PolygonGeometry {
+  type: "Polygon";
+  coordinates: Position[][];
+}
+
+export interface MultiPolygonGeometry {
+  type: "MultiPolygon";
+  coordinates: Position[][][];
+}
+
+export interface OrgUnitFeature {
+  type: "Feature";
+  id?: string | number;
+  geometry: PolygonGeometry | MultiPolygonGeometry;
+  properties: OrgUnitProperties;
+}
+
+/** `GET /api/geo/units?level=…` — only units inside the user's jurisdiction. */
+export interface OrgUnitCollection {
+  type: "FeatureCollection";
+  features: OrgUnitFeature[];
+}
+
+/** `GET /api/geo/bounds`. */
+export interface GeoBounds {
+  bbox: [west: number, south: number, east: number, north: number];
+  center: [lon: number, lat: number];
+}
+
+/** The body of every 4xx/5xx answer. */
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    field: string | null;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live feeds (pushed by the realtime client; not yet contracted, shapes agreed in the brief)
+// ---------------------------------------------------------------------------------------------
+
+/** One H3 cell of an aggregate (responders, incidents, key persons — counted, never listed). */
+export interface HexCount {
+  cell: string;
+  count: number;
+}
+
+/** Duty or assignment status of a responder as the wall colours it. */
+export type ResponderStatus = "available" | "offered" | "en_route" | "on_scene" | "busy" | "off_duty";
+
+/** One responder's last known position. `age_s` is seconds since the position was reported. */
+export interface ResponderPosition {
+  id: string;
+  lat: number;
+  lon: number;
+  status: ResponderStatus;
+  capabilities: string[];
+  age_s: number;
+}
+
+/** 1 is the most urgent. */
+export type IncidentPriority = 1 | 2 | 3 | 4;
+
+/** One open incident as the wall, console and leader view list it (provisional shape). */
+export interface LiveIncident {
+  id: string;
+  lat: number;
+  lon: number;
+  priority: IncidentPriority;
+  kind: string;
+  state: string;
+  title: string;
+  address: string;
+  opened_at: string;
+  escalated: boolean;
+}
+
+/** Headline numbers for the KPI tiles; a null duration means "no sample yet" (provisional). */
+export interface KpiSnapshot {
+  live_incidents: number;
+  escalated_incidents: number;
+  responders_on_duty: number;
+  p50_time_to_alert_s: number | null;
+  p50_time_to_ack_s: number | null;
+  p50_time_to_arrive_s: number | null;
+}
+
+export type TickerSeverity = "info" | "warning" | "critical";
+
+/** One line of the event ticker; `text` is already localised by whoever pushes it. */
+export interface TickerEvent {
+  id: string;
+  at: string;
+  severity: TickerSeverity;
+  text: string;
+}
+
+/** Where one responder is in one incident (provisional; the responder app shows it). */
+export type AssignmentState = "offered" | "accepted" | "en_route" | "on_scene" | "cleared";
+
+/** The need-to-know view of one assignment sent to a responder's phone (provisional). */
+export interface ResponderAssignment {
+  id: string;
+  incident_id: string;
+  state: AssignmentState;
+  priority: IncidentPriority;
+  kind: string;
+  address: string;
+  lat: number;
+  lon: number;
+  summary: string;
+  respond_by: string | null;
+}
