@@ -32,10 +32,13 @@ def text(value: str | bytes) -> str:
 
 
 @lru_cache(maxsize=65_536)
-def _cell_context(keys: KeySpace, cell: str, shard_res: int) -> tuple[str, str, str, str]:
+def _cell_context(
+    keys: KeySpace, cell: str, index_res: int, shard_res: int
+) -> tuple[str, str, str, str, str]:
     # responders report every few seconds from the same cell: look its parents up once
     shard = parent_of(cell, shard_res)
-    return shard, keys.base(shard), parent_of(cell, 8), parent_of(cell, 7)
+    coarse = parent_of(cell, index_res - 2)
+    return shard, keys.base(shard), parent_of(cell, 8), parent_of(cell, 7), coarse
 
 
 class UpsertArgs:
@@ -62,7 +65,7 @@ class UpsertArgs:
                 f"report of {report.responder_id} came with the profile of {profile.responder_id}"
             )
         cell = cell_of(report.lat, report.lon, index_res)
-        self.shard, base, c8, c7 = _cell_context(keys, cell, shard_res)
+        self.shard, base, c8, c7, coarse = _cell_context(keys, cell, index_res, shard_res)
         self.ts = repr(report.ts)
         self.responder_id = rid = report.responder_id
         self.key = f"{base}r:{rid}"
@@ -83,6 +86,7 @@ class UpsertArgs:
             STATUS_CODE[profile.status],
             MODE_CODE[profile.mode],
             encode_capabilities(profile.capabilities) or "-",
+            coarse,
         ]
 
     def call(self, *, may_create: bool) -> Call:

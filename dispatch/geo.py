@@ -27,6 +27,13 @@ cell and its neighbours)`` with GAP_SAFETY = 0.9, a 10 % margin over both effect
 tests/unit/dispatch/test_geo.py checks the final inequality on exact polygon distances and on
 random points, over Shenzhen and at random places on Earth.
 
+**Coarse rings.** Searches over a large radius walk rings of *coarse* cells (index resolution
+- 2) and visit the index cells filed under them (their H3 grandchildren). A grandchild is not
+geometrically inside its grandparent: it sticks out by up to ~0.13 coarse edge lengths
+(measured). With delta = `COARSE_DRIFT` x coarse edge (twice that), p and q are each within delta
+of their coarse cells, so ``distance >= (d - 1) * m - 2 * delta``: `plan_rings` takes that
+`slack_m` and subtracts it from every bound.
+
 Time is never read here; everything is a pure function of its arguments.
 """
 
@@ -47,6 +54,9 @@ GAP_SAFETY = 0.9
 
 MAX_RADIUS_M = 50_000.0
 """Largest search radius; the local near-regularity argument of the ring bound holds within it."""
+
+COARSE_DRIFT = 0.25
+"""Bound on how far an H3 grandchild reaches outside its grandparent, in grandparent edges."""
 
 GAP_REGION_RES = 5
 """The gap is measured once per H3 cell of this resolution (edge ~9 km) and cached."""
@@ -88,14 +98,22 @@ def _regional_gap(region: str, res: int) -> float:
     return GAP_SAFETY * float(min(edges))
 
 
-def ring_lower_bound_m(ring: int, gap_m: float) -> float:
-    """Lower bound of the distance from any point of the origin cell to any cell of `ring`."""
-    return max(0, ring - 1) * gap_m
+def ring_lower_bound_m(ring: int, gap_m: float, slack_m: float = 0.0) -> float:
+    """Lower bound of the distance from any point of the origin cell to any cell of `ring`.
+
+    `slack_m` is 0 for index cells and `coarse_slack_m` for coarse rings (module docstring).
+    """
+    return max(0.0, max(0, ring - 1) * gap_m - slack_m)
 
 
-def last_useful_ring(radius_m: float, gap_m: float) -> int:
+def last_useful_ring(radius_m: float, gap_m: float, slack_m: float = 0.0) -> int:
     """The outermost ring that can hold a point within `radius_m` of the origin."""
-    return math.floor(radius_m / gap_m) + 1
+    return math.floor((radius_m + slack_m) / gap_m) + 1
+
+
+def coarse_slack_m(coarse_res: int) -> float:
+    """2 x delta: how much the grandchildren of two coarse cells can reach towards each other."""
+    return 2.0 * COARSE_DRIFT * float(h3.average_hexagon_edge_length(coarse_res, "m"))
 
 
 class ShardRings(NamedTuple):
@@ -111,7 +129,9 @@ class ShardRings(NamedTuple):
 
 
 @lru_cache(maxsize=16_384)
-def plan_rings(origin: str, first: int, last: int, shard_res: int) -> tuple[ShardRings, ...]:
+def plan_rings(
+    origin: str, first: int, last: int, shard_res: int, slack_m: float = 0.0
+) -> tuple[ShardRings, ...]:
     """Rings `first..last` around `origin`, grouped by shard (the H3 parent at `shard_res`).
 
     Cached: incidents cluster, so the same origin cells come back; a plan is a few kB.
@@ -129,7 +149,7 @@ def plan_rings(origin: str, first: int, last: int, shard_res: int) -> tuple[Shar
     for shard, shard_rings in sorted(per_shard.items()):
         argv: list[str] = []
         for index, ids in enumerate(shard_rings):
-            argv += [repr(ring_lower_bound_m(first + index + 1, gap)), "".join(ids)]
+            argv += [repr(ring_lower_bound_m(first + index + 1, gap, slack_m)), "".join(ids)]
         plans.append(ShardRings(format(shard, "x"), tuple(argv)))
     return tuple(plans)
 

@@ -25,8 +25,11 @@ from redis.asyncio import Redis
 from dispatch.codec import UpsertArgs, parse_search_reply, parse_state, text
 from dispatch.errors import IndexConfigError
 from dispatch.geo import (
+    ShardRings,
     cell_of,
+    coarse_slack_m,
     last_useful_ring,
+    parent_of,
     plan_rings,
     ring_gap_m,
     ring_lower_bound_m,
@@ -77,8 +80,9 @@ class PositionIndex:
     ) -> None:
         if index_res not in (8, 9, 10):
             raise IndexConfigError(f"index_res must be 8, 9 or 10, got {index_res}")
-        if not 0 <= shard_res <= 6:
-            raise IndexConfigError(f"shard_res must be 0..6, got {shard_res}")
+        if not 0 <= shard_res <= index_res - 2:
+            # a coarse cell (index_res - 2) must never straddle two shards
+            raise IndexConfigError(f"shard_res must be 0..{index_res - 2}, got {shard_res}")
         if freshness_s <= 0 or first_reach_m <= 0:
             raise IndexConfigError("freshness_s and first_reach_m must be positive")
         self.redis = redis
@@ -278,9 +282,6 @@ class PositionIndex:
         """
         query = Query(lat, lon, capability, k, max_radius_m, statuses, now, self.freshness_s)
         check_query(query)
-        origin = cell_of(lat, lon, self.index_res)
-        gap = ring_gap_m(origin)
-        last_ring = last_useful_ring(max_radius_m, gap)
         head = [
             ANY_CAPABILITY if capability is None else CAPABILITY_CODE[capability],
             repr(lat),
@@ -290,31 +291,41 @@ class PositionIndex:
             repr(now - self.freshness_s),
             "".join(sorted(STATUS_CODE[s] for s in statuses)),
         ]
+        # phase 1: index cells out to first_reach_m, enough for almost every dispatch query
+        origin = cell_of(lat, lon, self.index_res)
+        gap = ring_gap_m(origin)
+        last = min(last_useful_ring(max_radius_m, gap), int(self.first_reach_m / gap) + 1)
+        plans = plan_rings(origin, 0, last, self.shard_res)
+        found = await self._search(plans, "f", head, max_radius_m)
+        best = select_nearest(found, query)
+        reach = best[-1][0] if len(best) == k else max_radius_m
+        if ring_lower_bound_m(last + 1, gap) <= reach:
+            # phase 2 (sparse capability or large radius): coarse rings over occupancy sets,
+            # all the way to the radius; re-reading phase 1's cells is cheaper than a third trip
+            coarse = parent_of(origin, self.index_res - 2)
+            slack = coarse_slack_m(self.index_res - 2)
+            last = last_useful_ring(max_radius_m, ring_gap_m(coarse), slack)
+            plans = plan_rings(coarse, 0, last, self.shard_res, slack)
+            best = select_nearest(found + await self._search(plans, "c", head, reach), query)
+        return make_candidates(best, capability=capability, now=now, speed=self.speed)
+
+    async def _search(
+        self, plans: Sequence[ShardRings], kind: str, head: list[str], reach: float
+    ) -> list[Entry]:
+        """Run search.lua on every shard of a ring plan (one pipeline) and parse the replies."""
+        tail = [repr(reach), repr(SEARCH_SLACK_M), kind]
+        calls = [
+            Call(
+                "search",
+                [self.keys.seen(p.shard)],
+                [self.keys.base(p.shard), *head, *tail, *p.argv],
+            )
+            for p in plans
+        ]
         found: list[Entry] = []
-        first, last = 0, min(last_ring, max(1, int(self.first_reach_m / gap) + 1))
-        reach = max_radius_m
-        while True:
-            calls = [
-                Call(
-                    "search",
-                    [self.keys.seen(plan.shard)],
-                    [
-                        self.keys.base(plan.shard),
-                        *head,
-                        repr(reach),
-                        repr(SEARCH_SLACK_M),
-                        *plan.argv,
-                    ],
-                )
-                for plan in plan_rings(origin, first, last, self.shard_res)
-            ]
-            for reply in await self.scripts.run_many(self.redis, calls):
-                found += parse_search_reply(reply)
-            best = select_nearest(found, query)
-            reach = best[-1][0] if len(best) == k else max_radius_m
-            if last >= last_ring or ring_lower_bound_m(last + 1, gap) > reach:
-                return make_candidates(best, capability=capability, now=now, speed=self.speed)
-            first, last = last + 1, last_ring
+        for reply in await self.scripts.run_many(self.redis, calls):
+            found += parse_search_reply(reply)
+        return found
 
     async def cell_counts(self, now: float) -> list[CellCount]:
         """Live responders per H3 cell (res 8 and 7) by status and capability, for the wall.

@@ -16,7 +16,6 @@ from typing import NamedTuple
 from dispatch.errors import InvalidQueryError
 from dispatch.geo import (
     MAX_RADIUS_M,
-    cell_of,
     distance_m,
     last_useful_ring,
     plan_rings,
@@ -103,24 +102,24 @@ def brute_force_nearest(entries: Iterable[Entry], query: Query) -> list[tuple[fl
 
 
 def search_rings(
-    entries_in: Callable[[str], Iterable[Entry]], query: Query, index_res: int
+    entries_in: Callable[[str], Iterable[Entry]], query: Query, origin: str, slack_m: float = 0.0
 ) -> list[tuple[float, Entry]]:
-    """Ring search over an in-memory fleet (`entries_in(cell)`), with the stopping rule.
+    """Ring search over an in-memory fleet, with the stopping rule of search.lua.
 
-    Mirrors search.lua ring by ring: after ring r it stops once k entries are known and the
-    lower bound of ring r+1 exceeds the k-th distance (or the radius).
+    `entries_in(cell)` gives the entries filed under a cell of `origin`'s resolution; the query
+    point must lie in `origin` (or within `slack_m` / 2 of it, for coarse rings). After ring r it
+    stops once k entries are known and the bound of ring r+1 exceeds the k-th distance.
     """
     check_query(query)
-    origin = cell_of(query.lat, query.lon, index_res)
     gap = ring_gap_m(origin)
     found: list[Entry] = []
     best: list[tuple[float, Entry]] = []
-    for ring in range(last_useful_ring(query.max_radius_m, gap) + 1):
+    for ring in range(last_useful_ring(query.max_radius_m, gap, slack_m) + 1):
         for plan in plan_rings(origin, ring, ring, 0):
             found += (e for cell in split_cells(plan.argv[1]) for e in entries_in(cell))
         best = select_nearest(found, query)
         reach = best[-1][0] if len(best) == query.k else query.max_radius_m
-        if ring_lower_bound_m(ring + 1, gap) > reach:
+        if ring_lower_bound_m(ring + 1, gap, slack_m) > reach:
             break
     return best
 

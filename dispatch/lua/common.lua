@@ -11,18 +11,34 @@ local function pack(lat, lon, fix, st, mode, caps)
   return struct.pack('<ddd', lat, lon, fix) .. st .. mode .. caps
 end
 
+-- the capability codes a responder is filed under: '*' (everyone) and each of its own
+local function codes(caps)
+  local out = {'*'}
+  for i = 1, #caps do out[i + 1] = string.sub(caps, i, i) end
+  return out
+end
+
+-- occupancy set: the non-empty index cells of one coarse cell and capability, so a search
+-- over a large radius walks coarse rings and visits only cells that hold someone
+local function occupancy_key(base, coarse, cap)
+  return base .. 'o:' .. coarse .. ':' .. cap
+end
+
 -- put the responder in the cell hash of every capability it has, and in the '*' hash
-local function place(base, id, cell, caps, packed)
-  redis.call('HSET', cell_key(base, cell, '*'), id, packed)
-  for i = 1, #caps do
-    redis.call('HSET', cell_key(base, cell, string.sub(caps, i, i)), id, packed)
+local function place(base, id, cell, coarse, caps, packed)
+  for _, cap in ipairs(codes(caps)) do
+    if redis.call('HSET', cell_key(base, cell, cap), id, packed) == 1 then
+      redis.call('SADD', occupancy_key(base, coarse, cap), cell)
+    end
   end
 end
 
-local function unplace(base, id, cell, caps)
-  redis.call('HDEL', cell_key(base, cell, '*'), id)
-  for i = 1, #caps do
-    redis.call('HDEL', cell_key(base, cell, string.sub(caps, i, i)), id)
+local function unplace(base, id, cell, coarse, caps)
+  for _, cap in ipairs(codes(caps)) do
+    local key = cell_key(base, cell, cap)
+    if redis.call('HDEL', key, id) == 1 and redis.call('EXISTS', key) == 0 then
+      redis.call('SREM', occupancy_key(base, coarse, cap), cell)
+    end
   end
 end
 
@@ -30,20 +46,18 @@ end
 local function count(base, cell, st, caps, by)
   local agg = base .. 'agg'
   local head = cell .. '|' .. st .. '|'
-  local fields = {head .. '*'}
-  for i = 1, #caps do fields[#fields + 1] = head .. string.sub(caps, i, i) end
-  for _, field in ipairs(fields) do
-    if redis.call('HINCRBY', agg, field, by) <= 0 then redis.call('HDEL', agg, field) end
+  for _, cap in ipairs(codes(caps)) do
+    if redis.call('HINCRBY', agg, head .. cap, by) <= 0 then redis.call('HDEL', agg, head .. cap) end
   end
 end
 
 -- remove every trace of the responder from this shard; 1 if it was here
 local function unindex(base, id)
   local rkey = base .. 'r:' .. id
-  local h = redis.call('HMGET', rkey, 'cell', 'c8', 'c7', 'st', 'caps')
+  local h = redis.call('HMGET', rkey, 'cell', 'c8', 'c7', 'st', 'caps', 'co')
   redis.call('ZREM', base .. 'seen', id)
   if not h[1] then return 0 end
-  unplace(base, id, h[1], h[5])
+  unplace(base, id, h[1], h[6], h[5])
   count(base, h[2], h[4], h[5], -1)
   count(base, h[3], h[4], h[5], -1)
   redis.call('DEL', rkey)

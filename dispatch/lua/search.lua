@@ -4,6 +4,8 @@
 -- ARGV: 1 base, 2 capability code ('*' = anyone), 3 lat, 4 lon, 5 k, 6 radius (m),
 --       7 cutoff (fix_ts >= cutoff is fresh), 8 wanted status codes, 9 reach (m): no one
 --       farther is wanted (radius, or the k-th distance already known), 10 eps (m),
+--       11 'f' when the rings are index cells, 'c' when they are coarse cells (index
+--       resolution - 2) whose occupied index cells are read from the occupancy sets,
 --       then per ring: lower bound of every later ring (m), the ring's cells in this shard
 --       concatenated (every H3 id is 15 characters).
 -- Returns id1, "lat lon fix_ts <status><mode><caps>", id2, ... for every fresh responder in a
@@ -25,36 +27,46 @@ local found, n = {}, 0
 -- the k smallest distances so far, ascending: once there are k, `limit` follows the k-th, so
 -- the cheap latitude test (great-circle >= R * |dlat|) rejects most entries before haversine
 local best, nbest = {}, 0
-local metres_per_rad = R
-local i = 11
+local function scan(key)
+  local h = redis.call('HGETALL', key)
+  for x = 1, #h, 2 do
+    local v = h[x + 1]
+    local lat, lon, fix = unpack('<ddd', v)
+    local phi = lat * rad
+    local dphi = phi - phi0
+    if (dphi < 0 and -dphi or dphi) * R <= limit and fix >= cutoff
+        and find(mask, sub(v, 25, 25), 1, true) then
+      local s_lat = sin(dphi / 2)
+      local s_lon = sin((lon - lon0) * rad / 2)
+      local a = s_lat * s_lat + cos0 * cos(phi) * s_lon * s_lon
+      local d = 2 * R * asin(min(1, sqrt(a)))
+      if d <= limit then
+        n = n + 1
+        found[n] = {d, h[x], v}
+        if nbest < k or d < best[k] then
+          local j = (nbest < k) and nbest + 1 or k
+          while j > 1 and best[j - 1] > d do best[j] = best[j - 1]; j = j - 1 end
+          best[j] = d
+          if nbest < k then nbest = nbest + 1 end
+          if nbest == k and best[k] + eps < limit then limit = best[k] + eps end
+        end
+      end
+    end
+  end
+end
+local coarse = ARGV[11] == 'c'
+local i = 12
 while i <= #ARGV do
   local bound, cells = tonumber(ARGV[i]), ARGV[i + 1]
   i = i + 2
   for p = 1, #cells, 15 do
-    local h = redis.call('HGETALL', base .. 'c:' .. sub(cells, p, p + 14) .. ':' .. cap)
-    for x = 1, #h, 2 do
-      local v = h[x + 1]
-      local lat, lon, fix = unpack('<ddd', v)
-      local phi = lat * rad
-      local dphi = phi - phi0
-      if (dphi < 0 and -dphi or dphi) * metres_per_rad <= limit and fix >= cutoff
-          and find(mask, sub(v, 25, 25), 1, true) then
-        local s_lat = sin(dphi / 2)
-        local s_lon = sin((lon - lon0) * rad / 2)
-        local a = s_lat * s_lat + cos0 * cos(phi) * s_lon * s_lon
-        local d = 2 * R * asin(min(1, sqrt(a)))
-        if d <= limit then
-          n = n + 1
-          found[n] = {d, h[x], v}
-          if nbest < k or d < best[k] then
-            local j = (nbest < k) and nbest + 1 or k
-            while j > 1 and best[j - 1] > d do best[j] = best[j - 1]; j = j - 1 end
-            best[j] = d
-            if nbest < k then nbest = nbest + 1 end
-            if nbest == k and best[k] + eps < limit then limit = best[k] + eps end
-          end
-        end
+    local cell = sub(cells, p, p + 14)
+    if coarse then
+      for _, member in ipairs(redis.call('SMEMBERS', base .. 'o:' .. cell .. ':' .. cap)) do
+        scan(base .. 'c:' .. member .. ':' .. cap)
       end
+    else
+      scan(base .. 'c:' .. cell .. ':' .. cap)
     end
   end
   if bound > limit then break end
