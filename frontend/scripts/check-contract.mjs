@@ -8,7 +8,8 @@
  * For every row of src/shared/endpoints.ts: the path and method exist; declared query
  * parameters exist; and every property of the request/response interface in
  * src/shared/types.ts appears in the operation's JSON schema — recursively for properties
- * whose type is another interface there (TokenResponse.user → Me → OrgUnitRef, …).
+ * whose type is another interface there (TokenResponse.user → Me → OrgUnitRef, …). Optional
+ * properties (`name?:`) may be absent; extra properties on the server's side are fine.
  * Exits 1 listing each mismatch, 2 on usage errors, 0 when everything matches.
  */
 
@@ -33,7 +34,7 @@ async function loadEndpoints() {
   return mod.ENDPOINTS;
 }
 
-/** interface name → [{ name, ref }] where ref is the interface a property points to, if any. */
+/** interface name → [{ name, ref, optional }]; ref is the interface a property points to, if any. */
 function loadInterfaces() {
   const file = join(ROOT, "src/shared/types.ts");
   const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
@@ -54,7 +55,7 @@ function loadInterfaces() {
     if (ts.isInterfaceDeclaration(node)) {
       const props = node.members
         .filter(ts.isPropertySignature)
-        .map((m) => ({ name: m.name.getText(sf).replace(/^["']|["']$/g, ""), ref: refOf(m.type), nested: m.type && ts.isTypeLiteralNode(m.type) ? m.type : null }));
+        .map((m) => ({ name: m.name.getText(sf).replace(/^["']|["']$/g, ""), ref: refOf(m.type), optional: m.questionToken !== undefined }));
       interfaces.set(node.name.text, props);
     }
   });
@@ -120,6 +121,7 @@ function compare(doc, interfaces, typeName, schema, where, problems, depth = 0) 
   for (const prop of props) {
     const theirs = resolved.properties[prop.name];
     if (theirs === undefined) {
+      if (prop.optional) continue; // `name?:` on our side: the server may leave it out
       problems.push(`${where}: ${typeName}.${prop.name} is missing from the OpenAPI schema`);
       continue;
     }

@@ -90,7 +90,8 @@ export interface MultiPolygonGeometry {
 export interface OrgUnitFeature {
   type: "Feature";
   id?: string | number;
-  geometry: PolygonGeometry | MultiPolygonGeometry;
+  /** Null for a unit whose boundary is not surveyed yet (it is then listed but not drawn). */
+  geometry: PolygonGeometry | MultiPolygonGeometry | null;
   properties: OrgUnitProperties;
 }
 

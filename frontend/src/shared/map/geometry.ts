@@ -4,10 +4,12 @@ import type { OrgUnitFeature, Position } from "../types";
 
 /** Area-weighted centroid of the largest outer ring of a polygon or multipolygon. */
 export function labelPoint(feature: OrgUnitFeature): [number, number] | null {
+  const geometry = feature.geometry;
+  if (geometry === null) {
+    return null;
+  }
   const rings =
-    feature.geometry.type === "Polygon"
-      ? [feature.geometry.coordinates[0]]
-      : feature.geometry.coordinates.map((polygon) => polygon[0]);
+    geometry.type === "Polygon" ? [geometry.coordinates[0]] : geometry.coordinates.map((polygon) => polygon[0]);
   let best: { area: number; point: [number, number] } | null = null;
   for (const ring of rings) {
     if (ring === undefined || ring.length < 3) {
