@@ -15,10 +15,10 @@ from typing import Any
 import msgspec
 
 # Mainland resident ID numbers (18 characters) and mobile numbers (11 digits starting 1[3-9]).
-_ID_NUMBER = re.compile(
+ID_NUMBER_PATTERN = re.compile(
     r"(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![0-9A-Za-z])"
 )
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")
+PHONE_PATTERN = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?1[3-9]\d{9}(?![0-9A-Za-z])")
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()) | {
     "message",
     "asctime",
@@ -36,7 +36,7 @@ def _extras(record: logging.LogRecord) -> dict[str, Any]:
 
 def scrub(text: str) -> str:
     """Replace anything shaped like an ID number or a mobile number."""
-    return _PHONE.sub("[phone]", _ID_NUMBER.sub("[id-number]", text))
+    return PHONE_PATTERN.sub("[phone]", ID_NUMBER_PATTERN.sub("[id-number]", text))
 
 
 class JsonFormatter(logging.Formatter):

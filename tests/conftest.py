@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import socket
 import subprocess
@@ -32,6 +33,7 @@ from redis.asyncio import Redis
 from backend.app import create_app
 from backend.embedded import embedded_postgres, embedded_redis
 from backend.imports.boundaries import import_boundaries
+from backend.logs import ID_NUMBER_PATTERN, PHONE_PATTERN
 from backend.security.policy import Capability, Role
 from backend.security.users import User, UserCreate, create_user
 from backend.settings import Settings, load_settings
@@ -220,6 +222,56 @@ def free_port() -> int:
         return port
 
 
+BACKEND_LOGS: list[Path] = []
+
+
+class _RawRecords(logging.Handler):
+    """Keeps the unscrubbed text of every in-process log record of the session."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        extras = " ".join(
+            f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD_RECORD_KEYS
+        )
+        self.lines.append(f"{record.name}: {record.getMessage()} {extras}")
+
+
+_STANDARD_RECORD_KEYS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message"
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_logs() -> Iterator[None]:
+    """After the whole suite: no log line (in-process, before scrubbing, or of any backend
+    subprocess) may contain an ID number or a mobile number."""
+    handler = _RawRecords()
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(min(previous, logging.INFO))
+    yield
+    root.removeHandler(handler)
+    root.setLevel(previous)
+    leaks = [
+        line
+        for line in handler.lines
+        if ID_NUMBER_PATTERN.search(line) or PHONE_PATTERN.search(line)
+    ]
+    for path in BACKEND_LOGS:
+        if path.exists():
+            text = path.read_text(errors="replace")
+            leaks += [
+                ln
+                for ln in text.splitlines()
+                if ID_NUMBER_PATTERN.search(ln) or PHONE_PATTERN.search(ln)
+            ]
+    assert not leaks, f"personal data in logs ({len(leaks)} lines), first: {leaks[0][:300]}"
+
+
 class BackendProcess:
     """A real backend started with ``pingan serve`` as a subprocess."""
 
@@ -227,6 +279,7 @@ class BackendProcess:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
+        BACKEND_LOGS.append(log_path)
         self._log = log_path.open("wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "backend", "serve", "--port", str(port)],

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
+from msgspec import Meta
 
 from backend.errors import NotFound
 from backend.security.context import Caller
@@ -37,8 +38,11 @@ class UnitCollection(msgspec.Struct, frozen=True, kw_only=True):
 class Bounds(msgspec.Struct, frozen=True, kw_only=True):
     """The box and centre of the caller's jurisdiction."""
 
-    bbox: tuple[float, float, float, float]
-    center: tuple[float, float]
+    # Lists, not tuples: Litestar renders fixed tuples as a schema that OpenAPI 3.1 rejects.
+    bbox: Annotated[list[float], Meta(min_length=4, max_length=4)]
+    """west, south, east, north"""
+    center: Annotated[list[float], Meta(min_length=2, max_length=2)]
+    """lon, lat"""
 
 
 class GeoController(Controller):
@@ -93,4 +97,4 @@ class GeoController(Controller):
             raise NotFound("no geography loaded for your jurisdiction")
         pad = 0.01  # grid centres, not edges: widen a little so the boundaries fit
         w, s, e, n = row["w"] - pad, row["s"] - pad, row["e"] + pad, row["n"] + pad
-        return Bounds(bbox=(w, s, e, n), center=((w + e) / 2, (s + n) / 2))
+        return Bounds(bbox=[w, s, e, n], center=[(w + e) / 2, (s + n) / 2])

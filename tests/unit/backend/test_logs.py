@@ -25,3 +25,8 @@ def test_json_formatter_scrubs_extras() -> None:
     record.phone = "13812345678"
     line = JsonFormatter().format(record)
     assert "13812345678" not in line and "[phone]" in line
+
+
+def test_scrub_leaves_hex_ids_alone() -> None:
+    text = "request_id=d27dd2d7f15348229098c800a5e0eefa"
+    assert scrub(text) == text

@@ -1,0 +1,66 @@
+"""A real Redis for the position index tests, and a fresh index with its own key prefix per test.
+
+Redis comes from ``PINGAN_TEST_REDIS_URL`` (default redis://127.0.0.1:6379/0). These tests never
+skip: with no Redis they fail and say how to start one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from dispatch.index import PositionIndex
+
+REDIS_URL = os.environ.get("PINGAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+HOW_TO_START = (
+    "no Redis at {url} ({error}); set PINGAN_TEST_REDIS_URL or start one: redis-server "
+    "--daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no"
+)
+
+
+async def connect(url: str = REDIS_URL, *, decode: bool = False) -> Redis:
+    """A client that answered PING, or a test failure saying how to get a Redis."""
+    client = Redis.from_url(url, decode_responses=decode, socket_connect_timeout=3)
+    try:
+        async with asyncio.timeout(5):
+            await client.ping()
+    except (RedisError, OSError, TimeoutError) as exc:
+        await client.aclose()
+        pytest.fail(HOW_TO_START.format(url=url, error=exc))
+    return client
+
+
+async def drop_prefix(client: Redis, prefix: str) -> None:
+    """Delete every key under `prefix` (the test's own keys only)."""
+    keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=1000)]
+    if keys:
+        await client.unlink(*keys)
+
+
+@pytest.fixture
+def key_prefix() -> str:
+    """A key prefix no other test (or engineer sharing this Redis) uses."""
+    return f"test:dispatch:{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+async def redis_client(key_prefix: str) -> AsyncIterator[Redis]:
+    """A redis.asyncio client on the test Redis; the test's keys are deleted afterwards."""
+    client = await connect()
+    try:
+        yield client
+    finally:
+        await drop_prefix(client, key_prefix)
+        await client.aclose()
+
+
+@pytest.fixture
+def index(redis_client: Redis, key_prefix: str) -> PositionIndex:
+    """A position index with default settings (res 8, shards at res 4, 60 s freshness)."""
+    return PositionIndex(redis_client, prefix=key_prefix)
