@@ -48,7 +48,7 @@ class UpsertArgs:
     most of the client cost of ingest. Empty values are sent as '-'.
     """
 
-    __slots__ = ("fields", "key", "responder_id", "shard", "ts")
+    __slots__ = ("fields", "key", "responder_id", "shard", "ts", "ts_value")
 
     def __init__(
         self,
@@ -66,6 +66,7 @@ class UpsertArgs:
             )
         cell = cell_of(report.lat, report.lon, index_res)
         self.shard, base, c8, c7, coarse = _cell_context(keys, cell, index_res, shard_res)
+        self.ts_value = report.ts
         self.ts = repr(report.ts)
         self.responder_id = rid = report.responder_id
         self.key = f"{base}r:{rid}"

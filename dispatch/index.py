@@ -109,7 +109,8 @@ class PositionIndex:
 
         Reports of responders already live in the same shard take one round trip. The rest
         (new, expired, after Redis lost its data, or crossing shards) take three more:
-        claim the pointer, evict from the old shard, insert.
+        claim the pointer, evict from the old shard, insert. Of several such reports of one
+        responder in one batch only the newest is applied; the others come back `ignored`.
         """
         prepared = [
             UpsertArgs(
@@ -126,60 +127,68 @@ class PositionIndex:
             self.redis, [p.call(may_create=False) for p in prepared]
         )
         outcomes: list[UpsertOutcome | None] = [_OUTCOME.get(int(r)) for r in replies]
-        homeless = [i for i, outcome in enumerate(outcomes) if outcome is None]
-        if homeless:
-            for i, outcome in zip(
-                homeless, await self._relocate([prepared[i] for i in homeless]), strict=True
+        # several homeless reports of one responder in a batch: only the newest can matter (the
+        # phases below run batch-wide, so applying older ones could leave a duplicate behind);
+        # the superseded ones are reported ignored
+        newest: dict[str, int] = {}
+        for i, outcome in enumerate(outcomes):
+            rid = prepared[i].responder_id
+            if outcome is None and (
+                rid not in newest or prepared[i].ts_value > prepared[newest[rid]].ts_value
             ):
+                newest[rid] = i
+        homeless = sorted(newest.values())
+        if homeless:
+            relocated = await self._relocate([prepared[i] for i in homeless])
+            for i, outcome in zip(homeless, relocated, strict=True):
                 outcomes[i] = outcome
         return [UpsertOutcome.ignored if o is None else o for o in outcomes]
 
     async def _relocate(self, prepared: list[UpsertArgs]) -> list[UpsertOutcome]:
-        """Reports that found no entry in their shard: the pointer decides (see module doc)."""
+        """Reports that found no entry in their shard: the pointer decides (see module doc).
+
+        Claim the pointer (refused if it already names a fix as new), evict from the shard it
+        named (refused if that shard holds a newer fix: undo the claim), insert here.
+        """
         claims = await self.scripts.run_many(
             self.redis,
             [Call("claim", [self.keys.pointer(p.responder_id)], [p.shard, p.ts]) for p in prepared],
         )
         claimed = [int(reply[0]) == 1 for reply in claims]
         previous = [text(reply[1]) for reply in claims]
+        existed = [False] * len(prepared)
         evictions = [
             i
             for i, p in enumerate(prepared)
             if claimed[i] and previous[i] and previous[i].split(" ")[0] != p.shard
         ]
         if evictions:
-            replies = await self.scripts.run_many(
-                self.redis, [self._evict_call(prepared[i], previous[i]) for i in evictions]
-            )
-            for i, reply in zip(evictions, replies, strict=True):
+            calls = [self._evict_call(prepared[i], previous[i]) for i in evictions]
+            for i, reply in zip(
+                evictions, await self.scripts.run_many(self.redis, calls), strict=True
+            ):
                 claimed[i] = int(reply[0]) == 1
-        calls, undo = [], []
-        for i, p in enumerate(prepared):
-            if claimed[i]:
-                calls.append(p.call(may_create=True))
-            elif int(claims[i][0]) == 1:
-                # evicting was refused: the old shard holds a newer fix, so this one is stale
-                undo.append(
-                    Call(
-                        "unclaim",
-                        [self.keys.pointer(p.responder_id)],
-                        [f"{p.shard} {p.ts}", previous[i]],
-                    )
-                )
-        replies = await self.scripts.run_many(self.redis, calls + undo) if calls or undo else []
-        inserted = iter(replies[: len(calls)])
-        outcomes = [
-            _OUTCOME.get(int(next(inserted)), UpsertOutcome.ignored)
-            if claimed[i]
-            else UpsertOutcome.ignored
-            for i in range(len(prepared))
+                existed[i] = claimed[i] and int(reply[1]) == 1
+        inserts = [i for i in range(len(prepared)) if claimed[i]]
+        undo = [
+            Call("unclaim", [self.keys.pointer(p.responder_id)], [f"{p.shard} {p.ts}", previous[i]])
+            for i, p in enumerate(prepared)
+            if int(claims[i][0]) == 1 and not claimed[i]
         ]
-        if calls:
+        calls = [prepared[i].call(may_create=True) for i in inserts] + undo
+        replies = await self.scripts.run_many(self.redis, calls) if calls else []
+        outcomes = [UpsertOutcome.ignored] * len(prepared)
+        for i, reply in zip(inserts, replies, strict=False):
+            outcome = _OUTCOME[int(reply)]
+            # a responder that crossed shards was updated, not created, from the caller's view
+            outcomes[i] = (
+                UpsertOutcome.updated
+                if existed[i] and outcome is UpsertOutcome.created
+                else outcome
+            )
+        if inserts:
             async with redis_errors("registering shards"):
-                await self.redis.sadd(
-                    self.keys.shards,
-                    *{prepared[i].shard for i in range(len(prepared)) if claimed[i]},
-                )
+                await self.redis.sadd(self.keys.shards, *{prepared[i].shard for i in inserts})
         return outcomes
 
     def _evict_call(self, p: UpsertArgs, previous: str) -> Call:

@@ -1,10 +1,9 @@
 -- evict: remove a responder from one shard unless the shard holds a fix at least as new.
 -- KEYS: 1 responder hash, 2 seen zset, 3 agg hash (one shard)
 -- ARGV: 1 base, 2 id, 3 ts ('inf' = unconditional)
--- Returns {1} removed or absent, {0, stored_ts} refused because stored_ts >= ts.
+-- Returns {1, 1} removed, {1, 0} it was not here, {0, stored_ts} refused: stored_ts >= ts.
 local stored = redis.call('HGET', KEYS[1], 'ts')
 if stored and ARGV[3] ~= 'inf' and tonumber(stored) >= tonumber(ARGV[3]) then
   return {0, stored}
 end
-unindex(ARGV[1], ARGV[2])
-return {1}
+return {1, unindex(ARGV[1], ARGV[2])}

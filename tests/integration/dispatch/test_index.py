@@ -68,21 +68,39 @@ async def test_first_report_creates_newer_updates_older_or_equal_is_ignored(
 async def test_a_batch_reports_one_outcome_per_report_in_order(index: PositionIndex) -> None:
     async with asyncio.timeout(10):
         p = profile("r1")
+        await index.upsert(report("r1", *PINGSHAN, ts=NOW - 9), p, NOW)
         outcomes = await index.upsert_many(
             [
-                (report("r1", *PINGSHAN, ts=NOW - 3), p),
-                (report("r1", *PINGSHAN, ts=NOW - 3), p),  # duplicate delivery
-                (report("r1", *GUANGZHOU, ts=NOW - 2), p),  # cross-shard in the same batch
+                (report("r1", 22.7201, 114.3501, ts=NOW - 3), p),
+                (report("r1", 22.7201, 114.3501, ts=NOW - 3), p),  # duplicate delivery
+                (report("r1", *GUANGZHOU, ts=NOW - 2), p),  # crosses shards
                 (report("r1", *PINGSHAN, ts=NOW - 4), p),  # late, from the old shard
             ],
             NOW,
         )
         assert outcomes == [
-            UpsertOutcome.created,
+            UpsertOutcome.updated,
             UpsertOutcome.ignored,
             UpsertOutcome.updated,
             UpsertOutcome.ignored,
         ]
+        await assert_exactly_one_cell(index, {"r1": (*GUANGZHOU, POLICE)})
+
+
+async def test_in_a_batch_for_an_unknown_responder_only_the_newest_report_counts(
+    index: PositionIndex,
+) -> None:
+    async with asyncio.timeout(10):
+        p = profile("r1")
+        outcomes = await index.upsert_many(
+            [
+                (report("r1", *PINGSHAN, ts=NOW - 3), p),  # superseded in this batch
+                (report("r1", *GUANGZHOU, ts=NOW - 2), p),
+                (report("r1", *PINGSHAN, ts=NOW - 4), p),
+            ],
+            NOW,
+        )
+        assert outcomes == [UpsertOutcome.ignored, UpsertOutcome.created, UpsertOutcome.ignored]
         await assert_exactly_one_cell(index, {"r1": (*GUANGZHOU, POLICE)})
 
 
