@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import msgspec
 from litestar import Litestar, Router, get
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
@@ -45,6 +46,14 @@ from backend.storage.redis.client import create_redis
 
 log = logging.getLogger("pingan.app")
 DEFAULT_DIST = Path(__file__).resolve().parents[1] / "frontend" / "dist"
+
+
+class ClientConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """What a browser needs before anyone logs in."""
+
+    map_style_url: str | None
+    default_locale: str
+    app_name: str
 
 
 def _frontend_router(settings: Settings) -> Router | None:
@@ -100,12 +109,12 @@ def create_app(settings: Settings) -> Litestar:
         tags=["config"],
         summary="What a browser needs before login",
     )
-    async def client_config() -> dict[str, str | None]:
-        return {
-            "map_style_url": settings.map_style_url,
-            "default_locale": settings.default_locale,
-            "app_name": "Ping'an Command",
-        }
+    async def client_config() -> ClientConfig:
+        return ClientConfig(
+            map_style_url=settings.map_style_url,
+            default_locale=settings.default_locale,
+            app_name="Ping'an Command",
+        )
 
     handlers: list[object] = [
         HealthController,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -44,12 +45,23 @@ class ApiError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        status_code: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.headers = headers
         if code is not None:
             self.code = code
+        if status_code is not None:
+            self.status_code = status_code
 
 
 class NotFound(ApiError):
@@ -121,7 +133,7 @@ def _validation_field(extra: Any) -> tuple[str | None, str | None]:
 
 def handle_api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[ErrorResponse]:
     """ApiError → its status and code."""
-    return error_response(exc.status_code, exc.code, exc.message, exc.field)
+    return error_response(exc.status_code, exc.code, exc.message, exc.field, headers=exc.headers)
 
 
 def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorResponse]:
@@ -146,6 +158,11 @@ def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Resp
     return error_response(exc.status_code, code, exc.detail, headers=exc.headers)
 
 
+def handle_data_error(_: Request[Any, Any, Any], exc: asyncpg.DataError) -> Response[ErrorResponse]:
+    """A value the database cannot take (bad encoding, out of range): the client's input."""
+    return error_response(400, "invalid", f"a value was not acceptable: {type(exc).__name__}")
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorResponse]:
     """Anything else is our bug: log it with the request id, tell the client only the id."""
     request_id = request.scope.get("state", {}).get("request_id", "-")
@@ -159,6 +176,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     ApiError: handle_api_error,
+    asyncpg.DataError: handle_data_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,
 }

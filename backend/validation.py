@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import msgspec
+from msgspec import Meta
+
+# Text that PostgreSQL and a log line can take: no NUL and no control characters but tab/newline.
+SAFE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+SafeText = Annotated[str, Meta(pattern=SAFE_TEXT)]
 
 _AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 _MISSING = re.compile(r"Object missing required field `(?P<field>[^`]+)`")

@@ -7,6 +7,7 @@ may be a 5xx, and every documented answer must match its schema. Bounded example
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from simulators.geography import Geography
 from tests.conftest import TEST_PASSWORD, BackendProcess, DistrictPaths, backend_env, free_port
 
 pytestmark = pytest.mark.e2e
+# Examples per operation; raise it locally (PINGAN_TEST_FUZZ_EXAMPLES=500) for a deeper search.
+FUZZ_EXAMPLES = int(os.environ.get("PINGAN_TEST_FUZZ_EXAMPLES", "25"))
 
 
 @pytest.fixture(scope="module")

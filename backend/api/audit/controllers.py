@@ -36,10 +36,18 @@ class AuditController(Controller):
         caller: NamedDependency[Caller],
         auditor: NamedDependency[Auditor],
         pool: NamedDependency[PgPool],
-        action: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        actor_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        object_type: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        object_id: Annotated[str | None, QueryParameter(max_length=128)] = None,
+        action: Annotated[
+            str | None, QueryParameter(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+        ] = None,
+        actor_id: Annotated[
+            str | None, QueryParameter(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+        ] = None,
+        object_type: Annotated[
+            str | None, QueryParameter(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+        ] = None,
+        object_id: Annotated[
+            str | None, QueryParameter(max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+        ] = None,
         outcome: Annotated[str | None, QueryParameter(pattern="^(ok|denied|failed)$")] = None,
         since: FromQuery[datetime | None] = None,
         until: FromQuery[datetime | None] = None,

@@ -12,7 +12,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import Meta
 
-from backend.errors import ErrorResponse, Unauthorized, error_response
+from backend.errors import ApiError, Unauthorized
 from backend.security.auth import AuthError, AuthService, Me, TokenPair, load_me
 from backend.security.context import Caller
 from backend.security.guards import AUTHENTICATED, PUBLIC
@@ -22,14 +22,14 @@ from backend.storage.postgres.pool import PgPool
 class LoginRequest(msgspec.Struct, frozen=True, kw_only=True):
     """Username and password."""
 
-    username: Annotated[str, Meta(min_length=1, max_length=64)]
+    username: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
     password: Annotated[str, Meta(min_length=1, max_length=256)]
 
 
 class RefreshRequest(msgspec.Struct, frozen=True, kw_only=True):
     """A refresh token from a previous login or refresh."""
 
-    refresh_token: Annotated[str, Meta(min_length=10, max_length=200)]
+    refresh_token: Annotated[str, Meta(min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 def _request_id(request: Request[Any, Any, Any]) -> str | None:
@@ -37,9 +37,9 @@ def _request_id(request: Request[Any, Any, Any]) -> str | None:
     return rid
 
 
-def _refused(exc: AuthError) -> Response[ErrorResponse]:
+def _refused(exc: AuthError) -> ApiError:
     headers = {"WWW-Authenticate": 'Bearer realm="pingan"'} if exc.status == 401 else None
-    return error_response(exc.status, exc.code, str(exc), headers=headers)
+    return ApiError(str(exc), code=exc.code, status_code=exc.status, headers=headers)
 
 
 class AuthController(Controller):
@@ -55,7 +55,7 @@ class AuthController(Controller):
         data: JSONBody[LoginRequest],
         pool: NamedDependency[PgPool],
         auth: NamedDependency[AuthService],
-    ) -> Response[TokenPair] | Response[ErrorResponse]:
+    ) -> Response[TokenPair]:
         """200 with tokens; 401 wrong credentials; 423 locked."""
         try:
             pair = await auth.login(
@@ -66,7 +66,7 @@ class AuthController(Controller):
                 user_agent=request.headers.get("user-agent"),
             )
         except AuthError as exc:
-            return _refused(exc)
+            raise _refused(exc) from None
         return Response(pair, headers={"Cache-Control": "no-store"})
 
     @post("/refresh", opt=PUBLIC, status_code=200, summary="Rotate a refresh token")
@@ -76,12 +76,12 @@ class AuthController(Controller):
         data: JSONBody[RefreshRequest],
         pool: NamedDependency[PgPool],
         auth: NamedDependency[AuthService],
-    ) -> Response[TokenPair] | Response[ErrorResponse]:
+    ) -> Response[TokenPair]:
         """200 with a new pair; 401 when the token is unknown, used or its session ended."""
         try:
             pair = await auth.refresh(pool, data.refresh_token, request_id=_request_id(request))
         except AuthError as exc:
-            return _refused(exc)
+            raise _refused(exc) from None
         return Response(pair, headers={"Cache-Control": "no-store"})
 
     @post("/logout", opt=PUBLIC, status_code=HTTP_204_NO_CONTENT, summary="End the session")

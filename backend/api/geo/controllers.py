@@ -20,10 +20,20 @@ from backend.storage.postgres.pool import PgPool
 Level = Literal["district", "street", "community", "grid"]
 
 
+class UnitProperties(msgspec.Struct, frozen=True, kw_only=True):
+    """What the map needs to label and drill into a unit."""
+
+    path: str
+    level: Level
+    name_zh: str
+    name_en: str
+    parent_path: str | None
+
+
 class UnitFeature(msgspec.Struct, frozen=True, kw_only=True):
     """An org unit with its boundary."""
 
-    properties: dict[str, Any]
+    properties: UnitProperties
     geometry: dict[str, Any] | None
     type: str = "Feature"
 
@@ -69,9 +79,13 @@ class GeoController(Controller):
         return UnitCollection(
             features=[
                 UnitFeature(
-                    properties={
-                        k: r[k] for k in ("path", "level", "name_zh", "name_en", "parent_path")
-                    },
+                    properties=UnitProperties(
+                        path=r["path"],
+                        level=r["level"],
+                        name_zh=r["name_zh"],
+                        name_en=r["name_en"],
+                        parent_path=r["parent_path"],
+                    ),
                     geometry=r["boundary"],
                 )
                 for r in rows

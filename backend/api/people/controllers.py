@@ -35,7 +35,9 @@ class PersonController(Controller):
         pool: NamedDependency[PgPool],
         cipher: NamedDependency[FieldCipher],
         auditor: NamedDependency[Auditor],
-        address_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        address_id: Annotated[
+            str | None, QueryParameter(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+        ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> PersonPage:
         """Optionally only those registered at one address."""

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from backend.validation import SAFE_TEXT
+
 IdNumber = Annotated[str, Meta(pattern=r"^[0-9]{17}[0-9Xx]$")]
 Phone = Annotated[str, Meta(pattern=r"^\+?[0-9 -]{7,20}$")]
 RiskGrade = Annotated[int, Meta(ge=0, le=5)]
@@ -27,7 +29,7 @@ CareRole = Literal[
 class PersonCreate(msgspec.Struct, frozen=True, kw_only=True):
     """A person of the block data, linked to a unified address."""
 
-    name: Annotated[str, Meta(min_length=1, max_length=100)]
+    name: Annotated[str, Meta(min_length=1, max_length=100, pattern=SAFE_TEXT)]
     address_id: Annotated[str, Meta(min_length=1, max_length=64)]
     id_number: IdNumber | None = None
     phone: Phone | None = None
@@ -43,11 +45,11 @@ class PatientCreate(msgspec.Struct, frozen=True, kw_only=True):
     """Registration of a person as a patient under management."""
 
     risk_grade: RiskGrade
-    diagnosis: Annotated[str, Meta(max_length=200)] | None = None
-    guardian_name: Annotated[str, Meta(max_length=100)] | None = None
+    diagnosis: Annotated[str, Meta(max_length=200, pattern=SAFE_TEXT)] | None = None
+    guardian_name: Annotated[str, Meta(max_length=100, pattern=SAFE_TEXT)] | None = None
     guardian_phone: Phone | None = None
-    de_escalation_notes: Annotated[str, Meta(max_length=2000)] | None = None
-    medication: Annotated[str, Meta(max_length=500)] | None = None
+    de_escalation_notes: Annotated[str, Meta(max_length=2000, pattern=SAFE_TEXT)] | None = None
+    medication: Annotated[str, Meta(max_length=500, pattern=SAFE_TEXT)] | None = None
     managed_since: date | None = None
 
 
@@ -98,7 +100,7 @@ class PatientView(msgspec.Struct, frozen=True, kw_only=True):
 class RevealRequest(msgspec.Struct, frozen=True, kw_only=True):
     """Why a person's record must be shown unmasked; kept in the audit log."""
 
-    reason: Annotated[str, Meta(min_length=10, max_length=500)]
+    reason: Annotated[str, Meta(min_length=10, max_length=500, pattern=SAFE_TEXT)]
 
 
 class PersonPage(msgspec.Struct, frozen=True, kw_only=True):
