@@ -306,7 +306,7 @@ async def run_positions_bench(
     try:
         await index.scripts.load(redis)
         rows.append(await bench_ingest(redis, index, prefix, rounds=2 if quick else 5))
-        sizes = ((2_000, 3_000), (200, 200)) if quick else ((10_000, 100_000), (2_000, 2_000))
+        sizes = ((2_000, 3_000), (100, 100)) if quick else ((10_000, 100_000), (2_000, 2_000))
         for name, box, n, q in (
             ("Pingshan", PINGSHAN, sizes[0][0], sizes[1][0]),
             ("Shenzhen", SHENZHEN, sizes[0][1], sizes[1][1]),
