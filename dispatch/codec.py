@@ -6,8 +6,9 @@ back through `%.17g`, so the final distance computed here matches the stored pos
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 from dispatch.errors import InvalidQueryError
 from dispatch.geo import cell_of, parent_of
@@ -90,13 +91,45 @@ class UpsertArgs:
             coarse,
         ]
 
-    def call(self, *, may_create: bool) -> Call:
-        """The upsert.lua call; `may_create` lets it insert when the shard has no entry."""
+    def line(self, *, may_create: bool) -> str:
+        """This report's ARGV line for upsert.lua; `may_create` lets it insert a new entry."""
         if may_create:
-            return Call(
-                "upsert", (self.key,), (" ".join([*self.fields[:12], "1", *self.fields[13:]]),)
-            )
-        return Call("upsert", (self.key,), (" ".join(self.fields),))
+            return " ".join([*self.fields[:12], "1", *self.fields[13:]])
+        return " ".join(self.fields)
+
+
+UPSERT_CHUNK = 200
+"""Reports per upsert.lua call: long enough to amortise the call, short enough not to stall Redis."""
+
+
+def upsert_calls(
+    items: Sequence[UpsertArgs], *, may_create: bool
+) -> tuple[list[Call], list[list[int]]]:
+    """upsert.lua calls for `items`, grouped by shard (one slot per call), order kept per shard.
+
+    Returns the calls and, per call, the positions in `items` its replies belong to.
+    """
+    by_shard: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        by_shard.setdefault(item.shard, []).append(i)
+    calls, owners = [], []
+    for positions in by_shard.values():
+        for start in range(0, len(positions), UPSERT_CHUNK):
+            chunk = positions[start : start + UPSERT_CHUNK]
+            keys = [items[i].key for i in chunk]
+            lines = [items[i].line(may_create=may_create) for i in chunk]
+            calls.append(Call("upsert", keys, lines))
+            owners.append(chunk)
+    return calls, owners
+
+
+def scatter(owners: list[list[int]], replies: list[Any], size: int) -> list[int]:
+    """Per-item reply codes from per-call reply lists."""
+    codes = [0] * size
+    for chunk, reply in zip(owners, replies, strict=True):
+        for i, code in zip(chunk, reply, strict=True):
+            codes[i] = int(code)
+    return codes
 
 
 def parse_search_reply(reply: list[str | bytes]) -> list[Entry]:

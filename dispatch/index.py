@@ -22,7 +22,14 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
-from dispatch.codec import UpsertArgs, parse_search_reply, parse_state, text
+from dispatch.codec import (
+    UpsertArgs,
+    parse_search_reply,
+    parse_state,
+    scatter,
+    text,
+    upsert_calls,
+)
 from dispatch.errors import IndexConfigError
 from dispatch.geo import (
     ShardRings,
@@ -123,10 +130,9 @@ class PositionIndex:
             )
             for report, profile in items
         ]
-        replies = await self.scripts.run_many(
-            self.redis, [p.call(may_create=False) for p in prepared]
-        )
-        outcomes: list[UpsertOutcome | None] = [_OUTCOME.get(int(r)) for r in replies]
+        calls, owners = upsert_calls(prepared, may_create=False)
+        codes = scatter(owners, await self.scripts.run_many(self.redis, calls), len(prepared))
+        outcomes: list[UpsertOutcome | None] = [_OUTCOME.get(code) for code in codes]
         # several homeless reports of one responder in a batch: only the newest can matter (the
         # phases below run batch-wide, so applying older ones could leave a duplicate behind);
         # the superseded ones are reported ignored
@@ -175,11 +181,12 @@ class PositionIndex:
             for i, p in enumerate(prepared)
             if int(claims[i][0]) == 1 and not claimed[i]
         ]
-        calls = [prepared[i].call(may_create=True) for i in inserts] + undo
-        replies = await self.scripts.run_many(self.redis, calls) if calls else []
+        calls, owners = upsert_calls([prepared[i] for i in inserts], may_create=True)
+        replies = await self.scripts.run_many(self.redis, calls + undo) if calls or undo else []
+        codes = scatter(owners, replies[: len(calls)], len(inserts))
         outcomes = [UpsertOutcome.ignored] * len(prepared)
-        for i, reply in zip(inserts, replies, strict=False):
-            outcome = _OUTCOME[int(reply)]
+        for i, code in zip(inserts, codes, strict=True):
+            outcome = _OUTCOME[code]
             # a responder that crossed shards was updated, not created, from the caller's view
             outcomes[i] = (
                 UpsertOutcome.updated
