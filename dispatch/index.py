@@ -265,8 +265,8 @@ class PositionIndex:
                 for s in shards
             ]
             replies = await self.scripts.run_many(self.redis, calls)
-            removed += sum(int(r) for r in replies)
-            shards = [s for s, r in zip(shards, replies, strict=True) if int(r) == _SWEEP_BATCH]
+            removed += sum(int(r[1]) for r in replies)
+            shards = [s for s, r in zip(shards, replies, strict=True) if int(r[0]) == _SWEEP_BATCH]
         return removed
 
     # -- reads ----------------------------------------------------------------------------

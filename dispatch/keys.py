@@ -16,6 +16,8 @@ Everything between braces is a Redis Cluster hash tag, so every script touches o
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dispatch.errors import IndexConfigError
 from dispatch.models import Capability, DutyStatus, TravelMode
 
@@ -41,11 +43,13 @@ MODE_CODE: dict[TravelMode, str] = {TravelMode.on_foot: "f", TravelMode.vehicle:
 MODE_OF: dict[str, TravelMode] = {code: mode for mode, code in MODE_CODE.items()}
 
 
+@lru_cache(maxsize=1024)
 def encode_capabilities(capabilities: frozenset[Capability]) -> str:
     """Capabilities as a sorted string of codes (stable, so equal sets store equal bytes)."""
     return "".join(sorted(CAPABILITY_CODE[cap] for cap in capabilities))
 
 
+@lru_cache(maxsize=1024)
 def decode_capabilities(codes: str) -> frozenset[Capability]:
     """Inverse of `encode_capabilities`."""
     return frozenset(CAPABILITY_OF[code] for code in codes)

@@ -17,7 +17,7 @@ local function upsert(key, line)
   local base, id = f[1], f[2]
   local ts = tonumber(f[5])
   local cell, c8, c7, coarse = f[7], f[8], f[9], f[17]
-  local cur = redis.call('HMGET', key, 'ts', 'cell', 'c8', 'c7', 'st', 'mode', 'caps', 'co')
+  local cur = redis.call('HMGET', key, 'ts', 'cell', 'c8', 'c7', 'st', 'mode', 'caps', 'co', 'zs')
   local st, mode, caps
   if cur[1] then
     if tonumber(cur[1]) >= ts then return 0 end
@@ -36,17 +36,22 @@ local function upsert(key, line)
     if cur[3] ~= c8 then count(base, cur[3], st, caps, -1); count(base, c8, st, caps, 1) end
     if cur[4] ~= c7 then count(base, cur[4], st, caps, -1); count(base, c7, st, caps, 1) end
   end
-  if cur[1] then
-    -- only what a report changes: status, mode and capabilities belong to restate.lua
-    redis.call('HSET', key, 'ts', f[5], 'fix', f[6], 'lat', f[3], 'lon', f[4],
-      'acc', f[10], 'spd', f[11], 'hdg', f[12])
-    if cur[2] ~= cell then redis.call('HSET', key, 'cell', cell, 'c8', c8, 'c7', c7, 'co', coarse) end
-  else
-    redis.call('HSET', key, 'ts', f[5], 'fix', f[6], 'lat', f[3], 'lon', f[4],
-      'cell', cell, 'c8', c8, 'c7', c7, 'co', coarse, 'acc', f[10], 'spd', f[11], 'hdg', f[12],
-      'st', st, 'mode', mode, 'caps', caps)
+  local fix = tonumber(f[6])
+  local h = {'ts', f[5], 'fix', f[6], 'lat', f[3], 'lon', f[4], 'acc', f[10], 'spd', f[11], 'hdg', f[12]}
+  if not cur[1] then
+    for _, v in ipairs({'st', st, 'mode', mode, 'caps', caps}) do h[#h + 1] = v end
   end
-  redis.call('ZADD', base .. 'seen', f[6], id)
+  if cur[2] ~= cell then
+    for _, v in ipairs({'cell', cell, 'c8', c8, 'c7', c7, 'co', coarse}) do h[#h + 1] = v end
+  end
+  -- the sweep index may lag the fix by up to SEEN_LAG seconds (sweep.lua re-checks the entry
+  -- before removing): saves a ZADD on most reports, which come every few seconds
+  if not cur[9] or tonumber(cur[9]) < fix - 10 then
+    redis.call('ZADD', base .. 'seen', fix, id)
+    h[#h + 1] = 'zs'
+    h[#h + 1] = f[6]
+  end
+  redis.call('HSET', key, unpack(h))
   if cur[1] then return 1 end
   return 2
 end

@@ -340,3 +340,14 @@ async def test_redis_down_is_reported_as_index_unavailable(key_prefix: str) -> N
         assert isinstance(caught.value, ConnectionError)
     finally:
         await client.aclose()
+
+
+async def test_sweep_keeps_a_responder_whose_sweep_score_lags_its_fix(index: PositionIndex) -> None:
+    async with asyncio.timeout(10):
+        await index.upsert(report("r1", *PINGSHAN, ts=NOW - 65), profile("r1"), NOW - 64)
+        # 7 s later: upsert.lua skips the ZADD, so the sweep score still says NOW - 65
+        await index.upsert(report("r1", *PINGSHAN, ts=NOW - 58), profile("r1"), NOW - 57)
+        assert await index.sweep(NOW) == 0
+        assert await index.get("r1", NOW) is not None
+        assert await index.sweep(NOW + 3) == 1  # now genuinely stale
+        await assert_exactly_one_cell(index, {})
