@@ -40,6 +40,7 @@ Time is never read here; everything is a pure function of its arguments.
 from __future__ import annotations
 
 import math
+import struct
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -116,16 +117,48 @@ def coarse_slack_m(coarse_res: int) -> float:
     return 2.0 * COARSE_DRIFT * float(h3.average_hexagon_edge_length(coarse_res, "m"))
 
 
-class ShardRings(NamedTuple):
-    """The cells of consecutive rings that fall in one shard, flattened for search.lua.
+def cell_radius_m(cell: str) -> float:
+    """Upper bound of the distance from a cell's centre to any point of it (cells of its region).
 
-    `argv` holds two items per ring: the lower bound of every ring beyond it (metres, as text)
-    and the ids of this ring's cells in this shard, concatenated (one argument, not one per
-    cell: packing arguments is most of a small command's client-side cost).
+    Lets search.lua skip a cell whose centre is farther than the k-th distance + this radius,
+    without reading it: dist(p, q) >= dist(p, centre) - radius (triangle inequality).
+    """
+    return _regional_radius(h3.cell_to_parent(cell, GAP_REGION_RES), h3.get_resolution(cell))
+
+
+@lru_cache(maxsize=4_096)
+def _regional_radius(region: str, res: int) -> float:
+    centre = h3.cell_to_center_child(region, res)
+    reach = max(
+        distance_m(*h3.cell_to_latlng(cell), *vertex)
+        for cell in h3.grid_disk(centre, 1)
+        for vertex in h3.cell_to_boundary(cell)
+    )
+    # hexagons are convex, so the farthest point is a vertex; 1/GAP_SAFETY covers the region
+    return reach / GAP_SAFETY
+
+
+class ShardRings(NamedTuple):
+    """The cells of consecutive rings that fall in one shard, as search.lua takes them.
+
+    `argv` is three arguments: "<bound> <count>" pairs per ring (bound = lower bound of every
+    ring beyond it, metres), the cells' ids concatenated ring by ring, and their centres as
+    little-endian double pairs (lat, lon). Few arguments, not one per cell: packing arguments
+    is most of a small command's client-side cost.
     """
 
     shard: str
-    argv: tuple[str, ...]
+    argv: tuple[str, str, bytes]
+
+    def ring_cells(self) -> list[list[str]]:
+        """The cells of each ring (for tests and the pure reference search)."""
+        counts = [int(c) for c in self.argv[0].split(" ")[1::2]]
+        ids = split_cells(self.argv[1])
+        out, start = [], 0
+        for count in counts:
+            out.append(ids[start : start + count])
+            start += count
+        return out
 
 
 @lru_cache(maxsize=16_384)
@@ -138,19 +171,22 @@ def plan_rings(
     """
     gap = ring_gap_m(origin)
     rings = _rings(h3i.str_to_int(origin), first, last)
-    per_shard: dict[int, list[list[str]]] = {}
+    per_shard: dict[int, list[list[int]]] = {}
     for index, ring_cells in enumerate(rings):
         for cell in ring_cells:
             shard = h3i.cell_to_parent(cell, shard_res)
             if shard not in per_shard:
                 per_shard[shard] = [[] for _ in rings]
-            per_shard[shard][index].append(format(cell, "x"))
+            per_shard[shard][index].append(cell)
     plans = []
     for shard, shard_rings in sorted(per_shard.items()):
-        argv: list[str] = []
-        for index, ids in enumerate(shard_rings):
-            argv += [repr(ring_lower_bound_m(first + index + 1, gap, slack_m)), "".join(ids)]
-        plans.append(ShardRings(format(shard, "x"), tuple(argv)))
+        bounds, ids, centres = [], [], []
+        for index, cells in enumerate(shard_rings):
+            bounds += [repr(ring_lower_bound_m(first + index + 1, gap, slack_m)), str(len(cells))]
+            ids += [format(cell, "x") for cell in cells]
+            centres += [c for cell in cells for c in h3i.cell_to_latlng(cell)]
+        argv = (" ".join(bounds), "".join(ids), struct.pack(f"<{len(centres)}d", *centres))
+        plans.append(ShardRings(format(shard, "x"), argv))
     return tuple(plans)
 
 

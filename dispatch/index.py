@@ -34,6 +34,7 @@ from dispatch.errors import IndexConfigError
 from dispatch.geo import (
     ShardRings,
     cell_of,
+    cell_radius_m,
     coarse_slack_m,
     last_useful_ring,
     parent_of,
@@ -312,7 +313,7 @@ class PositionIndex:
         gap = ring_gap_m(origin)
         last = min(last_useful_ring(max_radius_m, gap), int(self.first_reach_m / gap) + 1)
         plans = plan_rings(origin, 0, last, self.shard_res)
-        found = await self._search(plans, "f", head, max_radius_m)
+        found = await self._search(plans, "f", cell_radius_m(origin), head, max_radius_m)
         best = select_nearest(found, query)
         reach = best[-1][0] if len(best) == k else max_radius_m
         if ring_lower_bound_m(last + 1, gap) <= reach:
@@ -322,14 +323,22 @@ class PositionIndex:
             slack = coarse_slack_m(self.index_res - 2)
             last = last_useful_ring(max_radius_m, ring_gap_m(coarse), slack)
             plans = plan_rings(coarse, 0, last, self.shard_res, slack)
-            best = select_nearest(found + await self._search(plans, "c", head, reach), query)
+            radius = cell_radius_m(coarse) + slack / 2.0
+            best = select_nearest(
+                found + await self._search(plans, "c", radius, head, reach), query
+            )
         return make_candidates(best, capability=capability, now=now, speed=self.speed)
 
     async def _search(
-        self, plans: Sequence[ShardRings], kind: str, head: list[str], reach: float
+        self,
+        plans: Sequence[ShardRings],
+        kind: str,
+        cell_radius: float,
+        head: list[str],
+        reach: float,
     ) -> list[Entry]:
         """Run search.lua on every shard of a ring plan (one pipeline) and parse the replies."""
-        tail = [repr(reach), repr(SEARCH_SLACK_M), kind]
+        tail = [repr(reach), repr(SEARCH_SLACK_M), kind, repr(cell_radius)]
         calls = [
             Call(
                 "search",

@@ -21,7 +21,6 @@ from dispatch.geo import (
     plan_rings,
     ring_gap_m,
     ring_lower_bound_m,
-    split_cells,
 )
 from dispatch.models import Candidate, Capability, DutyStatus, SpeedModel, TravelMode
 
@@ -116,7 +115,7 @@ def search_rings(
     best: list[tuple[float, Entry]] = []
     for ring in range(last_useful_ring(query.max_radius_m, gap, slack_m) + 1):
         for plan in plan_rings(origin, ring, ring, 0):
-            found += (e for cell in split_cells(plan.argv[1]) for e in entries_in(cell))
+            found += (e for cells in plan.ring_cells() for c in cells for e in entries_in(c))
         best = select_nearest(found, query)
         reach = best[-1][0] if len(best) == query.k else query.max_radius_m
         if ring_lower_bound_m(ring + 1, gap, slack_m) > reach:

@@ -31,7 +31,7 @@ class Call(NamedTuple):
 
     name: str
     keys: Sequence[str]
-    args: Sequence[str | int | float]
+    args: Sequence[str | bytes | int | float]
 
 
 def _source(name: str) -> str:

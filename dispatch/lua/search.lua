@@ -6,8 +6,11 @@
 --       farther is wanted (radius, or the k-th distance already known), 10 eps (m),
 --       11 'f' when the rings are index cells, 'c' when they are coarse cells (index
 --       resolution - 2) whose occupied index cells are read from the occupancy sets,
---       then per ring: lower bound of every later ring (m), the ring's cells in this shard
---       concatenated (every H3 id is 15 characters).
+--       12 cell radius (m): no point of a cell (or what is filed under it) is farther from the
+--       cell's centre, 13 per ring "<lower bound of every later ring (m)> <cells in this
+--       shard>" pairs, space-separated, 14 the cells concatenated ring by ring (every H3 id is
+--       15 characters), 15 their centres as packed little-endian doubles (lat, lon).
+--       A cell whose centre is farther than reach + radius is skipped unread.
 -- Returns id1, "lat lon fix_ts <status><mode><caps>", id2, ... for every fresh responder in a
 -- wanted status within reach + eps. The slack eps lets the caller make the exact final cut
 -- with its own distance function, so a last-bit difference in sin/cos cannot drop anyone.
@@ -55,13 +58,21 @@ local function scan(key)
   end
 end
 local coarse = ARGV[11] == 'c'
-local i = 12
-while i <= #ARGV do
-  local bound, cells = tonumber(ARGV[i]), ARGV[i + 1]
-  i = i + 2
-  for p = 1, #cells, 15 do
-    local cell = sub(cells, p, p + 14)
-    if coarse then
+local cell_radius = tonumber(ARGV[12])
+local cells, centres = ARGV[14], ARGV[15]
+local j = 0
+for bound, count in string.gmatch(ARGV[13], '(%S+) (%S+)') do
+  for _ = 1, tonumber(count) do
+    local cell = sub(cells, 15 * j + 1, 15 * j + 15)
+    local c_lat, c_lon = unpack('<dd', centres, 16 * j + 1)
+    j = j + 1
+    local c_phi = c_lat * rad
+    local s_lat = sin((c_phi - phi0) / 2)
+    local s_lon = sin((c_lon - lon0) * rad / 2)
+    local a = s_lat * s_lat + cos0 * cos(c_phi) * s_lon * s_lon
+    if 2 * R * asin(min(1, sqrt(a))) - cell_radius > limit then
+      -- nothing in this cell can be within reach: skip it unread
+    elseif coarse then
       for _, member in ipairs(redis.call('SMEMBERS', base .. 'o:' .. cell .. ':' .. cap)) do
         scan(base .. 'c:' .. member .. ':' .. cap)
       end
@@ -69,7 +80,7 @@ while i <= #ARGV do
       scan(base .. 'c:' .. cell .. ':' .. cap)
     end
   end
-  if bound > limit then break end
+  if tonumber(bound) > limit then break end
 end
 table.sort(found, function(p, q) return p[1] < q[1] end)
 local out, m = {}, 0

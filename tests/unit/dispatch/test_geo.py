@@ -145,9 +145,8 @@ def test_plan_covers_each_cell_of_the_disk_exactly_once_in_its_shard(shard_res: 
     plans = plan_rings(origin, 0, 6, shard_res)
     seen: list[str] = []
     for plan in plans:
-        assert len(plan.argv) == 2 * 7
-        for ring in range(7):
-            cells = split_cells(plan.argv[2 * ring + 1])
+        assert len(plan.ring_cells()) == 7
+        for ring, cells in enumerate(plan.ring_cells()):
             assert all(h3.cell_to_parent(c, shard_res) == plan.shard for c in cells)
             assert all(h3.grid_distance(origin, c) == ring for c in cells)
             seen += cells
@@ -156,8 +155,8 @@ def test_plan_covers_each_cell_of_the_disk_exactly_once_in_its_shard(shard_res: 
 
 def test_plan_of_later_rings_starts_where_the_first_stopped() -> None:
     origin = cell_of(22.7, 114.35, 9)
-    first = {c for p in plan_rings(origin, 0, 2, 4) for c in split_cells("".join(p.argv[1::2]))}
-    later = {c for p in plan_rings(origin, 3, 5, 4) for c in split_cells("".join(p.argv[1::2]))}
+    first = set(split_cells("".join(p.argv[1] for p in plan_rings(origin, 0, 2, 4))))
+    later = set(split_cells("".join(p.argv[1] for p in plan_rings(origin, 3, 5, 4))))
     assert first.isdisjoint(later)
     assert first | later == set(h3.grid_disk(origin, 5))
 
