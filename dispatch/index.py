@@ -62,7 +62,7 @@ from dispatch.models import (
     SpeedModel,
     UpsertOutcome,
 )
-from dispatch.scripts import Call, Scripts, redis_errors
+from dispatch.scripts import Call, Scripts, redis_errors, unlink_matching
 from dispatch.wall import parse_counts
 
 SEARCH_SLACK_M = 1e-3
@@ -368,17 +368,8 @@ class PositionIndex:
 
     async def clear(self) -> int:
         """Delete every key of this index's prefix (tests, benchmarks); returns how many."""
-        deleted = 0
         async with redis_errors("clearing the index"):
-            batch: list[str | bytes] = []
-            async for key in self.redis.scan_iter(match=self.keys.pattern(), count=1000):
-                batch.append(key)
-                if len(batch) >= 1000:
-                    deleted += await self.redis.unlink(*batch)
-                    batch = []
-            if batch:
-                deleted += await self.redis.unlink(*batch)
-        return deleted
+            return await unlink_matching(self.redis, self.keys.pattern())
 
     # -- helpers --------------------------------------------------------------------------
 

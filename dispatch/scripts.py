@@ -105,3 +105,17 @@ class Scripts:
         for call in calls:
             pipe.evalsha(self.sha[call.name], len(call.keys), *call.keys, *call.args)
         return list(await pipe.execute(raise_on_error=False))
+
+
+async def unlink_matching(redis: Redis, pattern: str) -> int:
+    """UNLINK every key matching `pattern`, 1000 at a time (SCAN, never KEYS); returns the count."""
+    deleted = 0
+    batch: list[str | bytes] = []
+    async for key in redis.scan_iter(match=pattern, count=1000):
+        batch.append(key)
+        if len(batch) >= 1000:
+            deleted += await redis.unlink(*batch)
+            batch = []
+    if batch:
+        deleted += await redis.unlink(*batch)
+    return deleted
