@@ -6,9 +6,11 @@ local function cell_key(base, cell, cap)
   return base .. 'c:' .. cell .. ':' .. cap
 end
 
--- packed member value read by search.lua: 3 little-endian doubles, then status, mode, caps
-local function pack(lat, lon, fix, st, mode, caps)
-  return struct.pack('<ddd', lat, lon, fix) .. st .. mode .. caps
+-- packed member value read by search.lua: 3 little-endian doubles (lat, lon, fix_ts), status,
+-- mode, the number of capability codes, the codes, then the responder id (so a search can read
+-- values only, with HVALS, and make half the Lua strings)
+local function pack(lat, lon, fix, st, mode, caps, id)
+  return struct.pack('<ddd', lat, lon, fix) .. st .. mode .. string.char(#caps) .. caps .. id
 end
 
 -- the capability codes a responder is filed under: '*' (everyone) and each of its own

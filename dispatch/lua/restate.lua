@@ -14,7 +14,7 @@ if ARGV[5] == '1' then caps = ARGV[6] end
 unplace(base, id, cur[1], cur[10], cur[6])
 count(base, cur[2], cur[4], cur[6], -1)
 count(base, cur[3], cur[4], cur[6], -1)
-place(base, id, cur[1], cur[10], caps, pack(tonumber(cur[7]), tonumber(cur[8]), tonumber(cur[9]), st, mode, caps))
+place(base, id, cur[1], cur[10], caps, pack(tonumber(cur[7]), tonumber(cur[8]), tonumber(cur[9]), st, mode, caps, id))
 count(base, cur[2], st, caps, 1)
 count(base, cur[3], st, caps, 1)
 redis.call('HSET', KEYS[1], 'st', st, 'mode', mode, 'caps', caps)

@@ -31,9 +31,9 @@ local found, n = {}, 0
 -- the cheap latitude test (great-circle >= R * |dlat|) rejects most entries before haversine
 local best, nbest = {}, 0
 local function scan(key)
-  local h = redis.call('HGETALL', key)
-  for x = 1, #h, 2 do
-    local v = h[x + 1]
+  local h = redis.call('HVALS', key)
+  for x = 1, #h do
+    local v = h[x]
     local lat, lon, fix = unpack('<ddd', v)
     local phi = lat * rad
     local dphi = phi - phi0
@@ -45,7 +45,7 @@ local function scan(key)
       local d = 2 * R * asin(min(1, sqrt(a)))
       if d <= limit then
         n = n + 1
-        found[n] = {d, h[x], v}
+        found[n] = {d, v}
         if nbest < k or d < best[k] then
           local j = (nbest < k) and nbest + 1 or k
           while j > 1 and best[j - 1] > d do best[j] = best[j - 1]; j = j - 1 end
@@ -87,9 +87,11 @@ local out, m = {}, 0
 for x = 1, n do
   local f = found[x]
   if f[1] > limit then break end
-  local lat, lon, fix = unpack('<ddd', f[3])
-  out[m + 1] = f[2]
-  out[m + 2] = fmt('%.17g %.17g %.17g ', lat, lon, fix) .. sub(f[3], 25)
+  local lat, lon, fix = unpack('<ddd', f[2])
+  local v = f[2]
+  local caps_end = 27 + string.byte(v, 27)
+  out[m + 1] = sub(v, caps_end + 1)
+  out[m + 2] = fmt('%.17g %.17g %.17g ', lat, lon, fix) .. sub(v, 25, 26) .. sub(v, 28, caps_end)
   m = m + 2
 end
 return out

@@ -26,7 +26,7 @@ local function upsert(key, line)
     if f[13] ~= '1' then return -1 end
     st, mode, caps = f[14], f[15], f[16]
   end
-  local packed = pack(tonumber(f[3]), tonumber(f[4]), tonumber(f[6]), st, mode, caps)
+  local packed = pack(tonumber(f[3]), tonumber(f[4]), tonumber(f[6]), st, mode, caps, id)
   if cur[1] and cur[2] ~= cell then unplace(base, id, cur[2], cur[8], caps) end
   place(base, id, cell, coarse, caps, packed)
   if not cur[1] then
