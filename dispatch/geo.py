@@ -134,7 +134,7 @@ def _regional_radius(region: str, res: int) -> float:
         for cell in h3.grid_disk(centre, 1)
         for vertex in h3.cell_to_boundary(cell)
     )
-    # hexagons are convex, so the farthest point is a vertex; 1/GAP_SAFETY covers the region
+    # the farthest point of a polygon from any point is a vertex; 1/GAP_SAFETY covers the region
     return reach / GAP_SAFETY
 
 

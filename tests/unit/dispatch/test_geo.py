@@ -15,6 +15,7 @@ from dispatch.geo import (
     EARTH_RADIUS_M,
     MAX_RADIUS_M,
     cell_of,
+    cell_radius_m,
     coarse_slack_m,
     distance_m,
     last_useful_ring,
@@ -216,3 +217,23 @@ def test_grandchildren_stay_within_the_coarse_drift(coarse_res: int) -> None:
                     )
                     worst = max(worst, out)
     assert 0.0 < worst < 0.7 * allowed
+
+
+@pytest.mark.parametrize("res", [6, 8, 9])
+def test_every_point_of_a_cell_is_within_the_cell_radius_of_its_centre(res: int) -> None:
+    rnd = random.Random(res)
+    places = [
+        (rnd.uniform(SHENZHEN[0], SHENZHEN[1]), rnd.uniform(SHENZHEN[2], SHENZHEN[3]))
+        for _ in range(10)
+    ]
+    places += [
+        (math.degrees(math.asin(rnd.uniform(-0.95, 0.95))), rnd.uniform(-180, 180))
+        for _ in range(10)
+    ]
+    for lat, lon in places:
+        origin = cell_of(lat, lon, res)
+        radius = cell_radius_m(origin)
+        for cell in h3.grid_disk(origin, 6):  # cells of one search plan share the origin's radius
+            centre = h3.cell_to_latlng(cell)
+            # the farthest point of a polygon from any point is one of its vertices
+            assert all(distance_m(*centre, *v) <= radius for v in h3.cell_to_boundary(cell))
