@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,12 @@ from backend.api.health.controllers import HealthController
 from backend.api.people.controllers import PatientController, PersonController
 from backend.errors import EXCEPTION_HANDLERS
 from backend.middleware import RequestIdMiddleware
+from backend.realtime.controllers import realtime_stats
+from backend.realtime.hub import Hub
+from backend.realtime.relay import Relay
+from backend.realtime.socket import ConnectionCounter, realtime_socket
+from backend.realtime.streams import EventStreams
+from backend.realtime.topics import TopicRegistry
 from backend.resources import (
     Resources,
     provide_auth,
@@ -87,6 +94,32 @@ def create_app(settings: Settings) -> Litestar:
             if applied:
                 log.info("migrations applied", extra={"files": [m.name for m in applied]})
             redis = create_redis(redis_url)
+            streams = EventStreams(redis, settings.redis_prefix, maxlen=settings.stream_maxlen)
+            registry = TopicRegistry()
+
+            async def load_districts() -> list[str]:
+                async with pool.acquire() as conn:
+                    rows = await conn.fetch(
+                        "SELECT path FROM org_units WHERE level = 'district' ORDER BY path"
+                    )
+                return [r["path"] for r in rows]
+
+            hub = Hub(
+                streams,
+                registry,
+                snapshot_context=pool,
+                load_districts=load_districts,
+                queue_size=settings.ws_queue_size,
+                send_timeout_s=settings.ws_send_timeout_s,
+                max_subscriptions=settings.ws_max_subscriptions,
+                position_interval_s=settings.position_batch_interval_s,
+            )
+            relay = Relay(database_url, streams)
+            app.state.hub = hub
+            app.state.relay = relay
+            app.state.streams = streams
+            app.state.topics = registry
+            app.state.ws_connections = ConnectionCounter()
             app.state.resources = Resources(
                 settings=settings,
                 pool=pool,
@@ -96,9 +129,19 @@ def create_app(settings: Settings) -> Litestar:
                 auth=AuthService(settings, keyring.signing, audit),
                 cipher=FieldCipher(keyring),
             )
+            tasks = [
+                asyncio.create_task(hub.run(), name="hub"),
+                asyncio.create_task(hub.run_positions(), name="hub-positions"),
+                asyncio.create_task(relay.run(), name="relay"),
+            ]
             try:
                 yield
             finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                for client in list(hub.clients):
+                    client.drop(1001, "server shutting down")
                 await redis.aclose()
         finally:
             await pool.close()
@@ -125,6 +168,8 @@ def create_app(settings: Settings) -> Litestar:
         PersonController,
         PatientController,
         client_config,
+        realtime_socket,
+        realtime_stats,
     ]
     frontend = _frontend_router(settings)
     if frontend is not None:

@@ -71,6 +71,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     default_locale: Literal["zh-CN", "en"] = "zh-CN"
     position_freshness_s: PositiveSeconds = 60.0
     max_body_bytes: Annotated[int, Meta(ge=1024, le=64 * 1024 * 1024)] = 1_048_576
+    stream_maxlen: Annotated[int, Meta(ge=100, le=10_000_000)] = 10_000
+    """Events each Redis stream keeps for resuming clients."""
+    ws_queue_size: Annotated[int, Meta(ge=10, le=100_000)] = 1000
+    """Messages queued per socket before the client is dropped as too slow."""
+    ws_send_timeout_s: Annotated[float, Meta(gt=0, le=120)] = 5.0
+    """A socket that cannot take one message for this long is dropped as too slow."""
+    ws_max_message_bytes: Annotated[int, Meta(ge=1024, le=16 * 1024 * 1024)] = 65_536
+    ws_max_subscriptions: Annotated[int, Meta(ge=1, le=1000)] = 20
+    ws_max_connections_per_user: Annotated[int, Meta(ge=1, le=1000)] = 5
+    ws_rate_per_s: Annotated[float, Meta(gt=0, le=10_000)] = 20.0
+    ws_rate_burst: Annotated[int, Meta(ge=1, le=100_000)] = 60
+    ws_ping_interval_s: Annotated[float, Meta(gt=0, le=600)] = 20.0
+    position_batch_interval_s: Annotated[float, Meta(gt=0, le=60)] = 0.5
+    """At most one position batch per client per interval."""
     frontend_dist: str | None = None
     """Folder of the built frontend; default ``frontend/dist`` beside the package."""
 

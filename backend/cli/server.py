@@ -44,6 +44,9 @@ def serve_until_stopped(
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
+        ws_max_size=settings.ws_max_message_bytes,
+        ws_ping_interval=settings.ws_ping_interval_s,
+        ws_ping_timeout=settings.ws_ping_interval_s,
     )
     server = uvicorn.Server(config)
 

@@ -64,6 +64,7 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     USER_ADMIN = "user:admin"
     DATA_IMPORT = "data:import"
+    SYSTEM_READ = "system:read"  # operational figures: sockets, queues, relay
 
 
 P = Permission
@@ -95,6 +96,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PLAYBOOK_READ,
             P.PLAYBOOK_DRILL,
             P.INCIDENT_READ,
+            P.SYSTEM_READ,
         }
     ),
     Role.DISTRICT_LEADER: _LEADER | {P.PERSON_REVEAL},

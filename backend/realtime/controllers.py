@@ -1,0 +1,46 @@
+"""``GET /api/realtime/stats``: what this node's hub and relay are doing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import get
+from litestar.datastructures import State
+
+from backend.realtime.hub import Hub
+from backend.realtime.relay import Relay
+from backend.security.guards import needs
+from backend.security.policy import Permission
+
+
+class RealtimeStats(msgspec.Struct, frozen=True, kw_only=True):
+    """Figures of this node (each node answers for itself)."""
+
+    clients: int
+    subscriptions: int
+    delivered_entries: int
+    dropped_slow: int
+    relay_leader: bool
+    relay_published: int
+
+
+@get(
+    "/api/realtime/stats",
+    opt=needs(Permission.SYSTEM_READ),
+    tags=["realtime"],
+    summary="This node's hub figures",
+)
+async def realtime_stats(state: State) -> RealtimeStats:
+    """Counts since this process started."""
+    hub: Hub = state.hub
+    relay: Relay = state.relay
+    subs: Any = sum(len(c.subs) for c in hub.clients)
+    return RealtimeStats(
+        clients=len(hub.clients),
+        subscriptions=subs,
+        delivered_entries=hub.delivered,
+        dropped_slow=hub.dropped_slow,
+        relay_leader=relay.is_leader,
+        relay_published=relay.published,
+    )

@@ -1,0 +1,122 @@
+"""Topics a client may subscribe to: who may, which stream feeds them, which entries they keep.
+
+``wall[:org]`` and ``leader[:org]``: incident events of a jurisdiction (default: the caller's).
+``incident:<id>``: one incident's events. ``me``: the caller's personal channel (offers).
+``positions[:org]``: live responder positions (batched, not sequenced by a stream).
+Snapshots come from providers that feature modules register (``TopicRegistry.provide``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+
+from backend.security.policy import Permission
+from backend.security.principal import Principal, within
+
+SnapshotFn = Callable[[Any, Principal, "TopicSpec"], Awaitable[dict[str, Any]]]
+
+
+class TopicError(Exception):
+    """A subscription is refused; ``code`` is sent to the client."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class TopicSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A parsed, authorised topic: the stream that feeds it and the filter of its entries."""
+
+    topic: str
+    kind: str
+    stream: str  # "incidents", "personal" or "positions"
+    district: str
+    org_path: str  # the jurisdiction the subscription covers
+    subject: str | None = None  # incident id, or user id for "me"
+
+    def accepts(self, org_path: str | None, subject: str | None) -> bool:
+        """Whether an entry with this org path and subject belongs to the topic."""
+        if self.subject is not None and subject != self.subject:
+            return False
+        if self.kind == "me":
+            return True
+        return org_path is not None and within(org_path, self.org_path)
+
+
+_NEEDS: dict[str, tuple[Permission, ...]] = {
+    "wall": (Permission.MAP_READ, Permission.INCIDENT_READ),
+    "leader": (Permission.KPI_READ,),
+    "incident": (),  # checked by the snapshot provider (jurisdiction or assignment)
+    "me": (),
+    "positions": (Permission.MAP_READ,),
+}
+_STREAM = {
+    "wall": "incidents",
+    "leader": "incidents",
+    "incident": "incidents",
+    "me": "personal",
+    "positions": "positions",
+}
+
+
+def parse_topic(topic: str, principal: Principal) -> TopicSpec:
+    """Authorise ``topic`` for ``principal``; raises :class:`TopicError` (``forbidden``/``not_found``)."""
+    kind, _, arg = topic.partition(":")
+    if kind not in _STREAM:
+        raise TopicError(
+            "unknown_topic", f"no topic kind {kind!r}; known: {', '.join(sorted(_STREAM))}"
+        )
+    for permission in _NEEDS[kind]:
+        if not principal.can(permission):
+            raise TopicError("forbidden", f"your role lacks the permission {permission.value}")
+    district = principal.org_path.split(".", 1)[0]
+    if kind in ("wall", "leader", "positions"):
+        org = arg or principal.org_path
+        if not within(org, principal.org_path):
+            raise TopicError("not_found", f"no topic {topic}")  # another jurisdiction: not revealed
+        return TopicSpec(
+            topic=topic, kind=kind, stream=_STREAM[kind], district=district, org_path=org
+        )
+    if kind == "me":
+        if arg:
+            raise TopicError("unknown_topic", "the personal topic takes no argument: use 'me'")
+        return TopicSpec(
+            topic=topic,
+            kind=kind,
+            stream="personal",
+            district=district,
+            org_path=principal.org_path,
+            subject=principal.user_id,
+        )
+    if not arg:
+        raise TopicError("unknown_topic", "incident topics name the incident: 'incident:<id>'")
+    return TopicSpec(
+        topic=topic,
+        kind=kind,
+        stream="incidents",
+        district=district,
+        org_path=district,
+        subject=arg,
+    )
+
+
+async def _empty(_conn: Any, _principal: Principal, _spec: TopicSpec) -> dict[str, Any]:
+    return {}
+
+
+class TopicRegistry:
+    """Snapshot providers by topic kind; a kind without one snapshots as ``{}``."""
+
+    def __init__(self) -> None:
+        self._providers: dict[str, SnapshotFn] = {}
+
+    def provide(self, kind: str, fn: SnapshotFn) -> None:
+        """Register the snapshot of topics of ``kind``."""
+        self._providers[kind] = fn
+
+    def snapshot_fn(self, kind: str) -> SnapshotFn:
+        """The snapshot provider of ``kind``."""
+        return self._providers.get(kind, _empty)
