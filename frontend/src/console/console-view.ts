@@ -6,6 +6,7 @@
 
 import { el } from "../shared/dom";
 import { mountLegend } from "../shared/map/legend";
+import { startLiveFeed } from "../shared/live-feed";
 import { createMapView } from "../shared/map/map-view";
 import { mountIncidentsList } from "../shared/panels/incidents-list";
 import { mountRespondersList } from "../shared/panels/responders-list";
@@ -32,4 +33,5 @@ export function renderConsole(root: HTMLElement, session: Session): void {
     mapArea.append(legendDock);
     mountLegend(legendDock, view.stack);
   }
+  startLiveFeed({ incidentsTopic: "wall" });
 }

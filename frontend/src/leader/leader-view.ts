@@ -6,6 +6,7 @@
 import { el } from "../shared/dom";
 import { localName, onLocaleChange, t } from "../shared/i18n";
 import { mountLegend } from "../shared/map/legend";
+import { startLiveFeed } from "../shared/live-feed";
 import { createMapView } from "../shared/map/map-view";
 import { mountIncidentsList } from "../shared/panels/incidents-list";
 import { mountKpiTiles } from "../shared/panels/kpi-tiles";
@@ -37,4 +38,5 @@ export function renderLeader(root: HTMLElement, session: Session): void {
   };
   renderScope();
   onLocaleChange(renderScope);
+  startLiveFeed({ incidentsTopic: "leader" });
 }

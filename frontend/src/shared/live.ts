@@ -59,6 +59,11 @@ export function pushTickerEvents(events: readonly TickerEvent[]): void {
   update("ticker", [...fresh.reverse(), ...(state.ticker ?? [])].slice(0, TICKER_LIMIT));
 }
 
+/** Replaces the whole ticker (given oldest first), e.g. to re-word it after a language change. */
+export function setTickerEvents(events: readonly TickerEvent[]): void {
+  update("ticker", [...events].reverse().slice(0, TICKER_LIMIT));
+}
+
 /** Marks every part as loaded-and-empty (e.g. after a snapshot that had nothing in it). */
 export function markLiveEmpty(): void {
   state = { incidents: [], responders: [], hexCounts: [], kpis: state.kpis, ticker: state.ticker ?? [] };

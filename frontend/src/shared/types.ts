@@ -127,7 +127,7 @@ export interface HexCount {
 }
 
 /** Duty or assignment status of a responder as the wall colours it. */
-export type ResponderStatus = "available" | "offered" | "en_route" | "on_scene" | "busy" | "off_duty";
+export type ResponderStatus = "available" | "offered" | "assigned" | "en_route" | "on_scene" | "busy" | "off_duty";
 
 /** One responder's last known position. `age_s` is seconds since the position was reported. */
 export interface ResponderPosition {
@@ -154,6 +154,8 @@ export interface LiveIncident {
   address: string;
   opened_at: string;
   escalated: boolean;
+  /** The playbook step it is in and when that step is due (ISO 8601), if the server says. */
+  step: { name: string; deadline_at: string } | null;
 }
 
 /** Headline numbers for the KPI tiles; a null duration means "no sample yet" (provisional). */
@@ -192,3 +194,153 @@ export interface ResponderAssignment {
   summary: string;
   respond_by: string | null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Realtime protocol (`/ws`, subprotocol pingan.v1) — mirrors backend/realtime/protocol.py
+// ---------------------------------------------------------------------------------------------
+//
+// `npm run check` runs scripts/check-ws-contract.mjs, which parses protocol.py and fails when a
+// Struct, its tag, a field, a field's type or optionality differs from the `Ws<StructName>`
+// interface here. Rules: `Ws` + the Struct's name; `type` is the Struct's tag; a field with a
+// default in Python may be optional here (client → server ones must be); `X | None` is
+// `X | null`; `dict[str, Any]` is `Record<string, unknown>`; `array_like` Structs are labelled
+// tuples in field order.
+
+export const WS_SUBPROTOCOL = "pingan.v1";
+export const WS_TOKEN_PREFIX = "bearer.";
+
+/** Close codes the server uses (`CloseCode` in protocol.py). */
+export const WS_CLOSE = {
+  NORMAL: 1000,
+  POLICY: 1008,
+  TOO_BIG: 1009,
+  AUTH_FAILED: 4001,
+  FORBIDDEN: 4003,
+  TOO_SLOW: 4008,
+  TOO_MANY: 4029,
+  GOING_AWAY: 1001,
+} as const;
+
+// --- client → server ---
+
+/** Authenticate with an access token (only when it was not offered in the subprotocol). */
+export interface WsHello {
+  type: "hello";
+  token: string;
+}
+
+/** A fresh access token for the same user: keeps the socket open past the old expiry. */
+export interface WsRefresh {
+  type: "refresh";
+  token: string;
+}
+
+/** Where a client stopped reading a stream. */
+export interface WsCursor {
+  epoch: string;
+  seq: number;
+}
+
+export interface WsSubscribe {
+  type: "subscribe";
+  topic: string;
+  since?: WsCursor | null;
+}
+
+export interface WsUnsubscribe {
+  type: "unsubscribe";
+  topic: string;
+}
+
+export interface WsPing {
+  type: "ping";
+  nonce?: string;
+}
+
+/** A responder's own position (the responder app sends it). */
+export interface WsPositionUpdate {
+  type: "position";
+  lat: number;
+  lon: number;
+  ts: number;
+  accuracy_m?: number;
+  speed_mps?: number;
+  heading_deg?: number | null;
+}
+
+export type WsClientMessage = WsHello | WsRefresh | WsSubscribe | WsUnsubscribe | WsPing | WsPositionUpdate;
+
+// --- server → client ---
+
+/** Authentication accepted; times are Unix seconds on the server's clock. */
+export interface WsWelcome {
+  type: "welcome";
+  user_id: string;
+  username: string;
+  expires_at: number;
+  server_time: number;
+  limits: Record<string, number>;
+}
+
+/** A subscription is live; `replayed` events followed `since`, or a snapshot was sent. */
+export interface WsSubscribed {
+  type: "subscribed";
+  topic: string;
+  stream: string;
+  epoch: string;
+  seq: number;
+  replayed: number;
+}
+
+/** The full state of a topic as of `seq` of `stream`; `reset`: drop local state first. */
+export interface WsSnapshot {
+  type: "snapshot";
+  topic: string;
+  stream: string;
+  epoch: string;
+  seq: number;
+  reset: boolean;
+  data: Record<string, unknown>;
+}
+
+/** One committed event; `id` is unique for ever (de-duplicate by it), `seq` orders a stream. */
+export interface WsEvent {
+  type: "event";
+  stream: string;
+  epoch: string;
+  seq: number;
+  id: number;
+  kind: string;
+  at: number;
+  org_path: string | null;
+  subject: string | null;
+  data: Record<string, unknown>;
+}
+
+/** One responder's latest position, compact; `ts` is the report time (Unix seconds). */
+export type WsPositionItem = [responder_id: string, lat: number, lon: number, status: string, ts: number, capabilities: string[]];
+
+/** Positions changed since the previous batch; the first batch after subscribing holds all. */
+export interface WsPositions {
+  type: "positions";
+  topic: string;
+  seq: number;
+  items: WsPositionItem[];
+  removed: string[];
+}
+
+export interface WsPong {
+  type: "pong";
+  nonce: string;
+  server_time: number;
+}
+
+/** A message was refused; the socket stays open unless a close follows. */
+export interface WsError {
+  type: "error";
+  code: string;
+  message: string;
+  topic: string | null;
+}
+
+export type WsServerMessage = WsWelcome | WsSubscribed | WsSnapshot | WsEvent | WsPositions | WsPong | WsError;

@@ -8,6 +8,7 @@
 import { el } from "../shared/dom";
 import { localName, onLocaleChange, t } from "../shared/i18n";
 import { mountLegend } from "../shared/map/legend";
+import { startLiveFeed } from "../shared/live-feed";
 import { createMapView } from "../shared/map/map-view";
 import { mountIncidentsList } from "../shared/panels/incidents-list";
 import { mountKpiTiles } from "../shared/panels/kpi-tiles";
@@ -59,4 +60,5 @@ export function renderWall(root: HTMLElement, session: Session): void {
   };
   renderJurisdiction();
   onLocaleChange(renderJurisdiction);
+  startLiveFeed({ incidentsTopic: "wall" });
 }

@@ -88,19 +88,34 @@ export function createMapView(container: HTMLElement, session: Session, options:
   map.on("zoom", () => stack.setZoom(map.getZoom()));
   window.addEventListener("resize", () => stack.setScale(uiScale()));
 
+  // Counts on the container let tests (and people in devtools) see what the canvas draws.
   const feed = (live: LiveState): void => {
     hexes.setData(live.hexCounts);
     responders.setData(live.responders);
     incidents.setData(live.incidents);
+    setCount(container, "responders", live.responders);
+    setCount(container, "incidents", live.incidents);
   };
   feed(getLiveState());
   onLiveChange(feed);
 
-  void loadGeography(map, orgUnits, status);
+  void loadGeography(map, orgUnits, status, container);
   return { map, stack, orgUnits };
 }
 
-async function loadGeography(map: MapLibreMap, handle: LayerHandle<OrgUnitData>, status: StatusChip): Promise<void> {
+function setCount(container: HTMLElement, name: "responders" | "incidents", list: readonly unknown[] | null): void {
+  if (list === null) {
+    delete container.dataset[name];
+  } else {
+    container.dataset[name] = String(list.length);
+  }
+}
+
+/**
+ * Frames the jurisdiction and loads its boundaries. When done, the container carries
+ * `data-units-loaded="<number of polygons>"` (or `data-units-error` when a level failed).
+ */
+async function loadGeography(map: MapLibreMap, handle: LayerHandle<OrgUnitData>, status: StatusChip, container: HTMLElement): Promise<void> {
   status.show("map.loadingBoundaries", "info");
   const bounds = getGeoBounds().then((b) => {
     const [west, south, east, north] = b.bbox;
@@ -117,8 +132,11 @@ async function loadGeography(map: MapLibreMap, handle: LayerHandle<OrgUnitData>,
   if (failed.length > 0) {
     console.warn("geography failed to load", failed);
     status.show("map.boundariesError", "warning");
+    container.dataset.unitsError = String(failed.length);
   } else {
     status.hide();
+    const polygons = Object.values(data).reduce((n, c) => n + c.features.filter((f) => f.geometry !== null).length, 0);
+    container.dataset.unitsLoaded = String(polygons);
   }
 }
 

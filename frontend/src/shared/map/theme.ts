@@ -33,6 +33,7 @@ export const PRIORITY_COLORS: Record<IncidentPriority, [number, number, number]>
 export const RESPONDER_COLORS: Record<ResponderStatus, [number, number, number]> = {
   available: [46, 229, 157],
   offered: [255, 193, 7],
+  assigned: [250, 204, 21],
   en_route: [56, 189, 248],
   on_scene: [167, 139, 250],
   busy: [251, 146, 60],

@@ -7,7 +7,7 @@
 import { el, replaceChildren } from "../dom";
 import { formatDuration, onLocaleChange, t } from "../i18n";
 import { getLiveState, onLiveChange } from "../live";
-import { PRIORITY_LABELS } from "../domain";
+import { incidentTitle, PRIORITY_LABELS } from "../domain";
 import type { LiveIncident } from "../types";
 
 /** Escalated first, then priority 1 → 4, then the longest open. */
@@ -57,14 +57,22 @@ function row(incident: LiveIncident, now: number): HTMLElement {
   return el("li", { className: `incident incident--p${incident.priority}${incident.escalated ? " is-escalated" : ""}` }, [
     el("span", { className: "incident__priority", text: t(PRIORITY_LABELS[incident.priority]) }),
     el("div", { className: "incident__main" }, [
-      el("p", { className: "incident__title", text: incident.title }),
+      el("p", { className: "incident__title", text: incidentTitle(incident) }),
       el("p", { className: "incident__address", text: incident.address }),
+      incident.step === null ? null : stepLine(incident.step, now),
     ]),
     el("div", { className: "incident__side" }, [
       el("span", { className: "incident__timer", text: formatDuration(openFor) }),
-      incident.escalated ? el("span", { className: "incident__flag", i18n: "incident.escalated" }) : null,
+      incident.escalated ? el("span", { className: "incident__flag", i18n: "incidentRow.escalated" }) : null,
     ]),
   ]);
+}
+
+/** "step · due in 3:20" (or "overdue 0:45"), so the wall shows which incidents are running late. */
+function stepLine(step: NonNullable<LiveIncident["step"]>, now: number): HTMLElement {
+  const left = (Date.parse(step.deadline_at) - now) / 1000;
+  const due = Number.isNaN(left) ? "" : left >= 0 ? t("incidentRow.due", { time: formatDuration(left) }) : t("incidentRow.overdue", { time: formatDuration(-left) });
+  return el("p", { className: `incident__step${left < 0 ? " is-overdue" : ""}`, text: [step.name, due].filter((s) => s !== "").join(" · ") });
 }
 
 function emptyState(key: "state.loading" | "state.noIncidents", loading: boolean): HTMLElement {

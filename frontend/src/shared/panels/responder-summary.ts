@@ -6,11 +6,11 @@ import { onLocaleChange, t } from "../i18n";
 import { getLiveState, onLiveChange } from "../live";
 import type { ResponderPosition, ResponderStatus } from "../types";
 
-const SHOWN: readonly ResponderStatus[] = ["available", "offered", "en_route", "on_scene", "busy"];
+const SHOWN: readonly ResponderStatus[] = ["available", "offered", "assigned", "en_route", "on_scene", "busy"];
 
 /** Counts per status among fresh positions, plus the number of stale ones. */
 export function countByStatus(responders: readonly ResponderPosition[]): { counts: Record<ResponderStatus, number>; stale: number } {
-  const counts: Record<ResponderStatus, number> = { available: 0, offered: 0, en_route: 0, on_scene: 0, busy: 0, off_duty: 0 };
+  const counts: Record<ResponderStatus, number> = { available: 0, offered: 0, assigned: 0, en_route: 0, on_scene: 0, busy: 0, off_duty: 0 };
   let stale = 0;
   for (const r of responders) {
     if (isStale(r)) {

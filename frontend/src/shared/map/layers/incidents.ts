@@ -5,7 +5,7 @@
 
 import type { LayersList } from "@deck.gl/core";
 import { ScatterplotLayer } from "@deck.gl/layers";
-import { PRIORITY_LABELS } from "../../domain";
+import { incidentTitle, PRIORITY_LABELS } from "../../domain";
 import { t, tk } from "../../i18n";
 import type { IncidentPriority, LiveIncident } from "../../types";
 import type { LayerContext, MapLayerModule } from "../layer-module";
@@ -79,8 +79,8 @@ function build(data: readonly LiveIncident[] | null, ctx: LayerContext): LayersL
 
 function tooltip(object: unknown): string | null {
   const d = object as LiveIncident;
-  const escalated = d.escalated ? ` · ${t("incident.escalated")}` : "";
-  return `${t(PRIORITY_LABELS[d.priority])} · ${d.title}${escalated}\n${d.address}`;
+  const escalated = d.escalated ? ` · ${t("incidentRow.escalated")}` : "";
+  return `${t(PRIORITY_LABELS[d.priority])} · ${incidentTitle(d)}${escalated}\n${d.address}`;
 }
 
 export const incidentsLayer: MapLayerModule<readonly LiveIncident[]> = {

@@ -1,0 +1,91 @@
+/**
+ * Connects a page's live store to the realtime client: the incidents topic (`wall` or `leader`)
+ * feeds the incident list, KPI tiles and ticker; `positions` feeds the responder layer and
+ * counts. One call per page: `startLiveFeed({ incidentsTopic: "wall" })`.
+ *
+ * After a reconnect nothing is patched by guesswork: the server either replays exactly what was
+ * missed (events, de-duplicated by id) or sends a snapshot that replaces the list, and the
+ * first positions batch after resubscribing replaces the positions.
+ */
+
+import { onLocaleChange } from "./i18n";
+import { deriveKpis, IncidentBook, kpiFigures, tickerEventFor, type KpiFigures } from "./incident-events";
+import { pushTickerEvents, setKpis, setLiveIncidents, setResponderPositions, setTickerEvents, TICKER_LIMIT } from "./live";
+import { PositionBook } from "./positions-feed";
+import { RealtimeClient } from "./realtime";
+import type { WsEvent } from "./types";
+
+/** Ages of positions are recomputed this often, so silent responders turn stale on time. */
+const AGE_TICK_MS = 5_000;
+
+export interface LiveFeedOptions {
+  /** `wall` for the wall and console, `leader` for the leader view (optionally `:<org path>`). */
+  incidentsTopic: string;
+  /** Also subscribe to `positions` (default true). */
+  positions?: boolean;
+}
+
+/** Starts the realtime client for this page and returns it (it runs until the page unloads). */
+export function startLiveFeed(options: LiveFeedOptions): RealtimeClient {
+  const client = new RealtimeClient();
+  const incidents = new IncidentBook();
+  const positions = new PositionBook();
+  let figures: KpiFigures = {};
+  let incidentsLoaded = false;
+  // Events behind the ticker, oldest first, kept so the ticker can be re-worded on a language change.
+  let tickerSource: WsEvent[] = [];
+
+  const publishKpis = (): void => {
+    if (incidentsLoaded) {
+      setKpis(deriveKpis(incidents.list(), positions.onDutyCount(), figures));
+    }
+  };
+  const publishPositions = (): void => {
+    if (positions.isLoaded) {
+      setResponderPositions(positions.list(client.serverNow() / 1000));
+    }
+  };
+
+  client.subscribe(options.incidentsTopic, {
+    snapshot(message) {
+      incidents.replace(message.data);
+      figures = kpiFigures(message.data);
+      incidentsLoaded = true;
+      setLiveIncidents(incidents.list());
+      pushTickerEvents([]); // loaded: the ticker says "no events yet" instead of "waiting"
+      publishKpis();
+    },
+    event(message) {
+      if (!incidents.apply(message)) {
+        return;
+      }
+      setLiveIncidents(incidents.list());
+      publishKpis();
+      const line = tickerEventFor(message);
+      if (line !== null) {
+        tickerSource = [...tickerSource, message].slice(-TICKER_LIMIT);
+        pushTickerEvents([line]);
+      }
+    },
+  });
+
+  if (options.positions ?? true) {
+    client.subscribe("positions", {
+      positions(message, full) {
+        positions.apply(message, full);
+        publishPositions();
+        publishKpis();
+      },
+    });
+    window.setInterval(publishPositions, AGE_TICK_MS);
+  }
+
+  onLocaleChange(() => {
+    if (tickerSource.length > 0) {
+      setTickerEvents(tickerSource.flatMap((e) => tickerEventFor(e) ?? []));
+    }
+  });
+
+  client.start();
+  return client;
+}
