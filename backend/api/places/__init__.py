@@ -1,0 +1,1 @@
+"""Unified addresses: normalisation of Chinese address text, matching, search."""
