@@ -23,10 +23,17 @@ from backend.api.auth.controllers import AuthController, MeController
 from backend.api.geo.controllers import GeoController
 from backend.api.health.controllers import HealthController
 from backend.api.people.controllers import PatientController, PersonController
+from backend.api.responders.controllers import PositionController, ResponderController
 from backend.errors import EXCEPTION_HANDLERS
+from backend.jobs.scheduler import create_scheduler
 from backend.middleware import RequestIdMiddleware
+from backend.positions.grids import GridLookup
+from backend.positions.service import PositionService
+from backend.positions.tracks import TrackSampler
 from backend.realtime.controllers import realtime_stats
-from backend.realtime.hub import Hub
+from backend.realtime.hub import Client, Hub
+from backend.realtime.protocol import Error as WsError
+from backend.realtime.protocol import PositionUpdate
 from backend.realtime.relay import Relay
 from backend.realtime.socket import ConnectionCounter, realtime_socket
 from backend.realtime.streams import EventStreams
@@ -50,6 +57,7 @@ from backend.settings import Settings
 from backend.storage.postgres.migrate import migrate
 from backend.storage.postgres.pool import create_pool
 from backend.storage.redis.client import create_redis
+from dispatch.index import PositionIndex
 
 log = logging.getLogger("pingan.app")
 DEFAULT_DIST = Path(__file__).resolve().parents[1] / "frontend" / "dist"
@@ -115,6 +123,33 @@ def create_app(settings: Settings) -> Litestar:
                 position_interval_s=settings.position_batch_interval_s,
             )
             relay = Relay(database_url, streams)
+            async with pool.acquire() as conn:
+                grids = await GridLookup.load(conn)
+            positions = PositionService(
+                pool,
+                PositionIndex(
+                    redis,
+                    prefix=f"{settings.redis_prefix}:pos",
+                    freshness_s=settings.position_freshness_s,
+                ),
+                streams,
+                grids,
+                TrackSampler(),
+            )
+            hub.position_max_age_s = settings.position_freshness_s
+
+            async def on_client_position(client: Client, message: PositionUpdate) -> None:
+                item = msgspec.structs.asdict(message)
+                item["responder_id"] = client.principal.user_id
+                (result,) = await positions.ingest(client.principal, [item])
+                if result.outcome == "rejected":
+                    client.send(
+                        WsError(code="position_rejected", message=result.reason or "", topic=None)
+                    )
+
+            hub.on_client_position = on_client_position
+            scheduler = create_scheduler(pool, positions)
+            app.state.positions = positions
             app.state.hub = hub
             app.state.relay = relay
             app.state.streams = streams
@@ -129,17 +164,20 @@ def create_app(settings: Settings) -> Litestar:
                 auth=AuthService(settings, keyring.signing, audit),
                 cipher=FieldCipher(keyring),
             )
+            scheduler.start()
             tasks = [
-                asyncio.create_task(hub.run(), name="hub"),
+                asyncio.create_task(hub.run(on_position=hub.on_position_fields), name="hub"),
                 asyncio.create_task(hub.run_positions(), name="hub-positions"),
                 asyncio.create_task(relay.run(), name="relay"),
             ]
             try:
                 yield
             finally:
+                scheduler.shutdown(wait=False)
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                await positions.tracks.flush(pool)
                 for client in list(hub.clients):
                     client.drop(1001, "server shutting down")
                 await redis.aclose()
@@ -170,6 +208,8 @@ def create_app(settings: Settings) -> Litestar:
         client_config,
         realtime_socket,
         realtime_stats,
+        ResponderController,
+        PositionController,
     ]
     frontend = _frontend_router(settings)
     if frontend is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -82,6 +83,7 @@ class Client:
         self.close_code: int | None = None
         self.close_reason = ""
         self.pending_positions: dict[str, PositionItem] = {}
+        self.pending_removed: set[str] = set()
         self.position_seq = 0
         self.sent = 0
 
@@ -173,6 +175,9 @@ class Hub:
         self._epochs: dict[str, str] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.position_snapshot: PositionSnapshot | None = None
+        self.latest_positions: dict[str, tuple[PositionItem, str]] = {}
+        self.on_client_position: Callable[[Client, Any], Awaitable[None]] | None = None
+        self.position_max_age_s = 120.0
         self.delivered = 0
         self.dropped_slow = 0
 
@@ -284,17 +289,57 @@ class Hub:
         sub = Subscription(client, spec, None)
         sub.buffer = None
         client.subs[spec.topic] = sub
-        items = await self.position_snapshot(spec) if self.position_snapshot else []
+        items = (
+            await self.position_snapshot(spec)
+            if self.position_snapshot
+            else self.snapshot_positions(spec, time.time())
+        )
         client.position_seq += 1
         client.send(Positions(topic=spec.topic, seq=client.position_seq, items=items))
 
     def note_position(self, item: PositionItem, org_path: str | None) -> None:
         """A responder moved: mark it pending for every client whose positions topic covers it."""
+        if org_path is not None:
+            self.latest_positions[item.responder_id] = (item, org_path)
         for client in self.clients:
             for sub in client.subs.values():
                 if sub.spec.stream == "positions" and sub.spec.accepts(org_path, None):
                     client.pending_positions[item.responder_id] = item
+                    client.pending_removed.discard(item.responder_id)
                     break
+
+    def note_removed(self, responder_id: str) -> None:
+        """A responder went off duty: every client that may have it shown drops it."""
+        self.latest_positions.pop(responder_id, None)
+        for client in self.clients:
+            if any(s.spec.stream == "positions" for s in client.subs.values()):
+                client.pending_positions.pop(responder_id, None)
+                client.pending_removed.add(responder_id)
+
+    def on_position_fields(self, fields: dict[bytes, bytes]) -> None:
+        """Apply one entry of a position stream (as written by the position service)."""
+        rid = fields[b"rid"].decode()
+        if fields.get(b"removed"):
+            self.note_removed(rid)
+            return
+        caps = fields[b"caps"].decode()
+        item = PositionItem(
+            responder_id=rid,
+            lat=float(fields[b"lat"]),
+            lon=float(fields[b"lon"]),
+            status=fields[b"st"].decode(),
+            ts=float(fields[b"ts"]),
+            capabilities=caps.split(",") if caps else [],
+        )
+        self.note_position(item, fields[b"org"].decode())
+
+    def snapshot_positions(self, spec: TopicSpec, now: float) -> list[PositionItem]:
+        """The latest known position of every fresh responder the topic covers."""
+        return [
+            item
+            for item, org in self.latest_positions.values()
+            if spec.accepts(org, None) and now - item.ts <= self.position_max_age_s
+        ]
 
     async def run_positions(self) -> None:
         """Every interval, send each client one batch with the latest of what moved."""

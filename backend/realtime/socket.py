@@ -239,7 +239,7 @@ async def _handle(raw: str | bytes, client: Client, res: Resources, hub: Hub) ->
         case Refresh(token=token):
             _refresh(client, res, token)
         case PositionUpdate():
-            handler = getattr(hub, "on_client_position", None)
+            handler = hub.on_client_position
             if handler is None:
                 client.send(
                     Error(code="unsupported", message="positions are not accepted on this node")

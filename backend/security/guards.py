@@ -24,6 +24,11 @@ def needs(permission: Permission) -> dict[str, Any]:
     return {"permission": permission}
 
 
+def needs_any(*permissions: Permission) -> dict[str, Any]:
+    """The ``opt`` of a route that requires at least one of ``permissions``."""
+    return {"permission_any": list(permissions)}
+
+
 AUTHENTICATED: dict[str, Any] = {"authenticated": True}
 PUBLIC: dict[str, Any] = {"public": True}
 
@@ -40,10 +45,13 @@ async def permission_guard(
         raise PermissionDeniedException("not authenticated")
     if opt.get("authenticated"):
         return
-    needed = opt.get("permission")
+    any_of = opt.get("permission_any")
+    if any_of and any(principal.can(Permission(p)) for p in any_of):
+        return
+    needed = opt.get("permission") or (" or ".join(any_of) if any_of else None)
     if needed is None:
         raise PermissionDeniedException("this route declares no permission")
-    if principal.can(Permission(needed)):
+    if not any_of and principal.can(Permission(needed)):
         return
     res: Resources = connection.app.state.resources
     async with res.pool.acquire() as conn:

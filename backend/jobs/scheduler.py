@@ -1,0 +1,69 @@
+"""Periodic work on APScheduler: position sweeps, track flushes, retention of old rows.
+
+Every job is idempotent and safe to run on several nodes at once. ``coalesce`` with no misfire
+grace means a late run still happens (once), never silently skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from backend.positions.service import PositionService
+from backend.storage.postgres.pool import PgPool
+from dispatch.errors import DispatchError
+
+log = logging.getLogger("pingan.jobs")
+
+
+def _guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await job()
+        except (DispatchError, OSError) as exc:
+            log.warning(
+                "job failed; it runs again at its next time",
+                extra={"job": name, "error": type(exc).__name__},
+            )
+
+    run.__name__ = name
+    return run
+
+
+def create_scheduler(
+    pool: PgPool,
+    positions: PositionService,
+    *,
+    outbox_retention_h: float = 24.0,
+    track_retention_days: float = 90.0,
+) -> AsyncIOScheduler:
+    """The scheduler with this node's jobs (not started)."""
+    scheduler = AsyncIOScheduler(
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+    )
+
+    async def sweep() -> None:
+        await positions.index.sweep(time.time())
+
+    async def flush_tracks() -> None:
+        await positions.tracks.flush(pool)
+
+    async def prune() -> None:
+        await pool.execute(
+            "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)",
+            outbox_retention_h * 3600,
+        )
+        await pool.execute(
+            "DELETE FROM position_tracks WHERE at < now() - make_interval(secs => $1)",
+            track_retention_days * 86400,
+        )
+
+    scheduler.add_job(_guarded("position_sweep", sweep), "interval", seconds=5, id="position_sweep")
+    scheduler.add_job(
+        _guarded("track_flush", flush_tracks), "interval", seconds=2, id="track_flush"
+    )
+    scheduler.add_job(_guarded("retention", prune), "interval", minutes=10, id="retention")
+    return scheduler
