@@ -22,7 +22,9 @@ from backend.api.audit.controllers import AuditController
 from backend.api.auth.controllers import AuthController, MeController
 from backend.api.geo.controllers import GeoController
 from backend.api.health.controllers import HealthController
+from backend.api.map.controllers import MapController
 from backend.api.people.controllers import PatientController, PersonController
+from backend.api.places.controllers import AddressController
 from backend.api.responders.controllers import PositionController, ResponderController
 from backend.errors import EXCEPTION_HANDLERS
 from backend.jobs.scheduler import create_scheduler
@@ -210,6 +212,8 @@ def create_app(settings: Settings) -> Litestar:
         realtime_stats,
         ResponderController,
         PositionController,
+        AddressController,
+        MapController,
     ]
     frontend = _frontend_router(settings)
     if frontend is not None:

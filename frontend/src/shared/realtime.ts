@@ -314,9 +314,12 @@ export class RealtimeClient {
   };
 
   private readonly onBrowserOnline = (): void => {
-    if (this.running && this.socket === null) {
-      void this.connect(); // do not wait out the back-off
+    if (!this.running || this.welcomed) {
+      return;
     }
+    // Do not wait out the back-off, nor an attempt that started while offline (it may hang).
+    this.dropSocket(WS_CLOSE.NORMAL, "browser back online");
+    void this.connect();
   };
 
   // --- receiving ------------------------------------------------------------------------------

@@ -1,0 +1,96 @@
+"""The wall in a real browser against a real backend: sign-in, boundaries, live link, incidents
+through the realtime pipeline, and recovery after the network drops."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Page
+
+from simulators.geography import Geography
+from tests.conftest import DistrictPaths
+from tests.e2e.browser.conftest import Opener, screenshot_path
+from tests.e2e.browser.helpers import (
+    emit_incident_event,
+    incident_state,
+    point_in,
+    wait_connection,
+    wait_map_count,
+    wait_map_ready,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+async def kpi_value(page: Page, index: int) -> str:
+    """The text of the KPI tile at ``index`` (0 live incidents, 1 escalated, 2 on duty)."""
+    return (await page.locator(".kpi .kpi__value").nth(index).inner_text()).strip()
+
+
+async def test_wall_signs_in_draws_boundaries_and_goes_live(
+    open_page: Opener, users: None, district: Geography
+) -> None:
+    page = await open_page("lead.d", "/wall/")
+    polygons = await wait_map_ready(page)
+    drawn = sum(1 for u in district.units.values() if u.level != "district")
+    assert polygons == drawn, f"map drew {polygons} boundaries, the district has {drawn}"
+    await wait_connection(page, "live")
+    # The snapshot arrived: panels leave "loading" for "none yet", the on-duty tile reads 0.
+    await page.wait_for_selector(".kpi:not(.is-loading)")
+    assert await kpi_value(page, 0) == "0"
+    assert await kpi_value(page, 2) == "0"
+    await wait_map_count(page, "incidents", 0)
+    await wait_map_count(page, "responders", 0)
+    await page.wait_for_timeout(1500)  # let the map settle before the picture
+    await page.screenshot(path=screenshot_path("wall-1920x1080.png"))
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_incident_events_reach_list_map_kpis_and_ticker(
+    open_page: Opener, users: None, district: Geography, paths: DistrictPaths, database_url: str
+) -> None:
+    page = await open_page("lead.d", "/wall/")
+    await wait_connection(page, "live")
+    await wait_map_count(page, "incidents", 0)
+    lat, lon = point_in(district, paths.grid_a)
+    state = incident_state("INC-A", paths.grid_a, lat, lon, address="坪山区 龙田路 8 号")
+    await emit_incident_event(database_url, "incident.created", state)
+    await wait_map_count(page, "incidents", 1)
+    row = page.locator(".incident").first
+    assert "患者在家发病" in await row.inner_text()
+    assert "龙田路 8 号" in await row.inner_text()
+    assert await kpi_value(page, 0) == "1"
+    await page.wait_for_selector(".ticker__item >> text=新警情")
+    await emit_incident_event(database_url, "incident.escalated", state)
+    await page.wait_for_selector(".incident.is-escalated")
+    assert await kpi_value(page, 1) == "1"
+    await emit_incident_event(database_url, "incident.closed", {**state, "state": "closed"})
+    await wait_map_count(page, "incidents", 0)
+    assert await kpi_value(page, 0) == "0"
+
+
+async def test_reconnects_after_network_loss_and_catches_up(
+    open_page: Opener, users: None, district: Geography, paths: DistrictPaths, database_url: str
+) -> None:
+    page = await open_page("lead.d", "/wall/")
+    await wait_connection(page, "live")
+    lat, lon = point_in(district, paths.grid_a)
+    first = incident_state("INC-1", paths.grid_a, lat, lon, address="first address")
+    await emit_incident_event(database_url, "incident.created", first)
+    await wait_map_count(page, "incidents", 1)
+
+    await page.context.set_offline(True)
+    await wait_connection(page, "reconnecting", timeout_s=20)
+    assert (await page.inner_text(".conn__label")).strip() == "重新连接中"
+    # Missed while offline: the first incident closes, a second one opens.
+    await emit_incident_event(database_url, "incident.closed", {**first, "state": "closed"})
+    second = incident_state("INC-2", paths.grid_a, lat, lon, address="second address", priority=2)
+    await emit_incident_event(database_url, "incident.created", second)
+    await page.wait_for_timeout(1000)
+    await page.context.set_offline(False)
+    # Back online the client reconnects at once (no waiting out the back-off) and resumes.
+    await wait_connection(page, "live", timeout_s=12)
+    await wait_map_count(page, "incidents", 1)
+    text = await page.locator(".incidents").inner_text()
+    assert "second address" in text
+    assert "first address" not in text
+    assert await kpi_value(page, 0) == "1"
