@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,11 +24,16 @@ from backend.api.audit.controllers import AuditController
 from backend.api.auth.controllers import AuthController, MeController
 from backend.api.geo.controllers import GeoController
 from backend.api.health.controllers import HealthController
+from backend.api.incidents.controllers import AssignmentController, IncidentController
 from backend.api.map.controllers import MapController
 from backend.api.people.controllers import PatientController, PersonController
 from backend.api.places.controllers import AddressController
 from backend.api.responders.controllers import PositionController, ResponderController
 from backend.errors import EXCEPTION_HANDLERS
+from backend.incidents.runner import Runner
+from backend.incidents.service import IncidentService
+from backend.incidents.snapshots import register as register_incident_snapshots
+from backend.incidents.timers import fire_due_timers
 from backend.jobs.scheduler import create_scheduler
 from backend.middleware import RequestIdMiddleware
 from backend.positions.grids import GridLookup
@@ -60,6 +67,7 @@ from backend.storage.postgres.migrate import migrate
 from backend.storage.postgres.pool import create_pool
 from backend.storage.redis.client import create_redis
 from dispatch.index import PositionIndex
+from playbooks.loader import library_dir, load_library
 
 log = logging.getLogger("pingan.app")
 DEFAULT_DIST = Path(__file__).resolve().parents[1] / "frontend" / "dist"
@@ -150,7 +158,22 @@ def create_app(settings: Settings) -> Litestar:
                     )
 
             hub.on_client_position = on_client_position
-            scheduler = create_scheduler(pool, positions)
+            library = load_library(
+                Path(settings.playbook_dir) if settings.playbook_dir else library_dir()
+            )
+            runner = Runner(positions, offer_timeout_s=settings.offer_timeout_s)
+            incidents = IncidentService(pool, runner, library, grids)
+            register_incident_snapshots(registry)
+            node = f"{socket.gethostname()}:{os.getpid()}"
+
+            async def fire_timers() -> None:
+                await fire_due_timers(pool, incidents, node)
+
+            scheduler = create_scheduler(
+                pool, positions, fire_timers=fire_timers, timer_poll_s=settings.timer_poll_s
+            )
+            app.state.incidents = incidents
+            app.state.library = library
             app.state.positions = positions
             app.state.hub = hub
             app.state.relay = relay
@@ -214,6 +237,8 @@ def create_app(settings: Settings) -> Litestar:
         PositionController,
         AddressController,
         MapController,
+        IncidentController,
+        AssignmentController,
     ]
     frontend = _frontend_router(settings)
     if frontend is not None:

@@ -31,6 +31,7 @@ class ErrorBody(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     message: str
     field: str | None = None
+    details: dict[str, Any] | None = None
 
 
 class ErrorResponse(msgspec.Struct, frozen=True, kw_only=True):
@@ -58,6 +59,7 @@ class ApiError(Exception):
         self.message = message
         self.field = field
         self.headers = headers
+        self.details: dict[str, Any] | None = None
         if code is not None:
             self.code = code
         if status_code is not None:
@@ -132,8 +134,9 @@ def _validation_field(extra: Any) -> tuple[str | None, str | None]:
 
 
 def handle_api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[ErrorResponse]:
-    """ApiError → its status and code."""
-    return error_response(exc.status_code, exc.code, exc.message, exc.field, headers=exc.headers)
+    """ApiError → its status and code (and its details, e.g. candidates to choose from)."""
+    body = ErrorBody(code=exc.code, message=exc.message, field=exc.field, details=exc.details)
+    return Response(ErrorResponse(error=body), status_code=exc.status_code, headers=exc.headers)
 
 
 def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorResponse]:

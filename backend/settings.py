@@ -85,6 +85,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     ws_ping_interval_s: Annotated[float, Meta(gt=0, le=600)] = 20.0
     position_batch_interval_s: Annotated[float, Meta(gt=0, le=60)] = 0.5
     """At most one position batch per client per interval."""
+    offer_timeout_s: Annotated[float, Meta(gt=0, le=3600)] = 60.0
+    """How long a responder has to answer an offer before the next candidate is asked."""
+    timer_poll_s: Annotated[float, Meta(gt=0, le=60)] = 0.25
+    """How often each node claims due playbook timers."""
+    playbook_dir: str | None = None
+    """Folder of playbook YAML files; default the library shipped in playbooks/library."""
     frontend_dist: str | None = None
     """Folder of the built frontend; default ``frontend/dist`` beside the package."""
 

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.positions.service import PositionService
@@ -23,7 +24,7 @@ def _guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Aw
     async def run() -> None:
         try:
             await job()
-        except (DispatchError, OSError) as exc:
+        except (DispatchError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.warning(
                 "job failed; it runs again at its next time",
                 extra={"job": name, "error": type(exc).__name__},
@@ -37,6 +38,8 @@ def create_scheduler(
     pool: PgPool,
     positions: PositionService,
     *,
+    fire_timers: Callable[[], Awaitable[object]],
+    timer_poll_s: float = 0.25,
     outbox_retention_h: float = 24.0,
     track_retention_days: float = 90.0,
 ) -> AsyncIOScheduler:
@@ -61,6 +64,10 @@ def create_scheduler(
             track_retention_days * 86400,
         )
 
+    # Durable playbook timers: claimed in PostgreSQL, so any number of nodes may poll.
+    scheduler.add_job(
+        _guarded("timers", fire_timers), "interval", seconds=timer_poll_s, id="timers"
+    )
     scheduler.add_job(_guarded("position_sweep", sweep), "interval", seconds=5, id="position_sweep")
     scheduler.add_job(
         _guarded("track_flush", flush_tracks), "interval", seconds=2, id="track_flush"

@@ -1,0 +1,126 @@
+"""Resolving an incident's place: an address id, coordinates, or free text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import h3
+import msgspec
+
+from backend.errors import ApiError, NotFound
+from backend.incidents.models import Place
+from backend.positions.grids import GridLookup
+from backend.security.principal import Principal
+from backend.storage.postgres.pool import PgConn
+
+
+class ResolvedPlace(msgspec.Struct, frozen=True, kw_only=True):
+    """Where the incident is, in the registry's terms."""
+
+    lat: float
+    lon: float
+    org_path: str
+    address_id: str | None
+    address_text: str | None
+
+
+class AmbiguousPlace(ApiError):
+    """Free text matched several addresses: the caller picks one of ``candidates``."""
+
+    status_code = 409
+    code = "ambiguous_place"
+
+    def __init__(self, candidates: list[dict[str, Any]]) -> None:
+        super().__init__("the address matches several places: choose one", field="place.text")
+        self.details = {"candidates": candidates}
+
+
+async def resolve_place(
+    conn: PgConn, place: Place, principal: Principal, grids: GridLookup
+) -> ResolvedPlace:
+    """Exactly one of address id, coordinates or text; outside the jurisdiction is 'unknown'."""
+    given = [
+        place.address_id is not None,
+        place.lat is not None or place.lon is not None,
+        place.text is not None,
+    ]
+    if sum(given) != 1:
+        raise ApiError("give exactly one of address_id, lat+lon, or text", field="place")
+    if place.address_id is not None:
+        row = await conn.fetchrow(
+            "SELECT id, text, lat, lon, org_path FROM addresses WHERE id = $1", place.address_id
+        )
+        if row is None or not principal.covers(row["org_path"]):
+            raise NotFound(
+                f"unknown address {place.address_id}",
+                field="place.address_id",
+                code="unknown_address",
+            )
+        return ResolvedPlace(
+            lat=row["lat"],
+            lon=row["lon"],
+            org_path=row["org_path"],
+            address_id=row["id"],
+            address_text=row["text"],
+        )
+    if place.lat is not None or place.lon is not None:
+        if place.lat is None or place.lon is None:
+            raise ApiError(
+                "coordinates need both lat and lon",
+                field="place.lat" if place.lat is None else "place.lon",
+            )
+        grid = grids.grid_at(place.lat, place.lon)
+        if grid is None or not principal.covers(grid):
+            raise ApiError(
+                "the coordinates are outside your jurisdiction's grids",
+                field="place.lat",
+                code="outside_jurisdiction",
+                status_code=422,
+            )
+        near = await conn.fetchrow(
+            "SELECT id, text FROM addresses WHERE h3_r9 = $1 ORDER BY (lat - $2)^2 + (lon - $3)^2 LIMIT 1",
+            _cell9(place.lat, place.lon),
+            place.lat,
+            place.lon,
+        )
+        return ResolvedPlace(
+            lat=place.lat,
+            lon=place.lon,
+            org_path=grid,
+            address_id=None,
+            address_text=f"近 {near['text']}" if near else None,
+        )
+    return await _from_text(conn, place.text or "", principal)
+
+
+def _cell9(lat: float, lon: float) -> int:
+    return int(h3.str_to_int(h3.latlng_to_cell(lat, lon, 9)))
+
+
+async def _from_text(conn: PgConn, text: str, principal: Principal) -> ResolvedPlace:
+    # Interim matcher (exact, then containment) until the block-data address matcher lands.
+    rows = await conn.fetch(
+        """
+        SELECT id, text, lat, lon, org_path, (text = $1) AS exact FROM addresses
+        WHERE (org_path = $2 OR org_path LIKE $2 || '.%') AND text LIKE '%' || $1 || '%'
+        ORDER BY (text = $1) DESC, length(text), id LIMIT 6
+        """,
+        text.strip(),
+        principal.org_path,
+    )
+    if not rows:
+        raise NotFound(
+            "no address in your jurisdiction matches the text",
+            field="place.text",
+            code="unknown_address",
+        )
+    if rows[0]["exact"] or len(rows) == 1:
+        r = rows[0]
+        return ResolvedPlace(
+            lat=r["lat"],
+            lon=r["lon"],
+            org_path=r["org_path"],
+            address_id=r["id"],
+            address_text=r["text"],
+        )
+    raise AmbiguousPlace([{"address_id": r["id"], "text": r["text"]} for r in rows[:5]])
