@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from backend.cli.bench import bench
 from backend.cli.data import geography_group, import_group
 from backend.cli.demo import demo
+from backend.cli.playbooks import playbooks_group
 from backend.cli.security import audit_group, users_group
 from backend.cli.server import config_cmd, migrate_cmd, serve
 
@@ -24,5 +26,7 @@ for command in (
     geography_group,
     users_group,
     audit_group,
+    playbooks_group,
+    bench,
 ):
     main.add_command(command)
