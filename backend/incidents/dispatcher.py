@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from backend.incidents.repo import Actor, record
+from backend.incidents.status_sync import note_change
 from backend.positions.service import PositionService
 from backend.realtime.outbox import emit
 from backend.security.masking import mask_name
@@ -99,10 +100,19 @@ async def find_candidates(
             now=now,
             statuses=frozenset({DutyStatus.available}),
         )
+        # The index may lag PostgreSQL by a commit: only the database says who is available.
+        ids = [uuid.UUID(c.responder_id) for c in nearest if c.responder_id not in skip]
+        free = {
+            str(r["user_id"])
+            for r in await conn.fetch(
+                "SELECT user_id FROM responders WHERE user_id = ANY($1::uuid[]) AND duty_status = 'available'",
+                ids,
+            )
+        }
         for c in rank_candidates(nearest):
             if len(picks) >= k:
                 break
-            if c.responder_id in skip:
+            if c.responder_id in skip or c.responder_id not in free:
                 continue
             picks.append(
                 Pick(
@@ -141,6 +151,7 @@ async def offer(
     )
     if taken is None:
         return None
+    note_change(pick.responder_id, "offered")
     expires = datetime.fromtimestamp(now, UTC) + timedelta(seconds=timeout_s)
     assignment_id: uuid.UUID = await conn.fetchval(
         """

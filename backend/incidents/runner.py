@@ -13,6 +13,7 @@ import msgspec
 from backend.incidents import dispatcher
 from backend.incidents.repo import Actor, lock_incident, record, run_state_of
 from backend.incidents.states import derive_state
+from backend.incidents.status_sync import note_change
 from backend.positions.service import PositionService
 from backend.realtime.outbox import emit
 from backend.storage.postgres.pool import PgConn
@@ -174,7 +175,8 @@ class Runner:
             self.positions,
             incident,
             role=effect.role,
-            k=effect.k,
+            # Extra candidates in reserve: another node may take one between search and offer.
+            k=effect.k * 3 + 5,
             radius_m=effect.radius_m,
             care_team_first=effect.care_team_first,
             exclude=set(effect.exclude),
@@ -182,6 +184,8 @@ class Runner:
         )
         offered = 0
         for pick in picks:
+            if offered >= effect.k:
+                break
             if (
                 await dispatcher.offer(
                     conn,
@@ -262,6 +266,8 @@ async def set_responder_status(
         status,
         list(expect),
     )
+    if done is not None:
+        note_change(responder_id, status)
     return done is not None
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from backend.errors import ApiError, Conflict, NotFound, Unprocessable
-from backend.incidents import dispatcher
+from backend.incidents import dispatcher, status_sync
 from backend.incidents.models import (
     ACTIVE_ASSIGNMENT,
     IncidentCreate,
@@ -84,7 +84,7 @@ class IncidentService:
         patient suggestion)."""
         principal = caller.principal
         request_hash = _request_hash(data)
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             if idempotency_key is not None:
                 await conn.execute(
                     "SELECT pg_advisory_xact_lock(hashtext($1))",
@@ -230,7 +230,7 @@ class IncidentService:
 
     async def accept(self, caller: Caller, assignment_id: str) -> IncidentDetail:
         """Accept an offer: the responder is assigned; the patient's need-to-know details open."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             a = await self._own_assignment(conn, caller, assignment_id)
             if a["state"] in ("accepted", "en_route", "on_scene"):
                 return await detail_of(conn, a["incident_id"])  # a repeated tap changes nothing
@@ -278,7 +278,7 @@ class IncidentService:
 
     async def decline(self, caller: Caller, assignment_id: str, reason: str | None) -> None:
         """Decline an offer; the playbook offers the next candidate at once."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             a = await self._own_assignment(conn, caller, assignment_id)
             if a["state"] == "declined":
                 return
@@ -358,7 +358,7 @@ class IncidentService:
             "on_scene": ("on_scene", ("accepted", "en_route")),
             "clear": ("cleared", ("accepted", "en_route", "on_scene")),
         }
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             a = await self._own_assignment(conn, caller, assignment_id)
             incident = await lock_incident(conn, a["incident_id"])
             actor = actor_of(caller)
@@ -415,7 +415,7 @@ class IncidentService:
 
     async def tick(self, caller: Caller, assignment_id: str, item: str) -> IncidentDetail:
         """Tick a checklist item of one's role; the console sees it live."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             a = await self._own_assignment(conn, caller, assignment_id)
             if a["state"] not in ("accepted", "en_route", "on_scene"):
                 raise Conflict(f"the assignment is {a['state']}", code="bad_transition")
@@ -447,7 +447,7 @@ class IncidentService:
 
     async def note(self, caller: Caller, incident_id: str, text: str) -> None:
         """Add a note to the timeline."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             incident = await self._managed(conn, caller, incident_id)
             await record(conn, incident, "note", {"text": text}, actor_of(caller))
             await announce(conn, incident_id)
@@ -456,7 +456,7 @@ class IncidentService:
         self, caller: Caller, incident_id: str, priority: int, reason: str
     ) -> None:
         """Change the priority by hand, with why."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             incident = await self._managed(conn, caller, incident_id)
             await conn.execute(
                 "UPDATE incidents SET priority = $2, updated_at = now() WHERE id = $1",
@@ -474,7 +474,7 @@ class IncidentService:
 
     async def cancel(self, caller: Caller, incident_id: str, reason: str) -> None:
         """Cancel: offers withdrawn, responders freed, timers stopped."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             incident = await self._managed(conn, caller, incident_id)
             actor = actor_of(caller)
             await self.runner.feed(
@@ -494,7 +494,7 @@ class IncidentService:
         self, caller: Caller, incident_id: str, responder_id: str, role: str, reason: str
     ) -> str:
         """Offer the incident to a chosen responder (who must not be on another incident)."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             incident = await self._managed(conn, caller, incident_id)
             row = await conn.fetchrow(
                 "SELECT r.duty_status, u.capabilities, u.org_path FROM responders r JOIN users u ON u.id = r.user_id "
@@ -545,7 +545,7 @@ class IncidentService:
         self, caller: Caller, incident_id: str, assignment_id: str, reason: str
     ) -> None:
         """Take a responder off the incident, with why; the playbook looks for a replacement."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             incident = await self._managed(conn, caller, incident_id)
             a = await assignment(conn, assignment_id, lock=True)
             if a is None or a["incident_id"] != incident_id:
@@ -591,51 +591,51 @@ class IncidentService:
         handover_hospital: str | None,
     ) -> IncidentDetail:
         """Record what is given, then ask the playbook to close; 409 lists what is still missing."""
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
+            await self._managed(conn, caller, incident_id)
+            actor = actor_of(caller)
+            now = time.time()
+            if outcome is not None:
+                await conn.execute(
+                    "UPDATE incidents SET outcome = $2 WHERE id = $1", incident_id, outcome
+                )
+                await self.runner.feed(
+                    conn,
+                    incident_id,
+                    OutcomeSet(outcome=outcome),
+                    actor,
+                    now,
+                )
+            if record_sheet_id is not None:
+                await self.runner.feed(
+                    conn,
+                    incident_id,
+                    RecordSheetSubmitted(
+                        sheet_id=record_sheet_id, responder_id=caller.principal.user_id
+                    ),
+                    actor,
+                    now,
+                )
+            if handover_hospital is not None:
+                await self.runner.feed(
+                    conn,
+                    incident_id,
+                    HandoverConfirmed(
+                        hospital=handover_hospital, responder_id=caller.principal.user_id
+                    ),
+                    actor,
+                    now,
+                )
+            result: RunResult = await self.runner.feed(
+                conn, incident_id, CloseRequested(by=caller.principal.username), actor, now
+            )
+            await announce(conn, incident_id)
+        if result.rejected_close is not None:
+            raise CloseRefused(
+                f"{result.rejected_close.reason}: {', '.join(result.rejected_close.missing)}",
+                field="outcome",
+            )
         async with self.pool.acquire() as conn:
-            async with conn.transaction():
-                await self._managed(conn, caller, incident_id)
-                actor = actor_of(caller)
-                now = time.time()
-                if outcome is not None:
-                    await conn.execute(
-                        "UPDATE incidents SET outcome = $2 WHERE id = $1", incident_id, outcome
-                    )
-                    await self.runner.feed(
-                        conn,
-                        incident_id,
-                        OutcomeSet(outcome=outcome),
-                        actor,
-                        now,
-                    )
-                if record_sheet_id is not None:
-                    await self.runner.feed(
-                        conn,
-                        incident_id,
-                        RecordSheetSubmitted(
-                            sheet_id=record_sheet_id, responder_id=caller.principal.user_id
-                        ),
-                        actor,
-                        now,
-                    )
-                if handover_hospital is not None:
-                    await self.runner.feed(
-                        conn,
-                        incident_id,
-                        HandoverConfirmed(
-                            hospital=handover_hospital, responder_id=caller.principal.user_id
-                        ),
-                        actor,
-                        now,
-                    )
-                result: RunResult = await self.runner.feed(
-                    conn, incident_id, CloseRequested(by=caller.principal.username), actor, now
-                )
-                await announce(conn, incident_id)
-            if result.rejected_close is not None:
-                raise CloseRefused(
-                    f"{result.rejected_close.reason}: {', '.join(result.rejected_close.missing)}",
-                    field="outcome",
-                )
             return await detail_of(conn, incident_id)
 
     async def withdraw_all(self, conn: PgConn, incident: Any, actor: Actor) -> None:

@@ -13,6 +13,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
+from backend.incidents import status_sync
 from backend.incidents.repo import Actor, announce, lock_incident, record
 from backend.incidents.service import IncidentService
 from backend.storage.postgres.pool import PgPool
@@ -47,7 +48,7 @@ async def fire_due_timers(
 async def _fire_one(
     pool: PgPool, service: IncidentService, node: str, timer_id: str, incident_id: str
 ) -> bool:
-    async with pool.acquire() as conn, conn.transaction():
+    async with status_sync.transaction(pool, service.runner.positions) as conn:
         locked = await conn.fetchval(
             "SELECT id FROM incidents WHERE id = $1 FOR UPDATE SKIP LOCKED", incident_id
         )
