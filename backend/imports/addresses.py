@@ -9,6 +9,7 @@ frequencies are recounted when anything changed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,19 +56,31 @@ def cell_of(lat: float, lon: float, ctx: Context) -> tuple[str, int]:
     return grid, r9
 
 
+@lru_cache(maxsize=4096)
+def _cells(lat: float, lon: float) -> tuple[int, int, int, int]:
+    # The houses of a building share its point: compute its cells once.
+    r9 = h3.str_to_int(h3.latlng_to_cell(lat, lon, 9))
+    cell12 = h3.latlng_to_cell(lat, lon, 12)
+    r7 = h3.str_to_int(h3.cell_to_parent(cell12, 7))
+    r8 = h3.str_to_int(h3.cell_to_parent(cell12, 8))
+    return r7, r8, r9, h3.str_to_int(cell12)
+
+
 def _prepare(item: AddressInput, ctx: Context) -> tuple[Any, ...]:
-    grid, r9 = cell_of(item.lat, item.lon, ctx)
-    cell12 = h3.latlng_to_cell(item.lat, item.lon, 12)
+    r7, r8, r9, r12 = _cells(item.lat, item.lon)
+    grid = ctx.grid_of_cell.get(r9)
+    if grid is None:
+        raise RowError("lat", "coordinates are outside every grid of the district")
     norm = normalise_address(item.text)
     return (
         item.id,
         item.text,
         item.lat,
         item.lon,
-        h3.str_to_int(h3.cell_to_parent(cell12, 7)),
-        h3.str_to_int(h3.cell_to_parent(cell12, 8)),
+        r7,
+        r8,
         r9,
-        h3.str_to_int(cell12),
+        r12,
         item.building_id,
         grid,
         norm,

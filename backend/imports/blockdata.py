@@ -334,7 +334,7 @@ PATIENTS = KindSpec(
         "patients",
         "person_id",
         _PT,
-        "SELECT p.id, s.risk_grade, s.diagnosis, s.guardian_name, s.guardian_phone_enc, "
+        "SELECT p.id AS person_id, s.risk_grade, s.diagnosis, s.guardian_name, s.guardian_phone_enc, "
         "s.guardian_phone_idx, s.de_escalation_notes, s.medication, s.managed_since, "
         "s.last_follow_up_at, p.org_path FROM {stage} s JOIN persons p ON p.external_id = s.person_external_id",
         compare=[c for c in _PT if c not in ("person_id", "guardian_phone_enc")],

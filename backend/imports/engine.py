@@ -15,6 +15,8 @@ All of it runs in one transaction: an import that fails leaves the live tables a
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from backend.storage.postgres.pool import PgConn
 from backend.validation import explain
 
 CHUNK = 20_000
+YIELD_EVERY = 500
 # Rows naming an address in words that are matched one by one; past this the rest are rejected
 # without candidates (a file of mostly unmatched text is a different job than an import).
 MAX_FUZZY = 5_000
@@ -161,6 +164,14 @@ class _Counter:
         self._on_reject(reject)
 
 
+def _duplicate(spec: KindSpec, seen: dict[Any, int], line: int, key: Any) -> Reject | None:
+    first = seen.setdefault(key, line)
+    if first == line:
+        return None
+    reason = f"duplicate {spec.key} {key} (first on line {first})"
+    return Reject(line=line, field=spec.key, reason=reason)
+
+
 async def _stage_rows(
     conn: PgConn,
     spec: KindSpec,
@@ -176,26 +187,35 @@ async def _stage_rows(
     seen: dict[Any, int] = {}
     read = 0
     batch: list[tuple[Any, ...]] = []
-    for line, raw in rows:
-        read += 1
-        record, bad = check_row(spec, line, raw, ctx)
-        if record is not None:
-            key = record[key_at]
-            first = seen.setdefault(key, line)
-            if first != line:
-                bad = Reject(
-                    line=line,
-                    field=spec.key,
-                    reason=f"duplicate {spec.key} {key} (first on line {first})",
+    # The COPY of one batch runs while the next is validated: PostgreSQL works on the other core.
+    copying: asyncio.Task[str] | None = None
+    try:
+        for line, raw in rows:
+            read += 1
+            record, bad = check_row(spec, line, raw, ctx)
+            if record is not None:
+                bad = _duplicate(spec, seen, line, record[key_at])
+            if bad is not None:
+                reject(bad)
+            elif record is not None:
+                batch.append(record)
+            if read % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # let the running COPY push its buffer to the server
+            if len(batch) >= CHUNK:
+                if copying is not None:
+                    await copying
+                copying = asyncio.ensure_future(
+                    conn.copy_records_to_table(stage, records=batch, columns=names)
                 )
-        if bad is not None:
-            reject(bad)
-        elif record is not None:
-            batch.append(record)
-        if len(batch) >= CHUNK:
-            await conn.copy_records_to_table(stage, records=batch, columns=names)
-            on_progress(read)
-            batch = []
+                on_progress(read)
+                batch = []
+    except BaseException:
+        if copying is not None:  # never leave a COPY running on the connection
+            with contextlib.suppress(Exception):
+                await copying
+        raise
+    if copying is not None:
+        await copying
     if batch:
         await conn.copy_records_to_table(stage, records=batch, columns=names)
     on_progress(read)
@@ -228,6 +248,10 @@ async def run_import(
     stage = f"stage_{spec.name}"
     reject = _Counter(on_reject)
     async with conn.transaction():
+        # One import of a kind at a time: the merge's INSERT of new keys may then not race.
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('pingan.import.' || $1))", spec.name
+        )
         cols = ", ".join(f"{n} {t}" for n, t in spec.columns)
         await conn.execute(
             f"CREATE TEMP TABLE {stage} (line integer NOT NULL, {cols}) ON COMMIT DROP"
@@ -331,22 +355,28 @@ def upsert_sql(
 ) -> str:
     """An idempotent merge: insert new keys, update changed rows, count both.
 
+    ``select`` yields the live columns by name. Plain INSERT of new keys and UPDATE of changed
+    ones (both in one statement, on one snapshot) is cheaper than ``ON CONFLICT`` at bulk sizes;
+    imports of a kind are serialised by an advisory lock, so no other writer races for a key.
     ``compare`` are the columns whose change makes an update (default: all but the key); leave
     out columns that differ on every import by design, such as ciphertexts with a fresh nonce.
     """
     compare = compare if compare is not None else [c for c in columns if c != key]
-    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != key)
+    names = ", ".join(columns)
+    sets = ", ".join(f"{c} = v.{c}" for c in columns if c != key)
     old = ", ".join(f"t.{c}" for c in compare)
-    new = ", ".join(f"EXCLUDED.{c}" for c in compare)
+    new = ", ".join(f"v.{c}" for c in compare)
     return f"""
-        WITH merged AS (
-            INSERT INTO {table} AS t ({", ".join(columns)})
-            {select}
-            ON CONFLICT ({key}) DO UPDATE SET {sets}, updated_at = now()
-            WHERE ROW({old}) IS DISTINCT FROM ROW({new})
-            RETURNING (xmax = 0) AS inserted
+        WITH ins AS (
+            INSERT INTO {table} ({names})
+            SELECT {names} FROM ({select}) v
+            WHERE NOT EXISTS (SELECT 1 FROM {table} x WHERE x.{key} = v.{key})
+            RETURNING 1
+        ), upd AS (
+            UPDATE {table} t SET {sets}, updated_at = now()
+            FROM ({select}) v
+            WHERE t.{key} = v.{key} AND ROW({old}) IS DISTINCT FROM ROW({new})
+            RETURNING 1
         )
-        SELECT count(*) FILTER (WHERE inserted) AS inserted,
-               count(*) FILTER (WHERE NOT inserted) AS updated
-        FROM merged
+        SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM upd) AS updated
     """
