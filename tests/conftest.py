@@ -448,3 +448,11 @@ async def login(
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def login_http(base_url: str, username: str, password: str = TEST_PASSWORD) -> dict[str, str]:
+    """Log in to a backend process and return the Authorization header."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        r = await http.post("/api/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
