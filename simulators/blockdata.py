@@ -44,7 +44,8 @@ FULL = {
     "events": 150_000,
 }
 DEFAULT_END = date(2026, 11, 1)
-PATIENT_RATE = 0.005  # of adults
+PATIENT_RATE = 0.005  # of all residents, drawn among those 16 and over
+ADULT_SHARE = 0.85
 RISK_WEIGHTS = (0.42, 0.33, 0.13, 0.07, 0.035, 0.015)  # grades 0..5
 ORDER = (
     "addresses",
@@ -337,6 +338,7 @@ def person_rows(
     """``count`` residents over the houses (by occupancy), each with a patient record or None."""
     rng = random.Random(seed + 17)
     picks = rng.choices(houses, weights=[h[8] for h in houses], k=count)
+    debt, threshold = 0.0, rng.uniform(0.5, 1.5)
     for n, house in enumerate(picks, 1):
         year = _birth_year(rng, end)
         birth = date(year, rng.randint(1, 12), rng.randint(1, 28))
@@ -361,7 +363,12 @@ def person_rows(
             tags=sorted(tags),
         )
         patient = None
-        if age >= 16 and rng.random() < PATIENT_RATE / 0.83:  # 0.5 % of residents 16+
+        if age >= 16:
+            # Error diffusion with a jittered threshold: the share is steady at any scale.
+            debt += PATIENT_RATE / ADULT_SHARE
+        if age >= 16 and debt >= threshold:
+            debt -= threshold
+            threshold = rng.uniform(0.5, 1.5)
             since = end - timedelta(days=rng.randint(30, 3650))
             patient = PatientRow(
                 person_external_id=person.external_id,
