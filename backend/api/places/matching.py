@@ -91,6 +91,11 @@ async def match_address(
         where += f" AND {jurisdiction_sql('a.org_path', len(args))}"
     sql = _SELECT.format(where=where, pool=POSTING_BUDGET if not conjunctive else 2_000)
     found = await conn.fetch(sql, *args)
+    if not found and conjunctive:
+        # No address holds every gram: fall back to any of the three rarest, a bounded sample.
+        args[4] = chosen[:3]
+        sql = _SELECT.format(where=where.replace("@>", "&&"), pool=POSTING_BUDGET)
+        found = await conn.fetch(sql, *args)
     return [
         AddressCandidate(
             address_id=r["id"],
