@@ -4,6 +4,9 @@ Guarantees, per subscription: events arrive in stream order, none is skipped (a 
 resumes gets exactly what it missed, or a snapshot flagged ``reset``), and a slow client never
 slows the others: each socket has a bounded queue and a sender of its own; a full queue or a send
 that stalls past the timeout drops that socket with close code 4008, and the client resumes.
+
+Cost per delivery matters (one event to 5,000 walls is 5,000 sends): a send arms no timer of its
+own; one watchdog per hub checks every sender's start time a few times per timeout instead.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ from backend.security.principal import Principal
 
 log = logging.getLogger("pingan.hub")
 MAX_BUFFERED = 10_000  # live entries held while a subscription is being set up
+# Subscriptions catching up at once: each holds a Redis connection (redis-py's pool has 100 and
+# raises beyond them), so a reconnect storm queues here instead of failing.
+MAX_CATCH_UPS = 32
 
 
 class Sink(Protocol):
@@ -86,6 +92,9 @@ class Client:
         self.pending_removed: set[str] = set()
         self.position_seq = 0
         self.sent = 0
+        self.sender: asyncio.Task[None] | None = None
+        self.sending_since: float | None = None  # loop time the current send began
+        self.timed_out = False
 
     def offer(self, text: str) -> None:
         """Queue a message; a full queue means the client cannot keep up: drop it."""
@@ -117,27 +126,35 @@ class Client:
         self.queue.put_nowait(None)
 
     async def run_sender(self) -> None:
-        """Send queued messages one at a time; a send that stalls past the timeout drops the client.
+        """Send queued messages one at a time; a send that stalls past the timeout drops the client
+        (the hub's :meth:`Hub.watch_senders` cancels it).
 
         Ends when the client is dropped, closing the socket with the drop's code.
         """
+        self.sender = asyncio.current_task()
+        self.hub.senders.add(self)
+        clock = asyncio.get_running_loop().time
         try:
             while True:
                 text = await self.queue.get()
                 if text is None or self.closed:
                     return
+                self.sending_since = clock()
                 try:
-                    await asyncio.wait_for(
-                        self.sink.send_text(text), timeout=self.hub.send_timeout_s
-                    )
-                except TimeoutError:
-                    self.drop(CloseCode.TOO_SLOW, "too slow: reconnect and resume")
+                    await self.sink.send_text(text)
+                except asyncio.CancelledError:
+                    if not self.timed_out or self.sender is None:
+                        raise
+                    self.sender.uncancel()  # the watchdog's cancel, not a shutdown: close below
                     return
                 except Exception:
                     self.drop(None, "connection lost")
                     return
+                self.sending_since = None
                 self.sent += 1
         finally:
+            self.sending_since = None
+            self.hub.senders.discard(self)
             if self.close_code is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self.sink.close(self.close_code, self.close_reason), 2.0)
@@ -171,6 +188,8 @@ class Hub:
         self.max_subscriptions = max_subscriptions
         self.position_interval_s = position_interval_s
         self.clients: set[Client] = set()
+        self.senders: set[Client] = set()  # clients whose sender runs (dropped ones too)
+        self._catch_ups = asyncio.Semaphore(MAX_CATCH_UPS)
         self._by_stream: dict[str, set[Subscription]] = {}
         self._epochs: dict[str, str] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -226,7 +245,8 @@ class Hub:
         client.subs[topic] = sub
         self._by_stream.setdefault(ref.key, set()).add(sub)
         try:
-            await self._catch_up(client, sub, ref, since)
+            async with self._catch_ups:
+                await self._catch_up(client, sub, ref, since)
         except BaseException:
             self.unsubscribe(client, topic)
             raise
@@ -356,10 +376,38 @@ class Hub:
                 client.position_seq += 1
                 client.send(Positions(topic=topic, seq=client.position_seq, items=items))
 
+    # --- slow senders --------------------------------------------------------------------
+
+    async def watch_senders(self) -> None:
+        """Forever: drop (4008) every client whose current send has taken longer than the send
+        timeout, and cancel that send. Checks four times per timeout (at most every second), so a
+        stalled client goes within 1.25x the timeout; runs as part of :meth:`run`."""
+        clock = asyncio.get_running_loop().time
+        interval = max(0.05, min(1.0, self.send_timeout_s / 4))
+        while True:
+            await asyncio.sleep(interval)
+            too_old = clock() - self.send_timeout_s
+            for client in [
+                c for c in self.senders if c.sending_since is not None and c.sending_since < too_old
+            ]:
+                client.timed_out = True
+                client.drop(CloseCode.TOO_SLOW, "too slow: reconnect and resume")
+                if client.sender is not None:
+                    client.sender.cancel()
+
     # --- the stream reader ---------------------------------------------------------------
 
     async def run(self, on_position: Callable[[dict[bytes, bytes]], None] | None = None) -> None:
-        """Read every stream of this node's districts and deliver; survive Redis outages."""
+        """Read every stream of this node's districts and deliver; survive Redis outages.
+
+        Also runs the slow-sender watchdog (:meth:`watch_senders`) for as long as it runs."""
+        watchdog = asyncio.create_task(self.watch_senders(), name="hub-watchdog")
+        try:
+            await self._read_streams(on_position)
+        finally:
+            watchdog.cancel()
+
+    async def _read_streams(self, on_position: Callable[[dict[bytes, bytes]], None] | None) -> None:
         cursors: dict[StreamRef, str] = {}
         while True:
             try:
