@@ -10,7 +10,8 @@
  *   snapshot of `wall` / `leader`: data = {incidents: IncidentStateData[], kpis?: KpiFigures}
  *
  *   IncidentStateData = {id, kind, priority (1–4), state, lat, lon, address, org_path,
- *                        opened_at (ISO 8601 or Unix seconds), step?: {name, deadline_at},
+ *                        opened_at (ISO 8601 or Unix seconds),
+ *                        step?: {name, deadline_at, name_zh?, name_en?},
  *                        escalated?: boolean, title?: string}
  *
  * An incident leaves the list when its state is closed/cancelled/resolved/merged/archived or a
@@ -32,7 +33,7 @@ export interface IncidentStateData {
   address: string;
   org_path: string;
   opened_at: string | number;
-  step?: { name: string; deadline_at: string | number } | null;
+  step?: { name: string; deadline_at: string | number; name_zh?: string; name_en?: string } | null;
   escalated?: boolean;
   title?: string;
 }
@@ -144,7 +145,10 @@ export function toLiveIncident(data: IncidentStateData, escalated: boolean): Liv
     address: data.address,
     opened_at: isoTime(data.opened_at),
     escalated: escalated || data.escalated === true,
-    step: step === null ? null : { name: step.name, deadline_at: isoTime(step.deadline_at) },
+    step:
+      step === null
+        ? null
+        : { name: step.name, deadline_at: isoTime(step.deadline_at), name_zh: step.name_zh ?? null, name_en: step.name_en ?? null },
   };
 }
 

@@ -142,6 +142,14 @@ export interface ResponderPosition {
 /** 1 is the most urgent. */
 export type IncidentPriority = 1 | 2 | 3 | 4;
 
+/** The step an incident's playbook is at; `name` is an id, the names are for people. */
+export interface IncidentStep {
+  name: string;
+  deadline_at: string;
+  name_zh: string | null;
+  name_en: string | null;
+}
+
 /** One open incident as the wall, console and leader view list it (provisional shape). */
 export interface LiveIncident {
   id: string;
@@ -154,8 +162,8 @@ export interface LiveIncident {
   address: string;
   opened_at: string;
   escalated: boolean;
-  /** The playbook step it is in and when that step is due (ISO 8601), if the server says. */
-  step: { name: string; deadline_at: string } | null;
+  /** The playbook step it is in, when that step is due (ISO 8601) and its display names. */
+  step: IncidentStep | null;
 }
 
 /** Headline numbers for the KPI tiles; a null duration means "no sample yet" (provisional). */

@@ -86,12 +86,18 @@ def built_frontend() -> Path:
 
 
 @pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    """Debian's chromium (headless, software WebGL)."""
+def chromium_path() -> str:
+    """The browser executable; fails (never skips) with the install command when missing."""
     if not Path(CHROMIUM).exists():
         pytest.fail(HOW_TO_CHROMIUM.format(path=CHROMIUM))
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+async def browser(chromium_path: str) -> AsyncIterator[Browser]:
+    """Debian's chromium (headless, software WebGL)."""
     async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = await p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield b
         await b.close()
 
@@ -115,8 +121,8 @@ Opener = Callable[..., Awaitable[Page]]
 
 @pytest.fixture
 async def open_page(browser: Browser, backend: BackendProcess) -> AsyncIterator[Opener]:
-    """``await open_page(username, "/wall/", width=1920, height=1080, scale=1, locale=None)``:
-    a fresh browser context signed in through the login page, on ``path``."""
+    """``await open_page(username, "/wall/", width=1920, height=1080, scale=1, locale=None,
+    motion=True)``: a fresh browser context signed in through the login page, on ``path``."""
     contexts: list[BrowserContext] = []
 
     async def open_(
@@ -127,9 +133,13 @@ async def open_page(browser: Browser, backend: BackendProcess) -> AsyncIterator[
         height: int = 1080,
         scale: float = 1,
         locale: str | None = None,
+        motion: bool = True,
     ) -> Page:
+        # Without motion (prefers-reduced-motion) nothing pulses: far less software-GL work.
         context = await browser.new_context(
-            viewport={"width": width, "height": height}, device_scale_factor=scale
+            viewport={"width": width, "height": height},
+            device_scale_factor=scale,
+            reduced_motion="no-preference" if motion else "reduce",
         )
         contexts.append(context)
         if locale is not None:

@@ -39,8 +39,9 @@ async def map_count(page: Page, name: str) -> int | None:
     return None if value is None else int(value)
 
 
-async def wait_map_count(page: Page, name: str, count: int, timeout_s: float = 15) -> None:
-    """Until the map's ``data-<name>`` is ``count``."""
+async def wait_map_count(page: Page, name: str, count: int, timeout_s: float = 30) -> None:
+    """Until the map's ``data-<name>`` is ``count``. ``incidents`` 0 right after a page opens
+    means the topic's snapshot arrived: events committed from then on will be shown."""
     await page.wait_for_selector(f".map-view[data-{name}='{count}']", timeout=timeout_s * 1000)
 
 
@@ -65,7 +66,12 @@ def incident_state(
         "address": "坪山区 测试路 1 号",
         "org_path": org_path,
         "opened_at": now - 95,
-        "step": {"name": "notify_guardian", "deadline_at": now + 240},
+        "step": {
+            "name": "notify_guardian",
+            "name_zh": "通知监护人",
+            "name_en": "Notify the guardian",
+            "deadline_at": now + 240,
+        },
     }
     state.update(extra)
     return state

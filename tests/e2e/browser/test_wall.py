@@ -48,7 +48,7 @@ async def test_wall_signs_in_draws_boundaries_and_goes_live(
 async def test_incident_events_reach_list_map_kpis_and_ticker(
     open_page: Opener, users: None, district: Geography, paths: DistrictPaths, database_url: str
 ) -> None:
-    page = await open_page("lead.d", "/wall/")
+    page = await open_page("lead.d", "/wall/", motion=False)
     await wait_connection(page, "live")
     await wait_map_count(page, "incidents", 0)
     lat, lon = point_in(district, paths.grid_a)
@@ -71,8 +71,9 @@ async def test_incident_events_reach_list_map_kpis_and_ticker(
 async def test_reconnects_after_network_loss_and_catches_up(
     open_page: Opener, users: None, district: Geography, paths: DistrictPaths, database_url: str
 ) -> None:
-    page = await open_page("lead.d", "/wall/")
+    page = await open_page("lead.d", "/wall/", motion=False)
     await wait_connection(page, "live")
+    await wait_map_count(page, "incidents", 0)
     lat, lon = point_in(district, paths.grid_a)
     first = incident_state("INC-1", paths.grid_a, lat, lon, address="first address")
     await emit_incident_event(database_url, "incident.created", first)

@@ -5,10 +5,10 @@
  */
 
 import { el, replaceChildren } from "../dom";
-import { formatDuration, onLocaleChange, t } from "../i18n";
+import { formatDuration, localName, onLocaleChange, t } from "../i18n";
 import { getLiveState, onLiveChange } from "../live";
 import { incidentTitle, PRIORITY_LABELS } from "../domain";
-import type { LiveIncident } from "../types";
+import type { IncidentStep, LiveIncident } from "../types";
 
 /** Escalated first, then priority 1 → 4, then the longest open. */
 export function sortIncidents(incidents: readonly LiveIncident[]): LiveIncident[] {
@@ -68,11 +68,15 @@ function row(incident: LiveIncident, now: number): HTMLElement {
   ]);
 }
 
-/** "step · due in 3:20" (or "overdue 0:45"), so the wall shows which incidents are running late. */
-function stepLine(step: NonNullable<LiveIncident["step"]>, now: number): HTMLElement {
+/**
+ * "notify the guardian · due in 3:20" (or "overdue 0:45"), so the wall shows which incidents are
+ * running late. The step's id is never shown: only its display name, when the server sends one.
+ */
+function stepLine(step: IncidentStep, now: number): HTMLElement {
   const left = (Date.parse(step.deadline_at) - now) / 1000;
   const due = Number.isNaN(left) ? "" : left >= 0 ? t("incidentRow.due", { time: formatDuration(left) }) : t("incidentRow.overdue", { time: formatDuration(-left) });
-  return el("p", { className: `incident__step${left < 0 ? " is-overdue" : ""}`, text: [step.name, due].filter((s) => s !== "").join(" · ") });
+  const name = step.name_zh !== null && step.name_en !== null ? localName({ name_zh: step.name_zh, name_en: step.name_en }) : "";
+  return el("p", { className: `incident__step${left < 0 ? " is-overdue" : ""}`, text: [name, due].filter((s) => s !== "").join(" · ") });
 }
 
 function emptyState(key: "state.loading" | "state.noIncidents", loading: boolean): HTMLElement {
