@@ -34,7 +34,10 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     """``west,south,east,north`` in degrees, checked."""
     if text is None:
         return None
-    w, s, e, n = (float(x) for x in text.split(","))
+    try:
+        w, s, e, n = (float(x) for x in text.split(","))
+    except ValueError:
+        raise ApiError("bbox must be four numbers: west,south,east,north", field="bbox") from None
     if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
         raise ApiError(
             "bbox must be west,south,east,north with west<east, south<north", field="bbox"

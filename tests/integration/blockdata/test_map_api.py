@@ -191,3 +191,24 @@ async def test_address_search_is_guarded_and_filtered_by_jurisdiction(
     assert outside["id"] not in {c["address_id"] for c in r.json()["items"]}
     bad = await client.get("/api/addresses/search", params={"q": "x\x00"}, headers=headers)
     assert bad.status_code == 400
+
+
+async def test_bad_map_queries_get_a_clear_400(
+    loaded: Loaded, client: Client, make_user: Any, paths: DistrictPaths
+) -> None:
+    await make_user("boss", paths.district, Role.DISTRICT_LEADER)
+    headers = await login(client, "boss")
+    for query, field in (
+        ("layer=people&bbox=1.2.3,2,3,4", "bbox"),
+        ("layer=people&bbox=10,20,5,30", "bbox"),
+        ("layer=patients&key=9", "key"),
+    ):
+        r = await client.get(f"/api/map/cells?{query}", headers=headers)
+        assert r.status_code == 400, (query, r.text)
+        assert r.json()["error"]["field"] == field
+    assert (await client.get("/api/map/cells?layer=nope", headers=headers)).status_code == 400
+    assert (
+        await client.get("/api/map/cells?layer=people&res=6", headers=headers)
+    ).status_code == 400
+    r = await client.get("/api/map/cells/zzz/buildings", headers=headers)
+    assert r.status_code == 400 and r.json()["error"]["field"] == "cell"
