@@ -3,12 +3,14 @@ through the realtime pipeline, and recovery after the network drops."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Browser, Page
 
 from simulators.geography import Geography
 from tests.conftest import DistrictPaths
-from tests.e2e.browser.conftest import Opener, screenshot_path
+from tests.e2e.browser.conftest import Opener, Start, screenshot_path, sign_in
 from tests.e2e.browser.helpers import (
     emit_incident_event,
     incident_state,
@@ -95,3 +97,33 @@ async def test_reconnects_after_network_loss_and_catches_up(
     assert "second address" in text
     assert "first address" not in text
     assert await kpi_value(page, 0) == "1"
+
+
+STATE_LOG = """() => {
+  window.__connStates = [];
+  const conn = document.querySelector('.conn');
+  new MutationObserver(() => window.__connStates.push(conn.dataset.state))
+    .observe(conn, { attributes: true, attributeFilter: ['data-state'] });
+}"""
+
+
+@pytest.mark.timeout(180)
+async def test_socket_outlives_its_access_token(
+    start_backend: Start, built_frontend: Path, browser: Browser, users: None
+) -> None:
+    """Access tokens live 30 s here: the client sends fresh ones over the socket before each
+    expires, so the server never closes it (close 4001 would show as a reconnect)."""
+    del built_frontend
+    backend = start_backend(PINGAN_ACCESS_TOKEN_TTL_S="30")
+    context = await browser.new_context(reduced_motion="reduce")
+    try:
+        page = await context.new_page()
+        await sign_in(page, backend.base_url, "lead.d", "/wall/")
+        await wait_connection(page, "live")
+        await page.evaluate(STATE_LOG)
+        await page.wait_for_timeout(75_000)  # two and a half token lifetimes
+        states = await page.evaluate("window.__connStates")
+        assert "reconnecting" not in states, f"the socket was dropped: {states}"
+        assert await page.get_attribute(".conn", "data-state") == "live"
+    finally:
+        await context.close()
