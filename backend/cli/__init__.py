@@ -10,6 +10,7 @@ from backend.cli.demo import demo
 from backend.cli.playbooks import playbooks_group
 from backend.cli.security import audit_group, users_group
 from backend.cli.server import config_cmd, migrate_cmd, serve
+from backend.cli.simulate import simulate_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,5 +29,6 @@ for command in (
     audit_group,
     playbooks_group,
     bench,
+    simulate_group,
 ):
     main.add_command(command)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -10,10 +14,12 @@ from backend.cli.common import connect, console, run, services, settings_from_en
 from backend.cli.data import load_addresses, load_boundaries
 from backend.cli.server import serve_until_stopped
 from backend.logs import configure_logging
+from backend.security.passwords import hash_password
 from backend.security.policy import Capability, Role
 from backend.security.users import UserCreate, create_user, find_user
 from backend.settings import Settings
 from backend.storage.postgres.migrate import migrate
+from backend.storage.postgres.pool import PgConn
 
 
 async def _needs_geography(settings: Settings) -> bool:
@@ -97,10 +103,110 @@ async def _ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
         await conn.close()
 
 
+async def create_fleet(
+    conn: PgConn, count: int, password: str, *, seed: int = 2026, within: str | None = None
+) -> int:
+    """Create ``count`` responder accounts (``fleet.0001`` …) over the grids and register them as
+    responders; existing ones are kept. Returns how many were new.
+
+    Set-up, not simulation, so it writes rows directly: the password is hashed once (argon2 costs
+    ~50 ms a hash) and every account shares that hash, which is fine for a local demo only.
+    """
+    from simulators.roster import plan_fleet
+
+    grids = [
+        r["path"]
+        for r in await conn.fetch(
+            "SELECT path FROM org_units WHERE level = 'grid' AND ($1::text IS NULL OR path LIKE $1 || '.%') "
+            "ORDER BY path",
+            within,
+        )
+    ]
+    if not grids:
+        raise click.ClickException("no grids to place the fleet in: load the geography first")
+    plan = plan_fleet(count, seed, grids)
+    hashed = hash_password(password)
+    async with conn.transaction():
+        created = await conn.fetch(
+            """
+            INSERT INTO users (username, display_name, password_hash, org_path, roles, capabilities)
+            SELECT u, d, $5, o, ARRAY['responder'], string_to_array(c, ',')
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(u, d, o, c)
+            ON CONFLICT (username) DO NOTHING RETURNING id
+            """,
+            [m.username for m in plan],
+            [m.display_name for m in plan],
+            [m.home_grid for m in plan],
+            [",".join(m.capabilities) for m in plan],
+            hashed,
+        )
+        await conn.execute(
+            """
+            INSERT INTO responders (user_id, mode, team)
+            SELECT u.id, t.mode, t.team FROM unnest($1::text[], $2::text[], $3::text[]) AS t(username, mode, team)
+            JOIN users u ON u.username = t.username
+            ON CONFLICT (user_id) DO NOTHING
+            """,
+            [m.username for m in plan],
+            [m.mode for m in plan],
+            [m.team for m in plan],
+        )
+    return len(created)
+
+
+async def _ensure_fleet(settings: Settings, count: int, seed: int) -> int:
+    conn = await connect(settings)
+    try:
+        return await create_fleet(conn, count, DEMO_PASSWORD, seed=seed)
+    finally:
+        await conn.close()
+
+
+def start_simulators(
+    host: str, port: int, responders: int, rate: float, seed: int
+) -> subprocess.Popen[Any]:
+    """The fleet and the incidents in their own process: clients of the backend like any other."""
+    command = [
+        sys.executable,
+        "-m",
+        "backend",
+        "simulate",
+        "all",
+        "--url",
+        f"http://{_reachable(host)}:{port}",
+        "--responders",
+        str(responders),
+        "--rate",
+        str(rate),
+        "--seed",
+        str(seed),
+        "--status-every",
+        "60",
+    ]
+    env = {**os.environ, "PINGAN_SIM_PASSWORD": DEMO_PASSWORD}
+    return subprocess.Popen(command, env=env)  # noqa: S603 - our own interpreter and CLI
+
+
+def stop_simulators(proc: subprocess.Popen[Any] | None) -> None:
+    """Stop the simulator process (SIGTERM, then SIGKILL after 10 s)."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _reachable(host: str) -> str:
+    """The address a local client uses for a server bound to ``host``."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - comparing, not binding
+
+
 def print_urls(port: int, host: str, logins: list[tuple[str, str, str]]) -> None:
     """Tell the person at the terminal where to look."""
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - comparing, not binding
-    base = f"http://{shown}:{port}"
+    base = f"http://{_reachable(host)}:{port}"
     console.rule("[bold]Ping'an Command is running")
     for name, path in (
         ("wall display", "/wall/"),
@@ -130,13 +236,58 @@ def print_urls(port: int, host: str, logins: list[tuple[str, str, str]]) -> None
 @click.option(
     "--seed", type=int, default=2026, show_default=True, help="Seed of the synthetic district."
 )
-def demo(host: str | None, port: int | None, addresses: int, seed: int) -> None:
-    """Run the whole system: embedded servers (unless configured), migrations, data, backend."""
+@click.option(
+    "--responders",
+    type=click.IntRange(0, 20_000),
+    default=300,
+    show_default=True,
+    help="Simulated responder accounts (created once, kept).",
+)
+@click.option(
+    "--incident-rate",
+    type=click.FloatRange(0, 600),
+    default=1.0,
+    show_default=True,
+    help="Simulated incidents per minute.",
+)
+@click.option(
+    "--no-simulators",
+    is_flag=True,
+    help="Run the system without the fleet and incident simulators.",
+)
+def demo(
+    host: str | None,
+    port: int | None,
+    addresses: int,
+    seed: int,
+    responders: int,
+    incident_rate: float,
+    no_simulators: bool,
+) -> None:
+    """Run the whole system: embedded servers (unless configured), migrations, data, backend,
+    and simulators that make the district come alive."""
     settings = settings_from_env(host=host, port=port)
     configure_logging(settings.log_level, json=False)
     with services(settings) as resolved:
         prepare_geography(resolved, addresses, seed)
         logins = run(_ensure_demo_users(resolved))
-        serve_until_stopped(
-            resolved, on_started=lambda bound: print_urls(bound, resolved.host, logins)
-        )
+        if responders:
+            created = run(_ensure_fleet(resolved, responders, seed))
+            console.print(f"fleet: {responders} responder accounts ({created} new)")
+        simulators: list[subprocess.Popen[Any]] = []
+
+        def started(bound: int) -> None:
+            print_urls(bound, resolved.host, logins)
+            if not no_simulators and responders:
+                simulators.append(
+                    start_simulators(resolved.host, bound, responders, incident_rate, seed)
+                )
+                console.print(
+                    f"  simulators: {responders} responders, {incident_rate:g} incidents/min"
+                )
+
+        try:
+            serve_until_stopped(resolved, on_started=started)
+        finally:
+            for proc in simulators:
+                stop_simulators(proc)

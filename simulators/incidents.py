@@ -1,0 +1,327 @@
+"""Incidents arriving at a Poisson rate, and the console operator who closes them (HTTP only).
+
+The **intake** side signs in as an integration account (the hotline platform) and creates
+incidents with ``POST /api/incidents``, one ``Idempotency-Key`` each (a retry after a timeout
+cannot make a second incident). Kinds follow what a district's mental-health hotline sees
+(crises at home most often). Places are drawn where people live: patients' homes first (the
+incident names the patient), else a point in an H3 cell weighted by the one map's counts of
+residents, events and patients, else a point in any grid.
+
+The **operator** side watches live incidents (``GET /api/incidents?state=live``). Once the
+field is done (nobody offered, accepted, en route or on scene, and someone cleared) it closes
+the incident with an outcome and a record sheet, reacting to ``409 close_refused`` by adding
+what the playbook says is missing (a hospital hand-over) or by waiting (checklist items and
+steps are the field's job). An incident nobody has touched for ``stale_after_s`` is cancelled
+with a reason, as a real console would after calling round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import h3
+
+from simulators.http import Api, BackendUnavailable, Session
+from simulators.movement import point_in_cells
+
+log = logging.getLogger("pingan.simulators.incidents")
+
+# Kinds as a district hotline sees them (our estimate, not a statistic).
+KIND_WEIGHTS: dict[str, float] = {
+    "crisis_at_home": 0.45,
+    "danger_to_others": 0.18,
+    "self_harm": 0.13,
+    "medication_reaction": 0.10,
+    "emergency_transfer": 0.09,
+    "missing_patient": 0.05,
+}
+DESCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "crisis_at_home": ("家属来电：患者在家情绪激动，拒绝服药", "患者在家摔砸物品，家属求助"),
+    "danger_to_others": ("邻居报警：患者持物威胁他人", "患者在楼道内追赶路人"),
+    "self_harm": ("家属发现患者有自伤行为", "患者扬言轻生，家属求助"),
+    "medication_reaction": ("患者服药后出现肢体僵硬、发热", "疑似服药过量，意识模糊"),
+    "emergency_transfer": ("病情加重，需送医住院治疗", "医生建议立即转送精神专科医院"),
+    "missing_patient": ("患者早上离家未归，家属联系不上", "患者从家中走失，衣着深色外套"),
+}
+OUTCOMES: dict[str, tuple[tuple[str, float], ...]] = {
+    "crisis_at_home": (("stabilised_at_home", 0.7), ("hospitalised", 0.25), ("false_alarm", 0.05)),
+    "danger_to_others": (
+        ("handed_to_police", 0.4),
+        ("hospitalised", 0.5),
+        ("stabilised_at_home", 0.1),
+    ),
+    "self_harm": (("hospitalised", 0.6), ("stabilised_at_home", 0.4)),
+    "medication_reaction": (("hospitalised", 0.5), ("stabilised_at_home", 0.5)),
+    "emergency_transfer": (("hospitalised", 1.0),),
+    "missing_patient": (("found_safe", 0.9), ("hospitalised", 0.1)),
+}
+HOSPITAL = "深圳市坪山区人民医院"
+ACTIVE = ("offered", "accepted", "en_route", "on_scene")
+
+
+@dataclass(frozen=True)
+class IncidentConfig:
+    """What to create and how the operator behaves."""
+
+    url: str
+    rate_per_min: float
+    password: str
+    seed: int = 2026
+    creator: str = "hotline"  # incident:create (an integration account, or an operator)
+    operator: str = "operator"  # incident:manage, patient:read, map:read
+    within: str | None = None  # only places under this org path
+    kinds: tuple[str, ...] = ()  # only these kinds (default: all, weighted as KIND_WEIGHTS)
+    patient_share: float = 0.5  # of incidents at a registered patient's home, when there are any
+    poll_s: float = 3.0
+    stale_after_s: float = 900.0
+    max_incidents: int | None = None
+
+
+class IncidentSimulator:
+    """Creates incidents and closes them, until asked to stop."""
+
+    def __init__(self, config: IncidentConfig) -> None:
+        self.config = config
+        self.api = Api(config.url)
+        self.stats: Counter[str] = Counter()
+        self._rng = random.Random(f"pingan-incidents:{config.seed}:{time.time()}")
+        self._cells: list[str] = []
+        self._weights: list[float] = []
+        self._patients: list[dict[str, Any]] = []
+        self._refusals: dict[str, int] = {}
+        self._next_try: dict[str, float] = {}
+        self._first_refused: dict[str, float] = {}
+        self._handover: set[str] = set()
+
+    # --- where incidents happen --------------------------------------------------------------
+
+    async def load_places(self, operator: Session) -> None:
+        """Learn the grids' cells, the map's density, and the registered patients' homes."""
+        r = await operator.call("GET", "/api/geo/units", params={"level": "grid"})
+        r.raise_for_status()
+        cells: set[str] = set()
+        for feature in r.json()["features"]:
+            path = feature["properties"]["path"]
+            inside = self.config.within is None or (
+                path == self.config.within or path.startswith(self.config.within + ".")
+            )
+            if feature.get("geometry") and inside:
+                cells.update(h3.geo_to_cells(feature["geometry"], 9))
+        if not cells:
+            raise RuntimeError(f"no grid cells under {self.config.within or 'the district'}")
+        density: dict[str, float] = {}
+        for layer, weight in (("people", 1.0), ("events", 5.0), ("patients", 40.0)):
+            r = await operator.call("GET", "/api/map/cells", params={"layer": layer, "res": 9})
+            if r.status_code != 200:
+                continue
+            for c in r.json().get("cells", []):
+                count = c["count"] if c["count"] is not None else 2.5  # suppressed: 1-4
+                density[c["cell"]] = density.get(c["cell"], 0.0) + weight * count
+        self._cells = sorted(cells)
+        # Every cell keeps a floor (passers-by, workplaces); dense cells dominate.
+        self._weights = [1.0 + density.get(c, 0.0) for c in self._cells]
+        self.stats["place_cells"] = len(self._cells)
+        self.stats["dense_cells"] = sum(1 for c in self._cells if density.get(c))
+        r = await operator.call("GET", "/api/patients", params={"limit": 100})
+        if r.status_code == 200:
+            self._patients = [
+                p
+                for p in r.json()["items"]
+                if p["person"].get("address_id") and self._covers(p["person"]["org_path"])
+            ]
+        self.stats["patients_known"] = len(self._patients)
+
+    def _covers(self, org_path: str) -> bool:
+        within = self.config.within
+        return within is None or org_path == within or org_path.startswith(within + ".")
+
+    def draw_incident(self) -> dict[str, Any]:
+        """A plausible new incident: kind, place, and the patient when it is at their home."""
+        rng = self._rng
+        kinds = [k for k in KIND_WEIGHTS if not self.config.kinds or k in self.config.kinds]
+        kind = rng.choices(kinds, weights=[KIND_WEIGHTS[k] for k in kinds])[0]
+        body: dict[str, Any] = {
+            "kind": kind,
+            "description": rng.choice(DESCRIPTIONS[kind]),
+            "reporter": {"relation": rng.choice(("家属", "邻居", "社区工作人员", "本人"))},
+        }
+        if kind == "danger_to_others" and rng.random() < 0.3:
+            body["violent"] = True
+        if self._patients and rng.random() < self.config.patient_share:
+            patient = rng.choice(self._patients)
+            body["place"] = {"address_id": patient["person"]["address_id"]}
+            body["patient_id"] = patient["person"]["id"]
+        else:
+            cell = rng.choices(self._cells, weights=self._weights)[0]
+            lat, lon = point_in_cells([cell], rng)
+            body["place"] = {"lat": round(lat, 6), "lon": round(lon, 6)}
+        return body
+
+    # --- the loops ----------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Create and close incidents until ``stop`` is set."""
+        try:
+            operator = Session(self.api, self.config.operator, self.config.password)
+            creator = Session(self.api, self.config.creator, self.config.password)
+            await operator.login()
+            await creator.login()
+            await self.load_places(operator)
+            loops = [
+                asyncio.create_task(self._create_loop(stop, creator)),
+                asyncio.create_task(self._operator_loop(stop, operator)),
+            ]
+            await stop.wait()
+            for task in loops:
+                task.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
+        finally:
+            await self.api.close()
+
+    async def _create_loop(self, stop: asyncio.Event, creator: Session) -> None:
+        rate = self.config.rate_per_min / 60.0
+        while not stop.is_set():
+            if self.config.max_incidents is not None and (
+                self.stats["created"] >= self.config.max_incidents
+            ):
+                return
+            # Poisson arrivals: exponential gaps; capped so a tiny rate still shows life.
+            gap = min(self._rng.expovariate(rate), 30 * 60) if rate > 0 else math.inf
+            try:
+                await asyncio.wait_for(stop.wait(), gap)
+                return
+            except TimeoutError:
+                pass
+            try:
+                await self.create(creator)
+            except BackendUnavailable:
+                self.stats["create_backend_away"] += 1
+
+    async def create(self, creator: Session) -> str | None:
+        """Create one incident (retrying with the same key after a backend restart)."""
+        body = self.draw_incident()
+        key = f"sim-{uuid.uuid4().hex}"
+        r = await creator.call(
+            "POST", "/api/incidents", json=body, headers={"Idempotency-Key": key}
+        )
+        if r.status_code in (200, 201):
+            self.stats["created"] += r.status_code == 201
+            self.stats[f"created_{body['kind']}"] += 1
+            self.stats["created_with_patient"] += "patient_id" in body
+            incident: str = r.json()["incident"]["summary"]["id"]
+            return incident
+        code = _error_code(r.json()) if r.content else ""
+        self.stats[f"create_refused_{code or r.status_code}"] += 1
+        return None
+
+    async def _operator_loop(self, stop: asyncio.Event, operator: Session) -> None:
+        while not stop.is_set():
+            try:
+                r = await operator.call(
+                    "GET", "/api/incidents", params={"state": "live", "limit": 200}
+                )
+                if r.status_code == 200:
+                    for incident in r.json()["items"]:
+                        await self.look_after(operator, incident)
+            except BackendUnavailable:
+                self.stats["operator_backend_away"] += 1
+            await _sleep_or_stop(stop, self.config.poll_s)
+
+    async def look_after(self, operator: Session, incident: dict[str, Any]) -> None:
+        """Close an incident whose field work is done; cancel one that went stale."""
+        iid = incident["id"]
+        responders: dict[str, int] = incident.get("responders") or {}
+        active = sum(responders.get(s, 0) for s in ACTIVE)
+        now = time.time()
+        field_done = active == 0 and responders.get("cleared", 0) > 0
+        if field_done and incident["state"] in ("on_scene", "resolved"):
+            if now < self._next_try.get(iid, 0.0):
+                return
+            if await self.close(operator, incident):
+                return
+            first = self._first_refused.setdefault(iid, now)
+            if now - first > self.config.stale_after_s:
+                await self.cancel(
+                    operator, iid, "模拟：现场已撤离，预案步骤长时间未完成，值班员核实后撤销"
+                )
+        elif active == 0 and now - float(incident["updated_at"]) > self.config.stale_after_s:
+            await self.cancel(operator, iid, "模拟：长时间无人处置，值班员核实后撤销")
+
+    async def cancel(self, operator: Session, incident_id: str, reason: str) -> None:
+        """Cancel with a reason (the console's last resort)."""
+        r = await operator.call(
+            "POST", f"/api/incidents/{incident_id}/cancel", json={"reason": reason}
+        )
+        self.stats["cancelled_stale" if r.status_code == 204 else "cancel_refused"] += 1
+
+    async def close(self, operator: Session, incident: dict[str, Any]) -> bool:
+        """Ask to close with an outcome and a record sheet; react to what is missing."""
+        iid = incident["id"]
+        outcomes = OUTCOMES.get(incident["kind"], (("other", 1.0),))
+        rng = random.Random(iid)  # the same outcome on every attempt for one incident
+        outcome = rng.choices([o for o, _ in outcomes], weights=[w for _, w in outcomes])[0]
+        body: dict[str, Any] = {"outcome": outcome, "record_sheet_id": f"RS-{iid[4:]}"}
+        if outcome == "hospitalised" or iid in self._handover:
+            body["handover_hospital"] = HOSPITAL
+        r = await operator.call("POST", f"/api/incidents/{iid}/close", json=body)
+        if r.status_code == 200:
+            self.stats["closed"] += 1
+            self.stats[f"closed_{outcome}"] += 1
+            for memo in (self._refusals, self._next_try, self._first_refused):
+                memo.pop(iid, None)
+            self._handover.discard(iid)
+            return True
+        if r.status_code == 409 and _error_code(r.json()) == "close_refused":
+            missing = _missing(r.json())
+            self.stats["close_refused"] += 1
+            for m in missing:
+                self.stats[f"close_missing_{m.split(':')[0]}"] += 1
+            if "hospital_handover" in missing and iid not in self._handover:
+                self._handover.add(iid)  # the playbook wants it: give it, once, at once
+                return await self.close(operator, incident)
+            # Steps and checklist items are the field's to finish: ask again later, less often.
+            n = self._refusals[iid] = self._refusals.get(iid, 0) + 1
+            self._next_try[iid] = time.time() + min(120.0, self.config.poll_s * 2**n)
+            return False
+        self.stats[f"close_http_{r.status_code}"] += 1
+        return False
+
+    def summary(self) -> dict[str, int]:
+        """Counts worth a status line."""
+        return {
+            **{k: v for k, v in sorted(self.stats.items())},
+            **{f"http_{k}": v for k, v in sorted(self.api.stats.items())},
+        }
+
+
+def _error_code(body: Any) -> str:
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return str(body["error"].get("code") or "")
+    return ""
+
+
+def _missing(body: dict[str, Any]) -> list[str]:
+    """What a ``close_refused`` says is missing (``details.missing``, else parsed from the
+    message ``"cannot close yet, missing: a, b: a, b"``)."""
+    error = body.get("error") or {}
+    details = error.get("details") or {}
+    if isinstance(details.get("missing"), list):
+        return [str(m) for m in details["missing"]]
+    text = str(error.get("message", ""))
+    tail = text.rsplit(": ", 1)[-1] if ": " in text else ""
+    return [m.strip() for m in tail.split(",") if m.strip()]
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return
