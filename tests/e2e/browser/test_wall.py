@@ -84,14 +84,17 @@ async def test_reconnects_after_network_loss_and_catches_up(
     await page.context.set_offline(True)
     await wait_connection(page, "reconnecting", timeout_s=20)
     assert (await page.inner_text(".conn__label")).strip() == "重新连接中"
+    assert await page.is_visible(".link-banner")  # the whole wall shows the picture may be old
     # Missed while offline: the first incident closes, a second one opens.
     await emit_incident_event(database_url, "incident.closed", {**first, "state": "closed"})
     second = incident_state("INC-2", paths.grid_a, lat, lon, address="second address", priority=2)
     await emit_incident_event(database_url, "incident.created", second)
     await page.wait_for_timeout(1000)
+    await page.screenshot(path=screenshot_path("wall-reconnecting-1920x1080.png"))
     await page.context.set_offline(False)
     # Back online the client reconnects at once (no waiting out the back-off) and resumes.
     await wait_connection(page, "live", timeout_s=12)
+    assert not await page.is_visible(".link-banner")
     await wait_map_count(page, "incidents", 1)
     text = await page.locator(".incidents").inner_text()
     assert "second address" in text

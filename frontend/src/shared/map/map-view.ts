@@ -22,6 +22,7 @@ import { h3AggregateLayer } from "./layers/h3-aggregate";
 import { incidentsLayer } from "./layers/incidents";
 import { type OrgUnitData, orgUnitsLayer } from "./layers/org-units";
 import { respondersLayer } from "./layers/responders";
+import { mountLinkBanner } from "../ui/link-banner";
 import { offlineStyle } from "./offline-style";
 import { MAP_BACKGROUND } from "./theme";
 
@@ -49,6 +50,7 @@ export function createMapView(container: HTMLElement, session: Session, options:
   const canvasHost = el("div", { className: "map-view__canvas" });
   const chip = el("div", { className: "map-status", attrs: { role: "status" } });
   container.append(canvasHost, chip);
+  mountLinkBanner(container);
   const status = statusChip(chip);
 
   let map: MapLibreMap;
