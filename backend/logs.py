@@ -34,8 +34,16 @@ def _extras(record: logging.LogRecord) -> dict[str, Any]:
     }
 
 
+# Tokens: JWTs (three base64url parts) and our refresh tokens; a DEBUG log of WebSocket headers
+# would otherwise print the bearer token of the subprotocol.
+TOKEN_PATTERN = re.compile(
+    r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|rt_[A-Za-z0-9_-]{20,}"
+)
+
+
 def scrub(text: str) -> str:
-    """Replace anything shaped like an ID number or a mobile number."""
+    """Replace anything shaped like an ID number, a mobile number or a token."""
+    text = TOKEN_PATTERN.sub("[token]", text)
     return PHONE_PATTERN.sub("[phone]", ID_NUMBER_PATTERN.sub("[id-number]", text))
 
 

@@ -30,3 +30,12 @@ def test_json_formatter_scrubs_extras() -> None:
 def test_scrub_leaves_hex_ids_alone() -> None:
     text = "request_id=d27dd2d7f15348229098c800a5e0eefa"
     assert scrub(text) == text
+
+
+def test_scrub_removes_tokens() -> None:
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+    line = f"headers sec-websocket-protocol: pingan.v1, bearer.{jwt} refresh rt_abcdefghijklmnopqrstuvwx"
+    out = scrub(line)
+    assert jwt not in out
+    assert "rt_abcdefghijklmnopqrstuvwx" not in out
+    assert out.count("[token]") == 2
