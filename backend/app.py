@@ -27,6 +27,7 @@ from backend.api.responders.controllers import PositionController, ResponderCont
 from backend.errors import EXCEPTION_HANDLERS
 from backend.lifecycle import lifespan
 from backend.middleware import RequestIdMiddleware
+from backend.push.controllers import PushController
 from backend.realtime.controllers import realtime_stats
 from backend.realtime.socket import realtime_socket
 from backend.resources import (
@@ -104,6 +105,7 @@ def create_app(settings: Settings) -> Litestar:
         MapController,
         IncidentController,
         AssignmentController,
+        PushController,
     ]
     frontend = _frontend_router(settings)
     if frontend is not None:

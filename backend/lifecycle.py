@@ -27,6 +27,7 @@ from backend.jobs.scheduler import create_scheduler
 from backend.positions.grids import GridLookup
 from backend.positions.service import PositionService
 from backend.positions.tracks import TrackSampler
+from backend.push.sender import PushSender, load_vapid, public_key_b64url
 from backend.realtime.hub import Client, Hub
 from backend.realtime.protocol import Error as WsError
 from backend.realtime.protocol import PositionUpdate
@@ -107,7 +108,14 @@ def lifespan(settings: Settings, keyring: Keyring, audit: AuditLog) -> Callable[
                 position_interval_s=settings.position_batch_interval_s,
             )
             hub.position_max_age_s = settings.position_freshness_s
-            relay = Relay(database_url, streams)
+            vapid = load_vapid(Path(settings.data_dir), settings.vapid_private_pem)
+            push = PushSender(
+                pool,
+                vapid,
+                subject=settings.push_subject,
+                allow_insecure=settings.push_allow_insecure,
+            )
+            relay = Relay(database_url, streams, on_published=push.on_published)
             index = PositionIndex(
                 redis,
                 prefix=f"{settings.redis_prefix}:pos",
@@ -138,6 +146,8 @@ def lifespan(settings: Settings, keyring: Keyring, audit: AuditLog) -> Callable[
                 streams=streams,
                 topics=registry,
                 ws_connections=ConnectionCounter(),
+                push=push,
+                vapid_public_key=public_key_b64url(vapid),
                 resources=Resources(
                     settings=settings,
                     pool=pool,

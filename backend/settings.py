@@ -28,7 +28,15 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 # Fields whose values never appear in `pingan config`, logs or errors.
 SECRET_FIELDS = frozenset(
-    {"secret_key", "data_keys", "index_key", "audit_key", "database_url", "redis_url"}
+    {
+        "secret_key",
+        "data_keys",
+        "index_key",
+        "audit_key",
+        "database_url",
+        "redis_url",
+        "vapid_private_pem",
+    }
 )
 
 
@@ -91,6 +99,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """How often each node claims due playbook timers."""
     playbook_dir: str | None = None
     """Folder of playbook YAML files; default the library shipped in playbooks/library."""
+    push_subject: str = "mailto:command-center@pingan.invalid"
+    """The VAPID contact push services see."""
+    push_allow_insecure: bool = False
+    """Allow http:// push endpoints (tests with a local push service only)."""
+    vapid_private_pem: str | None = None
+    """The VAPID private key (PEM); made once and kept in ``data_dir`` when unset."""
     frontend_dist: str | None = None
     """Folder of the built frontend; default ``frontend/dist`` beside the package."""
 

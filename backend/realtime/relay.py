@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -28,7 +29,15 @@ BATCH = 500
 class Relay:
     """Publishes the outbox; start with :meth:`run` as a background task."""
 
-    def __init__(self, dsn: str, streams: EventStreams, *, poll_s: float = 0.5) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        streams: EventStreams,
+        *,
+        poll_s: float = 0.5,
+        on_published: Callable[[list[Any]], Awaitable[None]] | None = None,
+    ) -> None:
+        self._on_published = on_published
         self._dsn = dsn
         self._streams = streams
         self._poll_s = poll_s
@@ -99,4 +108,9 @@ class Relay:
                 [(r["id"], seq) for r, seq in zip(rows, seqs, strict=True)],
             )
         self.published += len(rows)
+        if self._on_published is not None:
+            try:  # after the commit: a push must never hold up or undo the publishing
+                await self._on_published(list(rows))
+            except Exception as exc:
+                log.warning("after-publish hook failed", extra={"error": type(exc).__name__})
         return len(rows)

@@ -257,6 +257,8 @@ class AuthService:
             session_id,
             reason,
         )
+        # Phones of an ended session must not be woken for this user any more.
+        await conn.execute("DELETE FROM push_subscriptions WHERE session_id = $1", session_id)
         self._revoked_cache[str(session_id)] = (True, time.monotonic())
 
     async def _issue(self, conn: PgConn, user_id: uuid.UUID, session_id: uuid.UUID) -> TokenPair:

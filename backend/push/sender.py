@@ -1,0 +1,150 @@
+"""Web Push to phones whose app is in the background or closed (RFC 8030, 8291, VAPID 8292).
+
+VAPID keys are generated at first start and kept in ``<data_dir>/vapid.pem`` (or configured).
+Pushes are sent by the relay leader right after it publishes a personal event, so each offer is
+pushed once. A subscription the push service reports gone (404/410) is deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives import serialization
+from py_vapid import Vapid02
+from pywebpush import WebPushException, webpush
+
+from backend.storage.postgres.pool import PgPool
+
+log = logging.getLogger("pingan.push")
+PUSHED_KINDS = frozenset({"assignment.offered", "leader.notified"})
+
+
+def load_vapid(data_dir: Path, configured_pem: str | None = None) -> Vapid02:
+    """The VAPID key: configured, or kept in the data folder (made once)."""
+    if configured_pem:
+        return Vapid02.from_pem(configured_pem.encode())
+    path = data_dir / "vapid.pem"
+    if path.exists():
+        return Vapid02.from_file(str(path))
+    vapid = Vapid02()
+    vapid.generate_keys()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(vapid.private_pem())
+    return vapid
+
+
+def public_key_b64url(vapid: Vapid02) -> str:
+    """The application server key a browser passes to ``pushManager.subscribe``."""
+    raw = vapid.public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def notification(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """What the service worker shows: short, and no more personal data than the offer itself has."""
+    if kind == "assignment.offered":
+        return {
+            "type": kind,
+            "title": "新警情 / New incident",
+            "incident_id": payload.get("incident_id"),
+            "assignment_id": payload.get("assignment_id"),
+            "kind": payload.get("kind"),
+            "priority": payload.get("priority"),
+            "role": payload.get("role"),
+            "address": payload.get("address"),
+            "lat": payload.get("lat"),
+            "lon": payload.get("lon"),
+            "distance_m": payload.get("distance_m"),
+            "eta_s": payload.get("eta_s"),
+            "expires_at": payload.get("expires_at"),
+            "patient": payload.get("patient"),
+        }
+    return {
+        "type": kind,
+        "title": "升级提醒 / Escalation",
+        "incident_id": payload.get("incident_id"),
+        "reason": payload.get("reason"),
+    }
+
+
+class PushSender:
+    """Sends pushes for personal events; failures are logged, never raised into the relay."""
+
+    def __init__(
+        self, pool: PgPool, vapid: Vapid02, *, subject: str, allow_insecure: bool = False
+    ) -> None:
+        self._pool = pool
+        self._vapid = vapid
+        self._subject = subject
+        self._allow_insecure = allow_insecure
+        self.sent = 0
+        self.failed = 0
+
+    async def on_published(self, rows: list[Any]) -> None:
+        """Called by the relay with the rows it just published."""
+        for row in rows:
+            if row["stream"] == "personal" and row["kind"] in PUSHED_KINDS and row["subject"]:
+                await self.push_to_user(
+                    row["subject"], notification(row["kind"], dict(row["payload"]))
+                )
+
+    async def push_to_user(self, user_id: str, message: dict[str, Any]) -> int:
+        """Push ``message`` to every subscription of the user; returns how many accepted it."""
+        subs = await self._pool.fetch(
+            "SELECT id, endpoint, p256dh, auth FROM push_subscriptions WHERE user_id = $1::uuid",
+            user_id,
+        )
+        accepted = 0
+        for sub in subs:
+            if not self._allow_insecure and urlsplit(sub["endpoint"]).scheme != "https":
+                continue
+            ok = await asyncio.to_thread(self._send, sub, json.dumps(message, ensure_ascii=False))
+            if ok is None:
+                await self._pool.execute("DELETE FROM push_subscriptions WHERE id = $1", sub["id"])
+            elif ok:
+                accepted += 1
+                await self._pool.execute(
+                    "UPDATE push_subscriptions SET last_ok_at = now(), failures = 0 WHERE id = $1",
+                    sub["id"],
+                )
+            else:
+                await self._pool.execute(
+                    "UPDATE push_subscriptions SET failures = failures + 1 WHERE id = $1", sub["id"]
+                )
+        return accepted
+
+    def _send(self, sub: Any, data: str) -> bool | None:
+        info = {"endpoint": sub["endpoint"], "keys": {"p256dh": sub["p256dh"], "auth": sub["auth"]}}
+        try:
+            webpush(
+                info,
+                data=data,
+                vapid_private_key=self._vapid,
+                vapid_claims={"sub": self._subject},
+                ttl=120,
+                timeout=10,
+                headers={"Urgency": "high"},
+            )
+        except WebPushException as exc:
+            status = exc.response.status_code if exc.response is not None else None
+            if status in (404, 410):
+                return None  # the subscription is gone for good
+            self.failed += 1
+            log.warning("push refused", extra={"status": status})
+            return False
+        except OSError as exc:
+            self.failed += 1
+            log.warning("push service unreachable", extra={"error": type(exc).__name__})
+            return False
+        self.sent += 1
+        return True
