@@ -1,99 +1,117 @@
 /**
- * Incident events → the live incident list. The one place that knows what the incidents API
- * puts into realtime messages, so adjusting to the final shape means editing only this file.
+ * Incident messages → the live incident list, ticker lines and KPI counts. The one module that
+ * knows what the incidents service puts on the `incidents:<district>` stream, so a change there
+ * means editing only this file. The shapes follow backend/incidents (models.IncidentSummary,
+ * repo.announce, snapshots.wall_snapshot):
  *
- * PROVISIONAL shape (the incidents API is being built; agree it there and update this comment):
+ *   snapshot of `wall` / `leader`   data = {incidents: IncidentSummary[]}  (live states only)
+ *   event `incident.created`        data = the new incident's IncidentSummary
+ *   event `incident.updated`        data = the incident's whole IncidentSummary after any change;
+ *                                   state closed/cancelled → it leaves the list
+ *   event `incident.event`          a timeline fact {incident_id, event_id, kind, actor, data};
+ *                                   ignored here: the `incident.updated` that follows carries its effect
  *
- *   event  {kind: "incident.<verb>", subject: <incident id>, data: IncidentStateData}
- *          verbs seen here: created, updated, step, escalated, closed, cancelled, resolved, merged;
- *          any `incident.*` event carries the incident's whole current state in `data`.
- *   snapshot of `wall` / `leader`: data = {incidents: IncidentStateData[], kpis?: KpiFigures}
- *
- *   IncidentStateData = {id, kind, priority (1–4), state, lat, lon, address, org_path,
- *                        opened_at (ISO 8601 or Unix seconds),
- *                        step?: {name, deadline_at, name_zh?, name_en?},
- *                        escalated?: boolean, title?: string}
- *
- * An incident leaves the list when its state is closed/cancelled/resolved/merged/archived or a
- * closing verb arrives. Malformed items are skipped (and logged), never shown half-parsed.
+ * Ticker lines are derived from the difference between an incident's previous and new summary
+ * (opened, state changed, priority raised, escalated, closed), not from timeline kinds, so they
+ * stay right whatever facts the playbooks record. Summaries older than the one held (by
+ * `version`) are ignored. Malformed items are skipped with a console warning, never half-shown.
  */
 
 import { incidentTitle } from "./domain";
 import { t, tk, type MessageKey } from "./i18n";
-import type { IncidentPriority, KpiSnapshot, LiveIncident, TickerEvent, TickerSeverity, WsEvent } from "./types";
+import type { IncidentPriority, IncidentStep, KpiSnapshot, LiveIncident, TickerEvent, TickerSeverity, WsEvent } from "./types";
 
-/** What an incident event's `data` (and each snapshot item) holds. Provisional. */
-export interface IncidentStateData {
+/** What `incident.created` / `incident.updated` carry and a snapshot lists (IncidentSummary). */
+export interface IncidentSummaryData {
   id: string;
   kind: string;
-  priority: IncidentPriority;
+  priority: number;
   state: string;
   lat: number;
   lon: number;
-  address: string;
+  address: string | null;
   org_path: string;
-  opened_at: string | number;
-  step?: { name: string; deadline_at: string | number; name_zh?: string; name_en?: string } | null;
-  escalated?: boolean;
-  title?: string;
+  opened_at: number;
+  updated_at?: number;
+  playbook_id?: string;
+  step: { id: string; title_zh: string | null; title_en: string | null; deadline_at: number | null } | null;
+  escalations: number;
+  responders?: Record<string, number>;
+  has_patient?: boolean;
+  version: number;
 }
 
-/** Median step times a snapshot may carry for the KPI tiles. Provisional. */
+/** Median step times a snapshot may carry for the KPI tiles (the server sends none yet). */
 export interface KpiFigures {
   p50_time_to_alert_s?: number | null;
   p50_time_to_ack_s?: number | null;
   p50_time_to_arrive_s?: number | null;
 }
 
-const CLOSED_STATES: ReadonlySet<string> = new Set(["closed", "cancelled", "resolved", "merged", "archived"]);
-const CLOSING_KINDS: ReadonlySet<string> = new Set(["incident.closed", "incident.cancelled", "incident.resolved", "incident.merged"]);
+const CLOSED_STATES: ReadonlySet<string> = new Set(["closed", "cancelled"]);
+const SUMMARY_KINDS: ReadonlySet<string> = new Set(["incident.created", "incident.updated"]);
 
-const TICKER_TEXT: Record<string, MessageKey> = {
-  "incident.created": tk("ticker.incidentCreated"),
-  "incident.escalated": tk("ticker.incidentEscalated"),
-  "incident.closed": tk("ticker.incidentClosed"),
-  "incident.resolved": tk("ticker.incidentClosed"),
-  "incident.cancelled": tk("ticker.incidentCancelled"),
+export const INCIDENT_STATE_LABELS: Record<string, MessageKey> = {
+  new: tk("incidentState.new"),
+  dispatching: tk("incidentState.dispatching"),
+  responding: tk("incidentState.responding"),
+  on_scene: tk("incidentState.on_scene"),
+  resolved: tk("incidentState.resolved"),
+  closed: tk("incidentState.closed"),
+  cancelled: tk("incidentState.cancelled"),
 };
+
+/** An incident's state in the current language (unknown states as they come). */
+export function incidentStateLabel(state: string): string {
+  const key = INCIDENT_STATE_LABELS[state];
+  return key === undefined ? state : t(key);
+}
+
+/** What one event did to one incident. */
+export interface IncidentChange {
+  before: LiveIncident | undefined;
+  /** Undefined when the incident left the list (closed or cancelled). */
+  after: LiveIncident | undefined;
+  state: string;
+}
 
 /** The open incidents by id, fed by snapshots and events. */
 export class IncidentBook {
   private readonly byId = new Map<string, LiveIncident>();
+  private readonly versions = new Map<string, number>();
 
   /** Replaces everything with a snapshot's `data`. */
   replace(data: Record<string, unknown>): void {
     this.byId.clear();
+    this.versions.clear();
     const items = Array.isArray(data.incidents) ? (data.incidents as unknown[]) : [];
     for (const item of items) {
-      const parsed = parseIncidentState(item);
-      if (parsed !== null && !CLOSED_STATES.has(parsed.state)) {
-        this.byId.set(parsed.id, toLiveIncident(parsed, false));
+      const summary = parseSummary(item);
+      if (summary !== null && !CLOSED_STATES.has(summary.state)) {
+        this.byId.set(summary.id, toLiveIncident(summary));
+        this.versions.set(summary.id, summary.version);
       }
     }
   }
 
-  /** Applies one event; returns whether the list changed (false for non-incident events). */
-  apply(event: WsEvent): boolean {
-    if (!event.kind.startsWith("incident.")) {
-      return false;
+  /** Applies one event; null when it changed nothing here (other kinds, stale versions). */
+  apply(event: WsEvent): IncidentChange | null {
+    if (!SUMMARY_KINDS.has(event.kind)) {
+      return null;
     }
-    const parsed = parseIncidentState(event.data);
-    if (parsed === null) {
-      if (CLOSING_KINDS.has(event.kind) && event.subject !== null) {
-        return this.byId.delete(event.subject);
-      }
-      return false;
+    const summary = parseSummary(event.data);
+    if (summary === null || (this.versions.get(summary.id) ?? -Infinity) > summary.version) {
+      return null;
     }
-    if (CLOSING_KINDS.has(event.kind) || CLOSED_STATES.has(parsed.state)) {
-      return this.byId.delete(parsed.id);
+    const before = this.byId.get(summary.id);
+    this.versions.set(summary.id, summary.version);
+    if (CLOSED_STATES.has(summary.state)) {
+      this.byId.delete(summary.id);
+      return before === undefined ? null : { before, after: undefined, state: summary.state };
     }
-    const before = this.byId.get(parsed.id);
-    this.byId.set(parsed.id, toLiveIncident(parsed, (before?.escalated ?? false) || event.kind === "incident.escalated"));
-    return true;
-  }
-
-  get(id: string): LiveIncident | undefined {
-    return this.byId.get(id);
+    const after = toLiveIncident(summary);
+    this.byId.set(summary.id, after);
+    return { before, after, state: summary.state };
   }
 
   list(): LiveIncident[] {
@@ -101,80 +119,135 @@ export class IncidentBook {
   }
 }
 
-/** Validates one item; null (logged) when a required field is missing or of the wrong type. */
-export function parseIncidentState(value: unknown): IncidentStateData | null {
+/** Validates one summary; null (logged) when a field the views need is missing or mistyped. */
+export function parseSummary(value: unknown): IncidentSummaryData | null {
   if (typeof value !== "object" || value === null) {
     return null;
   }
   const v = value as Record<string, unknown>;
   const ok =
-    (typeof v.id === "string" || typeof v.id === "number") &&
+    typeof v.id === "string" &&
     typeof v.kind === "string" &&
-    (v.priority === 1 || v.priority === 2 || v.priority === 3 || v.priority === 4) &&
+    typeof v.priority === "number" &&
     typeof v.state === "string" &&
     isCoordinate(v.lat, 90) &&
     isCoordinate(v.lon, 180) &&
-    (typeof v.opened_at === "string" || typeof v.opened_at === "number");
+    typeof v.opened_at === "number";
   if (!ok) {
-    console.warn("incident-events: skipping an item that does not match the provisional shape", value);
+    console.warn("incident-events: skipping an incident summary that does not have the expected shape", value);
     return null;
   }
-  return { ...(v as unknown as IncidentStateData), id: String(v.id), address: typeof v.address === "string" ? v.address : "", org_path: typeof v.org_path === "string" ? v.org_path : "" };
+  return {
+    ...(v as unknown as IncidentSummaryData),
+    address: typeof v.address === "string" ? v.address : null,
+    step: isStep(v.step) ? v.step : null,
+    escalations: typeof v.escalations === "number" ? v.escalations : 0,
+    version: typeof v.version === "number" ? v.version : 0,
+  };
 }
 
 function isCoordinate(value: unknown, limit: number): value is number {
   return typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= limit;
 }
 
-/** ISO 8601 text of a time given as ISO text or Unix seconds. */
-export function isoTime(value: string | number): string {
-  return typeof value === "number" ? new Date(value * 1000).toISOString() : value;
+function isStep(value: unknown): value is NonNullable<IncidentSummaryData["step"]> {
+  return typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string";
 }
 
-/** The list's view of one incident; `title` stays empty unless the server names it (see domain.ts). */
-export function toLiveIncident(data: IncidentStateData, escalated: boolean): LiveIncident {
-  const step = data.step ?? null;
+/** Priorities 1–5 arrive; the views know 1–4, so 5 (the lowest) is drawn as 4. */
+function toPriority(p: number): IncidentPriority {
+  return Math.min(4, Math.max(1, Math.round(p))) as IncidentPriority;
+}
+
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
+
+/** The list's view of one incident; `title` stays empty (the kind's name is shown, see domain.ts). */
+export function toLiveIncident(s: IncidentSummaryData): LiveIncident {
+  const step: IncidentStep | null =
+    s.step === null
+      ? null
+      : {
+          id: s.step.id,
+          title_zh: s.step.title_zh,
+          title_en: s.step.title_en,
+          deadline_at: s.step.deadline_at === null ? null : isoTime(s.step.deadline_at),
+        };
   return {
-    id: data.id,
-    lat: data.lat,
-    lon: data.lon,
-    priority: data.priority,
-    kind: data.kind,
-    state: data.state,
-    title: data.title ?? "",
-    address: data.address,
-    opened_at: isoTime(data.opened_at),
-    escalated: escalated || data.escalated === true,
-    step:
-      step === null
-        ? null
-        : { name: step.name, deadline_at: isoTime(step.deadline_at), name_zh: step.name_zh ?? null, name_en: step.name_en ?? null },
+    id: s.id,
+    lat: s.lat,
+    lon: s.lon,
+    priority: toPriority(s.priority),
+    kind: s.kind,
+    state: s.state,
+    title: "",
+    address: s.address ?? "",
+    opened_at: isoTime(s.opened_at),
+    escalated: s.escalations > 0,
+    step,
   };
 }
 
-/** A ticker line for an incident event (in the current language), or null for events not shown. */
-export function tickerEventFor(event: WsEvent): TickerEvent | null {
-  if (!event.kind.startsWith("incident.")) {
+// --- ticker ----------------------------------------------------------------------------------
+
+/** A ticker line kept in words-to-be: re-rendered in the current language on every change. */
+export interface TickerLine {
+  id: string;
+  at: string;
+  severity: TickerSeverity;
+  key: MessageKey;
+  incident: Pick<LiveIncident, "title" | "kind" | "address">;
+  state: string;
+}
+
+/** The ticker line an incident change deserves, or null for changes not worth a line. */
+export function tickerLineFor(event: WsEvent, change: IncidentChange): TickerLine | null {
+  const { before, after } = change;
+  const shown = after ?? before;
+  if (shown === undefined) {
     return null;
   }
-  const parsed = parsedOrNull(event);
-  const title = parsed === null ? t("incidentKind.unknown") : incidentTitle(parsed);
-  const address = parsed?.address ?? "";
-  const key = TICKER_TEXT[event.kind] ?? tk("ticker.incidentUpdated");
-  return { id: String(event.id), at: new Date(event.at * 1000).toISOString(), severity: severityOf(event, parsed), text: t(key, { title, address }) };
-}
-
-function parsedOrNull(event: WsEvent): LiveIncident | null {
-  const parsed = parseIncidentState(event.data);
-  return parsed === null ? null : toLiveIncident(parsed, false);
-}
-
-function severityOf(event: WsEvent, incident: LiveIncident | null): TickerSeverity {
-  if (event.kind === "incident.escalated" || incident?.priority === 1) {
-    return "critical";
+  let key: MessageKey | null = null;
+  let severity: TickerSeverity = "info";
+  if (after === undefined) {
+    key = change.state === "cancelled" ? tk("ticker.incidentCancelled") : tk("ticker.incidentClosed");
+  } else if (before === undefined) {
+    key = tk("ticker.incidentCreated");
+    severity = after.priority <= 2 ? "critical" : "warning";
+  } else if (after.escalated && !before.escalated) {
+    key = tk("ticker.incidentEscalated");
+    severity = "critical";
+  } else if (after.priority < before.priority) {
+    key = tk("ticker.incidentPriorityRaised");
+    severity = after.priority <= 2 ? "critical" : "warning";
+  } else if (after.state !== before.state) {
+    key = tk("ticker.incidentState");
   }
-  return event.kind === "incident.created" || incident?.priority === 2 ? "warning" : "info";
+  if (key === null) {
+    return null;
+  }
+  return {
+    id: String(event.id),
+    at: isoTime(event.at),
+    severity,
+    key,
+    incident: { title: shown.title, kind: shown.kind, address: shown.address },
+    state: change.state,
+  };
 }
+
+/** The line in the current language. */
+export function renderTickerLine(line: TickerLine): TickerEvent {
+  return {
+    id: line.id,
+    at: line.at,
+    severity: line.severity,
+    text: t(line.key, { title: incidentTitle(line.incident), address: line.incident.address, state: incidentStateLabel(line.state) }),
+  };
+}
+
+// --- KPIs ------------------------------------------------------------------------------------
 
 /** KPI tiles from what the page holds: counts from the lists, medians from the snapshot. */
 export function deriveKpis(incidents: readonly LiveIncident[], respondersOnDuty: number, figures: KpiFigures): KpiSnapshot {
@@ -188,7 +261,7 @@ export function deriveKpis(incidents: readonly LiveIncident[], respondersOnDuty:
   };
 }
 
-/** The snapshot's `kpis` part, if it has one. */
+/** The snapshot's `kpis` part, if the server sends one. */
 export function kpiFigures(data: Record<string, unknown>): KpiFigures {
   const k = data.kpis;
   return typeof k === "object" && k !== null ? (k as KpiFigures) : {};

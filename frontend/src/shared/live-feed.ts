@@ -9,11 +9,10 @@
  */
 
 import { onLocaleChange } from "./i18n";
-import { deriveKpis, IncidentBook, kpiFigures, tickerEventFor, type KpiFigures } from "./incident-events";
+import { deriveKpis, IncidentBook, kpiFigures, renderTickerLine, tickerLineFor, type KpiFigures, type TickerLine } from "./incident-events";
 import { pushTickerEvents, setKpis, setLiveIncidents, setResponderPositions, setTickerEvents, TICKER_LIMIT } from "./live";
 import { PositionBook } from "./positions-feed";
 import { RealtimeClient } from "./realtime";
-import type { WsEvent } from "./types";
 
 /** Ages of positions are recomputed this often, so silent responders turn stale on time. */
 const AGE_TICK_MS = 5_000;
@@ -32,8 +31,8 @@ export function startLiveFeed(options: LiveFeedOptions): RealtimeClient {
   const positions = new PositionBook();
   let figures: KpiFigures = {};
   let incidentsLoaded = false;
-  // Events behind the ticker, oldest first, kept so the ticker can be re-worded on a language change.
-  let tickerSource: WsEvent[] = [];
+  // The ticker's lines, oldest first, kept unworded so a language change can re-word them.
+  let tickerLines: TickerLine[] = [];
 
   const publishKpis = (): void => {
     if (incidentsLoaded) {
@@ -56,15 +55,16 @@ export function startLiveFeed(options: LiveFeedOptions): RealtimeClient {
       publishKpis();
     },
     event(message) {
-      if (!incidents.apply(message)) {
+      const change = incidents.apply(message);
+      if (change === null) {
         return;
       }
       setLiveIncidents(incidents.list());
       publishKpis();
-      const line = tickerEventFor(message);
+      const line = tickerLineFor(message, change);
       if (line !== null) {
-        tickerSource = [...tickerSource, message].slice(-TICKER_LIMIT);
-        pushTickerEvents([line]);
+        tickerLines = [...tickerLines, line].slice(-TICKER_LIMIT);
+        pushTickerEvents([renderTickerLine(line)]);
       }
     },
   });
@@ -81,8 +81,8 @@ export function startLiveFeed(options: LiveFeedOptions): RealtimeClient {
   }
 
   onLocaleChange(() => {
-    if (tickerSource.length > 0) {
-      setTickerEvents(tickerSource.flatMap((e) => tickerEventFor(e) ?? []));
+    if (tickerLines.length > 0) {
+      setTickerEvents(tickerLines.map(renderTickerLine));
     }
   });
 

@@ -142,12 +142,13 @@ export interface ResponderPosition {
 /** 1 is the most urgent. */
 export type IncidentPriority = 1 | 2 | 3 | 4;
 
-/** The step an incident's playbook is at; `name` is an id, the names are for people. */
+/** The playbook step an incident is at; `id` is for machines, the titles are for people. */
 export interface IncidentStep {
-  name: string;
-  deadline_at: string;
-  name_zh: string | null;
-  name_en: string | null;
+  id: string;
+  title_zh: string | null;
+  title_en: string | null;
+  /** When the step is due (ISO 8601), if it has a deadline. */
+  deadline_at: string | null;
 }
 
 /** One open incident as the wall, console and leader view list it (provisional shape). */
@@ -162,7 +163,7 @@ export interface LiveIncident {
   address: string;
   opened_at: string;
   escalated: boolean;
-  /** The playbook step it is in, when that step is due (ISO 8601) and its display names. */
+  /** The playbook step it is at. */
   step: IncidentStep | null;
 }
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from redis.asyncio import Redis
 
 from backend.security.policy import Role
 from tests.conftest import ROOT, TEST_PASSWORD, BackendProcess, DistrictPaths
@@ -103,10 +104,23 @@ async def browser(chromium_path: str) -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def backend(start_backend: Start, built_frontend: Path) -> BackendProcess:
+def isolated_backend(start_backend: Start, redis: Redis, redis_prefix: str) -> Start:
+    """``start_backend`` with this test's own Redis key prefix: streams and positions of other
+    sessions on the same Redis (a demo, another test run) never reach this test's pages. The
+    keys are deleted after the test (the ``redis`` fixture)."""
+    del redis
+
+    def start(**extra: str) -> BackendProcess:
+        return start_backend(PINGAN_REDIS_PREFIX=redis_prefix, **extra)
+
+    return start
+
+
+@pytest.fixture
+async def backend(isolated_backend: Start, built_frontend: Path) -> BackendProcess:
     """A real backend serving the built frontend at ``/``."""
     del built_frontend
-    return start_backend()
+    return isolated_backend()
 
 
 @pytest.fixture

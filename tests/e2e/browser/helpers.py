@@ -54,7 +54,7 @@ def point_in(district: Geography, grid_path: str) -> tuple[float, float]:
 def incident_state(
     incident_id: str, org_path: str, lat: float, lon: float, **extra: Any
 ) -> dict[str, Any]:
-    """An incident in the provisional shape of frontend/src/shared/incident-events.ts."""
+    """An incident summary as backend/incidents announces it (``IncidentSummary``)."""
     now = time.time()
     state: dict[str, Any] = {
         "id": incident_id,
@@ -66,19 +66,27 @@ def incident_state(
         "address": "坪山区 测试路 1 号",
         "org_path": org_path,
         "opened_at": now - 95,
+        "updated_at": now,
+        "playbook_id": "crisis_at_home",
+        "playbook_version": 1,
         "step": {
-            "name": "notify_guardian",
-            "name_zh": "通知监护人",
-            "name_en": "Notify the guardian",
+            "id": "notify_guardian",
+            "title_zh": "通知监护人",
+            "title_en": "Notify the guardian",
             "deadline_at": now + 240,
         },
+        "escalations": 0,
+        "responders": {},
+        "has_patient": False,
+        "version": 1,
     }
     state.update(extra)
     return state
 
 
 async def emit_incident_event(database_url: str, kind: str, state: dict[str, Any]) -> int:
-    """Commit an ``incident.*`` event to the outbox, as the incident service will."""
+    """Commit an ``incident.created``/``incident.updated`` event with the summary ``state`` to
+    the outbox, as ``backend.incidents.repo.announce`` does."""
     conn = await asyncpg.connect(database_url)
     await init_connection(conn)
     try:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Page
 
 from simulators.geography import Geography
-from tests.conftest import DistrictPaths
+from tests.conftest import TEST_PASSWORD, BackendProcess, DistrictPaths
 from tests.e2e.browser.conftest import Opener, Start, screenshot_path, sign_in
 from tests.e2e.browser.helpers import (
     emit_incident_event,
@@ -62,12 +63,20 @@ async def test_incident_events_reach_list_map_kpis_and_ticker(
     assert "龙田路 8 号" in await row.inner_text()
     assert await kpi_value(page, 0) == "1"
     await page.wait_for_selector(".ticker__item >> text=新警情")
-    await emit_incident_event(database_url, "incident.escalated", state)
+    await emit_incident_event(
+        database_url, "incident.updated", {**state, "escalations": 1, "version": 2}
+    )
     await page.wait_for_selector(".incident.is-escalated")
+    await page.wait_for_selector(".ticker__item >> text=已升级")
     assert await kpi_value(page, 1) == "1"
-    await emit_incident_event(database_url, "incident.closed", {**state, "state": "closed"})
+    # An older summary arriving late changes nothing.
+    await emit_incident_event(database_url, "incident.updated", {**state, "version": 1})
+    await emit_incident_event(
+        database_url, "incident.updated", {**state, "state": "closed", "version": 3}
+    )
     await wait_map_count(page, "incidents", 0)
     assert await kpi_value(page, 0) == "0"
+    await page.wait_for_selector(".ticker__item >> text=已结案")
 
 
 async def test_reconnects_after_network_loss_and_catches_up(
@@ -86,7 +95,9 @@ async def test_reconnects_after_network_loss_and_catches_up(
     assert (await page.inner_text(".conn__label")).strip() == "重新连接中"
     assert await page.is_visible(".link-banner")  # the whole wall shows the picture may be old
     # Missed while offline: the first incident closes, a second one opens.
-    await emit_incident_event(database_url, "incident.closed", {**first, "state": "closed"})
+    await emit_incident_event(
+        database_url, "incident.updated", {**first, "state": "closed", "version": 2}
+    )
     second = incident_state("INC-2", paths.grid_a, lat, lon, address="second address", priority=2)
     await emit_incident_event(database_url, "incident.created", second)
     await page.wait_for_timeout(1000)
@@ -112,12 +123,12 @@ STATE_LOG = """() => {
 
 @pytest.mark.timeout(180)
 async def test_socket_outlives_its_access_token(
-    start_backend: Start, built_frontend: Path, browser: Browser, users: None
+    isolated_backend: Start, built_frontend: Path, browser: Browser, users: None
 ) -> None:
     """Access tokens live 30 s here: the client sends fresh ones over the socket before each
     expires, so the server never closes it (close 4001 would show as a reconnect)."""
     del built_frontend
-    backend = start_backend(PINGAN_ACCESS_TOKEN_TTL_S="30")
+    backend = isolated_backend(PINGAN_ACCESS_TOKEN_TTL_S="30")
     context = await browser.new_context(reduced_motion="reduce")
     try:
         page = await context.new_page()
@@ -130,3 +141,41 @@ async def test_socket_outlives_its_access_token(
         assert await page.get_attribute(".conn", "data-state") == "live"
     finally:
         await context.close()
+
+
+async def test_incidents_from_the_incidents_api(
+    open_page: Opener,
+    users: None,
+    backend: BackendProcess,
+    district: Geography,
+    paths: DistrictPaths,
+) -> None:
+    """The real path: the console's API creates an incident; a wall already open gets the event,
+    a wall opened later gets it in the snapshot; cancelling takes it off both."""
+    page = await open_page("lead.d", "/wall/", motion=False)
+    await wait_connection(page, "live")
+    await wait_map_count(page, "incidents", 0)
+    lat, lon = point_in(district, paths.grid_a)
+    async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
+        r = await http.post("/api/auth/login", json={"username": "op.d", "password": TEST_PASSWORD})
+        op = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        r = await http.post(
+            "/api/incidents",
+            json={"kind": "self_harm", "priority": 2, "place": {"lat": lat, "lon": lon}},
+            headers=op,
+        )
+        assert r.status_code == 201, r.text
+        incident_id = r.json()["incident"]["summary"]["id"]
+        await wait_map_count(page, "incidents", 1)
+        assert "自伤风险" in await page.locator(".incident").first.inner_text()
+
+        later = await open_page("lead.d", "/wall/", motion=False)
+        await wait_connection(later, "live")
+        await wait_map_count(later, "incidents", 1)  # from the snapshot
+
+        r = await http.post(
+            f"/api/incidents/{incident_id}/cancel", json={"reason": "test alarm"}, headers=op
+        )
+        assert r.status_code == 204, r.text
+        await wait_map_count(page, "incidents", 0)
+        await wait_map_count(later, "incidents", 0)

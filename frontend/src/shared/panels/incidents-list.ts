@@ -5,10 +5,11 @@
  */
 
 import { el, replaceChildren } from "../dom";
-import { formatDuration, localName, onLocaleChange, t } from "../i18n";
+import { formatDuration, getLocale, onLocaleChange, t } from "../i18n";
+import { incidentStateLabel } from "../incident-events";
 import { getLiveState, onLiveChange } from "../live";
 import { incidentTitle, PRIORITY_LABELS } from "../domain";
-import type { IncidentStep, LiveIncident } from "../types";
+import type { LiveIncident } from "../types";
 
 /** Escalated first, then priority 1 → 4, then the longest open. */
 export function sortIncidents(incidents: readonly LiveIncident[]): LiveIncident[] {
@@ -59,7 +60,7 @@ function row(incident: LiveIncident, now: number): HTMLElement {
     el("div", { className: "incident__main" }, [
       el("p", { className: "incident__title", text: incidentTitle(incident) }),
       el("p", { className: "incident__address", text: incident.address }),
-      incident.step === null ? null : stepLine(incident.step, now),
+      statusLine(incident, now),
     ]),
     el("div", { className: "incident__side" }, [
       el("span", { className: "incident__timer", text: formatDuration(openFor) }),
@@ -69,14 +70,25 @@ function row(incident: LiveIncident, now: number): HTMLElement {
 }
 
 /**
- * "notify the guardian · due in 3:20" (or "overdue 0:45"), so the wall shows which incidents are
- * running late. The step's id is never shown: only its display name, when the server sends one.
+ * "responding · notify the guardian · due in 3:20" (or "overdue 0:45"), so the wall shows where
+ * each incident stands and which are running late. Step ids are never shown, only titles.
  */
-function stepLine(step: IncidentStep, now: number): HTMLElement {
-  const left = (Date.parse(step.deadline_at) - now) / 1000;
-  const due = Number.isNaN(left) ? "" : left >= 0 ? t("incidentRow.due", { time: formatDuration(left) }) : t("incidentRow.overdue", { time: formatDuration(-left) });
-  const name = step.name_zh !== null && step.name_en !== null ? localName({ name_zh: step.name_zh, name_en: step.name_en }) : "";
-  return el("p", { className: `incident__step${left < 0 ? " is-overdue" : ""}`, text: [name, due].filter((s) => s !== "").join(" · ") });
+function statusLine(incident: LiveIncident, now: number): HTMLElement {
+  const step = incident.step;
+  const parts = [incidentStateLabel(incident.state)];
+  let overdue = false;
+  if (step !== null) {
+    const title = getLocale() === "zh-CN" ? step.title_zh : step.title_en;
+    if (title !== null && title !== "") {
+      parts.push(title);
+    }
+    if (step.deadline_at !== null) {
+      const left = (Date.parse(step.deadline_at) - now) / 1000;
+      overdue = left < 0;
+      parts.push(overdue ? t("incidentRow.overdue", { time: formatDuration(-left) }) : t("incidentRow.due", { time: formatDuration(left) }));
+    }
+  }
+  return el("p", { className: `incident__step${overdue ? " is-overdue" : ""}`, text: parts.join(" · ") });
 }
 
 function emptyState(key: "state.loading" | "state.noIncidents", loading: boolean): HTMLElement {
