@@ -19,6 +19,7 @@ from backend.api.audit.controllers import AuditController
 from backend.api.auth.controllers import AuthController, MeController
 from backend.api.geo.controllers import GeoController
 from backend.api.health.controllers import HealthController
+from backend.api.incidents.archives import ArchiveController
 from backend.api.incidents.controllers import AssignmentController, IncidentController
 from backend.api.map.controllers import MapController
 from backend.api.people.controllers import PatientController, PersonController
@@ -106,6 +107,7 @@ def create_app(settings: Settings) -> Litestar:
         IncidentController,
         AssignmentController,
         PushController,
+        ArchiveController,
     ]
     frontend = _frontend_router(settings)
     if frontend is not None:

@@ -117,6 +117,9 @@ def enter(work: Work, thread: int, fork: int | None, step_id: str, source: str |
         )
     if isinstance(step, AlertStep) and not step.wait:
         complete(work, cursor)
+    elif isinstance(step, WaitStep | ChecklistStep) and is_satisfied(work, step):
+        # Already done before the run got here (items ticked early, people already on scene).
+        complete(work, cursor)
     elif isinstance(step, CloseStep):
         work.log("close_ready", step_id=step_id)
 

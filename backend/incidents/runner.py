@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from backend.incidents import dispatcher
+from backend.incidents.archive import store_archive
 from backend.incidents.repo import Actor, lock_incident, record, run_state_of
 from backend.incidents.states import derive_state
 from backend.incidents.status_sync import note_change
@@ -347,3 +348,4 @@ async def close_incident(conn: PgConn, incident: Any, outcome: str | None, actor
         outcome,
     )
     await record(conn, incident, "incident.closed", {"outcome": outcome}, actor)
+    await store_archive(conn, incident["id"])  # the after-action archive commits with the close

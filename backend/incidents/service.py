@@ -631,10 +631,9 @@ class IncidentService:
             )
             await announce(conn, incident_id)
         if result.rejected_close is not None:
-            raise CloseRefused(
-                f"{result.rejected_close.reason}: {', '.join(result.rejected_close.missing)}",
-                field="outcome",
-            )
+            refused = CloseRefused(result.rejected_close.reason, field="outcome")
+            refused.details = {"missing": list(result.rejected_close.missing)}
+            raise refused
         async with self.pool.acquire() as conn:
             return await detail_of(conn, incident_id)
 
