@@ -36,7 +36,8 @@ async def test_archive_of_a_closed_incident(
             json={"status": "on_scene"},
             headers=crew.headers[name],
         )
-        if name == "police.z":  # ticked before the doctor even accepted: counted when the run gets there
+        # Ticked before the doctor even accepted: counted when the run gets there.
+        if name == "police.z":
             ticked = await app.post(
                 f"/api/assignments/{offer['id']}/checklist",
                 json={"item": "on_scene.calm"},
