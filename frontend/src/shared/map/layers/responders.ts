@@ -54,6 +54,7 @@ export const respondersLayer: MapLayerModule<readonly ResponderPosition[]> = {
   legend: [
     { label: tk("responderStatus.available"), color: cssColor(RESPONDER_COLORS.available), shape: "dot" },
     { label: tk("responderStatus.offered"), color: cssColor(RESPONDER_COLORS.offered), shape: "dot" },
+    { label: tk("responderStatus.assigned"), color: cssColor(RESPONDER_COLORS.assigned), shape: "dot" },
     { label: tk("responderStatus.en_route"), color: cssColor(RESPONDER_COLORS.en_route), shape: "dot" },
     { label: tk("responderStatus.on_scene"), color: cssColor(RESPONDER_COLORS.on_scene), shape: "dot" },
     { label: tk("responderStatus.stale"), color: cssColor(STALE_COLOR), shape: "dot" },
