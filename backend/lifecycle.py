@@ -127,7 +127,11 @@ def lifespan(settings: Settings, keyring: Keyring, audit: AuditLog) -> Callable[
                 Path(settings.playbook_dir) if settings.playbook_dir else library_dir()
             )
             incidents = IncidentService(
-                pool, Runner(positions, offer_timeout_s=settings.offer_timeout_s), library, grids
+                pool,
+                Runner(positions, offer_timeout_s=settings.offer_timeout_s),
+                library,
+                grids,
+                audit,
             )
             register_incident_snapshots(registry)
             node = f"{socket.gethostname()}:{os.getpid()}"

@@ -28,7 +28,9 @@ from backend.incidents.runner import (
     withdraw_offers,
 )
 from backend.positions.grids import GridLookup
+from backend.security.audit import AuditLog
 from backend.security.context import Caller
+from backend.security.denials import deny
 from backend.security.policy import Permission
 from backend.storage.postgres.pool import PgConn, PgPool
 from playbooks.errors import PlaybookError
@@ -69,7 +71,10 @@ def _request_hash(data: IncidentCreate) -> bytes:
 class IncidentService:
     """Everything that changes incidents."""
 
-    def __init__(self, pool: PgPool, runner: Runner, library: Library, grids: GridLookup) -> None:
+    def __init__(
+        self, pool: PgPool, runner: Runner, library: Library, grids: GridLookup, audit: AuditLog
+    ) -> None:
+        self.audit = audit
         self.pool = pool
         self.runner = runner
         self.library = library
@@ -215,7 +220,7 @@ class IncidentService:
         )
         if assigned:
             return row
-        raise NotFound(f"no incident {incident_id}")
+        raise await deny(self.pool, self.audit, caller, "incident", incident_id, row["org_path"])
 
     # --- responders ------------------------------------------------------------------------
 
@@ -438,8 +443,12 @@ class IncidentService:
 
     async def _managed(self, conn: PgConn, caller: Caller, incident_id: str) -> Any:
         row = await conn.fetchrow("SELECT org_path FROM incidents WHERE id = $1", incident_id)
-        if row is None or not caller.principal.covers(row["org_path"]):
+        if row is None:
             raise NotFound(f"no incident {incident_id}")
+        if not caller.principal.covers(row["org_path"]):
+            raise await deny(
+                self.pool, self.audit, caller, "incident", incident_id, row["org_path"]
+            )
         incident = await lock_incident(conn, incident_id)
         if incident["state"] in ("closed", "cancelled"):
             raise Conflict(f"the incident is {incident['state']}", code="incident_ended")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import jwt as pyjwt
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from backend.security.policy import Capability, Role
+from backend.security.tokens import issue_access_token
 from backend.storage.postgres.pool import PgPool
 from tests.conftest import BackendProcess, DistrictPaths
 from tests.e2e.realtime_helpers import (
@@ -246,3 +250,39 @@ async def test_stalled_client_is_dropped_and_others_are_unaffected(
     assert stats["clients"] == 1  # only the healthy one is left
     stalled.close()
     await healthy.close()
+
+
+async def test_socket_closes_when_its_token_expires_unless_refreshed(
+    start_backend: Start, leaders: None, tmp_path: Any
+) -> None:
+    data_dir = tmp_path / "data"
+    backend = start_backend(PINGAN_DATA_DIR=str(data_dir))
+    token = await token_for(backend.base_url, "lead.d")
+    claims = pyjwt.decode(token, options={"verify_signature": False})
+    keys = json.loads((data_dir / "keys.json").read_text())
+    signing = base64.b64decode(keys["signing"])
+
+    def short(ttl: int) -> str:
+        fresh, _ = issue_access_token(
+            signing,
+            user_id=claims["sub"],
+            session_id=claims["sid"],
+            username=claims["name"],
+            display_name=claims["dn"],
+            roles=claims["roles"],
+            capabilities=claims["caps"],
+            org_path=claims["org"],
+            now=time.time(),
+            ttl_s=ttl,
+        )
+        return fresh
+
+    expiring = await open_socket(backend.base_url, short(3))
+    refreshed = await open_socket(backend.base_url, short(3))
+    for ws in (expiring, refreshed):
+        await next_message(ws, "welcome")
+    await refreshed.send(json.dumps({"type": "refresh", "token": short(600)}))
+    assert await _closed_code(expiring, timeout=15) == 4001
+    await refreshed.send(json.dumps({"type": "ping", "nonce": "still-here"}))
+    assert (await next_message(refreshed, "pong"))["nonce"] == "still-here"
+    await refreshed.close()

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from msgspec import Meta
@@ -16,6 +17,7 @@ from backend.errors import NotFound
 from backend.incidents.archive import render_html
 from backend.incidents.repo import Actor, announce, record
 from backend.security.context import Auditor, Caller
+from backend.security.denials import deny
 from backend.security.guards import needs
 from backend.security.policy import Permission
 from backend.storage.postgres.pool import PgConn, PgPool
@@ -38,14 +40,17 @@ class ArchiveView(msgspec.Struct, frozen=True, kw_only=True):
     notes: list[dict[str, Any]]
 
 
-async def _archive(conn: PgConn, caller: Caller, incident_id: str) -> Any:
+async def _archive(conn: PgConn, caller: Caller, incident_id: str, state: State) -> Any:
     row = await conn.fetchrow(
         "SELECT a.*, i.org_path FROM incident_archives a JOIN incidents i ON i.id = a.incident_id "
         "WHERE a.incident_id = $1",
         incident_id,
     )
-    if row is None or not caller.principal.covers(row["org_path"]):
+    if row is None:
         raise NotFound(f"no archive for {incident_id}")
+    if not caller.principal.covers(row["org_path"]):
+        res = state.resources
+        raise await deny(res.pool, res.audit, caller, "archive", incident_id, row["org_path"])
     return row
 
 
@@ -67,13 +72,14 @@ class ArchiveController(Controller):
     async def get_archive(
         self,
         incident_id: FromPath[str],
+        state: State,
         pool: NamedDependency[PgPool],
         caller: NamedDependency[Caller],
         auditor: NamedDependency[Auditor],
     ) -> ArchiveView:
         """Reading an archive is audited (it names responders and may concern a patient)."""
         async with pool.acquire() as conn:
-            row = await _archive(conn, caller, incident_id)
+            row = await _archive(conn, caller, incident_id, state)
             await auditor.record(
                 conn,
                 "archive.read",
@@ -98,13 +104,14 @@ class ArchiveController(Controller):
     async def printable(
         self,
         incident_id: FromPath[str],
+        state: State,
         pool: NamedDependency[PgPool],
         caller: NamedDependency[Caller],
         auditor: NamedDependency[Auditor],
     ) -> Response[str]:
         """Open and print (to PDF) from the browser."""
         async with pool.acquire() as conn:
-            row = await _archive(conn, caller, incident_id)
+            row = await _archive(conn, caller, incident_id, state)
             await auditor.record(
                 conn,
                 "archive.print",
@@ -124,12 +131,13 @@ class ArchiveController(Controller):
     async def add_note(
         self,
         incident_id: FromPath[str],
+        state: State,
         data: JSONBody[ReviewNote],
         pool: NamedDependency[PgPool],
         caller: NamedDependency[Caller],
     ) -> dict[str, str]:
         """Notes only ever append."""
-        await self._note(pool, caller, incident_id, data.text, review=False)
+        await self._note(pool, caller, incident_id, data.text, review=False, state=state)
         return {"status": "noted"}
 
     @post(
@@ -141,19 +149,27 @@ class ArchiveController(Controller):
     async def review(
         self,
         incident_id: FromPath[str],
+        state: State,
         data: JSONBody[ReviewNote],
         pool: NamedDependency[PgPool],
         caller: NamedDependency[Caller],
     ) -> dict[str, str]:
         """After this the archive cannot change; later notes still append."""
-        await self._note(pool, caller, incident_id, data.text, review=True)
+        await self._note(pool, caller, incident_id, data.text, review=True, state=state)
         return {"status": "reviewed"}
 
     async def _note(
-        self, pool: PgPool, caller: Caller, incident_id: str, text: str, *, review: bool
+        self,
+        pool: PgPool,
+        caller: Caller,
+        incident_id: str,
+        text: str,
+        *,
+        review: bool,
+        state: State,
     ) -> None:
         async with pool.acquire() as conn, conn.transaction():
-            row = await _archive(conn, caller, incident_id)
+            row = await _archive(conn, caller, incident_id, state)
             if review and row["reviewed_at"] is None:
                 await conn.execute(
                     "UPDATE incident_archives SET reviewed_at = now(), reviewed_by = $2 "
