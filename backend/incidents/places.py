@@ -7,6 +7,7 @@ from typing import Any
 import h3
 import msgspec
 
+from backend.api.places.matching import match_address
 from backend.errors import ApiError, NotFound
 from backend.incidents.models import Place
 from backend.positions.grids import GridLookup
@@ -97,30 +98,32 @@ def _cell9(lat: float, lon: float) -> int:
     return int(h3.str_to_int(h3.latlng_to_cell(lat, lon, 9)))
 
 
+CONFIDENT = 0.9  # a match this good, clearly ahead of the next one, is taken without asking
+MARGIN = 0.1
+
+
 async def _from_text(conn: PgConn, text: str, principal: Principal) -> ResolvedPlace:
-    # Interim matcher (exact, then containment) until the block-data address matcher lands.
-    rows = await conn.fetch(
-        """
-        SELECT id, text, lat, lon, org_path, (text = $1) AS exact FROM addresses
-        WHERE (org_path = $2 OR org_path LIKE $2 || '.%') AND text LIKE '%' || $1 || '%'
-        ORDER BY (text = $1) DESC, length(text), id LIMIT 6
-        """,
-        text.strip(),
-        principal.org_path,
-    )
-    if not rows:
+    candidates = await match_address(conn, text, within=principal.org_path, limit=6)
+    if not candidates:
         raise NotFound(
             "no address in your jurisdiction matches the text",
             field="place.text",
             code="unknown_address",
         )
-    if rows[0]["exact"] or len(rows) == 1:
-        r = rows[0]
+    best = candidates[0]
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    exact = best.score >= 0.999  # the whole normalised text matched (rooms of the building score lower)
+    if exact or (best.score >= CONFIDENT and best.score - runner_up >= MARGIN):
         return ResolvedPlace(
-            lat=r["lat"],
-            lon=r["lon"],
-            org_path=r["org_path"],
-            address_id=r["id"],
-            address_text=r["text"],
+            lat=best.lat,
+            lon=best.lon,
+            org_path=best.org_path,
+            address_id=best.address_id,
+            address_text=best.text,
         )
-    raise AmbiguousPlace([{"address_id": r["id"], "text": r["text"]} for r in rows[:5]])
+    raise AmbiguousPlace(
+        [
+            {"address_id": c.address_id, "text": c.text, "score": round(c.score, 3)}
+            for c in candidates[:5]
+        ]
+    )

@@ -133,3 +133,26 @@ async def test_idempotency_key_and_bad_input_change_nothing(
         assert (
             await conn.fetchval("SELECT count(*) FROM outbox WHERE kind = 'incident.created'") == 1
         )
+
+
+async def test_free_text_place_is_matched_or_ambiguity_is_returned(
+    app: Client, operator: dict[str, str], address: dict[str, Any], crew: Crew
+) -> None:
+    exact = await app.post(
+        "/api/incidents",
+        headers=operator,
+        json={"kind": "crisis_at_home", "place": {"text": address["text"]}},
+    )
+    assert exact.status_code == 201, exact.text
+    assert exact.json()["incident"]["summary"]["address"] == address["text"]
+    vague = await app.post(
+        "/api/incidents",
+        headers=operator,
+        json={"kind": "crisis_at_home", "place": {"text": "坪山区"}},
+    )
+    assert vague.status_code in (404, 409), vague.text
+    if vague.status_code == 409:
+        body = vague.json()["error"]
+        assert body["code"] == "ambiguous_place"
+        assert body["field"] == "place.text"
+        assert 1 < len(body["details"]["candidates"]) <= 5
