@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 from litestar import Litestar
 
+from backend.incidents.commands import command_handler
 from backend.incidents.runner import Runner
 from backend.incidents.service import IncidentService
 from backend.incidents.snapshots import register as register_incident_snapshots
@@ -134,6 +135,7 @@ def lifespan(settings: Settings, keyring: Keyring, audit: AuditLog) -> Callable[
                 audit,
             )
             register_incident_snapshots(registry)
+            hub.on_client_command = command_handler(incidents)
             node = f"{socket.gethostname()}:{os.getpid()}"
             scheduler = create_scheduler(
                 pool,

@@ -196,6 +196,7 @@ class Hub:
         self.position_snapshot: PositionSnapshot | None = None
         self.latest_positions: dict[str, tuple[PositionItem, str]] = {}
         self.on_client_position: Callable[[Client, Any], Awaitable[None]] | None = None
+        self.on_client_command: Callable[[Client, Any], Awaitable[None]] | None = None
         self.position_max_age_s = 120.0
         self.delivered = 0
         self.dropped_slow = 0

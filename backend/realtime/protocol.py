@@ -8,7 +8,7 @@ are ignored (msgspec's default); a message ``type`` a peer does not know is answ
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -72,7 +72,23 @@ class PositionUpdate(msgspec.Struct, tag="position", kw_only=True):
     heading_deg: Annotated[float, Meta(ge=0, le=360)] | None = None
 
 
-ClientMessage = Hello | Refresh | Subscribe | Unsubscribe | Ping | PositionUpdate
+class AssignmentCommand(msgspec.Struct, tag="assignment", kw_only=True):
+    """A responder's answer or status for one of its assignments, sent over the socket.
+
+    ``client_msg_id`` lets a phone that queued commands offline resend them safely: the server
+    applies each transition once and answers ``ack`` for repeats too.
+    """
+
+    assignment_id: Annotated[str, Meta(pattern=r"^[0-9a-fA-F-]{36}$")]
+    action: Literal["accept", "decline", "en_route", "on_scene", "clear", "need_backup", "tick"]
+    reason: Annotated[str, Meta(max_length=500)] | None = None
+    item: Annotated[str, Meta(max_length=130, pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")] | None = None
+    client_msg_id: Annotated[str, Meta(max_length=64)] | None = None
+
+
+ClientMessage = (
+    Hello | Refresh | Subscribe | Unsubscribe | Ping | PositionUpdate | AssignmentCommand
+)
 
 
 # --- server → client ---------------------------------------------------------------------
@@ -154,6 +170,14 @@ class Pong(msgspec.Struct, tag="pong", kw_only=True):
     server_time: float
 
 
+class Ack(msgspec.Struct, tag="ack", kw_only=True):
+    """A command was applied (or had been already)."""
+
+    client_msg_id: str | None
+    assignment_id: str
+    action: str
+
+
 class Error(msgspec.Struct, tag="error", kw_only=True):
     """A message was refused; the socket stays open unless a close follows."""
 
@@ -162,7 +186,7 @@ class Error(msgspec.Struct, tag="error", kw_only=True):
     topic: str | None = None
 
 
-ServerMessage = Welcome | Subscribed | Snapshot | Event | Positions | Pong | Error
+ServerMessage = Welcome | Subscribed | Snapshot | Event | Positions | Pong | Ack | Error
 
 CLIENT_DECODER = msgspec.json.Decoder(ClientMessage)
 ENCODER = msgspec.json.Encoder()

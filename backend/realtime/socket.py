@@ -24,6 +24,8 @@ from backend.realtime.protocol import (
     CLIENT_DECODER,
     SUBPROTOCOL,
     TOKEN_PREFIX,
+    AssignmentCommand,
+    ClientMessage,
     CloseCode,
     Error,
     Hello,
@@ -208,23 +210,29 @@ async def _receive_loop(
         await _handle(raw, client, res, hub)
 
 
-async def _handle(raw: str | bytes, client: Client, res: Resources, hub: Hub) -> None:
+def _decode(raw: str | bytes, client: Client) -> ClientMessage | None:
     try:
-        message = CLIENT_DECODER.decode(raw)
+        message: ClientMessage = CLIENT_DECODER.decode(raw)
     except msgspec.ValidationError as exc:
         client.send(Error(code="invalid", message=str(exc)[:300]))
-        return
+        return None
     except msgspec.DecodeError:
+        typed = b'"type"' in (raw if isinstance(raw, bytes) else raw.encode())
         client.send(
             Error(
-                code="unknown_type"
-                if b'"type"' in (raw if isinstance(raw, bytes) else raw.encode())
-                else "invalid",
+                code="unknown_type" if typed else "invalid",
                 message="not a message this server understands",
             )
         )
-        return
+        return None
+    return message
+
+
+async def _handle(raw: str | bytes, client: Client, res: Resources, hub: Hub) -> None:
+    message = _decode(raw, client)
     match message:
+        case None:
+            return
         case Subscribe(topic=topic, since=since):
             try:
                 await hub.subscribe(client, topic, since)
@@ -238,16 +246,23 @@ async def _handle(raw: str | bytes, client: Client, res: Resources, hub: Hub) ->
             client.send(Pong(nonce=nonce, server_time=time.time()))
         case Refresh(token=token):
             _refresh(client, res, token)
-        case PositionUpdate():
-            handler = hub.on_client_position
+        case Hello():
+            client.send(Error(code="invalid", message="already authenticated"))
+        case PositionUpdate() | AssignmentCommand():
+            handler = (
+                hub.on_client_position
+                if isinstance(message, PositionUpdate)
+                else hub.on_client_command
+            )
             if handler is None:
                 client.send(
-                    Error(code="unsupported", message="positions are not accepted on this node")
+                    Error(
+                        code="unsupported",
+                        message=f"{message.__class__.__name__} not accepted here",
+                    )
                 )
             else:
                 await handler(client, message)
-        case Hello():
-            client.send(Error(code="invalid", message="already authenticated"))
 
 
 def _refresh(client: Client, res: Resources, token: str) -> None:
