@@ -112,7 +112,8 @@ async def _from_text(conn: PgConn, text: str, principal: Principal) -> ResolvedP
         )
     best = candidates[0]
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    exact = best.score >= 0.999  # the whole normalised text matched (rooms of the building score lower)
+    # The whole normalised text matched (the rooms of that building score a little lower).
+    exact = best.score >= 0.999
     if exact or (best.score >= CONFIDENT and best.score - runner_up >= MARGIN):
         return ResolvedPlace(
             lat=best.lat,
