@@ -27,3 +27,11 @@ class BenchRow(msgspec.Struct, frozen=True, kw_only=True):
         if self.peer is None or self.peer == 0:
             return None
         return self.ours / self.peer
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``samples`` by nearest rank; 0.0 for no samples."""
+    if not samples:
+        return 0.0
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]

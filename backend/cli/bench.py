@@ -47,7 +47,20 @@ async def _blockdata(settings: Settings, quick: bool) -> list[BenchRow]:
     return rows
 
 
-BENCHES: dict[str, Runner] = {"positions": _positions, "fanout": _fanout, "blockdata": _blockdata}
+async def _timers(settings: Settings, quick: bool) -> list[BenchRow]:
+    from backend.bench.timers import run_timers_bench
+
+    return await run_timers_bench(
+        settings.database_url or "", settings.redis_url or "", quick=quick
+    )
+
+
+BENCHES: dict[str, Runner] = {
+    "positions": _positions,
+    "fanout": _fanout,
+    "blockdata": _blockdata,
+    "timers": _timers,
+}
 
 
 def _table(rows: list[BenchRow]) -> str:
