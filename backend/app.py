@@ -24,6 +24,7 @@ from backend.api.incidents.controllers import AssignmentController, IncidentCont
 from backend.api.map.controllers import MapController
 from backend.api.people.controllers import PatientController, PersonController
 from backend.api.places.controllers import AddressController
+from backend.api.playbooks.controllers import PlaybookController
 from backend.api.responders.controllers import PositionController, ResponderController
 from backend.errors import EXCEPTION_HANDLERS
 from backend.lifecycle import lifespan
@@ -108,6 +109,7 @@ def create_app(settings: Settings) -> Litestar:
         AssignmentController,
         PushController,
         ArchiveController,
+        PlaybookController,
     ]
     frontend = _frontend_router(settings)
     if frontend is not None:
