@@ -55,7 +55,16 @@ async def _timers(settings: Settings, quick: bool) -> list[BenchRow]:
     )
 
 
+async def _dispatch(settings: Settings, quick: bool) -> list[BenchRow]:
+    from backend.bench.dispatch import run_dispatch_bench
+
+    return await run_dispatch_bench(
+        settings.database_url or "", settings.redis_url or "", quick=quick
+    )
+
+
 BENCHES: dict[str, Runner] = {
+    "dispatch": _dispatch,
     "positions": _positions,
     "fanout": _fanout,
     "blockdata": _blockdata,
