@@ -39,7 +39,7 @@ class Behaviour:
     decline_p: float = 0.07  # the rest ignore the offer and let it expire
     reaction_s: tuple[float, float] = (4.0, 30.0)
     dwell_s: tuple[float, float] = (120.0, 420.0)  # at least this long on scene
-    max_dwell_s: float = 1800.0  # clear after this even if the playbook still waits
+    max_dwell_s: float = 7200.0  # leave after this even if the playbook still waits for others
     tick_gap_s: tuple[float, float] = (5.0, 45.0)
     poll_s: float = 10.0  # how often a responder on a job re-reads its incident
     time_scale: float = 1.0
