@@ -27,6 +27,7 @@ import asyncpg
 import httpx
 import msgspec
 import pytest
+import redis as sync_redis
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
@@ -332,15 +333,17 @@ def backend_env(database_url: str, redis_url: str, **extra: str) -> dict[str, st
 
 
 @pytest.fixture
-def start_backend(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Any]:
+def start_backend(
+    tmp_path: Path, database_url: str, redis_url: str, redis_prefix: str
+) -> Iterator[Any]:
     """Start real backend processes: ``start_backend(**env_overrides) -> BackendProcess``."""
     started: list[BackendProcess] = []
 
     def start(**extra: str) -> BackendProcess:
         port = free_port()
-        proc = BackendProcess(
-            backend_env(database_url, redis_url, **extra), port, tmp_path / f"backend-{port}.log"
-        )
+        # The test's own key prefix: processes of one test share it, other tests never see it.
+        env = backend_env(database_url, redis_url, **{"PINGAN_REDIS_PREFIX": redis_prefix, **extra})
+        proc = BackendProcess(env, port, tmp_path / f"backend-{port}.log")
         started.append(proc)
         proc.wait_ready()
         return proc
@@ -348,6 +351,10 @@ def start_backend(tmp_path: Path, database_url: str, redis_url: str) -> Iterator
     yield start
     for proc in started:
         proc.stop()
+    with contextlib.suppress(Exception), sync_redis.Redis.from_url(redis_url) as client:
+        keys = list(client.scan_iter(match=f"{redis_prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
 
 
 @pytest.fixture(scope="session")

@@ -367,15 +367,20 @@ class Hub:
         while True:
             await asyncio.sleep(self.position_interval_s)
             for client in list(self.clients):
-                if not client.pending_positions or client.queue.qsize() > self.queue_size // 2:
+                nothing_new = not (client.pending_positions or client.pending_removed)
+                if nothing_new or client.queue.qsize() > self.queue_size // 2:
                     continue  # nothing new, or busy: keep coalescing until it drains
                 topic = next(
                     (t for t, s in client.subs.items() if s.spec.stream == "positions"), "positions"
                 )
                 items = list(client.pending_positions.values())
+                removed = sorted(client.pending_removed)
                 client.pending_positions.clear()
+                client.pending_removed.clear()
                 client.position_seq += 1
-                client.send(Positions(topic=topic, seq=client.position_seq, items=items))
+                client.send(
+                    Positions(topic=topic, seq=client.position_seq, items=items, removed=removed)
+                )
 
     # --- slow senders --------------------------------------------------------------------
 

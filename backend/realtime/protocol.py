@@ -144,7 +144,7 @@ class Event(msgspec.Struct, tag="event", kw_only=True):
 
 
 class PositionItem(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
-    """One responder's latest position, compact: [id, lat, lon, status, age_s, capabilities]."""
+    """One responder's latest position, compact: [id, lat, lon, status, ts, capabilities]."""
 
     responder_id: str
     lat: float
