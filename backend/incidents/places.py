@@ -25,6 +25,25 @@ class ResolvedPlace(msgspec.Struct, frozen=True, kw_only=True):
     address_text: str | None
 
 
+class OutsideJurisdiction(NotFound):
+    """A record exists but lies outside the caller's jurisdiction; answered as 'unknown'."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str,
+        code: str,
+        object_type: str,
+        object_id: str,
+        org_path: str,
+    ) -> None:
+        super().__init__(message, field=field, code=code)
+        self.object_type = object_type
+        self.object_id = object_id
+        self.org_path = org_path
+
+
 class AmbiguousPlace(ApiError):
     """Free text matched several addresses: the caller picks one of ``candidates``."""
 
@@ -51,11 +70,20 @@ async def resolve_place(
         row = await conn.fetchrow(
             "SELECT id, text, lat, lon, org_path FROM addresses WHERE id = $1", place.address_id
         )
-        if row is None or not principal.covers(row["org_path"]):
+        if row is None:
             raise NotFound(
                 f"unknown address {place.address_id}",
                 field="place.address_id",
                 code="unknown_address",
+            )
+        if not principal.covers(row["org_path"]):
+            raise OutsideJurisdiction(
+                f"unknown address {place.address_id}",
+                field="place.address_id",
+                code="unknown_address",
+                object_type="address",
+                object_id=place.address_id,
+                org_path=row["org_path"],
             )
         return ResolvedPlace(
             lat=row["lat"],

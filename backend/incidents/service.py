@@ -18,7 +18,7 @@ from backend.incidents.models import (
     IncidentCreate,
     IncidentDetail,
 )
-from backend.incidents.places import resolve_place
+from backend.incidents.places import OutsideJurisdiction, resolve_place
 from backend.incidents.repo import Actor, announce, assignment, detail_of, lock_incident, record
 from backend.incidents.runner import (
     Runner,
@@ -108,8 +108,14 @@ class IncidentService:
                             code="idempotency_mismatch",
                         )
                     return await detail_of(conn, existing["id"]), False, None
-            place = await resolve_place(conn, data.place, principal, self.grids)
-            patient = await self._patient(conn, data, principal)
+            try:
+                place = await resolve_place(conn, data.place, principal, self.grids)
+                patient = await self._patient(conn, data, principal)
+            except OutsideJurisdiction as exc:
+                await deny(
+                    self.pool, self.audit, caller, exc.object_type, exc.object_id, exc.org_path
+                )
+                raise
             suggestion = None
             if patient is None and place.address_id is not None:
                 suggestion = await conn.fetchval(
@@ -197,9 +203,18 @@ class IncidentService:
             "FROM patients WHERE person_id = $1",
             uuid.UUID(data.patient_id),
         )
-        if row is None or not principal.covers(row["org_path"]):
+        if row is None:
             raise NotFound(
                 f"unknown patient {data.patient_id}", field="patient_id", code="unknown_patient"
+            )
+        if not principal.covers(row["org_path"]):
+            raise OutsideJurisdiction(
+                f"unknown patient {data.patient_id}",
+                field="patient_id",
+                code="unknown_patient",
+                object_type="patient",
+                object_id=data.patient_id,
+                org_path=row["org_path"],
             )
         return dict(row)
 
@@ -510,8 +525,14 @@ class IncidentService:
                 "WHERE r.user_id = $1",
                 uuid.UUID(responder_id),
             )
-            if row is None or not caller.principal.covers(row["org_path"]):
+            if row is None:
                 raise NotFound(f"no responder {responder_id}", field="responder_id")
+            if not caller.principal.covers(row["org_path"]):
+                denied = await deny(
+                    self.pool, self.audit, caller, "responder", responder_id, row["org_path"]
+                )
+                denied.field = "responder_id"
+                raise denied
             if role not in row["capabilities"]:
                 raise ApiError(
                     f"the responder is not qualified as {role}", field="role", code="not_qualified"

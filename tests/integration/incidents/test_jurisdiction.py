@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from backend.security.policy import Role
+from backend.security.policy import Capability, Role
 from backend.storage.postgres.pool import PgPool
 from tests.conftest import DistrictPaths, login
 
@@ -62,3 +62,55 @@ async def test_other_jurisdiction_gets_404_and_is_audited(
         [("incident", "lead.b")] * 2 + [("incident", "op.b")] * 3 + [("archive", "lead.b")]
     )
     assert notes == 0
+
+
+async def test_other_jurisdiction_address_and_responder_ids_are_unknown_and_audited(
+    app: Client,
+    crew: Any,
+    address: dict[str, Any],
+    make_user: Any,
+    paths: DistrictPaths,
+    clean_db: PgPool,
+) -> None:
+    police_a = await crew.add("police.a1", Capability.POLICE, address["lat"], address["lon"])
+    await make_user("op.b2", paths.street_b, Role.OPERATOR)
+    operator_b = await login(app, "op.b2")
+    r = await app.post(
+        "/api/incidents",
+        headers=operator_b,
+        json={"kind": "crisis_at_home", "place": {"address_id": address["id"]}},
+    )
+    assert r.status_code == 404
+    assert r.json()["error"]["field"] == "place.address_id"
+    async with clean_db.acquire() as conn:
+        addr_b = await conn.fetchval(
+            "SELECT id FROM addresses WHERE org_path LIKE $1 || '.%' LIMIT 1", paths.street_b
+        )
+    own = await app.post(
+        "/api/incidents",
+        headers=operator_b,
+        json={"kind": "crisis_at_home", "place": {"address_id": addr_b}},
+    )
+    assert own.status_code == 201, own.text
+    incident_b = own.json()["incident"]["summary"]["id"]
+    assign = await app.post(
+        f"/api/incidents/{incident_b}/assign",
+        headers=operator_b,
+        json={"responder_id": police_a, "role": "police", "reason": "closest I know"},
+    )
+    assert assign.status_code == 404
+    assert assign.json()["error"]["field"] == "responder_id"
+    async with clean_db.acquire() as conn:
+        denied = {
+            (r["object_type"], r["object_id"])
+            for r in await conn.fetch(
+                "SELECT object_type, object_id FROM audit_log WHERE outcome = 'denied' AND actor_name = 'op.b2'"
+            )
+        }
+        incidents = await conn.fetchval("SELECT count(*) FROM incidents")
+        offers = await conn.fetchval(
+            "SELECT count(*) FROM assignments WHERE responder_id = $1::uuid AND manual", police_a
+        )
+    assert denied == {("address", address["id"]), ("responder", police_a)}
+    assert incidents == 1
+    assert offers == 0
