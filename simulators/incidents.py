@@ -83,6 +83,7 @@ class IncidentConfig:
     poll_s: float = 3.0
     stale_after_s: float = 900.0
     max_incidents: int | None = None
+    first_within_s: float = 20.0  # the first incident comes soon, whatever the rate
 
 
 class IncidentSimulator:
@@ -195,6 +196,8 @@ class IncidentSimulator:
                 return
             # Poisson arrivals: exponential gaps; capped so a tiny rate still shows life.
             gap = min(self._rng.expovariate(rate), 30 * 60) if rate > 0 else math.inf
+            if self.stats["created"] == 0:
+                gap = min(gap, self.config.first_within_s)
             try:
                 await asyncio.wait_for(stop.wait(), gap)
                 return

@@ -65,14 +65,15 @@ LABEL_ZH = {
 }
 
 # Share on duty by capability: (day 08-18, evening 18-22, night 22-08). Police and ambulances
-# run shifts round the clock; community services keep office hours with a thin night roster;
-# guardians are family members, reachable most of the time.
+# run shifts round the clock; community services keep office hours with an on-call night roster
+# (thin: night incidents wait longer and escalate more, as they do); guardians are family
+# members, reachable most of the time.
 DUTY_SHARES: dict[str, tuple[float, float, float]] = {
     "police": (0.70, 0.60, 0.45),
     "ambulance": (0.75, 0.70, 0.60),
-    "grid_worker": (0.80, 0.35, 0.10),
-    "community_doctor": (0.70, 0.30, 0.15),
-    "social_worker": (0.70, 0.30, 0.10),
+    "grid_worker": (0.80, 0.35, 0.15),
+    "community_doctor": (0.70, 0.40, 0.25),
+    "social_worker": (0.70, 0.35, 0.20),
     "psychiatric_nurse": (0.65, 0.45, 0.30),
     "psychiatrist": (0.55, 0.30, 0.20),
     "civil_affairs": (0.60, 0.15, 0.05),

@@ -246,7 +246,7 @@ def print_urls(port: int, host: str, logins: list[tuple[str, str, str]]) -> None
 @click.option(
     "--incident-rate",
     type=click.FloatRange(0, 600),
-    default=1.0,
+    default=0.5,
     show_default=True,
     help="Simulated incidents per minute.",
 )
