@@ -252,7 +252,11 @@ async def run_dispatch_bench(
         geo = generate_geography(seed=7)
         cells = list(geo.grid_of_cell)
         rnd = random.Random(11)
-        spots = [h3.cell_to_latlng(rnd.choice(cells)) for _ in ids]
+        # Jittered around cell centres: no two responders share a spot, so a probe stands alone.
+        spots = [
+            (lat + rnd.uniform(-0.0015, 0.0015), lon + rnd.uniform(-0.0015, 0.0015))
+            for lat, lon in (h3.cell_to_latlng(rnd.choice(cells)) for _ in ids)
+        ]
         port = random.randint(20000, 60000)
         with tempfile.TemporaryDirectory() as folder:
             proc = _start(dsn, redis_url, prefix, port, Path(folder))
