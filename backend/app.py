@@ -29,6 +29,7 @@ from backend.api.responders.controllers import PositionController, ResponderCont
 from backend.errors import EXCEPTION_HANDLERS
 from backend.lifecycle import lifespan
 from backend.middleware import RequestIdMiddleware
+from backend.openapi_errors import document_errors
 from backend.push.controllers import PushController
 from backend.realtime.controllers import realtime_stats
 from backend.realtime.socket import realtime_socket
@@ -114,7 +115,7 @@ def create_app(settings: Settings) -> Litestar:
     frontend = _frontend_router(settings)
     if frontend is not None:
         handlers.append(frontend)
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,  # type: ignore[arg-type]
         lifespan=[lifespan(settings, keyring, audit)],
         dependencies={
@@ -148,3 +149,5 @@ def create_app(settings: Settings) -> Litestar:
         ),
         logging_config=None,
     )
+    document_errors(app)
+    return app
