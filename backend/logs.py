@@ -89,3 +89,6 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     root.setLevel(level)
     for noisy in ("pgserver", "uvicorn.access", "apscheduler", "asyncio", "websockets"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # A poll skipped because the previous one still runs is by design (max_instances=1): the
+    # next poll takes over. Errors of the scheduler itself still show.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
