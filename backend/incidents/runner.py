@@ -323,11 +323,23 @@ async def close_incident(conn: PgConn, incident: Any, outcome: str | None, actor
         """
         UPDATE assignments SET state = 'cleared', ended_at = now(), updated_at = now()
         WHERE incident_id = $1 AND state IN ('accepted', 'en_route', 'on_scene')
-        RETURNING responder_id::text AS responder_id
+        RETURNING id::text AS id, responder_id::text AS responder_id
         """,
         incident["id"],
     )
     for r in ended:
+        await emit(
+            conn,
+            stream="personal",
+            kind="assignment.ended",
+            org_path=incident["org_path"],
+            subject=r["responder_id"],
+            payload={
+                "assignment_id": r["id"],
+                "incident_id": incident["id"],
+                "reason": "incident closed",
+            },
+        )
         await set_responder_status(
             conn,
             r["responder_id"],

@@ -28,6 +28,7 @@ from backend.incidents.runner import (
     withdraw_offers,
 )
 from backend.positions.grids import GridLookup
+from backend.realtime.outbox import emit
 from backend.security.audit import AuditLog
 from backend.security.context import Caller
 from backend.security.denials import deny
@@ -596,6 +597,18 @@ class IncidentService:
                 f"offer:{assignment_id}",
             )
             actor = actor_of(caller)
+            await emit(
+                conn,
+                stream="personal",
+                kind="assignment.ended",
+                org_path=incident["org_path"],
+                subject=responder,
+                payload={
+                    "assignment_id": assignment_id,
+                    "incident_id": incident_id,
+                    "reason": reason,
+                },
+            )
             await record(
                 conn,
                 incident,

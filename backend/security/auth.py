@@ -7,6 +7,7 @@ again. Failed logins count per account; the Nth failure locks it for the configu
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -128,7 +129,10 @@ class AuthService:
             name,
         )
         now = datetime.now(UTC)
-        ok = verify_password(row["password_hash"] if row else None, password)
+        # argon2 is deliberately slow (~50 ms): off the event loop, or every login stalls the node.
+        ok = await asyncio.to_thread(
+            verify_password, row["password_hash"] if row else None, password
+        )
         entry = AuditEntry(
             action="auth.login",
             actor_id=str(row["id"]) if row else None,
