@@ -22,9 +22,9 @@ from simulators.incidents import IncidentConfig, IncidentSimulator
 from simulators.responder import Behaviour
 from tests.conftest import TEST_PASSWORD, BackendProcess, DistrictPaths, backend_env
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(480)]
 FLEET = 20
-PHASE_S = 60.0
+PHASE_S = 150.0  # generous: a loaded 2-core CI machine is slow, and the test counts, not times
 
 
 class Watch:
