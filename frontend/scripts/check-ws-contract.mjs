@@ -86,6 +86,8 @@ function canonicalPy(node, aliases) {
   }
   const { name, args } = node;
   if (name === "Annotated") return canonicalPy(args[0], aliases);
+  // Literal["a", "b"] is the TypeScript union of string literals "a" | "b".
+  if (name === "Literal") return args.map((a) => a.name.replace(/^'|'$/g, '"')).sort().join(" | ");
   if (aliases.has(name)) return canonicalPy(aliases.get(name), aliases);
   switch (name) {
     case "str":
@@ -109,7 +111,12 @@ function canonicalPy(node, aliases) {
 }
 
 function loadProtocol() {
-  const lines = readFileSync(PROTOCOL, "utf8").split("\n");
+  // ruff wraps a long union in parentheses over several lines: join it back into one.
+  const source = readFileSync(PROTOCOL, "utf8").replace(
+    /^(\w+Message) = \(\s*\n([\s\S]*?)\n\)/gm,
+    (_all, name, body) => `${name} = ${body.replace(/\s+/g, " ").trim()}`,
+  );
+  const lines = source.split("\n");
   const aliases = new Map();
   const structs = new Map();
   const unions = new Map();

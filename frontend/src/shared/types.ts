@@ -277,7 +277,24 @@ export interface WsPositionUpdate {
   heading_deg?: number | null;
 }
 
-export type WsClientMessage = WsHello | WsRefresh | WsSubscribe | WsUnsubscribe | WsPing | WsPositionUpdate;
+/** A responder's answer or status for one of its assignments; applied once, answered `ack`. */
+export interface WsAssignmentCommand {
+  type: "assignment";
+  assignment_id: string;
+  action: "accept" | "decline" | "en_route" | "on_scene" | "clear" | "need_backup" | "tick";
+  reason?: string | null;
+  item?: string | null;
+  client_msg_id?: string | null;
+}
+
+export type WsClientMessage =
+  | WsHello
+  | WsRefresh
+  | WsSubscribe
+  | WsUnsubscribe
+  | WsPing
+  | WsPositionUpdate
+  | WsAssignmentCommand;
 
 // --- server → client ---
 
@@ -345,6 +362,14 @@ export interface WsPong {
 }
 
 /** A message was refused; the socket stays open unless a close follows. */
+/** A command was applied (or had been already). */
+export interface WsAck {
+  type: "ack";
+  client_msg_id: string | null;
+  assignment_id: string;
+  action: string;
+}
+
 export interface WsError {
   type: "error";
   code: string;
@@ -352,4 +377,12 @@ export interface WsError {
   topic: string | null;
 }
 
-export type WsServerMessage = WsWelcome | WsSubscribed | WsSnapshot | WsEvent | WsPositions | WsPong | WsError;
+export type WsServerMessage =
+  | WsWelcome
+  | WsSubscribed
+  | WsSnapshot
+  | WsEvent
+  | WsPositions
+  | WsPong
+  | WsAck
+  | WsError;
