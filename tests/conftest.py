@@ -38,6 +38,7 @@ from backend.logs import ID_NUMBER_PATTERN, PHONE_PATTERN
 from backend.security.policy import Capability, Role
 from backend.security.users import User, UserCreate, create_user
 from backend.settings import Settings, load_settings
+from backend.storage.postgres.dsn import with_database
 from backend.storage.postgres.migrate import migrate
 from backend.storage.postgres.pool import PgPool, create_pool
 from simulators.geography import DISTRICT_CODE, Geography, generate_geography
@@ -100,13 +101,6 @@ def pg_admin_dsn() -> Iterator[str]:
         pytest.fail(HOW_TO_PG.format(error=exc))
 
 
-def _with_database(dsn: str, name: str) -> str:
-    # Replace the database part of a DSN (keeping query parameters such as host=/socket/dir).
-    head, sep, query = dsn.partition("?")
-    base = head.rsplit("/", 1)[0]
-    return f"{base}/{name}{sep}{query}"
-
-
 @pytest.fixture(scope="session")
 def database_url(pg_admin_dsn: str) -> Iterator[str]:
     """A fresh, migrated database for this test session (dropped afterwards)."""
@@ -116,7 +110,7 @@ def database_url(pg_admin_dsn: str) -> Iterator[str]:
         admin = await asyncpg.connect(pg_admin_dsn)
         await admin.execute(f'CREATE DATABASE "{name}"')
         await admin.close()
-        conn = await asyncpg.connect(_with_database(pg_admin_dsn, name))
+        conn = await asyncpg.connect(with_database(pg_admin_dsn, name))
         await migrate(conn)
         await conn.close()
 
@@ -126,7 +120,7 @@ def database_url(pg_admin_dsn: str) -> Iterator[str]:
         await admin.close()
 
     asyncio.run(create())
-    yield _with_database(pg_admin_dsn, name)
+    yield with_database(pg_admin_dsn, name)
     asyncio.run(drop())
 
 

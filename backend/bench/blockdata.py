@@ -36,6 +36,7 @@ from backend.imports.engine import run_import
 from backend.imports.readers import read_rows
 from backend.security.crypto import FieldCipher
 from backend.security.keys import Keyring
+from backend.storage.postgres.dsn import with_database
 from backend.storage.postgres.migrate import migrate
 from backend.storage.postgres.pool import init_connection
 from simulators.blockdata import write_blockdata
@@ -53,12 +54,6 @@ _RAW_GROUP_BY = """
     WHERE p.org_path = $1 OR p.org_path LIKE $1 || '.%'
     GROUP BY 1
 """
-
-
-def with_database(dsn: str, name: str) -> str:
-    """``dsn`` pointing at database ``name`` (query parameters kept)."""
-    head, sep, query = dsn.partition("?")
-    return f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
 
 
 def _keyring() -> Keyring:

@@ -30,6 +30,7 @@ from websockets.typing import Subprotocol
 from backend.bench.table import BenchRow, percentile
 from backend.imports.boundaries import import_boundaries
 from backend.security.passwords import hash_password
+from backend.storage.postgres.dsn import with_database
 from backend.storage.postgres.migrate import migrate
 from backend.storage.postgres.pool import init_connection
 from backend.storage.redis.client import create_redis
@@ -47,11 +48,6 @@ CAPS = [
     "ambulance",
 ]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _scratch(dsn: str, name: str) -> str:
-    head, sep, query = dsn.partition("?")
-    return f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
 
 
 async def _seed(dsn: str, responders: int, probes: int) -> tuple[list[str], str]:
@@ -247,7 +243,7 @@ async def run_dispatch_bench(
     await admin.execute(f'CREATE DATABASE "{name}"')
     proc = None
     try:
-        dsn = _scratch(database_url, name)
+        dsn = with_database(database_url, name)
         ids, _ = await _seed(dsn, responders, probes)
         geo = generate_geography(seed=7)
         cells = list(geo.grid_of_cell)

@@ -66,6 +66,7 @@ from backend.realtime.protocol import ENCODER, Event
 from backend.realtime.streams import EventStreams
 from backend.security.policy import Role
 from backend.security.users import UserCreate, create_user
+from backend.storage.postgres.dsn import with_database
 from backend.storage.postgres.migrate import migrate
 from backend.storage.postgres.pool import init_connection
 
@@ -540,11 +541,6 @@ def _free_port() -> int:
         return port
 
 
-def _with_database(dsn: str, name: str) -> str:
-    head, sep, query = dsn.partition("?")
-    return f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
-
-
 class Accounts(msgspec.Struct, frozen=True, kw_only=True):
     """Who the clients are: keepers, the stalled clients' own user, and an admin for stats."""
 
@@ -565,7 +561,7 @@ async def scratch_database(admin_dsn: str) -> AsyncIterator[tuple[str, Accounts]
     finally:
         await admin.close()
     try:
-        url = _with_database(admin_dsn, name)
+        url = with_database(admin_dsn, name)
         conn = await asyncpg.connect(url)
         try:
             await init_connection(conn)

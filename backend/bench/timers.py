@@ -24,6 +24,7 @@ from backend.positions.service import PositionService
 from backend.positions.tracks import TrackSampler
 from backend.realtime.streams import EventStreams
 from backend.security.audit import AuditLog
+from backend.storage.postgres.dsn import with_database
 from backend.storage.postgres.migrate import migrate
 from backend.storage.postgres.pool import PgConn, create_pool, init_connection
 from backend.storage.redis.client import create_redis
@@ -32,11 +33,6 @@ from playbooks.loader import library_dir, load_library
 from playbooks.state import encode_run, new_run
 
 POLL_S = 0.25
-
-
-def _scratch(dsn: str, name: str) -> str:
-    head, sep, query = dsn.partition("?")
-    return f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
 
 
 async def _seed_incident(conn: PgConn) -> str:
@@ -68,7 +64,7 @@ async def run_timers_bench(
     admin = await asyncpg.connect(database_url)
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        dsn = _scratch(database_url, name)
+        dsn = with_database(database_url, name)
         conn = await asyncpg.connect(dsn)
         await init_connection(conn)
         await migrate(conn)

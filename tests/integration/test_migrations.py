@@ -10,8 +10,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from backend.storage.postgres.dsn import with_database
 from backend.storage.postgres.migrate import MigrationError, discover, migrate
-from tests.conftest import _with_database
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ async def empty_db(pg_admin_dsn: str) -> AsyncIterator[str]:
     admin = await asyncpg.connect(pg_admin_dsn)
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield _with_database(pg_admin_dsn, name)
+        yield with_database(pg_admin_dsn, name)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
