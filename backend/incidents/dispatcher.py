@@ -34,6 +34,11 @@ class Pick(msgspec.Struct, frozen=True, kw_only=True):
     care_team: bool = False
 
 
+def offer_timer_id(assignment_id: str) -> str:
+    """The id of the timer that expires an offer."""
+    return f"offer:{assignment_id}"
+
+
 async def _busy_on(conn: PgConn, incident_id: str) -> set[str]:
     rows = await conn.fetch(
         "SELECT responder_id::text AS id FROM assignments WHERE incident_id = $1", incident_id
@@ -172,7 +177,7 @@ async def offer(
     aid = str(assignment_id)
     await conn.execute(
         "INSERT INTO timers (id, incident_id, kind, purpose, subject, due_at) VALUES ($1, $2, 'offer', 'offer_expiry', $3, $4)",
-        f"offer:{aid}",
+        offer_timer_id(aid),
         incident["id"],
         aid,
         expires,

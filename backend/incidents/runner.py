@@ -124,10 +124,7 @@ class Runner:
                     _at(due_at),
                 )
             case CancelTimer(timer_id=timer_id):
-                await conn.execute(
-                    "UPDATE timers SET cancelled_at = now() WHERE id = $1 AND fired_at IS NULL",
-                    timer_id,
-                )
+                await cancel_timer(conn, timer_id)
             case AppendEvent(kind=kind, payload=payload):
                 await record(conn, incident, kind, dict(payload), actor)
             case RaisePriority(priority=priority, step_id=step_id):
@@ -253,6 +250,13 @@ class Runner:
         )
 
 
+async def cancel_timer(conn: PgConn, timer_id: str) -> None:
+    """Cancel a timer that has not fired (cancelling a fired or unknown one is a no-op)."""
+    await conn.execute(
+        "UPDATE timers SET cancelled_at = now() WHERE id = $1 AND fired_at IS NULL", timer_id
+    )
+
+
 async def set_responder_status(
     conn: PgConn, responder_id: str, status: str, *, expect: tuple[str, ...]
 ) -> bool:
@@ -294,10 +298,7 @@ async def withdraw_offers(
     )
     for r in rows:
         await set_responder_status(conn, r["responder_id"], "available", expect=("offered",))
-        await conn.execute(
-            "UPDATE timers SET cancelled_at = now() WHERE id = $1 AND fired_at IS NULL",
-            f"offer:{r['id']}",
-        )
+        await cancel_timer(conn, dispatcher.offer_timer_id(r["id"]))
         await emit(
             conn,
             stream="personal",
@@ -316,8 +317,17 @@ async def withdraw_offers(
     return [r["responder_id"] for r in rows]
 
 
-async def close_incident(conn: PgConn, incident: Any, outcome: str | None, actor: Actor) -> None:
-    """Close: end every live assignment, free the responders, end need-to-know grants, stop timers."""
+async def close_incident(
+    conn: PgConn,
+    incident: Any,
+    outcome: str | None,
+    actor: Actor,
+    *,
+    cancelled_because: str | None = None,
+) -> None:
+    """Close (or, with ``cancelled_because``, cancel): end every live assignment, free the
+    responders, end need-to-know grants, stop timers, build the archive."""
+    ending = "cancelled" if cancelled_because is not None else "closed"
     await withdraw_offers(conn, incident, actor)
     ended = await conn.fetch(
         """
@@ -337,7 +347,7 @@ async def close_incident(conn: PgConn, incident: Any, outcome: str | None, actor
             payload={
                 "assignment_id": r["id"],
                 "incident_id": incident["id"],
-                "reason": "incident closed",
+                "reason": f"incident {ending}",
             },
         )
         await set_responder_status(
@@ -359,5 +369,8 @@ async def close_incident(conn: PgConn, incident: Any, outcome: str | None, actor
         incident["id"],
         outcome,
     )
-    await record(conn, incident, "incident.closed", {"outcome": outcome}, actor)
+    if cancelled_because is not None:
+        await record(conn, incident, "incident.cancelled", {"reason": cancelled_because}, actor)
+    else:
+        await record(conn, incident, "incident.closed", {"outcome": outcome}, actor)
     await store_archive(conn, incident["id"])  # the after-action archive commits with the close

@@ -23,9 +23,9 @@ from backend.incidents.repo import Actor, announce, assignment, detail_of, lock_
 from backend.incidents.runner import (
     Runner,
     RunResult,
+    cancel_timer,
     close_incident,
     set_responder_status,
-    withdraw_offers,
 )
 from backend.positions.grids import GridLookup
 from backend.realtime.outbox import emit
@@ -264,10 +264,7 @@ class IncidentService:
             await set_responder_status(
                 conn, caller.principal.user_id, "assigned", expect=("offered",)
             )
-            await conn.execute(
-                "UPDATE timers SET cancelled_at = now() WHERE id = $1 AND fired_at IS NULL",
-                f"offer:{a['id']}",
-            )
+            await cancel_timer(conn, dispatcher.offer_timer_id(str(a["id"])))
             incident = await lock_incident(conn, a["incident_id"])
             if incident["patient_id"] is not None:
                 await conn.execute(
@@ -313,10 +310,7 @@ class IncidentService:
             await set_responder_status(
                 conn, caller.principal.user_id, "available", expect=("offered",)
             )
-            await conn.execute(
-                "UPDATE timers SET cancelled_at = now() WHERE id = $1 AND fired_at IS NULL",
-                f"offer:{a['id']}",
-            )
+            await cancel_timer(conn, dispatcher.offer_timer_id(str(a["id"])))
             incident = await lock_incident(conn, a["incident_id"])
             actor = actor_of(caller)
             await record(
@@ -509,9 +503,8 @@ class IncidentService:
                 actor,
                 time.time(),
             )
-            await close_incident(
-                conn, incident, "false_alarm" if "false" in reason.lower() else None, actor
-            )
+            # The reason is the record; an outcome is the operator's to set, never guessed from words.
+            await close_incident(conn, incident, None, actor, cancelled_because=reason)
             await self.runner.settle(conn, incident_id, actor)
             await announce(conn, incident_id)
 
@@ -592,10 +585,7 @@ class IncidentService:
             await set_responder_status(
                 conn, responder, "available", expect=("offered", "assigned", "en_route", "on_scene")
             )
-            await conn.execute(
-                "UPDATE timers SET cancelled_at = now() WHERE id = $1 AND fired_at IS NULL",
-                f"offer:{assignment_id}",
-            )
+            await cancel_timer(conn, dispatcher.offer_timer_id(assignment_id))
             actor = actor_of(caller)
             await emit(
                 conn,
@@ -679,7 +669,3 @@ class IncidentService:
             raise refused
         async with self.pool.acquire() as conn:
             return await detail_of(conn, incident_id)
-
-    async def withdraw_all(self, conn: PgConn, incident: Any, actor: Actor) -> None:
-        """Withdraw every open offer of an incident."""
-        await withdraw_offers(conn, incident, actor)
