@@ -191,6 +191,7 @@ class Hub:
         self.senders: set[Client] = set()  # clients whose sender runs (dropped ones too)
         self._catch_ups = asyncio.Semaphore(MAX_CATCH_UPS)
         self._by_stream: dict[str, set[Subscription]] = {}
+        self._position_subs: set[Subscription] = set()
         self._epochs: dict[str, str] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.position_snapshot: PositionSnapshot | None = None
@@ -215,6 +216,7 @@ class Hub:
         for sub in client.subs.values():
             if sub.ref is not None:
                 self._by_stream.get(sub.ref.key, set()).discard(sub)
+            self._position_subs.discard(sub)
         client.subs.clear()
 
     def spawn(self, coro: Awaitable[Any]) -> None:
@@ -228,6 +230,8 @@ class Hub:
         sub = client.subs.pop(topic, None)
         if sub is not None and sub.ref is not None:
             self._by_stream.get(sub.ref.key, set()).discard(sub)
+        if sub is not None:
+            self._position_subs.discard(sub)
 
     async def subscribe(self, client: Client, topic: str, since: Cursor | None) -> TopicSpec:
         """Authorise, then replay from ``since`` or snapshot, then go live; raises TopicError."""
@@ -310,6 +314,7 @@ class Hub:
         sub = Subscription(client, spec, None)
         sub.buffer = None
         client.subs[spec.topic] = sub
+        self._position_subs.add(sub)
         items = (
             await self.position_snapshot(spec)
             if self.position_snapshot
@@ -322,20 +327,18 @@ class Hub:
         """A responder moved: mark it pending for every client whose positions topic covers it."""
         if org_path is not None:
             self.latest_positions[item.responder_id] = (item, org_path)
-        for client in self.clients:
-            for sub in client.subs.values():
-                if sub.spec.stream == "positions" and sub.spec.accepts(org_path, None):
-                    client.pending_positions[item.responder_id] = item
-                    client.pending_removed.discard(item.responder_id)
-                    break
+        # Only the position subscriptions: this runs for every report, so it must not walk all sockets.
+        for sub in self._position_subs:
+            if sub.spec.accepts(org_path, None):
+                sub.client.pending_positions[item.responder_id] = item
+                sub.client.pending_removed.discard(item.responder_id)
 
     def note_removed(self, responder_id: str) -> None:
         """A responder went off duty: every client that may have it shown drops it."""
         self.latest_positions.pop(responder_id, None)
-        for client in self.clients:
-            if any(s.spec.stream == "positions" for s in client.subs.values()):
-                client.pending_positions.pop(responder_id, None)
-                client.pending_removed.add(responder_id)
+        for sub in self._position_subs:
+            sub.client.pending_positions.pop(responder_id, None)
+            sub.client.pending_removed.add(responder_id)
 
     def on_position_fields(self, fields: dict[bytes, bytes]) -> None:
         """Apply one entry of a position stream (as written by the position service)."""
