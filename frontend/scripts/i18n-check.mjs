@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Checks the i18n tables (src/shared/i18n/{zh-CN,en}.json) against each other and the source.
+ * Checks the i18n tables (src/shared/i18n/{,<area>.}{zh-CN,en}.json) against each other and the source.
  *
  * Fails (exit 1) listing:
  *   - keys present in one table but missing from the other, and empty texts;
@@ -33,8 +33,20 @@ const LITERAL = new RegExp(String.raw`(["'])(${KEY})\1`, "g");
 
 const problems = [];
 
+/** The shared table and every area table (`<area>.<locale>.json`) of one language, merged. */
 function loadTable(locale) {
-  const file = join(TABLE_DIR, `${locale}.json`);
+  const files = readdirSync(TABLE_DIR).filter((n) => n === `${locale}.json` || n.endsWith(`.${locale}.json`));
+  const merged = {};
+  for (const name of files.sort()) {
+    for (const [key, text] of Object.entries(loadFile(locale, join(TABLE_DIR, name)))) {
+      if (key in merged) problems.push(`${locale}: "${key}" is defined in more than one table`);
+      merged[key] = text;
+    }
+  }
+  return merged;
+}
+
+function loadFile(locale, file) {
   let table;
   try {
     table = JSON.parse(readFileSync(file, "utf8"));

@@ -1,20 +1,31 @@
 /**
  * Every user-visible string goes through `t(key)`; the tables are `i18n/zh-CN.json` (default)
- * and `i18n/en.json`, flat `"area.thing": "text"` maps with `{name}` placeholders.
+ * and `i18n/en.json` plus one pair per app area (`i18n/responder.zh-CN.json`, …), flat `"area.thing": "text"` maps with `{name}` placeholders.
  *
  * Keys must be written literally — `t("wall.title")`, `tk("layer.incidents")`, or
  * `data-i18n="wall.title"` in HTML — so `npm run i18n:check` can find every key in use.
  * Never build a key from pieces at run time; map values to keys with a table of `tk(...)`.
  */
 
+import consoleEn from "./i18n/console.en.json";
+import consoleZh from "./i18n/console.zh-CN.json";
 import en from "./i18n/en.json";
+import leaderEn from "./i18n/leader.en.json";
+import leaderZh from "./i18n/leader.zh-CN.json";
+import responderEn from "./i18n/responder.en.json";
+import responderZh from "./i18n/responder.zh-CN.json";
 import zhCN from "./i18n/zh-CN.json";
 import type { Locale } from "./types";
 
-export type MessageKey = keyof typeof zhCN;
+// One table per app area (`<area>.<locale>.json`) beside the shared one, so work on one page
+// never edits another page's texts; together they form one flat key space.
+const zhAll = { ...zhCN, ...consoleZh, ...leaderZh, ...responderZh };
+const enAll = { ...en, ...consoleEn, ...leaderEn, ...responderEn };
+
+export type MessageKey = keyof typeof zhAll;
 export type { Locale };
 
-const TABLES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zhCN, en };
+const TABLES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zhAll, en: enAll };
 export const LOCALES: readonly Locale[] = ["zh-CN", "en"];
 const STORAGE_KEY = "pingan.locale";
 
