@@ -96,11 +96,15 @@ class PatientController(Controller):
         auditor: NamedDependency[Auditor],
         risk_min: Annotated[int, QueryParameter(ge=0, le=5)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+        address_id: Annotated[
+            str | None, QueryParameter(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+        ] = None,
     ) -> PatientPage:
-        """Masked by role; each record read is audited."""
+        """Masked by role; each record read is audited. ``address_id``: only the patients
+        registered at that address (the console offers them when an incident is placed there)."""
         async with pool.acquire() as conn, conn.transaction():
             items = await services.list_patients(
-                conn, cipher, auditor, risk_min=risk_min, limit=limit
+                conn, cipher, auditor, risk_min=risk_min, limit=limit, address_id=address_id
             )
         return PatientPage(items=items)
 

@@ -326,16 +326,26 @@ async def read_patient(
 
 
 async def list_patients(
-    conn: PgConn, cipher: FieldCipher, auditor: Auditor, *, risk_min: int, limit: int
+    conn: PgConn,
+    cipher: FieldCipher,
+    auditor: Auditor,
+    *,
+    risk_min: int,
+    limit: int,
+    address_id: str | None = None,
 ) -> list[PatientView]:
-    """Patients in the caller's jurisdiction at or above ``risk_min``, highest risk first; audited."""
+    """Patients in the caller's jurisdiction at or above ``risk_min`` (optionally only those
+    registered at one address), highest risk first; audited."""
     principal = auditor.caller.principal
+    at_address = ""
+    args: list[Any] = [principal.org_path, risk_min, limit]
+    if address_id is not None:
+        args.append(address_id)
+        at_address = " AND person_id IN (SELECT id FROM persons WHERE address_id = $4)"
     ids = await conn.fetch(
-        f"SELECT person_id::text AS id FROM patients WHERE {jurisdiction_sql('org_path', 1)} AND risk_grade >= $2 "
-        "ORDER BY risk_grade DESC, person_id LIMIT $3",
-        principal.org_path,
-        risk_min,
-        limit,
+        f"SELECT person_id::text AS id FROM patients WHERE {jurisdiction_sql('org_path', 1)} AND risk_grade >= $2"
+        f"{at_address} ORDER BY risk_grade DESC, person_id LIMIT $3",
+        *args,
     )
     roles = frozenset(str(r) for r in principal.roles)
     views: list[PatientView] = []

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.errors import NotFound, Unprocessable
+from backend.incidents.models import Flag, IncidentKind
 from backend.security.context import Auditor
 from backend.security.guards import needs
 from backend.security.policy import Permission
 from playbooks.drill import Scenario, drill_library, format_report, unmet_expectations
 from playbooks.errors import PlaybookError
 from playbooks.loader import Library
+from playbooks.schema import IncidentContext
 
 
 class PlaybookSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,6 +67,39 @@ class PlaybookController(Controller):
         library: Library = state.library
         return [_summary(p) for p in library]
 
+    @get(
+        "/select",
+        opt=needs(Permission.PLAYBOOK_READ),
+        summary="The playbook an incident with these facts would run (for the console's intake)",
+    )
+    async def select(
+        self,
+        state: State,
+        auditor: NamedDependency[Auditor],
+        kind: FromQuery[IncidentKind],
+        patient_id: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-fA-F-]{36}$")] = None,
+        violent: FromQuery[bool] = False,
+        flags: Annotated[list[Flag] | None, QueryParameter(max_items=6)] = None,
+    ) -> PlaybookSummary:
+        """Chosen as intake chooses it: kind, the patient's risk grade and care team, violence
+        and flags. Reading the patient's grade is audited like any patient read."""
+        risk_grade: int | None = None
+        has_care_team = False
+        if patient_id is not None:
+            risk_grade, has_care_team = await _patient_facts(state, auditor, patient_id)
+        context = IncidentContext(
+            kind=kind,
+            risk_grade=risk_grade,
+            violent=violent,
+            has_care_team=has_care_team,
+            flags=tuple(flags or ()),
+        )
+        library: Library = state.library
+        try:
+            return _summary(library.select_for(context))
+        except PlaybookError as exc:
+            raise Unprocessable(str(exc), field="kind", code="no_playbook") from None
+
     @get("/{playbook_id:str}", opt=needs(Permission.PLAYBOOK_READ), summary="One playbook, whole")
     async def get_playbook(self, playbook_id: FromPath[str], state: State) -> dict[str, Any]:
         """The full definition, as loaded."""
@@ -101,3 +137,37 @@ class PlaybookController(Controller):
             deadlines=[msgspec.to_builtins(d) for d in report.deadlines],
             unmet=unmet_expectations(report, scenario.expect),
         )
+
+
+async def _patient_facts(state: State, auditor: Auditor, patient_id: str) -> tuple[int, bool]:
+    """(risk grade, has a care team) of a patient the caller may read; unknown otherwise."""
+    principal = auditor.caller.principal
+    async with state.resources.pool.acquire() as conn:
+        row = await conn.fetchrow(
+            "SELECT risk_grade, org_path, "
+            "EXISTS (SELECT 1 FROM care_team_members c WHERE c.patient_id = person_id) AS team "
+            "FROM patients WHERE person_id = $1",
+            uuid.UUID(patient_id),
+        )
+        if row is None:
+            raise NotFound(f"unknown patient {patient_id}", field="patient_id")
+        if not (principal.can(Permission.PATIENT_READ) and principal.covers(row["org_path"])):
+            await auditor.record(
+                conn,
+                "patient.read",
+                object_type="patient",
+                object_id=patient_id,
+                org_path=row["org_path"],
+                outcome="denied",
+                reason="outside jurisdiction or no patient:read",
+            )
+            raise NotFound(f"unknown patient {patient_id}", field="patient_id")
+        await auditor.record(
+            conn,
+            "patient.read",
+            object_type="patient",
+            object_id=patient_id,
+            org_path=row["org_path"],
+            details={"access": "jurisdiction", "purpose": "playbook_select"},
+        )
+    return int(row["risk_grade"]), bool(row["team"])
