@@ -63,7 +63,7 @@ typecheck: install
 	$(VENV)/bin/mypy $(PY_PACKAGES)
 
 bench: install
-	$(PINGAN) bench
+	$(PINGAN) bench --update-readme
 
 clean-data:
 	rm -rf "$${PINGAN_DATA_DIR:-$${XDG_DATA_HOME:-$$HOME/.local/share}/pingan}"

@@ -27,7 +27,7 @@ import msgspec
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
-from backend.bench.table import BenchRow, percentile
+from backend.bench.table import BenchRow, BenchSeries, percentile
 from backend.imports.boundaries import import_boundaries
 from backend.security.passwords import hash_password
 from backend.storage.postgres.dsn import with_database
@@ -233,7 +233,11 @@ async def _parts(
 
 
 async def run_dispatch_bench(
-    database_url: str, redis_url: str, *, quick: bool = False
+    database_url: str,
+    redis_url: str,
+    *,
+    quick: bool = False,
+    series: list[BenchSeries] | None = None,
 ) -> list[BenchRow]:
     """Create incidents against a live fleet; report offer latency p50/p99 beside its parts."""
     responders, probes, trials = (500, 5, 10) if quick else (10_000, 20, 60)
@@ -266,6 +270,21 @@ async def run_dispatch_bench(
             proc.wait(timeout=20)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+    if series is not None:
+        series.append(
+            BenchSeries(
+                bench="dispatch",
+                name="dispatch-offer-latency",
+                title=f"incident created → offer on the responder's socket ({responders:,} live)",
+                kind="distribution",
+                unit="ms",
+                samples={
+                    "ours (created → offer)": latencies,
+                    "nearest query alone": nearest,
+                    "PostgreSQL transaction alone": tx,
+                },
+            )
+        )
     p99 = percentile(latencies, 0.99)
     budget_share = percentile(latencies, 0.9) / 60_000 * 100
     return [

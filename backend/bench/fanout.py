@@ -61,7 +61,7 @@ from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
 
 from backend.bench.positions import format_rows
-from backend.bench.table import BenchRow
+from backend.bench.table import BenchRow, BenchSeries
 from backend.realtime.protocol import ENCODER, Event
 from backend.realtime.streams import EventStreams
 from backend.security.policy import Role
@@ -978,7 +978,11 @@ async def _measure_peer(plan: Plan) -> dict[int, dict[tuple[str, str], Window]]:
 
 
 async def run_fanout_bench(
-    database_url: str, redis_url: str, *, quick: bool = False
+    database_url: str,
+    redis_url: str,
+    *,
+    quick: bool = False,
+    series: list[BenchSeries] | None = None,
 ) -> list[BenchRow]:
     """Measure our fan-out beside a bare ``websockets`` broadcast server; returns the rows.
 
@@ -1011,7 +1015,36 @@ async def run_fanout_bench(
     for clients in plan.clients:
         results, dropped = ours[clients]
         rows += size_rows(clients, results, peer[clients], dropped)
+    if series is not None:
+        series.append(fanout_curve(plan, ours, peer))
     return rows
+
+
+def fanout_curve(
+    plan: Plan,
+    ours: dict[int, tuple[dict[tuple[str, str], Window], int]],
+    peer: dict[int, dict[tuple[str, str], Window]],
+) -> BenchSeries:
+    """p99 latency over client count for each of our paths and the bare server."""
+    lines: dict[str, list[tuple[float, float]]] = {}
+    for clients in plan.clients:
+        results = ours[clients][0]
+        for label, window in (
+            ("ours, outbox (commit → socket)", results["outbox", "plain"]),
+            ("ours, stream (hub → socket)", results["stream", "plain"]),
+            ("ours, outbox, 1 % stalled", results["outbox", "stalled"]),
+            (PEER, peer[clients]["peer", "plain"]),
+        ):
+            lines.setdefault(label, []).append((float(clients), window.p99_ms))
+    return BenchSeries(
+        bench="fanout",
+        name="fanout-p99-by-clients",
+        title=f"fan-out p99 over client count ({plan.rate_per_s:g} updates/s)",
+        kind="curve",
+        unit="p99 latency (ms)",
+        x_label="connected clients",
+        points=lines,
+    )
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ import h3
 import msgspec
 from redis.asyncio import Redis
 
-from backend.bench.table import BenchRow
+from backend.bench.table import BenchRow, BenchSeries, percentile
 from dispatch.index import PositionIndex
 from dispatch.keys import CAPABILITY_CODE
 from dispatch.matching import Entry, Query, brute_force_nearest
@@ -85,11 +85,6 @@ def _moved(fleet: Fleet, step: int, rnd: random.Random) -> list[PositionReport]:
         )
         for r, _ in fleet
     ]
-
-
-def _pct(samples: Sequence[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def _load(index: PositionIndex, fleet: Fleet, now: float = NOW) -> None:
@@ -165,6 +160,7 @@ async def bench_nearest(
     fleet: Fleet,
     box: tuple[float, float, float, float],
     queries: int,
+    series: list[BenchSeries] | None = None,
 ) -> list[BenchRow]:
     """p50/p99 of nearest(k=5, capability, 5 km) vs GEOSEARCH on per-capability GEO keys."""
     await _load(index, fleet)
@@ -186,9 +182,23 @@ async def bench_nearest(
             withdist=True,
         )
         peer.append(time.perf_counter() - started)
+    if series is not None:
+        series.append(
+            BenchSeries(
+                bench="positions",
+                name=f"positions-nearest-{len(fleet)}",
+                title=f"nearest k=5 within 5 km, {name}",
+                kind="distribution",
+                unit="ms",
+                samples={
+                    "ours (H3 index)": [x * 1e3 for x in ours],
+                    "peer (GEOSEARCH per capability)": [x * 1e3 for x in peer],
+                },
+            )
+        )
     rows = []
     for q, goal in ((0.5, ""), (0.99, "<= 0.5x peer")):
-        o, p = _pct(ours, q) * 1e3, _pct(peer, q) * 1e3
+        o, p = percentile(ours, q) * 1e3, percentile(peer, q) * 1e3
         rows.append(
             BenchRow(
                 bench="positions",
@@ -295,7 +305,11 @@ async def bench_recall(index: PositionIndex, queries: int) -> BenchRow:
 
 
 async def run_positions_bench(
-    redis_url: str, *, quick: bool = False, index_res: int = 8
+    redis_url: str,
+    *,
+    quick: bool = False,
+    index_res: int = 8,
+    series: list[BenchSeries] | None = None,
 ) -> list[BenchRow]:
     """Measure the position index beside plain Redis GEO on the same server; returns the rows."""
     redis = Redis.from_url(redis_url)
@@ -312,7 +326,9 @@ async def run_positions_bench(
             ("Shenzhen", SHENZHEN, sizes[0][1], sizes[1][1]),
         ):
             fleet = make_fleet(n, box, 6, "n")
-            rows += await bench_nearest(redis, index, prefix, f"{n:,} over {name}", fleet, box, q)
+            rows += await bench_nearest(
+                redis, index, prefix, f"{n:,} over {name}", fleet, box, q, series
+            )
             if name == "Shenzhen":
                 rows.append(await bench_memory(redis, index, prefix, n))
             await index.clear()

@@ -1,6 +1,8 @@
-"""One row of a benchmark report, shared by every benchmark module."""
+"""The shapes of a benchmark report, shared by every benchmark module: rows and plot series."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 import msgspec
 
@@ -35,3 +37,20 @@ def percentile(samples: list[float], q: float) -> float:
         return 0.0
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+class BenchSeries(msgspec.Struct, frozen=True, kw_only=True):
+    """Measurements a person would rather look at than read, drawn by `backend.bench.plots`.
+
+    A ``distribution`` holds raw samples per label (drawn as CDFs, where the tail shows);
+    a ``curve`` holds (x, y) points per label (drawn as lines, e.g. p99 over client count).
+    """
+
+    bench: str
+    name: str  # the PNG's file stem
+    title: str
+    kind: Literal["distribution", "curve"]
+    unit: str  # of the samples, or of y
+    x_label: str = ""
+    samples: dict[str, list[float]] = msgspec.field(default_factory=dict)
+    points: dict[str, list[tuple[float, float]]] = msgspec.field(default_factory=dict)

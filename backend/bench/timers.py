@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import msgspec
 
-from backend.bench.table import BenchRow, percentile
+from backend.bench.table import BenchRow, BenchSeries, percentile
 from backend.incidents.runner import Runner
 from backend.incidents.service import IncidentService
 from backend.incidents.timers import fire_due_timers
@@ -56,7 +56,11 @@ async def _seed_incident(conn: PgConn) -> str:
 
 
 async def run_timers_bench(
-    database_url: str, redis_url: str, *, quick: bool = False
+    database_url: str,
+    redis_url: str,
+    *,
+    quick: bool = False,
+    series: list[BenchSeries] | None = None,
 ) -> list[BenchRow]:
     """Fire N timers spread over a window; report lateness p50/p99 for ours and the loop probe."""
     count, window_s = (200, 3.0) if quick else (2000, 20.0)
@@ -116,6 +120,17 @@ async def run_timers_bench(
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
     goal_ms = POLL_S * 1000 + 100
+    if series is not None:
+        series.append(
+            BenchSeries(
+                bench="timers",
+                name="timers-lateness",
+                title=f"timer lateness, {count} timers over {window_s:g} s",
+                kind="distribution",
+                unit="ms",
+                samples={"ours (durable timers)": late, "loop.call_later": probe},
+            )
+        )
     p50, p99 = percentile(late, 0.5), percentile(late, 0.99)
     return [
         BenchRow(
