@@ -163,7 +163,7 @@ async def _ensure_fleet(settings: Settings, count: int, seed: int) -> int:
 
 
 def start_simulators(
-    host: str, port: int, responders: int, rate: float, seed: int
+    host: str, port: int, responders: int, rate: float, seed: int, time_scale: float = 1.0
 ) -> subprocess.Popen[Any]:
     """The fleet and the incidents in their own process: clients of the backend like any other."""
     command = [
@@ -182,6 +182,8 @@ def start_simulators(
         str(seed),
         "--status-every",
         "60",
+        "--time-scale",
+        str(time_scale),
     ]
     env = {**os.environ, "PINGAN_SIM_PASSWORD": DEMO_PASSWORD}
     return subprocess.Popen(command, env=env)  # noqa: S603 - our own interpreter and CLI
@@ -251,6 +253,13 @@ def print_urls(port: int, host: str, logins: list[tuple[str, str, str]]) -> None
     help="Simulated incidents per minute.",
 )
 @click.option(
+    "--time-scale",
+    type=click.FloatRange(0.1, 1000),
+    default=1.0,
+    show_default=True,
+    help="Speed up simulated movement and human delays (e.g. 60: a 7-minute visit takes 7 s).",
+)
+@click.option(
     "--no-simulators",
     is_flag=True,
     help="Run the system without the fleet and incident simulators.",
@@ -262,6 +271,7 @@ def demo(
     seed: int,
     responders: int,
     incident_rate: float,
+    time_scale: float,
     no_simulators: bool,
 ) -> None:
     """Run the whole system: embedded servers (unless configured), migrations, data, backend,
@@ -280,7 +290,9 @@ def demo(
             print_urls(bound, resolved.host, logins)
             if not no_simulators and responders:
                 simulators.append(
-                    start_simulators(resolved.host, bound, responders, incident_rate, seed)
+                    start_simulators(
+                        resolved.host, bound, responders, incident_rate, seed, time_scale
+                    )
                 )
                 console.print(
                     f"  simulators: {responders} responders, {incident_rate:g} incidents/min"
