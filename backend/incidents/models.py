@@ -186,6 +186,13 @@ class Note(msgspec.Struct, frozen=True, kw_only=True):
     text: Annotated[str, Meta(min_length=1, max_length=2000, pattern=SAFE_TEXT)]
 
 
+class FieldNote(msgspec.Struct, frozen=True, kw_only=True):
+    """A responder's short note from the field (queued offline; ``client_msg_id`` de-duplicates)."""
+
+    text: Annotated[str, Meta(min_length=1, max_length=500, pattern=SAFE_TEXT)]
+    client_msg_id: Annotated[str, Meta(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")] | None = None
+
+
 class PriorityChange(msgspec.Struct, frozen=True, kw_only=True):
     """Change the priority (1 is the most urgent), with why."""
 

@@ -70,6 +70,31 @@ async def record(conn: PgConn, incident: Any, kind: str, data: dict[str, Any], a
     return event_id
 
 
+async def already_applied(
+    conn: PgConn, incident_id: str, actor_id: str, client_msg_id: str | None
+) -> bool:
+    """Whether a phone's message with this ``client_msg_id`` is already in the incident's log.
+
+    Call it with the incident locked: a phone resending what it queued offline then changes
+    nothing, whatever happened in between (a later status, a tick, a note)."""
+    if client_msg_id is None:
+        return False
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM incident_events WHERE incident_id = $1 AND actor_id = $2 "
+            "AND data->>'client_msg_id' = $3)",
+            incident_id,
+            uuid.UUID(actor_id),
+            client_msg_id,
+        )
+    )
+
+
+def with_msg_id(data: dict[str, Any], client_msg_id: str | None) -> dict[str, Any]:
+    """The event data, carrying the phone's message id when it sent one."""
+    return data if client_msg_id is None else {**data, "client_msg_id": client_msg_id}
+
+
 async def announce(
     conn: PgConn, incident_id: str, kind: str = "incident.updated"
 ) -> IncidentSummary:

@@ -19,7 +19,16 @@ from backend.incidents.models import (
     IncidentDetail,
 )
 from backend.incidents.places import OutsideJurisdiction, resolve_place
-from backend.incidents.repo import Actor, announce, assignment, detail_of, lock_incident, record
+from backend.incidents.repo import (
+    Actor,
+    already_applied,
+    announce,
+    assignment,
+    detail_of,
+    lock_incident,
+    record,
+    with_msg_id,
+)
 from backend.incidents.runner import (
     Runner,
     RunResult,
@@ -249,11 +258,15 @@ class IncidentService:
         )  # incident first, then the assignment: one lock order
         return await assignment(conn, assignment_id, lock=True)
 
-    async def accept(self, caller: Caller, assignment_id: str) -> IncidentDetail:
+    async def accept(
+        self, caller: Caller, assignment_id: str, client_msg_id: str | None = None
+    ) -> IncidentDetail:
         """Accept an offer: the responder is assigned; the patient's need-to-know details open."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             a = await self._own_assignment(conn, caller, assignment_id)
-            if a["state"] in ("accepted", "en_route", "on_scene"):
+            if a["state"] in ("accepted", "en_route", "on_scene") or await already_applied(
+                conn, a["incident_id"], caller.principal.user_id, client_msg_id
+            ):
                 return await detail_of(conn, a["incident_id"])  # a repeated tap changes nothing
             if a["state"] != "offered":
                 raise Conflict(f"the offer is {a['state']}", code="offer_closed")
@@ -279,7 +292,7 @@ class IncidentService:
                 conn,
                 incident,
                 "assignment.accepted",
-                {"assignment_id": str(a["id"]), "role": a["role"]},
+                with_msg_id({"assignment_id": str(a["id"]), "role": a["role"]}, client_msg_id),
                 actor,
             )
             await self.runner.feed(
@@ -294,11 +307,19 @@ class IncidentService:
             await announce(conn, incident["id"])
             return await detail_of(conn, incident["id"])
 
-    async def decline(self, caller: Caller, assignment_id: str, reason: str | None) -> None:
+    async def decline(
+        self,
+        caller: Caller,
+        assignment_id: str,
+        reason: str | None,
+        client_msg_id: str | None = None,
+    ) -> None:
         """Decline an offer; the playbook offers the next candidate at once."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             a = await self._own_assignment(conn, caller, assignment_id)
-            if a["state"] == "declined":
+            if a["state"] == "declined" or await already_applied(
+                conn, a["incident_id"], caller.principal.user_id, client_msg_id
+            ):
                 return
             if a["state"] != "offered":
                 raise Conflict(f"the offer is {a['state']}", code="offer_closed")
@@ -317,7 +338,7 @@ class IncidentService:
                 conn,
                 incident,
                 "assignment.declined",
-                {"assignment_id": str(a["id"]), "reason": reason},
+                with_msg_id({"assignment_id": str(a["id"]), "reason": reason}, client_msg_id),
                 actor,
             )
             await self.runner.feed(
@@ -365,7 +386,7 @@ class IncidentService:
         return True
 
     async def change_status(
-        self, caller: Caller, assignment_id: str, status: str
+        self, caller: Caller, assignment_id: str, status: str, client_msg_id: str | None = None
     ) -> IncidentDetail:
         """en_route, on_scene, clear, or need_backup, for one's own accepted assignment."""
         targets = {
@@ -377,12 +398,14 @@ class IncidentService:
             a = await self._own_assignment(conn, caller, assignment_id)
             incident = await lock_incident(conn, a["incident_id"])
             actor = actor_of(caller)
+            if await already_applied(conn, incident["id"], caller.principal.user_id, client_msg_id):
+                return await detail_of(conn, incident["id"])  # resent after a lost answer: no-op
             if status == "need_backup":
                 await record(
                     conn,
                     incident,
                     "backup.requested",
-                    {"assignment_id": assignment_id, "role": a["role"]},
+                    with_msg_id({"assignment_id": assignment_id, "role": a["role"]}, client_msg_id),
                     actor,
                 )
                 await announce(conn, incident["id"])
@@ -412,7 +435,7 @@ class IncidentService:
                 conn,
                 incident,
                 f"assignment.{new_state}",
-                {"assignment_id": assignment_id, "role": a["role"]},
+                with_msg_id({"assignment_id": assignment_id, "role": a["role"]}, client_msg_id),
                 actor,
             )
             if new_state == "on_scene":
@@ -428,16 +451,28 @@ class IncidentService:
             await announce(conn, incident["id"])
             return await detail_of(conn, incident["id"])
 
-    async def tick(self, caller: Caller, assignment_id: str, item: str) -> IncidentDetail:
+    async def tick(
+        self, caller: Caller, assignment_id: str, item: str, client_msg_id: str | None = None
+    ) -> IncidentDetail:
         """Tick a checklist item of one's role; the console sees it live."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
             a = await self._own_assignment(conn, caller, assignment_id)
+            if await already_applied(
+                conn, a["incident_id"], caller.principal.user_id, client_msg_id
+            ):
+                return await detail_of(conn, a["incident_id"])
             if a["state"] not in ("accepted", "en_route", "on_scene"):
                 raise Conflict(f"the assignment is {a['state']}", code="bad_transition")
             incident = await lock_incident(conn, a["incident_id"])
             actor = actor_of(caller)
             await record(
-                conn, incident, "checklist.ticked", {"item": item, "role": a["role"]}, actor
+                conn,
+                incident,
+                "checklist.ticked",
+                with_msg_id(
+                    {"item": item, "role": a["role"], "assignment_id": assignment_id}, client_msg_id
+                ),
+                actor,
             )
             await self.runner.feed(
                 conn,
@@ -448,6 +483,31 @@ class IncidentService:
             )
             await announce(conn, incident["id"])
             return await detail_of(conn, incident["id"])
+
+    async def responder_note(
+        self, caller: Caller, assignment_id: str, text: str, client_msg_id: str | None = None
+    ) -> None:
+        """A short note from the field on the incident's timeline, while the assignment lasts."""
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
+            a = await self._own_assignment(conn, caller, assignment_id)
+            if await already_applied(
+                conn, a["incident_id"], caller.principal.user_id, client_msg_id
+            ):
+                return
+            if a["state"] not in ("accepted", "en_route", "on_scene"):
+                raise Conflict(f"the assignment is {a['state']}", code="bad_transition")
+            incident = await lock_incident(conn, a["incident_id"])
+            await record(
+                conn,
+                incident,
+                "note",
+                with_msg_id(
+                    {"text": text, "role": a["role"], "assignment_id": assignment_id},
+                    client_msg_id,
+                ),
+                actor_of(caller),
+            )
+            await announce(conn, incident["id"])
 
     # --- operators -------------------------------------------------------------------------
 

@@ -76,14 +76,16 @@ class AssignmentCommand(msgspec.Struct, tag="assignment", kw_only=True):
     """A responder's answer or status for one of its assignments, sent over the socket.
 
     ``client_msg_id`` lets a phone that queued commands offline resend them safely: the server
-    applies each transition once and answers ``ack`` for repeats too.
+    applies each message once (it is kept in the incident's log) and answers ``ack`` for
+    repeats too. ``note`` carries its words in ``text``.
     """
 
     assignment_id: Annotated[str, Meta(pattern=r"^[0-9a-fA-F-]{36}$")]
-    action: Literal["accept", "decline", "en_route", "on_scene", "clear", "need_backup", "tick"]
+    action: Literal["accept", "decline", "en_route", "on_scene", "clear", "need_backup", "tick", "note"]  # fmt: skip
     reason: Annotated[str, Meta(max_length=500)] | None = None
     item: Annotated[str, Meta(max_length=130, pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")] | None = None
-    client_msg_id: Annotated[str, Meta(max_length=64)] | None = None
+    client_msg_id: Annotated[str, Meta(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")] | None = None
+    text: Annotated[str, Meta(max_length=500)] | None = None
 
 
 ClientMessage = (
@@ -184,6 +186,8 @@ class Error(msgspec.Struct, tag="error", kw_only=True):
     code: str
     message: str
     topic: str | None = None
+    client_msg_id: str | None = None
+    """Set when the refused message was an assignment command that carried one."""
 
 
 ServerMessage = Welcome | Subscribed | Snapshot | Event | Positions | Pong | Ack | Error

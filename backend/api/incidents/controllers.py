@@ -15,6 +15,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from backend.api.responders.schemas import NearestCandidate
 from backend.errors import ApiError
 from backend.incidents import dispatcher
+from backend.incidents.briefs import AssignmentBrief, brief_of
 from backend.incidents.models import (
     AssignmentAction,
     AssignmentView,
@@ -22,6 +23,7 @@ from backend.incidents.models import (
     ChecklistTick,
     CloseRequest,
     CreateResult,
+    FieldNote,
     IncidentCreate,
     IncidentDetail,
     IncidentSummary,
@@ -345,7 +347,9 @@ class AssignmentController(Controller):
         data: JSONBody[AssignmentAction | None] = None,
     ) -> IncidentDetail:
         """Accept the offer (a repeated accept changes nothing)."""
-        return await _service(state).accept(caller, assignment_id)
+        return await _service(state).accept(
+            caller, assignment_id, data.client_msg_id if data else None
+        )
 
     @post("/{assignment_id:str}/decline", opt=needs(Permission.ASSIGNMENT_RESPOND), status_code=204)
     async def decline(
@@ -356,7 +360,12 @@ class AssignmentController(Controller):
         data: JSONBody[AssignmentAction | None] = None,
     ) -> None:
         """Decline, optionally saying why; the next candidate is offered at once."""
-        await _service(state).decline(caller, assignment_id, data.reason if data else None)
+        await _service(state).decline(
+            caller,
+            assignment_id,
+            data.reason if data else None,
+            data.client_msg_id if data else None,
+        )
 
     @post("/{assignment_id:str}/status", opt=needs(Permission.ASSIGNMENT_RESPOND), status_code=200)
     async def status(
@@ -367,7 +376,9 @@ class AssignmentController(Controller):
         caller: NamedDependency[Caller],
     ) -> IncidentDetail:
         """en_route, on_scene, clear or need_backup."""
-        return await _service(state).change_status(caller, assignment_id, data.status)
+        return await _service(state).change_status(
+            caller, assignment_id, data.status, data.client_msg_id
+        )
 
     @post(
         "/{assignment_id:str}/checklist", opt=needs(Permission.ASSIGNMENT_RESPOND), status_code=200
@@ -380,4 +391,34 @@ class AssignmentController(Controller):
         caller: NamedDependency[Caller],
     ) -> IncidentDetail:
         """Tick an item of your role's checklist."""
-        return await _service(state).tick(caller, assignment_id, data.item)
+        return await _service(state).tick(caller, assignment_id, data.item, data.client_msg_id)
+
+    @post("/{assignment_id:str}/notes", opt=needs(Permission.ASSIGNMENT_RESPOND), status_code=204)
+    async def note(
+        self,
+        assignment_id: FromPath[str],
+        data: JSONBody[FieldNote],
+        state: State,
+        caller: NamedDependency[Caller],
+    ) -> None:
+        """A short note from the field on the incident's timeline (a resent one changes nothing)."""
+        await _service(state).responder_note(caller, assignment_id, data.text, data.client_msg_id)
+
+    @get(
+        "/{assignment_id:str}/brief",
+        opt=needs(Permission.ASSIGNMENT_RESPOND),
+        summary="Your view of one of your assignments",
+    )
+    async def brief(
+        self,
+        assignment_id: FromPath[str],
+        state: State,
+        pool: NamedDependency[PgPool],
+        caller: NamedDependency[Caller],
+    ) -> AssignmentBrief:
+        """Your role's checklist with ticks, the team with live distance and ETA, and the patient
+        id for the need-to-know record only while the assignment is accepted and running."""
+        async with pool.acquire() as conn:
+            return await brief_of(
+                conn, _service(state).runner.positions, assignment_id, caller.principal.user_id
+            )
