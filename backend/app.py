@@ -21,6 +21,7 @@ from backend.api.geo.controllers import GeoController
 from backend.api.health.controllers import HealthController
 from backend.api.incidents.archives import ArchiveController
 from backend.api.incidents.controllers import AssignmentController, IncidentController
+from backend.api.kpi.controllers import KpiController
 from backend.api.map.controllers import MapController
 from backend.api.people.controllers import PatientController, PersonController
 from backend.api.places.controllers import AddressController
@@ -110,6 +111,7 @@ def create_app(settings: Settings) -> Litestar:
         AssignmentController,
         PushController,
         ArchiveController,
+        KpiController,
         PlaybookController,
     ]
     frontend = _frontend_router(settings)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
 from backend.incidents.models import LIVE_STATES
 from backend.incidents.repo import detail_of, summarise
+from backend.kpi import queries as kpi_queries
+from backend.kpi.buckets import day_start
 from backend.realtime.topics import TopicError, TopicRegistry, TopicSpec
 from backend.security.policy import Permission
 from backend.security.principal import Principal, jurisdiction_sql
@@ -16,7 +19,7 @@ from backend.storage.postgres.pool import PgPool
 
 
 async def wall_snapshot(pool: PgPool, _principal: Principal, spec: TopicSpec) -> dict[str, Any]:
-    """Every live incident of the topic's jurisdiction, most urgent first."""
+    """Every live incident of the topic's jurisdiction, most urgent first, and today's KPIs."""
     async with pool.acquire() as conn:
         rows = await conn.fetch(
             f"SELECT * FROM incidents WHERE state = ANY($2::text[]) AND {jurisdiction_sql('org_path', 1)} "
@@ -28,11 +31,16 @@ async def wall_snapshot(pool: PgPool, _principal: Principal, spec: TopicSpec) ->
         states = await conn.fetch(
             "SELECT incident_id, state FROM assignments WHERE incident_id = ANY($1::text[])", ids
         )
+        now = datetime.now(UTC)
+        kpis = await kpi_queries.today(conn, spec.org_path, start=day_start(now), now=now)
     by_incident: dict[str, list[Any]] = {}
     for s in states:
         by_incident.setdefault(s["incident_id"], []).append(s)
     return {
-        "incidents": [msgspec.to_builtins(summarise(r, by_incident.get(r["id"], []))) for r in rows]
+        "incidents": [
+            msgspec.to_builtins(summarise(r, by_incident.get(r["id"], []))) for r in rows
+        ],
+        "kpis": msgspec.to_builtins(kpis),  # today's, as GET /api/kpi/today answers
     }
 
 

@@ -1,0 +1,1 @@
+"""``/api/kpi``: the KPIs of the emergency loop for the wall and the leader view."""
