@@ -98,6 +98,16 @@ class ResponderController(Controller):
         responders = await _list(pool, caller, status=status, limit=limit)
         return await _with_positions(_positions(state), responders)
 
+    @get("/me", opt=needs(Permission.POSITION_REPORT), summary="Your own responder record")
+    async def me(
+        self, pool: NamedDependency[PgPool], caller: NamedDependency[Caller], state: State
+    ) -> Responder:
+        """Duty status and live position, so a phone opening the app knows where it stands."""
+        found = await _list(pool, caller, ids=[caller.principal.user_id], any_org=True)
+        if not found:
+            raise NotFound("you are not registered as a responder")
+        return (await _with_positions(_positions(state), found))[0]
+
     @put("/me/duty", opt=needs(Permission.POSITION_REPORT), summary="Go on or off duty")
     async def set_duty(
         self,

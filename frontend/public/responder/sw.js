@@ -4,14 +4,14 @@
  * - Keeps the app shell usable with a weak or absent network: pages network-first with the
  *   cached copy as fallback; hashed build assets (/assets/*) cache-first, they never change.
  * - Never touches /api/ or /ws: live data and actions must reach the server or fail visibly.
- * - Shows Web Push alerts. The server sends a JSON payload
- *   {title, body, tag?, url?, require_interaction?}, already in the responder's language; the
- *   fallback title below is bilingual because the worker has no access to the i18n table.
+ * - Shows Web Push alerts: an offer (`assignment.offered`, the offer's fields) opens the app at
+ *   that offer when tapped; other pushes carry {title, body, tag?, url?}. Texts the worker
+ *   writes itself are bilingual because it has no access to the i18n table.
  *
  * Bump VERSION when this file's caching rules change; old caches are dropped on activate.
  */
 
-const VERSION = "v1";
+const VERSION = "v2";
 const SHELL_CACHE = `pingan-responder-shell-${VERSION}`;
 const ASSET_CACHE = `pingan-responder-assets-${VERSION}`;
 const SHELL = ["/responder/", "/responder/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon.svg"];
@@ -83,6 +83,43 @@ async function networkFirst(request, cacheName) {
   }
 }
 
+// Kind names for the notification text; the worker cannot reach the i18n table, so both languages.
+const KIND_NAMES = {
+  crisis_at_home: "患者在家发病 Crisis at home",
+  danger_to_others: "危害他人风险 Danger to others",
+  self_harm: "自伤风险 Self-harm risk",
+  emergency_transfer: "紧急送医 Emergency transfer",
+  missing_patient: "患者走失 Missing patient",
+  medication_reaction: "药物不良反应 Medication reaction",
+};
+
+/**
+ * What to show for a push. An offer (`type: "assignment.offered"`, sent by backend/push/sender.py)
+ * carries the offer's fields; a tap opens the app at that offer (`/responder/?offer=<id>`).
+ * Other pushes may carry their own {title, body, tag, url}.
+ */
+function notificationFor(payload) {
+  if (payload.type === "assignment.offered" && payload.assignment_id) {
+    const km = typeof payload.distance_m === "number" ? `${(payload.distance_m / 1000).toFixed(1)} km` : "";
+    const min = typeof payload.eta_s === "number" ? `~${Math.max(1, Math.round(payload.eta_s / 60))} min` : "";
+    const kind = KIND_NAMES[payload.kind] || payload.kind || "";
+    return {
+      title: `${payload.title || "新警情 / New incident"} · ${kind}`,
+      body: [payload.address, [km, min].filter(Boolean).join(" · ")].filter(Boolean).join("\n"),
+      tag: `offer-${payload.assignment_id}`,
+      url: `/responder/?offer=${encodeURIComponent(payload.assignment_id)}`,
+      requireInteraction: true,
+    };
+  }
+  return {
+    title: payload.title || "平安处置 · 新警情 / New alert",
+    body: payload.body || payload.reason || "",
+    tag: payload.tag || "pingan-alert",
+    url: payload.url || "/responder/",
+    requireInteraction: payload.require_interaction !== false,
+  };
+}
+
 self.addEventListener("push", (event) => {
   let payload = {};
   try {
@@ -90,17 +127,17 @@ self.addEventListener("push", (event) => {
   } catch {
     payload = { body: event.data ? event.data.text() : "" };
   }
-  const title = payload.title || "平安处置 · 新警情 / New alert";
+  const n = notificationFor(payload);
   event.waitUntil(
-    self.registration.showNotification(title, {
-      body: payload.body || "",
-      tag: payload.tag || "pingan-alert",
+    self.registration.showNotification(n.title, {
+      body: n.body,
+      tag: n.tag,
       renotify: true,
-      requireInteraction: payload.require_interaction !== false,
+      requireInteraction: n.requireInteraction,
       vibrate: [400, 150, 400, 150, 800],
       icon: "/icons/icon-192.png",
       badge: "/icons/icon-192.png",
-      data: { url: payload.url || "/responder/" },
+      data: { url: n.url, assignment_id: payload.assignment_id || null },
     }),
   );
 });

@@ -4,13 +4,17 @@ import "../shared/styles/index.css";
 import "./responder.css";
 import { byId } from "../shared/dom";
 import { bootProtectedPage } from "../shared/session";
-import { registerServiceWorker } from "./sw-register";
+import { ResponderController } from "./controller";
 import { renderResponder } from "./responder-view";
+import { registerServiceWorker } from "./sw-register";
 
 registerServiceWorker();
-if (import.meta.env.DEV) {
-  // Development only: drive the view from the browser console before the realtime client exists.
-  void import("./responder-state").then((state) => Object.assign(window, { pinganResponder: state }));
-}
 const root = byId("app");
-bootProtectedPage(root, "responder", (session) => renderResponder(root, session));
+bootProtectedPage(root, "responder", (session) => {
+  const controller = new ResponderController(session);
+  renderResponder(root, session, controller, () => controller.serverNow());
+  controller.start();
+  if (import.meta.env.DEV) {
+    Object.assign(window, { pinganResponder: controller });
+  }
+});

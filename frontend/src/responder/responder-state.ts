@@ -1,54 +1,83 @@
 /**
- * What the responder app shows and what its buttons do, decoupled from how it is transported.
- *
- * The realtime/positions client calls `setOnDuty`, `showAssignment` and
- * `registerResponderHandlers`; until handlers are registered the buttons stay disabled and say
- * the app is not connected, instead of pretending an action was sent.
+ * What the responder app shows, in one immutable object with listeners. The controller
+ * (`controller.ts`) is the only writer; views read and re-render.
  */
 
-import type { ResponderAssignment } from "../shared/types";
+import type { AssignmentBrief, AssignmentState, DutyStatus, Offer, PatientRecord, QueuedCommand } from "./model";
+import type { SharingState } from "./position";
+import type { PushState } from "./push";
 
-export type AssignmentAction = "accept" | "decline" | "en_route" | "on_scene" | "clear";
+/** The assignment being worked (accepted, en route or on scene). */
+export interface Work {
+  assignment_id: string;
+  incident_id: string;
+  role: string;
+  kind: string;
+  priority: number;
+  address: string | null;
+  lat: number;
+  lon: number;
+  /** The state as the responder last set it (ahead of the server while queued). */
+  state: AssignmentState;
+  brief: AssignmentBrief | null;
+  patient: PatientRecord | null;
+  /** Items ticked here, shown ticked before the server confirms. */
+  ticked: string[];
+  /** Notes written here, newest last. */
+  notes: string[];
+}
 
-export interface ResponderHandlers {
-  /** Turns duty (and position sharing) on or off; rejects with an ApiError on failure. */
-  setDuty(onDuty: boolean): Promise<void>;
-  /** Sends one assignment step; rejects with an ApiError on failure. */
-  act(assignmentId: string, action: AssignmentAction): Promise<void>;
+export type NoticeKind = "info" | "error";
+
+export interface Notice {
+  kind: NoticeKind;
+  text: string;
 }
 
 export interface ResponderViewState {
-  onDuty: boolean;
-  assignment: ResponderAssignment | null;
-  handlers: ResponderHandlers | null;
+  /** Null until the server said (or when the account is not a responder). */
+  duty: DutyStatus | null;
+  dutyBusy: boolean;
+  sharing: SharingState;
+  queued: readonly QueuedCommand[];
+  offers: Offer[];
+  work: Work | null;
+  notice: Notice | null;
+  push: PushState | null;
+  notResponder: boolean;
 }
 
-let state: ResponderViewState = { onDuty: false, assignment: null, handlers: null };
+const INITIAL: ResponderViewState = {
+  duty: null,
+  dutyBusy: false,
+  sharing: "off",
+  queued: [],
+  offers: [],
+  work: null,
+  notice: null,
+  push: null,
+  notResponder: false,
+};
+
+let state: ResponderViewState = INITIAL;
 const listeners = new Set<(s: ResponderViewState) => void>();
 
-function emit(next: ResponderViewState): void {
-  state = next;
+export function getResponderState(): ResponderViewState {
+  return state;
+}
+
+/** Replaces part of the state and tells every listener. */
+export function update(patch: Partial<ResponderViewState>): void {
+  state = { ...state, ...patch };
   for (const listener of listeners) {
     listener(state);
   }
 }
 
-export function registerResponderHandlers(handlers: ResponderHandlers): void {
-  emit({ ...state, handlers });
-}
-
-/** The server's view of this responder's duty status. */
-export function setOnDuty(onDuty: boolean): void {
-  emit({ ...state, onDuty });
-}
-
-/** The current assignment, or null when there is none. */
-export function showAssignment(assignment: ResponderAssignment | null): void {
-  emit({ ...state, assignment });
-}
-
-export function getResponderState(): ResponderViewState {
-  return state;
+export function updateWork(patch: Partial<Work>): void {
+  if (state.work !== null) {
+    update({ work: { ...state.work, ...patch } });
+  }
 }
 
 export function onResponderChange(listener: (s: ResponderViewState) => void): () => void {

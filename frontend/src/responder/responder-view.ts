@@ -1,172 +1,127 @@
 /**
- * The responder app on a phone: duty switch, the current assignment with its next step as one
- * big button, and alert permission. Every control is at least 3.5rem tall for gloved thumbs.
+ * The responder app's screen on a phone: the trust banner (offline, position not shared, what
+ * is waiting to be sent), the duty switch, the assignment being worked, alert settings, and the
+ * offer takeover above everything.
  */
 
+import { type ConnectionStatus, getConnectionStatus, onConnectionChange } from "../shared/connection";
 import { el, replaceChildren } from "../shared/dom";
-import { ApiError } from "../shared/http";
-import { formatDuration, onLocaleChange, t, tk, type MessageKey } from "../shared/i18n";
-import { PRIORITY_LABELS } from "../shared/domain";
+import { onLocaleChange, t, type MessageKey } from "../shared/i18n";
 import type { Session } from "../shared/session";
-import type { AssignmentState, ResponderAssignment } from "../shared/types";
 import { mountAppHeader } from "../shared/ui/app-header";
-import {
-  type AssignmentAction,
-  getResponderState,
-  onResponderChange,
-  type ResponderViewState,
-} from "./responder-state";
+import type { ResponderController } from "./controller";
+import { renderOffer } from "./offer-view";
+import type { SharingState } from "./position";
+import { getResponderState, onResponderChange, type ResponderViewState } from "./responder-state";
+import { renderWork } from "./work-view";
 
-/** The actions a responder can take in each assignment state, main action first. */
-const NEXT_ACTIONS: Record<AssignmentState, readonly AssignmentAction[]> = {
-  offered: ["accept", "decline"],
-  accepted: ["en_route"],
-  en_route: ["on_scene"],
-  on_scene: ["clear"],
-  cleared: [],
+const SHARING_PROBLEMS: Partial<Record<SharingState, MessageKey>> = {
+  waiting: "responder.banner.positionWaiting",
+  held: "responder.banner.positionHeld",
+  denied: "responder.banner.positionDenied",
+  unavailable: "responder.banner.positionUnavailable",
 };
 
-const ACTION_LABELS: Record<AssignmentAction, MessageKey> = {
-  accept: tk("responder.action.accept"),
-  decline: tk("responder.action.decline"),
-  en_route: tk("responder.action.enRoute"),
-  on_scene: tk("responder.action.onScene"),
-  clear: tk("responder.action.clear"),
-};
-
-const STATE_LABELS: Record<AssignmentState, MessageKey> = {
-  offered: tk("assignment.offered"),
-  accepted: tk("assignment.accepted"),
-  en_route: tk("assignment.en_route"),
-  on_scene: tk("assignment.on_scene"),
-  cleared: tk("assignment.cleared"),
-};
-
-export function renderResponder(root: HTMLElement, session: Session): void {
+export function renderResponder(root: HTMLElement, session: Session, controller: ResponderController, serverNow: () => number): void {
   const shell = el("div", { className: "responder-app" });
   root.append(shell);
   mountAppHeader(shell, session, { title: "responder.title", current: "responder", compact: true });
 
-  const greeting = el("p", { className: "responder-app__greeting" });
+  const banner = el("div", { className: "trust-banner", attrs: { role: "status", "aria-live": "polite" } });
+  const notice = el("p", { className: "responder-app__notice", attrs: { role: "alert" } });
+  const work = el("section", { className: "card work", attrs: { "aria-live": "polite" } });
   const duty = el("section", { className: "card card--duty" });
-  const assignment = el("section", { className: "card card--assignment", attrs: { "aria-live": "assertive" } });
   const alerts = el("section", { className: "card card--alerts" });
-  const message = el("p", { className: "responder-app__message", attrs: { role: "alert" } });
-  shell.append(el("main", { className: "responder-app__main" }, [greeting, message, assignment, duty, alerts]));
-
-  let busy = false;
-  const fail = (err: unknown): void => {
-    message.textContent = err instanceof ApiError ? t("responder.actionFailed", { reason: err.message }) : t("error.generic.title");
-  };
-  const run = (work: () => Promise<void>): void => {
-    busy = true;
-    message.textContent = "";
-    render();
-    work()
-      .catch(fail)
-      .finally(() => {
-        busy = false;
-        render();
-      });
-  };
+  const takeover = el("div", { className: "takeover" });
+  takeover.hidden = true;
+  shell.append(banner, el("main", { className: "responder-app__main" }, [notice, work, duty, alerts]), takeover);
 
   const render = (): void => {
     const s = getResponderState();
-    greeting.textContent = t("responder.greeting", { name: session.me.display_name });
-    renderDuty(duty, s, busy, run);
-    renderAssignment(assignment, s, busy, run);
-    renderAlerts(alerts);
+    renderBanner(banner, s, getConnectionStatus());
+    notice.textContent = s.notice?.text ?? "";
+    notice.dataset.kind = s.notice?.kind ?? "";
+    if (s.work === null) {
+      work.hidden = true;
+      delete work.dataset.assignment;
+      replaceChildren(work, []);
+    } else {
+      work.hidden = false;
+      renderWork(work, s.work, s.queued, controller);
+    }
+    renderDuty(duty, s, controller);
+    renderAlerts(alerts, s);
+    renderOffer(takeover, s.offers[0] ?? null, s.offers.length, controller, serverNow);
+    document.body.classList.toggle("has-takeover", s.offers.length > 0);
   };
   render();
   onResponderChange(render);
-  onLocaleChange(render);
-  // Tick only the countdown text: re-rendering the buttons every second could swallow a tap.
-  window.setInterval(() => {
-    const current = getResponderState().assignment;
-    const span = assignment.querySelector<HTMLElement>(".assignment__deadline");
-    if (current !== null && span !== null) {
-      span.textContent = deadline(current);
-    }
-  }, 1000);
-}
-
-type Runner = (work: () => Promise<void>) => void;
-
-function renderDuty(card: HTMLElement, s: ResponderViewState, busy: boolean, run: Runner): void {
-  const button = el("button", {
-    className: `btn btn--xl ${s.onDuty ? "btn--danger" : "btn--success"}`,
-    i18n: s.onDuty ? "responder.goOffDuty" : "responder.goOnDuty",
-    attrs: { type: "button", "aria-pressed": String(s.onDuty) },
+  onConnectionChange(() => renderBanner(banner, getResponderState(), getConnectionStatus()));
+  onLocaleChange(() => {
+    takeover.removeAttribute("data-assignment"); // re-word the takeover too
+    render();
   });
-  const handlers = s.handlers;
-  button.disabled = handlers === null || busy;
-  button.addEventListener("click", () => handlers !== null && run(() => handlers.setDuty(!s.onDuty)));
-  replaceChildren(card, [
-    el("h2", { className: "card__title", i18n: "responder.duty" }),
-    el("p", { className: `duty-state${s.onDuty ? " is-on" : ""}`, i18n: s.onDuty ? "responder.onDuty" : "responder.offDuty" }),
-    button,
-    handlers === null ? el("p", { className: "card__hint", i18n: "responder.notConnected" }) : null,
-  ]);
 }
 
-function renderAssignment(card: HTMLElement, s: ResponderViewState, busy: boolean, run: Runner): void {
-  const a = s.assignment;
-  if (a === null) {
-    card.classList.remove("is-active");
-    replaceChildren(card, [
-      el("h2", { className: "card__title", i18n: "responder.assignment" }),
-      el("div", { className: "empty" }, [el("p", { i18n: "responder.noAssignment" })]),
-    ]);
+function renderBanner(banner: HTMLElement, s: ResponderViewState, link: ConnectionStatus): void {
+  const lines: HTMLElement[] = [];
+  const offline = link.state !== "live" && link.state !== "stale";
+  if (offline) {
+    lines.push(el("p", { className: "trust-banner__line trust-banner__line--offline", i18n: "responder.banner.offline" }));
+  }
+  const onDuty = s.duty !== null && s.duty !== "off_duty";
+  const problem = onDuty ? SHARING_PROBLEMS[s.sharing] : undefined;
+  if (problem !== undefined) {
+    lines.push(el("p", { className: "trust-banner__line trust-banner__line--position", i18n: problem }));
+  }
+  if (s.queued.length > 0) {
+    lines.push(
+      el("p", {
+        className: "trust-banner__line trust-banner__line--queue",
+        text: t("responder.banner.queued", { n: s.queued.length }),
+        dataset: { count: String(s.queued.length) },
+      }),
+    );
+  }
+  banner.hidden = lines.length === 0;
+  banner.dataset.queued = String(s.queued.length);
+  banner.dataset.link = offline ? "down" : "up";
+  banner.dataset.sharing = onDuty ? s.sharing : "off";
+  replaceChildren(banner, lines);
+}
+
+function renderDuty(card: HTMLElement, s: ResponderViewState, controller: ResponderController): void {
+  if (s.notResponder) {
+    replaceChildren(card, [el("h2", { className: "card__title", i18n: "responder.duty" }), el("p", { className: "card__body", i18n: "responder.notResponder" })]);
     return;
   }
-  card.classList.add("is-active");
-  const handlers = s.handlers;
-  const actions = NEXT_ACTIONS[a.state].map((action, index) => {
-    const button = el("button", {
-      className: `btn btn--xl ${action === "decline" ? "btn--ghost" : index === 0 ? "btn--primary" : ""}`,
-      i18n: ACTION_LABELS[action],
-      attrs: { type: "button" },
-    });
-    button.disabled = handlers === null || busy;
-    button.addEventListener("click", () => handlers !== null && run(() => handlers.act(a.id, action)));
-    return button;
+  const known = s.duty !== null;
+  const onDuty = known && s.duty !== "off_duty";
+  // Going off duty mid-incident is the incident's decision, not a switch on the phone.
+  const locked = onDuty && s.duty !== "available";
+  const button = el("button", {
+    className: `btn btn--xl duty-switch ${onDuty ? "btn--danger" : "btn--success"}`,
+    i18n: onDuty ? "responder.goOffDuty" : "responder.goOnDuty",
+    attrs: { type: "button", "aria-pressed": String(onDuty) },
   });
+  button.disabled = !known || s.dutyBusy || locked;
+  button.addEventListener("click", () => void controller.actSetDuty(!onDuty));
+  card.dataset.duty = s.duty ?? "unknown";
   replaceChildren(card, [
-    el("div", { className: "assignment__head" }, [
-      el("span", { className: `badge badge--p${a.priority}`, text: t(PRIORITY_LABELS[a.priority]) }),
-      el("span", { className: "assignment__state", text: t(STATE_LABELS[a.state]) }),
-      a.respond_by === null ? null : el("span", { className: "assignment__deadline", text: deadline(a) }),
-    ]),
-    el("h2", { className: "assignment__kind", text: a.kind }),
-    el("p", { className: "assignment__address", text: a.address }),
-    el("div", { className: "assignment__links" }, [
-      el("a", { className: "btn btn--link", i18n: "responder.openMap", attrs: { href: amapLink(a), target: "_blank", rel: "noopener" } }),
-      el("a", { className: "btn btn--link", i18n: "responder.openNavApp", attrs: { href: `geo:${a.lat},${a.lon}` } }),
-    ]),
-    el("h3", { className: "assignment__label", i18n: "responder.summary" }),
-    el("p", { className: "assignment__summary", text: a.summary }),
-    el("div", { className: "assignment__actions" }, actions),
-    handlers === null ? el("p", { className: "card__hint", i18n: "responder.notConnected" }) : null,
+    el("h2", { className: "card__title", i18n: "responder.duty" }),
+    el("p", { className: `duty-state${onDuty ? " is-on" : ""}`, i18n: !known ? "responder.loading" : onDuty ? "responder.onDuty" : "responder.offDuty" }),
+    button,
+    locked ? el("p", { className: "card__hint", i18n: "responder.dutyLocked" }) : null,
+    s.work === null && onDuty && !locked ? el("p", { className: "card__hint", i18n: "responder.waitingForOffers" }) : null,
   ]);
 }
 
-function deadline(a: ResponderAssignment): string {
-  const left = (Date.parse(a.respond_by ?? "") - Date.now()) / 1000;
-  return left >= 0 ? t("responder.respondWithin", { time: formatDuration(left) }) : t("responder.overdue", { time: formatDuration(-left) });
-}
-
-/** Amap (高德) marker link: the map app most phones in Shenzhen have. */
-function amapLink(a: ResponderAssignment): string {
-  const params = new URLSearchParams({ position: `${a.lon},${a.lat}`, name: a.address, coordinate: "wgs84", callnative: "1" });
-  return `https://uri.amap.com/marker?${params.toString()}`;
-}
-
-function renderAlerts(card: HTMLElement): void {
+function renderAlerts(card: HTMLElement, s: ResponderViewState): void {
   const supported = "Notification" in window;
   const permission = supported ? Notification.permission : "denied";
   const key: MessageKey = !supported
     ? "responder.alerts.unsupported"
-    : permission === "granted"
+    : s.push === "subscribed" && permission === "granted"
       ? "responder.alerts.granted"
       : permission === "denied"
         ? "responder.alerts.denied"
@@ -176,11 +131,8 @@ function renderAlerts(card: HTMLElement): void {
       ? el("button", { className: "btn btn--xl btn--primary", i18n: "responder.alerts.enable", attrs: { type: "button" } })
       : null;
   button?.addEventListener("click", () => {
-    void Notification.requestPermission().then(() => renderAlerts(card));
+    void Notification.requestPermission().then(() => renderAlerts(card, getResponderState()));
   });
-  replaceChildren(card, [
-    el("h2", { className: "card__title", i18n: "responder.alerts.title" }),
-    el("p", { className: "card__body", i18n: key }),
-    button,
-  ]);
+  card.dataset.push = s.push ?? "pending";
+  replaceChildren(card, [el("h2", { className: "card__title", i18n: "responder.alerts.title" }), el("p", { className: "card__body", i18n: key }), button]);
 }

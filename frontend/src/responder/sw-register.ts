@@ -1,7 +1,6 @@
 /**
  * Registers the responder app's service worker (`public/responder/sw.js`, scope `/responder/`).
- * It keeps the app shell available offline and will show Web Push alerts; the push subscription
- * itself is made once the backend publishes its VAPID key.
+ * It keeps the app shell available offline and shows Web Push offers; `push.ts` subscribes it.
  */
 
 let registration: Promise<ServiceWorkerRegistration | null> = Promise.resolve(null);
@@ -16,7 +15,7 @@ export function registerServiceWorker(): void {
   });
 }
 
-/** The active registration (null when unsupported or failed), e.g. for `pushManager.subscribe`. */
+/** The registration (null when unsupported or failed), e.g. for `pushManager.subscribe`. */
 export function getServiceWorkerRegistration(): Promise<ServiceWorkerRegistration | null> {
   return registration;
 }

@@ -32,6 +32,7 @@ import {
   WS_CLOSE,
   WS_SUBPROTOCOL,
   WS_TOKEN_PREFIX,
+  type WsAck,
   type WsClientMessage,
   type WsError,
   type WsEvent,
@@ -120,6 +121,7 @@ export class RealtimeClient {
   private readonly topics = new Map<string, TopicEntry>();
   private readonly cursors = new CursorBook();
   private readonly seen = new SeenIds();
+  private readonly replyListeners = new Set<(reply: WsAck | WsError) => void>();
 
   private socket: WebSocket | null = null;
   private welcomed = false;
@@ -157,6 +159,26 @@ export class RealtimeClient {
         this.send({ type: "unsubscribe", topic });
       }
     };
+  }
+
+  /** Calls `listener` with every `ack` and every `error` not about a topic (answers to commands). */
+  onReply(listener: (reply: WsAck | WsError) => void): () => void {
+    this.replyListeners.add(listener);
+    return () => this.replyListeners.delete(listener);
+  }
+
+  /** Sends `message` if the socket is open and welcomed; false otherwise (keep it and retry). */
+  sendNow(message: WsClientMessage): boolean {
+    if (!this.welcomed || this.socket === null || this.socket.readyState !== WebSocket.OPEN) {
+      return false;
+    }
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** True while the socket is open and welcomed. */
+  isLive(): boolean {
+    return this.welcomed && this.socket !== null && this.socket.readyState === WebSocket.OPEN;
   }
 
   /** Connects and keeps connecting until `stop()`. */
@@ -370,6 +392,11 @@ export class RealtimeClient {
         this.missedPongs = 0;
         this.serverOffsetMs = message.server_time * 1000 - Date.now();
         break;
+      case "ack":
+        for (const listener of this.replyListeners) {
+          listener(message);
+        }
+        break;
       case "error":
         this.onError(message);
         break;
@@ -419,6 +446,9 @@ export class RealtimeClient {
   private onError(message: WsError): void {
     if (message.topic === null) {
       console.warn(`realtime: ${message.code}: ${message.message}`);
+      for (const listener of this.replyListeners) {
+        listener(message);
+      }
       return;
     }
     const entry = this.topics.get(message.topic);

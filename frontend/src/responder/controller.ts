@@ -1,0 +1,468 @@
+/**
+ * The responder app's behaviour: the realtime link (`me` topic for offers and endings, the
+ * incident topic while working), duty and position sharing, the offline queue of commands, the
+ * need-to-know data's life, and Web Push. Views call the `act*` methods; the state is in
+ * `responder-state.ts`.
+ */
+
+import { onConnectionChange } from "../shared/connection";
+import { ApiError } from "../shared/http";
+import { t } from "../shared/i18n";
+import { RealtimeClient } from "../shared/realtime";
+import type { Session } from "../shared/session";
+import type { WsAck, WsError, WsEvent, WsSnapshot } from "../shared/types";
+import { startAlarm, stopAlarm, unlock } from "./alarm";
+import { getBrief, getMyRecord, getPatient, sendCommandHttp, setDuty } from "./api";
+import {
+  type AssignmentBrief,
+  type AssignmentState,
+  type CommandAction,
+  type DutyStatus,
+  type Offer,
+  offerFromBrief,
+  offerFromEvent,
+  type QueuedCommand,
+  WORKING_STATES,
+} from "./model";
+import * as ntk from "./need-to-know";
+import { Outbox, type SendOutcome } from "./outbox";
+import { PositionSharer } from "./position";
+import { subscribeToPush } from "./push";
+import { getResponderState as current, update, updateWork, type Work } from "./responder-state";
+
+/** How long a command waits for its `ack` on the socket before it is tried over HTTP. */
+const ACK_TIMEOUT_MS = 8_000;
+const RETRY_MS = 5_000;
+const STATUS_ACTIONS: Partial<Record<CommandAction, AssignmentState>> = {
+  en_route: "en_route",
+  on_scene: "on_scene",
+  clear: "cleared",
+};
+
+export class ResponderController {
+  private readonly client = new RealtimeClient();
+  private readonly outbox: Outbox;
+  private readonly sharer: PositionSharer;
+  private readonly waiting = new Map<string, (reply: WsAck | WsError | null) => void>();
+  private incidentTopic: (() => void) | null = null;
+  private refreshTimer: number | undefined;
+
+  constructor(session: Session) {
+    this.outbox = new Outbox(`pingan.responder.outbox.${session.me.id}`, (c) => this.transport(c), {
+      changed: (pending) => update({ queued: [...pending] }),
+      delivered: (c) => this.onDelivered(c),
+      refused: (c, code, message) => this.onRefused(c, code, message),
+    });
+    this.sharer = new PositionSharer({ send: (m) => this.client.sendNow(m) }, (sharing) => update({ sharing }));
+    this.client.onReply((reply) => {
+      const id = reply.client_msg_id ?? null;
+      if (id !== null) {
+        this.waiting.get(id)?.(reply);
+      }
+    });
+  }
+
+  /** Now on the server's clock (ms), for offer countdowns. */
+  serverNow(): number {
+    return this.client.serverNow();
+  }
+
+  start(): void {
+    update({ queued: [...this.outbox.pending()] });
+    const kept = ntk.recall();
+    if (kept !== null) {
+      this.showWork(kept.brief, kept.patient); // a reload in the field: shown at once, checked below
+    }
+    this.client.subscribe("me", {
+      snapshot: (s) => void this.onMeSnapshot(s),
+      event: (e) => this.onMeEvent(e),
+    });
+    this.client.start();
+    onConnectionChange((status) => {
+      if (status.state === "live") {
+        this.sharer.flush();
+        void this.outbox.flush();
+      }
+    });
+    window.addEventListener("online", () => void this.outbox.flush());
+    window.setInterval(() => {
+      if (this.outbox.pending().length > 0) {
+        void this.outbox.flush();
+      }
+      this.dropExpiredOffers();
+    }, RETRY_MS);
+    document.addEventListener("pointerdown", unlock, { once: true });
+    void this.loadDuty();
+    void subscribeToPush().then((push) => update({ push }));
+    void this.openOfferFromUrl();
+  }
+
+  // --- duty and position --------------------------------------------------------------------
+
+  private async loadDuty(): Promise<void> {
+    try {
+      const record = await getMyRecord();
+      this.applyDuty(record.duty_status);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        update({ notResponder: true });
+      } else {
+        this.fail(err);
+      }
+    }
+  }
+
+  private applyDuty(duty: DutyStatus): void {
+    update({ duty });
+    if (duty === "off_duty") {
+      this.sharer.stop();
+    } else {
+      this.sharer.start();
+    }
+  }
+
+  async actSetDuty(onDuty: boolean): Promise<void> {
+    unlock();
+    update({ dutyBusy: true, notice: null });
+    try {
+      const record = await setDuty(onDuty);
+      this.applyDuty(record.duty_status);
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      update({ dutyBusy: false });
+    }
+  }
+
+  // --- offers ---------------------------------------------------------------------------------
+
+  private async onMeSnapshot(snapshot: WsSnapshot): Promise<void> {
+    const rows = Array.isArray(snapshot.data.assignments) ? (snapshot.data.assignments as { assignment_id: string; state: string }[]) : [];
+    const working = rows.find((r) => (WORKING_STATES as readonly string[]).includes(r.state));
+    const work = current().work;
+    if (working === undefined && work !== null && !this.queuedAccept(work.assignment_id)) {
+      this.endWork(t("responder.ended.byServer"));
+    }
+    if (working !== undefined) {
+      await this.loadWork(working.assignment_id);
+    }
+    for (const row of rows.filter((r) => r.state === "offered")) {
+      if (current().offers.some((o) => o.assignment_id === row.assignment_id) || this.queuedAccept(row.assignment_id)) {
+        continue;
+      }
+      try {
+        this.addOffer(offerFromBrief(await getBrief(row.assignment_id)));
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+  }
+
+  private onMeEvent(event: WsEvent): void {
+    const assignmentId = typeof event.data.assignment_id === "string" ? event.data.assignment_id : null;
+    // Kinds on `me`: assignment.offered / .withdrawn / .ended (leader.notified is for leaders).
+    const [family, what] = event.kind.split(".", 2);
+    if (family !== "assignment") {
+      return;
+    }
+    if (what === "offered") {
+      const offer = offerFromEvent(event.data);
+      if (offer !== null) {
+        this.addOffer(offer);
+      }
+    } else if (what === "withdrawn" || what === "ended") {
+      this.removeOffer(assignmentId);
+      if (what === "ended" && current().work?.assignment_id === assignmentId) {
+        this.endWork(t("responder.ended.reason", { reason: String(event.data.reason ?? "") }));
+      }
+    }
+  }
+
+  private addOffer(offer: Offer): void {
+    if (current().offers.some((o) => o.assignment_id === offer.assignment_id)) {
+      return;
+    }
+    update({ offers: [...current().offers, offer] });
+    startAlarm();
+  }
+
+  private removeOffer(assignmentId: string | null): void {
+    const offers = current().offers.filter((o) => o.assignment_id !== assignmentId);
+    update({ offers });
+    if (offers.length === 0) {
+      stopAlarm();
+    }
+  }
+
+  private dropExpiredOffers(): void {
+    const now = this.client.serverNow() / 1000;
+    for (const offer of current().offers) {
+      if (offer.expires_at !== null && offer.expires_at + 2 < now) {
+        this.removeOffer(offer.assignment_id);
+        update({ notice: { kind: "info", text: t("responder.offer.expired") } });
+      }
+    }
+  }
+
+  /** A notification tap opens `/responder/?offer=<assignment id>`: show that offer if still open. */
+  private async openOfferFromUrl(): Promise<void> {
+    const url = new URL(window.location.href);
+    const id = url.searchParams.get("offer");
+    if (id === null) {
+      return;
+    }
+    url.searchParams.delete("offer");
+    window.history.replaceState(null, "", url.pathname + url.search);
+    try {
+      const brief = await getBrief(id);
+      if (brief.assignment.state === "offered") {
+        this.addOffer(offerFromBrief(brief));
+      } else if ((WORKING_STATES as readonly string[]).includes(brief.assignment.state)) {
+        await this.loadWork(id);
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  actAccept(offer: Offer): void {
+    this.removeOffer(offer.assignment_id);
+    this.outbox.enqueue({ assignment_id: offer.assignment_id, action: "accept" });
+    if (current().work === null) {
+      update({
+        work: {
+          assignment_id: offer.assignment_id,
+          incident_id: offer.incident_id,
+          role: offer.role,
+          kind: offer.kind,
+          priority: offer.priority,
+          address: offer.address,
+          lat: offer.lat,
+          lon: offer.lon,
+          state: "accepted",
+          brief: null,
+          patient: null,
+          ticked: [],
+          notes: [],
+        },
+      });
+      this.watchIncident(offer.incident_id);
+    }
+  }
+
+  actDecline(offer: Offer, reason: string): void {
+    this.removeOffer(offer.assignment_id);
+    this.outbox.enqueue({ assignment_id: offer.assignment_id, action: "decline", reason });
+  }
+
+  // --- working an assignment -----------------------------------------------------------------
+
+  actStatus(action: "en_route" | "on_scene" | "clear" | "need_backup"): void {
+    const work = current().work;
+    if (work === null) {
+      return;
+    }
+    this.outbox.enqueue({ assignment_id: work.assignment_id, action });
+    const next = STATUS_ACTIONS[action];
+    if (action === "clear") {
+      // Done here: the need-to-know details leave the phone now, not when the server hears it.
+      this.endWork(t("responder.cleared"));
+    } else if (next !== undefined) {
+      updateWork({ state: next });
+    } else {
+      update({ notice: { kind: "info", text: t("responder.backupRequested") } });
+    }
+  }
+
+  actTick(item: string): void {
+    const work = current().work;
+    if (work === null || work.ticked.includes(item)) {
+      return;
+    }
+    this.outbox.enqueue({ assignment_id: work.assignment_id, action: "tick", item });
+    updateWork({ ticked: [...work.ticked, item] });
+  }
+
+  actNote(text: string): void {
+    const work = current().work;
+    const clean = text.trim();
+    if (work === null || clean === "") {
+      return;
+    }
+    this.outbox.enqueue({ assignment_id: work.assignment_id, action: "note", text: clean });
+    updateWork({ notes: [...work.notes, clean] });
+  }
+
+  private async loadWork(assignmentId: string): Promise<void> {
+    if (this.queued(assignmentId, "clear")) {
+      return; // cleared here; the server has not heard it yet
+    }
+    let brief: AssignmentBrief;
+    try {
+      brief = await getBrief(assignmentId);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    const ended = !(WORKING_STATES as readonly string[]).includes(brief.assignment.state) || ["closed", "cancelled"].includes(brief.incident.state);
+    if (ended) {
+      if (current().work?.assignment_id === assignmentId && !this.queuedAccept(assignmentId)) {
+        this.endWork(t("responder.ended.byServer"));
+      }
+      return;
+    }
+    const work = current().work;
+    let patient = work?.assignment_id === assignmentId ? work.patient : null;
+    if (brief.patient_id !== null && patient === null) {
+      try {
+        patient = await getPatient(brief.patient_id);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+    if (current().work !== null && current().work?.assignment_id !== assignmentId) {
+      return; // another assignment took its place meanwhile
+    }
+    this.showWork(brief, patient);
+  }
+
+  private showWork(brief: AssignmentBrief, patient: Work["patient"]): void {
+    const before = current().work;
+    const same = before?.assignment_id === brief.assignment.id;
+    const queued = this.outbox.pending().filter((c) => c.assignment_id === brief.assignment.id);
+    // While statuses wait in the queue, the phone is ahead of the server: keep its state.
+    const lastStatus = [...queued].reverse().find((c) => STATUS_ACTIONS[c.action] !== undefined);
+    const state = lastStatus === undefined ? brief.assignment.state : (STATUS_ACTIONS[lastStatus.action] ?? brief.assignment.state);
+    const serverTicked = brief.checklist.filter((c) => c.ticked).map((c) => c.item);
+    const localTicked = same ? before.ticked : queued.filter((c) => c.action === "tick").map((c) => c.item ?? "");
+    update({
+      work: {
+        assignment_id: brief.assignment.id,
+        incident_id: brief.incident.id,
+        role: brief.assignment.role,
+        kind: brief.incident.kind,
+        priority: brief.incident.priority,
+        address: brief.incident.address,
+        lat: brief.incident.lat,
+        lon: brief.incident.lon,
+        state,
+        brief,
+        patient,
+        ticked: [...new Set([...serverTicked, ...localTicked])],
+        notes: same ? before.notes : [],
+      },
+    });
+    ntk.keep({ assignment_id: brief.assignment.id, brief, patient });
+    this.watchIncident(brief.incident.id);
+  }
+
+  /** The assignment is over: its details leave the page and the device. */
+  private endWork(message: string): void {
+    ntk.wipe();
+    this.incidentTopic?.();
+    this.incidentTopic = null;
+    window.clearTimeout(this.refreshTimer);
+    update({ work: null, notice: { kind: "info", text: message } });
+  }
+
+  private watchIncident(incidentId: string): void {
+    this.incidentTopic?.();
+    this.incidentTopic = this.client.subscribe(`incident:${incidentId}`, {
+      event: (e) => {
+        if (e.subject === incidentId) {
+          this.scheduleRefresh();
+        }
+      },
+    });
+  }
+
+  private scheduleRefresh(): void {
+    window.clearTimeout(this.refreshTimer);
+    this.refreshTimer = window.setTimeout(() => {
+      const work = current().work;
+      if (work !== null) {
+        void this.loadWork(work.assignment_id);
+      }
+    }, 400);
+  }
+
+  // --- sending ------------------------------------------------------------------------------
+
+  private queued(assignmentId: string, action: CommandAction): boolean {
+    return this.outbox.pending().some((c) => c.assignment_id === assignmentId && c.action === action);
+  }
+
+  private queuedAccept(assignmentId: string): boolean {
+    return this.queued(assignmentId, "accept");
+  }
+
+  /** Over the socket when it is up (answered by `ack`/`error` with the same id), else HTTP. */
+  private async transport(c: QueuedCommand): Promise<SendOutcome> {
+    if (this.client.isLive()) {
+      const reply = new Promise<WsAck | WsError | null>((resolve) => {
+        const timer = window.setTimeout(() => resolve(null), ACK_TIMEOUT_MS);
+        this.waiting.set(c.client_msg_id, (r) => {
+          window.clearTimeout(timer);
+          resolve(r);
+        });
+      });
+      const sent = this.client.sendNow({
+        type: "assignment",
+        assignment_id: c.assignment_id,
+        action: c.action,
+        client_msg_id: c.client_msg_id,
+        ...(c.reason === undefined ? {} : { reason: c.reason }),
+        ...(c.item === undefined ? {} : { item: c.item }),
+        ...(c.text === undefined ? {} : { text: c.text }),
+      });
+      const answer = sent ? await reply : null;
+      this.waiting.delete(c.client_msg_id);
+      if (answer?.type === "ack") {
+        return { kind: "ok" };
+      }
+      if (answer?.type === "error") {
+        return { kind: "refused", code: answer.code, message: answer.message };
+      }
+      // No answer in time: try HTTP now; a duplicate is harmless (same client_msg_id).
+    }
+    try {
+      await sendCommandHttp(c);
+      return { kind: "ok" };
+    } catch (err) {
+      if (err instanceof ApiError && !err.isUnavailable) {
+        return { kind: "refused", code: err.code, message: err.message };
+      }
+      return { kind: "unreachable" };
+    }
+  }
+
+  private onDelivered(c: QueuedCommand): void {
+    const work = current().work;
+    if (c.action === "accept" && (work === null || work.assignment_id === c.assignment_id)) {
+      void this.loadWork(c.assignment_id);
+    } else if (work !== null && work.assignment_id === c.assignment_id) {
+      this.scheduleRefresh();
+    }
+  }
+
+  private onRefused(c: QueuedCommand, code: string, message: string): void {
+    update({ notice: { kind: "error", text: t("responder.refused", { reason: message || code }) } });
+    const work = current().work;
+    if (work === null || work.assignment_id !== c.assignment_id) {
+      return;
+    }
+    if (c.action === "accept") {
+      this.endWork(t("responder.refused", { reason: message || code }));
+    } else {
+      if (c.action === "tick") {
+        updateWork({ ticked: work.ticked.filter((i) => i !== c.item) });
+      }
+      this.scheduleRefresh();
+    }
+  }
+
+  private fail(err: unknown): void {
+    const text = err instanceof ApiError ? t("responder.actionFailed", { reason: err.message }) : t("error.generic.title");
+    update({ notice: { kind: "error", text } });
+  }
+}
