@@ -14,6 +14,21 @@ export const ENDPOINTS = {
   me: { method: "GET", path: "/api/me", auth: true, response: "Me" },
   geoUnits: { method: "GET", path: "/api/geo/units", auth: true, query: ["level"], response: "OrgUnitCollection" },
   geoBounds: { method: "GET", path: "/api/geo/bounds", auth: true, response: "GeoBounds" },
+  // The operator console (paths with `{…}` are filled in by the caller).
+  addressSearch: { method: "GET", path: "/api/addresses/search", auth: true, query: ["q", "limit"], response: "AddressPage" },
+  patients: { method: "GET", path: "/api/patients", auth: true, query: ["address_id"], response: "PatientPage" },
+  playbookSelect: { method: "GET", path: "/api/playbooks/select", auth: true, query: ["kind", "patient_id"], response: "PlaybookSummary" },
+  playbook: { method: "GET", path: "/api/playbooks/{playbook_id}", auth: true, response: null },
+  incidentCreate: { method: "POST", path: "/api/incidents", auth: true, request: "IncidentCreateRequest", response: "CreateIncidentResult" },
+  incident: { method: "GET", path: "/api/incidents/{incident_id}", auth: true, response: "IncidentDetail" },
+  incidentTimeline: { method: "GET", path: "/api/incidents/{incident_id}/timeline", auth: true, query: ["after"], response: "TimelineEntry" },
+  incidentRecommendations: { method: "GET", path: "/api/incidents/{incident_id}/recommendations", auth: true, query: ["role", "k"], response: "Recommendation" },
+  incidentNote: { method: "POST", path: "/api/incidents/{incident_id}/notes", auth: true, request: "NoteRequest", response: null },
+  incidentPriority: { method: "POST", path: "/api/incidents/{incident_id}/priority", auth: true, request: "PriorityRequest", response: null },
+  incidentCancel: { method: "POST", path: "/api/incidents/{incident_id}/cancel", auth: true, request: "ReasonRequest", response: null },
+  incidentAssign: { method: "POST", path: "/api/incidents/{incident_id}/assign", auth: true, request: "ManualAssignRequest", response: null },
+  incidentRelease: { method: "POST", path: "/api/incidents/{incident_id}/assignments/{assignment_id}/release", auth: true, request: "ReasonRequest", response: null },
+  incidentClose: { method: "POST", path: "/api/incidents/{incident_id}/close", auth: true, request: "CloseIncidentRequest", response: "IncidentDetail" },
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINTS;

@@ -11,13 +11,16 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | null;
+  /** The error's `details` (e.g. `candidates` of an ambiguous place, `missing` of a refused close). */
+  readonly details: Record<string, unknown>;
 
-  constructor(status: number, code: string, message: string, field: string | null = null) {
+  constructor(status: number, code: string, message: string, field: string | null = null, details: Record<string, unknown> = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.field = field;
+    this.details = details;
   }
 
   /** True when the server could not be reached or answered with a server-side failure. */
@@ -90,6 +93,7 @@ function toApiError(status: number, body: unknown, path: string): ApiError {
         typeof e.code === "string" ? e.code : `http_${status}`,
         typeof e.message === "string" ? e.message : `${path}: HTTP ${status}`,
         typeof e.field === "string" ? e.field : null,
+        typeof e.details === "object" && e.details !== null ? (e.details as Record<string, unknown>) : {},
       );
     }
   }

@@ -1,0 +1,149 @@
+/**
+ * The console's live incidents, selectable: escalated first, then by priority, then oldest,
+ * each with its state, running step and countdown. A roving tabindex makes it one tab stop;
+ * ArrowUp/ArrowDown (or k/j) move, Home/End jump, Enter or a click selects.
+ */
+
+import { el, replaceChildren } from "../shared/dom";
+import { incidentTitle, PRIORITY_LABELS } from "../shared/domain";
+import { formatDuration, getLocale, onLocaleChange, t } from "../shared/i18n";
+import { incidentStateLabel } from "../shared/incident-events";
+import { getLiveState, onLiveChange } from "../shared/live";
+import { sortIncidents } from "../shared/panels/incidents-list";
+import type { LiveIncident } from "../shared/types";
+
+export interface IncidentList {
+  root: HTMLElement;
+  /** Marks `id` as the selected row (without calling `onSelect`). */
+  setSelected(id: string | null): void;
+  focus(): void;
+}
+
+export function mountIncidentList(parent: HTMLElement, onSelect: (id: string) => void, now: () => number): IncidentList {
+  const count = el("span", { className: "panel__count" });
+  const body = el("div", { className: "incidents" });
+  const root = el("section", { className: "panel panel--incidents" }, [
+    el("header", { className: "panel__header" }, [el("h2", { className: "panel__title", i18n: "panel.incidents", attrs: { id: "console-incidents-title" } }), count]),
+    body,
+  ]);
+  parent.append(root);
+
+  let selected: string | null = null;
+  let focusedId: string | null = null;
+  let order: string[] = [];
+
+  const render = (): void => {
+    const incidents = getLiveState().incidents;
+    if (incidents === null) {
+      count.textContent = "";
+      replaceChildren(body, [el("div", { className: "empty empty--loading" }, [el("p", { i18n: "state.loading" })])]);
+      return;
+    }
+    count.textContent = String(incidents.length);
+    if (incidents.length === 0) {
+      order = [];
+      replaceChildren(body, [el("div", { className: "empty" }, [el("p", { i18n: "state.noIncidents" })])]);
+      return;
+    }
+    const sorted = sortIncidents(incidents);
+    order = sorted.map((i) => i.id);
+    const tabStop = focusedId !== null && order.includes(focusedId) ? focusedId : selected !== null && order.includes(selected) ? selected : order[0];
+    const hadFocus = body.contains(document.activeElement);
+    const rows = sorted.map((i) => row(i, now(), i.id === selected, i.id === tabStop));
+    replaceChildren(body, [el("ol", { className: "incidents__list", attrs: { role: "listbox", "aria-labelledby": "console-incidents-title" } }, rows)]);
+    if (hadFocus) {
+      body.querySelector<HTMLElement>(`[data-incident-id="${CSS.escape(tabStop ?? "")}"]`)?.focus();
+    }
+  };
+
+  const move = (from: string, delta: number | "start" | "end"): void => {
+    const index = order.indexOf(from);
+    const next = delta === "start" ? 0 : delta === "end" ? order.length - 1 : Math.min(order.length - 1, Math.max(0, index + delta));
+    focusedId = order[next] ?? null;
+    render();
+    body.querySelector<HTMLElement>(`[data-incident-id="${CSS.escape(focusedId ?? "")}"]`)?.focus();
+  };
+
+  body.addEventListener("click", (event) => {
+    const target = (event.target as HTMLElement).closest<HTMLElement>("[data-incident-id]");
+    const id = target?.dataset.incidentId;
+    if (id !== undefined) {
+      focusedId = id;
+      onSelect(id);
+    }
+  });
+  body.addEventListener("keydown", (event) => {
+    const id = (event.target as HTMLElement).closest<HTMLElement>("[data-incident-id]")?.dataset.incidentId;
+    if (id === undefined) {
+      return;
+    }
+    const keys: Record<string, number | "start" | "end"> = { ArrowDown: 1, j: 1, ArrowUp: -1, k: -1, Home: "start", End: "end" };
+    const delta = keys[event.key];
+    if (delta !== undefined) {
+      event.preventDefault();
+      move(id, delta);
+    } else if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      onSelect(id);
+    }
+  });
+
+  render();
+  onLiveChange((_, part) => part === "incidents" && render());
+  onLocaleChange(render);
+  window.setInterval(() => (getLiveState().incidents?.length ?? 0) > 0 && render(), 1000);
+
+  return {
+    root,
+    setSelected(id) {
+      selected = id;
+      render();
+    },
+    focus() {
+      const target = body.querySelector<HTMLElement>("[tabindex='0']");
+      target?.focus();
+    },
+  };
+}
+
+function row(incident: LiveIncident, now: number, isSelected: boolean, isTabStop: boolean): HTMLElement {
+  const openFor = (now - Date.parse(incident.opened_at)) / 1000;
+  return el(
+    "li",
+    {
+      className: `incident incident--p${incident.priority}${incident.escalated ? " is-escalated" : ""}${isSelected ? " is-selected" : ""}`,
+      attrs: { role: "option", tabindex: isTabStop ? "0" : "-1", "aria-selected": String(isSelected) },
+      dataset: { incidentId: incident.id },
+    },
+    [
+      el("span", { className: "incident__priority", text: t(PRIORITY_LABELS[incident.priority]) }),
+      el("div", { className: "incident__main" }, [
+        el("p", { className: "incident__title", text: incidentTitle(incident) }),
+        el("p", { className: "incident__address", text: incident.address }),
+        stepLine(incident, now),
+      ]),
+      el("div", { className: "incident__side" }, [
+        el("span", { className: "incident__timer", text: formatDuration(openFor) }),
+        incident.escalated ? el("span", { className: "incident__flag", i18n: "incidentRow.escalated" }) : null,
+      ]),
+    ],
+  );
+}
+
+function stepLine(incident: LiveIncident, now: number): HTMLElement {
+  const parts = [incidentStateLabel(incident.state)];
+  let overdue = false;
+  const step = incident.step;
+  if (step !== null) {
+    const title = getLocale() === "zh-CN" ? step.title_zh : step.title_en;
+    if (title !== null && title !== "") {
+      parts.push(title);
+    }
+    if (step.deadline_at !== null) {
+      const left = (Date.parse(step.deadline_at) - now) / 1000;
+      overdue = left < 0;
+      parts.push(overdue ? t("incidentRow.overdue", { time: formatDuration(-left) }) : t("incidentRow.due", { time: formatDuration(left) }));
+    }
+  }
+  return el("p", { className: `incident__step${overdue ? " is-overdue" : ""}`, text: parts.join(" · ") });
+}

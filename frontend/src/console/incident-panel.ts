@@ -1,0 +1,426 @@
+/**
+ * The selected incident, live: state and running step with its countdown, the offers that went
+ * out and their answers (release with a reason), the responders' checklists, recommendations
+ * with manual assign, notes, priority, cancel, close (showing what is missing when refused), and
+ * the append-only timeline. Everything is redrawn from what the server says; our own actions
+ * only ask it again sooner.
+ */
+
+import { el, replaceChildren } from "../shared/dom";
+import { incidentTitle } from "../shared/domain";
+import { ApiError } from "../shared/http";
+import { formatClock, formatDuration, getLocale, onLocaleChange, t } from "../shared/i18n";
+import { incidentStateLabel } from "../shared/incident-events";
+import { addNote, cancelIncident, changePriority, closeIncident, releaseAssignment } from "../shared/incidents-api";
+import { mountIncidentTimeline, TimelineBook, type TimelineView, type TimelineWording } from "../shared/panels/incident-timeline";
+import type { RealtimeClient } from "../shared/realtime";
+import type { AssignmentView, IncidentDetail } from "../shared/types";
+import { openFormDialog } from "./form-dialog";
+import { IncidentWatch } from "./incident-watch";
+import { ACTIVE_ASSIGNMENT, assignmentStateName, localText, missingName, OUTCOME_LABELS, PRIORITY_NAMES, priorityName, roleName } from "./labels";
+import { loadPlaybookInfo, type PlaybookInfo } from "./playbook-info";
+import { mountRecommendations, type RecommendationsView } from "./recommendations";
+
+const ENDED: ReadonlySet<string> = new Set(["closed", "cancelled"]);
+
+export interface IncidentPanel {
+  show(incidentId: string | null): void;
+  current(): string | null;
+  focusNote(): void;
+}
+
+export function mountIncidentPanel(parent: HTMLElement, client: RealtimeClient, now: () => number): IncidentPanel {
+  const body = el("div", { className: "ipanel__body" });
+  const root = el("section", { className: "panel panel--incident ipanel", attrs: { "aria-labelledby": "ipanel-title" } }, [
+    el("header", { className: "panel__header" }, [el("h2", { className: "panel__title", i18n: "console.panel.title", attrs: { id: "ipanel-title" } })]),
+    body,
+  ]);
+  parent.append(root);
+
+  let session: PanelSession | null = null;
+  const idle = (): void => replaceChildren(body, [el("div", { className: "empty" }, [el("p", { i18n: "console.panel.none" })])]);
+  idle();
+
+  return {
+    show(incidentId) {
+      if (session?.incidentId === incidentId) {
+        return;
+      }
+      session?.dispose();
+      session = null;
+      if (incidentId === null) {
+        idle();
+        return;
+      }
+      session = new PanelSession(body, client, incidentId, now);
+    },
+    current: () => session?.incidentId ?? null,
+    focusNote: () => session?.focusNote(),
+  };
+}
+
+/** One incident shown in the panel, until another is selected. */
+class PanelSession {
+  private detail: IncidentDetail | null = null;
+  private playbook: PlaybookInfo | null = null;
+  private readonly watch: IncidentWatch;
+  private readonly timeline: TimelineView;
+  private readonly recs: RecommendationsView;
+  private readonly head = el("div", { className: "ipanel__head" });
+  private readonly step = el("div", { className: "ipanel__step" });
+  private readonly actions = el("div", { className: "ipanel__actions" });
+  private readonly assignments = el("div", { className: "ipanel__assignments" });
+  private readonly checklists = el("div", { className: "ipanel__checklists" });
+  private readonly noteInput = el("textarea", { className: "field__input field__input--small", attrs: { id: "note-text", rows: "2", "data-i18n-placeholder": "console.note.placeholder" } });
+  private readonly noteError = el("p", { className: "field__error", attrs: { id: "note-text-error", role: "alert" } });
+  private readonly closeInfo = el("div", { className: "ipanel__close-info", attrs: { role: "status" } });
+  private readonly offLocale: () => void;
+  private readonly ticker: number;
+
+  constructor(
+    body: HTMLElement,
+    client: RealtimeClient,
+    readonly incidentId: string,
+    private readonly now: () => number,
+  ) {
+    const timelineHost = el("section", { className: "ipanel__section" }, [el("h3", { className: "ipanel__section-title", i18n: "console.panel.timeline" })]);
+    this.recs = mountRecommendations(incidentId, () => this.watch.refresh());
+    const noteForm = el("form", { className: "note-form", attrs: { novalidate: "" } }, [
+      el("label", { className: "visually-hidden", i18n: "console.note.label", attrs: { for: "note-text" } }),
+      this.noteInput,
+      el("button", { className: "btn btn--small", i18n: "console.note.add", attrs: { type: "submit" } }),
+    ]);
+    this.noteInput.placeholder = t("console.note.placeholder");
+    this.noteInput.setAttribute("aria-describedby", this.noteError.id);
+    noteForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.submitNote();
+    });
+    this.noteInput.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        void this.submitNote();
+      }
+    });
+    replaceChildren(body, [
+      el("div", { className: "ipanel", dataset: { incidentId } }, [
+        this.head,
+        this.step,
+        this.actions,
+        this.closeInfo,
+        el("section", { className: "ipanel__section" }, [el("h3", { className: "ipanel__section-title", i18n: "console.panel.offers" }), this.assignments]),
+        this.checklists,
+        this.recs.root,
+        el("section", { className: "ipanel__section" }, [el("h3", { className: "ipanel__section-title", i18n: "console.note.title" }), noteForm, this.noteError]),
+        timelineHost,
+      ]),
+    ]);
+    this.head.append(el("p", { className: "ipanel__loading", i18n: "state.loading" }));
+    const book = new TimelineBook();
+    this.timeline = mountIncidentTimeline(timelineHost, book, this.words());
+    this.watch = new IncidentWatch(client, incidentId, book, {
+      detail: (detail) => this.setDetail(detail),
+      timeline: () => {
+        this.timeline.render();
+        this.renderChecklists();
+      },
+      gone: (code) => {
+        this.head.replaceChildren(el("p", { className: "ipanel__error", text: t("console.panel.gone", { code }) }));
+      },
+    });
+    this.offLocale = onLocaleChange(() => this.renderAll());
+    this.ticker = window.setInterval(() => this.renderStep(), 1000);
+  }
+
+  dispose(): void {
+    this.watch.dispose();
+    this.recs.dispose();
+    this.timeline.dispose();
+    this.offLocale();
+    window.clearInterval(this.ticker);
+  }
+
+  focusNote(): void {
+    this.noteInput.focus();
+  }
+
+  private words(): TimelineWording {
+    return {
+      stepTitle: (id) => this.playbook?.stepTitle(id) ?? null,
+      roleName,
+      itemText: (item) => this.playbook?.itemText(item) ?? null,
+      who: (assignmentId, responderId) =>
+        this.detail?.assignments.find((a) => a.id === assignmentId || (responderId !== "" && a.responder_id === responderId))?.display_name ?? "",
+    };
+  }
+
+  private setDetail(detail: IncidentDetail): void {
+    const previous = this.detail;
+    if (previous !== null && previous.summary.version > detail.summary.version) {
+      return; // an older answer overtaken by a newer one
+    }
+    this.detail = detail;
+    if (this.playbook === null || this.playbook.id !== detail.summary.playbook_id) {
+      void loadPlaybookInfo(detail.summary.playbook_id)
+        .then((info) => {
+          this.playbook = info;
+          this.renderAll();
+        })
+        .catch((err: unknown) => console.warn("playbook", err));
+    }
+    this.renderAll();
+  }
+
+  private renderAll(): void {
+    this.renderHead();
+    this.renderStep();
+    this.renderActions();
+    this.renderAssignments();
+    this.renderChecklists();
+    this.timeline.render();
+    const d = this.detail;
+    if (d !== null && !ENDED.has(d.summary.state)) {
+      this.recs.root.hidden = false;
+      this.recs.update(this.playbook?.rolesFor(d.summary.step?.id ?? null) ?? [], d.summary.version);
+    } else {
+      this.recs.root.hidden = true;
+    }
+  }
+
+  private renderHead(): void {
+    const d = this.detail;
+    if (d === null) {
+      return;
+    }
+    const s = d.summary;
+    replaceChildren(this.head, [
+      el("div", { className: "ipanel__title-row" }, [
+        el("span", { className: `prio prio--${Math.min(4, s.priority)}`, text: priorityName(s.priority), dataset: { priority: String(s.priority) } }),
+        el("h3", { className: "ipanel__title", text: incidentTitle({ title: "", kind: s.kind }) }),
+        el("span", { className: `state-chip state-chip--${s.state}`, text: incidentStateLabel(s.state), dataset: { state: s.state } }),
+      ]),
+      el("p", { className: "ipanel__address", text: s.address ?? `${s.lat.toFixed(5)}, ${s.lon.toFixed(5)}` }),
+      el("p", { className: "ipanel__meta" }, [
+        el("span", { className: "ipanel__id", text: s.id }),
+        el("span", { text: t("console.panel.opened", { time: formatClock(new Date(s.opened_at * 1000)) }) }),
+        s.has_patient ? el("span", { className: "tag", i18n: "console.panel.hasPatient" }) : null,
+        d.violent ? el("span", { className: "tag tag--danger", i18n: "console.panel.violent" }) : null,
+        s.escalations > 0 ? el("span", { className: "tag tag--danger", text: t("console.panel.escalations", { n: s.escalations }) }) : null,
+      ]),
+      d.description === null ? null : el("p", { className: "ipanel__description", text: d.description }),
+    ]);
+  }
+
+  private renderStep(): void {
+    const d = this.detail;
+    const step = d?.summary.step ?? null;
+    if (d === null || step === null) {
+      replaceChildren(this.step, d !== null && ENDED.has(d.summary.state) ? [el("p", { className: "ipanel__ended", text: t("console.panel.ended", { state: incidentStateLabel(d.summary.state) }) })] : []);
+      return;
+    }
+    const title = (getLocale() === "zh-CN" ? step.title_zh : step.title_en) ?? this.playbook?.stepTitle(step.id) ?? "";
+    const parts: HTMLElement[] = [el("span", { className: "ipanel__step-label", i18n: "console.panel.step" }), el("strong", { className: "ipanel__step-title", text: title })];
+    if (step.deadline_at !== null) {
+      const left = step.deadline_at - this.now() / 1000;
+      parts.push(
+        el("span", {
+          className: `countdown${left < 0 ? " is-overdue" : left < 60 ? " is-soon" : ""}`,
+          text: left < 0 ? t("incidentRow.overdue", { time: formatDuration(-left) }) : t("incidentRow.due", { time: formatDuration(left) }),
+          attrs: { role: "timer" },
+        }),
+      );
+    }
+    replaceChildren(this.step, parts);
+  }
+
+  private renderActions(): void {
+    const d = this.detail;
+    if (d === null || ENDED.has(d.summary.state)) {
+      replaceChildren(this.actions, []);
+      return;
+    }
+    const button = (key: Parameters<typeof t>[0], cls: string, onClick: () => void): HTMLButtonElement => {
+      const b = el("button", { className: `btn btn--small ${cls}`, i18n: key, attrs: { type: "button" } });
+      b.addEventListener("click", onClick);
+      return b;
+    };
+    replaceChildren(this.actions, [
+      button("console.action.priority", "", () => void this.askPriority()),
+      button("console.action.close", "btn--success", () => void this.askClose()),
+      button("console.action.cancel", "btn--danger", () => void this.askCancel()),
+    ]);
+  }
+
+  private renderAssignments(): void {
+    const d = this.detail;
+    if (d === null) {
+      return;
+    }
+    if (d.assignments.length === 0) {
+      replaceChildren(this.assignments, [el("p", { className: "ipanel__empty", i18n: "console.panel.noOffers" })]);
+      return;
+    }
+    replaceChildren(this.assignments, [el("ol", { className: "offers" }, [...d.assignments].reverse().map((a) => this.assignmentRow(a)))]);
+  }
+
+  private assignmentRow(a: AssignmentView): HTMLElement {
+    const facts: string[] = [roleName(a.role)];
+    if (a.distance_m !== null && a.distance_m > 0) {
+      facts.push(t("console.recs.distance", { km: (a.distance_m / 1000).toFixed(1) }));
+    }
+    if (a.eta_s !== null && a.eta_s > 0) {
+      facts.push(t("console.recs.eta", { time: formatDuration(a.eta_s) }));
+    }
+    facts.push(t("console.offer.at", { time: formatClock(new Date(a.offered_at)) }));
+    if (a.manual) {
+      facts.push(t("console.offer.manual"));
+    }
+    let release: HTMLButtonElement | null = null;
+    if (ACTIVE_ASSIGNMENT.has(a.state) && this.detail !== null && !ENDED.has(this.detail.summary.state)) {
+      release = el("button", { className: "btn btn--small btn--ghost", i18n: "console.action.release", attrs: { type: "button" } });
+      release.addEventListener("click", () => void this.askRelease(a));
+    }
+    return el("li", { className: `offer offer--${a.state}`, dataset: { assignmentId: a.id, state: a.state } }, [
+      el("div", { className: "offer__main" }, [
+        el("p", { className: "offer__name" }, [el("span", { text: a.display_name }), el("span", { className: `offer__state offer__state--${a.state}`, text: assignmentStateName(a.state) })]),
+        el("p", { className: "offer__facts", text: facts.join(" · ") }),
+        a.reason === null ? null : el("p", { className: "offer__reason", text: t("console.offer.reason", { reason: a.reason }) }),
+      ]),
+      release,
+    ]);
+  }
+
+  private renderChecklists(): void {
+    const d = this.detail;
+    const lists = d === null ? [] : Object.entries(d.checklists);
+    if (lists.length === 0) {
+      replaceChildren(this.checklists, []);
+      return;
+    }
+    const ticked = this.watch.book.tickedItems();
+    replaceChildren(this.checklists, [
+      el("section", { className: "ipanel__section" }, [
+        el("h3", { className: "ipanel__section-title", i18n: "console.panel.checklists" }),
+        ...lists.map(([role, raw]) => {
+          const list = (raw ?? {}) as { step_id?: unknown; items?: unknown };
+          const stepId = typeof list.step_id === "string" ? list.step_id : "";
+          const items = Array.isArray(list.items) ? (list.items as { id?: unknown; text?: unknown; role?: unknown }[]) : [];
+          return el("div", { className: "checklist" }, [
+            el("p", { className: "checklist__role", text: roleName(role) }),
+            el(
+              "ul",
+              { className: "checklist__items" },
+              items.map((item) => {
+                const ref = `${stepId}.${String(item.id ?? "")}`;
+                const done = ticked.has(ref);
+                return el("li", { className: `checklist__item${done ? " is-done" : ""}`, dataset: { item: ref } }, [
+                  el("span", { className: "checklist__mark", text: done ? "✓" : "○", attrs: { "aria-hidden": "true" } }),
+                  el("span", { text: localText(item.text) ?? ref }),
+                  el("span", { className: "visually-hidden", i18n: done ? "console.checklist.done" : "console.checklist.open" }),
+                ]);
+              }),
+            ),
+          ]);
+        }),
+      ]),
+    ]);
+  }
+
+  private async submitNote(): Promise<void> {
+    const text = this.noteInput.value.trim();
+    this.noteError.textContent = "";
+    this.noteInput.removeAttribute("aria-invalid");
+    try {
+      await addNote(this.incidentId, text);
+      this.noteInput.value = "";
+      this.watch.refresh();
+    } catch (err) {
+      this.noteError.textContent = err instanceof ApiError ? t("console.error.refused", { message: err.message }) : t("console.error.unexpected");
+      this.noteInput.setAttribute("aria-invalid", "true");
+    }
+  }
+
+  private subtitle(): string {
+    const s = this.detail?.summary;
+    return s === undefined ? this.incidentId : `${s.id} · ${incidentTitle({ title: "", kind: s.kind })} · ${s.address ?? ""}`;
+  }
+
+  private async askPriority(): Promise<void> {
+    const current = this.detail?.summary.priority ?? 3;
+    await openFormDialog({
+      title: t("console.action.priority"),
+      subtitle: this.subtitle(),
+      fields: [
+        { name: "priority", label: "console.field.priority", kind: "select", value: String(current), options: Object.entries(PRIORITY_NAMES).map(([value, key]) => ({ value, label: t(key) })) },
+        { name: "reason", label: "console.field.reason", kind: "text" },
+      ],
+      submit: "console.action.priority",
+      onSubmit: async (v) => changePriority(this.incidentId, Number(v.priority), v.reason ?? ""),
+    });
+    this.watch.refresh();
+  }
+
+  private async askCancel(): Promise<void> {
+    await openFormDialog({
+      title: t("console.action.cancel"),
+      subtitle: this.subtitle(),
+      fields: [{ name: "reason", label: "console.field.reason", kind: "text", placeholder: "console.cancel.placeholder" }],
+      submit: "console.action.cancelConfirm",
+      danger: true,
+      onSubmit: async (v) => cancelIncident(this.incidentId, v.reason ?? ""),
+    });
+    this.watch.refresh();
+  }
+
+  private async askRelease(a: AssignmentView): Promise<void> {
+    await openFormDialog({
+      title: t("console.release.title", { name: a.display_name }),
+      subtitle: this.subtitle(),
+      fields: [{ name: "reason", label: "console.field.reason", kind: "text" }],
+      submit: "console.action.release",
+      danger: true,
+      onSubmit: async (v) => releaseAssignment(this.incidentId, a.id, v.reason ?? ""),
+    });
+    this.watch.refresh();
+  }
+
+  private async askClose(): Promise<void> {
+    const words = { stepTitle: (id: string) => this.playbook?.stepTitle(id) ?? null, itemText: (item: string) => this.playbook?.itemText(item) ?? null };
+    const closed = await openFormDialog({
+      title: t("console.action.close"),
+      subtitle: this.subtitle(),
+      fields: [
+        { name: "outcome", label: "console.field.outcome", kind: "select", options: [{ value: "", label: t("console.close.noOutcome") }, ...Object.entries(OUTCOME_LABELS).map(([value, key]) => ({ value, label: t(key) }))] },
+        { name: "record_sheet_id", label: "console.field.recordSheet", kind: "text" },
+        { name: "handover_hospital", label: "console.field.hospital", kind: "text" },
+      ],
+      submit: "console.action.close",
+      onSubmit: async (v) => {
+        await closeIncident(this.incidentId, {
+          ...(v.outcome ? { outcome: v.outcome } : {}),
+          ...(v.record_sheet_id ? { record_sheet_id: v.record_sheet_id } : {}),
+          ...(v.handover_hospital ? { handover_hospital: v.handover_hospital } : {}),
+        });
+      },
+      describeError: (err) => {
+        if (err.code !== "close_refused" || !Array.isArray(err.details.missing)) {
+          return null;
+        }
+        const missing = (err.details.missing as unknown[]).map((m) => missingName(String(m), words));
+        this.showMissing(missing);
+        return t("console.close.missing", { items: missing.join("、") });
+      },
+    });
+    if (closed) {
+      replaceChildren(this.closeInfo, []);
+    }
+    this.watch.refresh();
+  }
+
+  private showMissing(missing: string[]): void {
+    replaceChildren(this.closeInfo, [
+      el("p", { className: "ipanel__close-title", i18n: "console.close.missingTitle" }),
+      el("ul", { className: "ipanel__missing" }, missing.map((m) => el("li", { text: m }))),
+    ]);
+  }
+}

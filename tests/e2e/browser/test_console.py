@@ -1,0 +1,264 @@
+"""The operator console against the real backend: an incident typed in (address autocomplete,
+patient and playbook shown) reaches the wall with its countdown, once; recommendations, a manual
+assign, a responder's answer over HTTP, notes, priority, release and cancel show in the panel
+and the timeline; a refused field shows the server's error; both languages are complete."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+from playwright.async_api import Page
+
+from backend.imports.addresses import import_addresses
+from backend.security.policy import Capability, Role
+from backend.storage.postgres.pool import PgPool
+from simulators.geography import Geography, generate_addresses
+from tests.conftest import TEST_PASSWORD, BackendProcess, DistrictPaths
+from tests.e2e.browser.conftest import Opener, screenshot_path
+from tests.e2e.browser.helpers import (
+    visible_raw_keys,
+    wait_connection,
+    wait_map_count,
+    wait_map_ready,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+@pytest.fixture
+async def address(clean_db: PgPool, district: Geography, paths: DistrictPaths) -> dict[str, Any]:
+    """The district's addresses loaded; one in community A, whose text is unique."""
+    rows = [msgspec.structs.asdict(r) for r in generate_addresses(district, 1500, seed=1)]
+    async with clean_db.acquire() as conn:
+        await import_addresses(conn, [(i, r) for i, r in enumerate(rows)])
+        row = await conn.fetchrow(
+            "SELECT a.id, a.text, a.lat, a.lon FROM addresses a WHERE a.org_path LIKE $1 || '.%' "
+            "AND NOT EXISTS (SELECT 1 FROM addresses b WHERE b.id <> a.id AND b.text LIKE a.text || '%') "
+            "ORDER BY a.id LIMIT 1",
+            paths.community_a,
+        )
+    assert row is not None, "the synthetic district has an address in community A"
+    return dict(row)
+
+
+async def bearer(http: httpx.AsyncClient, username: str) -> dict[str, str]:
+    r = await http.post("/api/auth/login", json={"username": username, "password": TEST_PASSWORD})
+    r.raise_for_status()
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def live_incidents(base_url: str) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=20) as http:
+        r = await http.get("/api/incidents?state=live", headers=await bearer(http, "op.d"))
+    assert r.status_code == 200, r.text
+    return list(r.json()["items"])
+
+
+async def police_on_duty(
+    http: httpx.AsyncClient, make_user: Any, paths: DistrictPaths, lat: float, lon: float
+) -> tuple[str, dict[str, str]]:
+    """``police.a`` on duty just beside (lat, lon); returns their id and Authorization header."""
+    await make_user("admin.d", paths.district, Role.ADMIN)
+    user = await make_user("police.a", paths.grid_a, Role.RESPONDER, capabilities=[Capability.POLICE])
+    r = await http.post(
+        "/api/responders", json={"user_id": str(user.id)}, headers=await bearer(http, "admin.d")
+    )
+    assert r.status_code in (200, 201), r.text
+    me = await bearer(http, "police.a")
+    r = await http.put("/api/responders/me/duty", json={"status": "available"}, headers=me)
+    assert r.status_code in (200, 204), r.text
+    item = {
+        "responder_id": str(user.id),
+        "lat": lat + 0.001,
+        "lon": lon,
+        "accuracy_m": 8,
+        "ts": time.time(),
+    }
+    r = await http.post("/api/positions", json={"items": [item]}, headers=me)
+    assert r.status_code == 200 and r.json()["applied"] == 1, r.text
+    return str(user.id), me
+
+
+async def open_console(open_page: Opener, **options: Any) -> Page:
+    page = await open_page("op.d", "/console/", **options)
+    await wait_map_ready(page)
+    await wait_connection(page, "live")
+    await wait_map_count(page, "incidents", 0)
+    return page
+
+
+async def type_and_pick_address(page: Page, text: str) -> None:
+    """Types the address, waits for the registry's suggestion and picks it with the keyboard."""
+    await page.click("#intake-address")
+    await page.keyboard.type(text, delay=15)
+    option = page.get_by_role("option", name=text, exact=True)
+    await option.wait_for(timeout=10_000)
+    while await option.get_attribute("aria-selected") != "true":
+        await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector(".intake__place-note[data-mode='address']")
+    assert await page.input_value("#intake-address") == text
+
+
+async def timeline_shows(page: Page, text: str, timeout_s: float = 15) -> None:
+    await page.locator(".timeline__item", has_text=text).first.wait_for(timeout=timeout_s * 1000)
+
+
+async def fill_dialog(page: Page, values: dict[str, str]) -> None:
+    await page.wait_for_selector("dialog.dialog[open]")
+    for name, value in values.items():
+        selector = f"#dlg-{name}"
+        if await page.locator(selector).evaluate("e => e.tagName") == "SELECT":
+            await page.select_option(selector, value)
+        else:
+            await page.fill(selector, value)
+    await page.click("dialog.dialog button[type=submit]")
+    await page.wait_for_selector("dialog.dialog", state="detached", timeout=15_000)
+
+
+@pytest.mark.timeout(240)
+async def test_typed_incident_reaches_the_wall_once_with_its_countdown(
+    open_page: Opener, users: None, backend: BackendProcess, address: dict[str, Any]
+) -> None:
+    wall = await open_page("lead.d", "/wall/", motion=False)
+    await wait_connection(wall, "live")
+    await wait_map_count(wall, "incidents", 0)
+    page = await open_console(open_page, motion=False)
+
+    await page.select_option("#intake-kind", "crisis_at_home")
+    await type_and_pick_address(page, address["text"])
+    # The playbook that will run is shown with its steps before anything is created.
+    await page.wait_for_selector(".intake__playbook [data-playbook-id='crisis_at_home']")
+    assert await page.locator(".playbook__step").count() >= 3
+    await page.dblclick(".intake__submit")
+
+    panel = page.locator(".ipanel[data-incident-id]")
+    await panel.wait_for(timeout=15_000)
+    incident_id = await panel.get_attribute("data-incident-id")
+    await wait_map_count(wall, "incidents", 1)
+    row = wall.locator(".incident").first
+    assert address["text"] in await row.inner_text()
+    # The countdown of the running step (its value is not asserted: only that it is there).
+    await wall.locator(".incident__step", has_text="剩余").wait_for(timeout=15_000)
+    await page.locator(".ipanel .countdown").wait_for(timeout=15_000)
+    await timeline_shows(page, "创建警情")
+
+    await page.wait_for_timeout(1500)  # a second incident, if any, would have arrived by now
+    live = await live_incidents(backend.base_url)
+    assert [i["id"] for i in live] == [incident_id], "a double submit created more than one"
+    assert await wall.locator(".incident").count() == 1
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.timeout(300)
+async def test_assign_accept_notes_priority_release_cancel(
+    open_page: Opener,
+    users: None,
+    make_user: Any,
+    backend: BackendProcess,
+    paths: DistrictPaths,
+    address: dict[str, Any],
+) -> None:
+    wall = await open_page("lead.d", "/wall/", motion=False)
+    await wait_connection(wall, "live")
+    await wait_map_count(wall, "incidents", 0)
+    page = await open_console(open_page)
+    async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
+        operator = await bearer(http, "op.d")
+        # Opened while nobody is on duty: the playbook offers nobody, the operator will.
+        r = await http.post(
+            "/api/incidents",
+            json={"kind": "crisis_at_home", "priority": 2, "place": {"address_id": address["id"]}},
+            headers={**operator, "Idempotency-Key": "console-test-assign"},
+        )
+        assert r.status_code == 201, r.text
+        incident_id = r.json()["incident"]["summary"]["id"]
+        police_id, police = await police_on_duty(
+            http, make_user, paths, address["lat"], address["lon"]
+        )
+
+        await page.locator(f".incident[data-incident-id='{incident_id}']").click()
+        await page.wait_for_selector(f".ipanel[data-incident-id='{incident_id}'] .ipanel__title")
+        await page.click(".recs .chip[data-role='police']")
+        rec = page.locator(f".rec[data-responder-id='{police_id}']")
+        for _ in range(10):  # the position index may lag the duty switch by a moment
+            if await rec.count() > 0:
+                break
+            await page.click(".recs .ipanel__section-head .btn")
+            await page.wait_for_timeout(700)
+        await rec.wait_for(timeout=10_000)
+        assert (await rec.locator(".rec__reasons").inner_text()).strip() != ""
+        await rec.locator("button").click()
+        await fill_dialog(page, {"reason": "离现场最近"})
+        offer = page.locator(".offer[data-state='offered']")
+        await offer.wait_for(timeout=15_000)
+        assert "Police.A" in await offer.inner_text()
+
+        # The responder accepts from their own client, and ticks a checklist item.
+        (mine,) = (await http.get("/api/assignments/mine", headers=police)).json()
+        r = await http.post(f"/api/assignments/{mine['id']}/accept", headers=police)
+        assert r.status_code == 200, r.text
+        await page.locator(".offer[data-state='accepted']").wait_for(timeout=15_000)
+        await page.locator(".state-chip[data-state='responding']").wait_for(timeout=15_000)
+        await wall.locator(".incident__step", has_text="处置力量赶赴").wait_for(timeout=15_000)
+        r = await http.post(
+            f"/api/assignments/{mine['id']}/checklist",
+            json={"item": "on_scene.scene_safe"},
+            headers=police,
+        )
+        assert r.status_code == 200, r.text
+        await timeline_shows(page, "现场安全")
+
+        await page.fill("#note-text", "家属称患者情绪稳定")
+        await page.click(".note-form button[type=submit]")
+        await timeline_shows(page, "家属称患者情绪稳定")
+
+        await page.click(".ipanel__actions >> text=调整优先级")
+        await fill_dialog(page, {"priority": "1", "reason": "家属再次来电"})
+        await timeline_shows(page, "家属再次来电")
+        await page.locator(".prio[data-priority='1']").wait_for()
+
+        await page.wait_for_timeout(1000)
+        await page.screenshot(path=screenshot_path("console-incident-1920x1080.png"))
+        assert await visible_raw_keys(page) == []
+
+        await page.locator(".offer[data-state='accepted'] button").click()
+        await fill_dialog(page, {"reason": "改派其他警力"})
+        await timeline_shows(page, "改派其他警力")
+        await page.locator(".offer[data-state='released']").wait_for(timeout=15_000)
+
+        await page.click(".ipanel__actions >> text=撤销警情")
+        await fill_dialog(page, {"reason": "报警人撤回"})
+        await timeline_shows(page, "报警人撤回")
+        await wait_map_count(wall, "incidents", 0)
+        await page.locator(".state-chip[data-state='cancelled']").wait_for(timeout=15_000)
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.timeout(240)
+async def test_refused_input_shows_the_server_field_error_in_english(
+    open_page: Opener, users: None, backend: BackendProcess, address: dict[str, Any]
+) -> None:
+    page = await open_console(open_page, locale="en", motion=False)
+    await page.wait_for_selector(".intake__playbook [data-playbook-id]")
+    await page.click(".intake__submit")  # no place at all
+    error = page.locator("#intake-address-error")
+    await error.wait_for(timeout=10_000)
+    assert "Refused by the server" in await error.inner_text()
+    assert await page.get_attribute("#intake-address", "aria-invalid") == "true"
+    assert await live_incidents(backend.base_url) == []
+
+    # Now a real one, to see the whole panel in English.
+    await type_and_pick_address(page, address["text"])
+    await page.click(".intake__submit")
+    await page.locator(".ipanel .countdown").wait_for(timeout=15_000)
+    await timeline_shows(page, "Incident created")
+    await page.wait_for_timeout(1000)
+    await page.screenshot(path=screenshot_path("console-incident-en-1920x1080.png"))
+    assert await visible_raw_keys(page) == []
+    assert len(await live_incidents(backend.base_url)) == 1
+    assert page.errors == []  # type: ignore[attr-defined]
