@@ -1,0 +1,151 @@
+"""Running the whole bench: the peer, then our backend, then the rows; and its command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import time
+
+import asyncpg
+import httpx
+from redis.asyncio import Redis
+
+from backend.bench.fanout.clients import Fleet
+from backend.bench.fanout.measure import Runner, System, Window
+from backend.bench.fanout.ours import Accounts, Ours, backend_process, scratch_database
+from backend.bench.fanout.peer import Peer
+from backend.bench.fanout.plan import FULL, PAYLOAD_BYTES, QUICK, Plan
+from backend.bench.fanout.rows import fanout_curve, size_rows
+from backend.bench.positions import format_rows
+from backend.bench.table import BenchRow, BenchSeries
+from backend.realtime.streams import EventStreams
+from backend.storage.postgres.pool import init_connection
+
+
+async def _login(http: httpx.AsyncClient, username: str, password: str) -> str:
+    r = await http.post("/api/auth/login", json={"username": username, "password": password})
+    r.raise_for_status()
+    return str(r.json()["access_token"])
+
+
+async def _measure_ours(
+    base: str, url: str, redis: Redis, prefix: str, accounts: Accounts, plan: Plan
+) -> dict[int, tuple[dict[tuple[str, str], Window], int]]:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        tokens = [await _login(http, u, accounts.password) for u in accounts.keepers]
+        stalled_bearer = await _login(http, accounts.stalled, accounts.password)
+        admin = {"Authorization": f"Bearer {await _login(http, accounts.admin, accounts.password)}"}
+
+        async def dropped() -> int:
+            r = await http.get("/api/realtime/stats", headers=admin)
+            r.raise_for_status()
+            return int(r.json()["dropped_slow"])
+
+        pg = await asyncpg.connect(url)
+        await init_connection(pg)
+        ours = Ours(pg, EventStreams(redis, prefix), accounts.stalled_id)
+        system = System(
+            url=base.replace("http://", "ws://") + "/ws",
+            tokens=tokens,
+            stalled_bearer=stalled_bearer,
+            paths={"stream": ours.emit_stream, "outbox": ours.emit_outbox},
+            fill=ours.fill,
+        )
+        fleet = Fleet(plan.workers)
+        try:
+            out: dict[int, tuple[dict[tuple[str, str], Window], int]] = {}
+            runner = Runner(fleet, plan)
+            for clients in plan.clients:
+                before = await dropped()
+                results = await runner.measure(system, clients)
+                out[clients] = (results, await dropped() - before)
+            return out
+        finally:
+            fleet.stop()
+            await pg.close()
+
+
+async def _measure_peer(plan: Plan) -> dict[int, dict[tuple[str, str], Window]]:
+    peer = Peer()
+    fleet = Fleet(plan.workers)
+    try:
+        await peer.ready()
+        system = System(
+            url=peer.url,
+            tokens=["peer"],
+            stalled_bearer="peer",
+            paths={"peer": peer.emit},
+            fill=peer.fill,
+        )
+        runner = Runner(fleet, plan)
+        return {clients: await runner.measure(system, clients) for clients in plan.clients}
+    finally:
+        fleet.stop()
+        peer.stop()
+
+
+async def run_fanout_bench(
+    database_url: str,
+    redis_url: str,
+    *,
+    quick: bool = False,
+    series: list[BenchSeries] | None = None,
+) -> list[BenchRow]:
+    """Measure our fan-out beside a bare ``websockets`` broadcast server; returns the rows.
+
+    ``database_url`` must be allowed to create databases: the bench works in a scratch one.
+    """
+    plan = QUICK if quick else FULL
+    prefix = f"pingan:bench:fanout:{secrets.token_hex(4)}"
+    redis = Redis.from_url(redis_url)
+    try:
+        peer = await _measure_peer(plan)
+        async with scratch_database(database_url) as (url, accounts):
+            env = {
+                "PINGAN_DATABASE_URL": url,
+                "PINGAN_REDIS_URL": redis_url,
+                "PINGAN_REDIS_PREFIX": prefix,
+                "PINGAN_LOG_LEVEL": "WARNING",
+                "PINGAN_LOG_JSON": "true",
+                "PINGAN_ACCESS_TOKEN_TTL_S": "7200",
+                "PINGAN_WS_MAX_CONNECTIONS_PER_USER": "1000",
+                "PINGAN_WS_SEND_TIMEOUT_S": str(plan.send_timeout_s),
+            }
+            with backend_process(env) as base:
+                ours = await _measure_ours(base, url, redis, prefix, accounts, plan)
+    finally:
+        keys = [k async for k in redis.scan_iter(match=f"{prefix}:*", count=1000)]
+        if keys:
+            await redis.unlink(*keys)
+        await redis.aclose()
+    rows: list[BenchRow] = []
+    for clients in plan.clients:
+        results, dropped = ours[clients]
+        rows += size_rows(clients, results, peer[clients], dropped)
+    if series is not None:
+        series.append(fanout_curve(plan, ours, peer))
+    return rows
+
+
+def main() -> None:
+    """Command line: python -m backend.bench.fanout [admin_dsn] [redis_url] [--quick]."""
+    parser = argparse.ArgumentParser(
+        description="Fan-out benchmark (issue 6): our realtime hub beside a bare websockets server."
+    )
+    parser.add_argument(
+        "database_url", nargs="?", default="postgresql://postgres@127.0.0.1:5432/postgres"
+    )
+    parser.add_argument("redis_url", nargs="?", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    started = time.monotonic()
+    rows = asyncio.run(run_fanout_bench(args.database_url, args.redis_url, quick=args.quick))
+    print(  # noqa: T201
+        f"fan-out: {plan.rate_per_s:g} updates/s of {PAYLOAD_BYTES} bytes for {plan.window_s:g} s "
+        f"per window, {plan.workers} client processes, {os.cpu_count()} cores; "
+        f"{time.monotonic() - started:.0f} s in all"
+    )
+    print(format_rows(rows))  # noqa: T201
