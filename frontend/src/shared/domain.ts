@@ -19,6 +19,7 @@ export const PRIORITY_LABELS: Record<IncidentPriority, MessageKey> = {
   2: tk("priority.2"),
   3: tk("priority.3"),
   4: tk("priority.4"),
+  5: tk("priority.5"),
 };
 
 export const RESPONDER_STATUS_LABELS: Record<ResponderStatus, MessageKey> = {

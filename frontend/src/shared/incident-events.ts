@@ -19,7 +19,7 @@
 
 import { incidentTitle } from "./domain";
 import { t, tk, type MessageKey } from "./i18n";
-import type { IncidentPriority, IncidentStep, KpiSnapshot, LiveIncident, TickerEvent, TickerSeverity, WsEvent } from "./types";
+import type { IncidentPriority, IncidentStep, KpiSnapshot, LiveIncident, TickerEvent, TickerSeverity, TodayKpis, WsEvent } from "./types";
 
 /** What `incident.created` / `incident.updated` carry and a snapshot lists (IncidentSummary). */
 export interface IncidentSummaryData {
@@ -41,12 +41,8 @@ export interface IncidentSummaryData {
   version: number;
 }
 
-/** Median step times a snapshot may carry for the KPI tiles (the server sends none yet). */
-export interface KpiFigures {
-  p50_time_to_alert_s?: number | null;
-  p50_time_to_ack_s?: number | null;
-  p50_time_to_arrive_s?: number | null;
-}
+/** Today's KPIs a snapshot carries (`kpis`, backend/kpi), or null when it has none. */
+export type KpiFigures = TodayKpis | null;
 
 const CLOSED_STATES: ReadonlySet<string> = new Set(["closed", "cancelled"]);
 const SUMMARY_KINDS: ReadonlySet<string> = new Set(["incident.created", "incident.updated"]);
@@ -154,9 +150,9 @@ function isStep(value: unknown): value is NonNullable<IncidentSummaryData["step"
   return typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string";
 }
 
-/** Priorities 1–5 arrive; the views know 1–4, so 5 (the lowest) is drawn as 4. */
-function toPriority(p: number): IncidentPriority {
-  return Math.min(4, Math.max(1, Math.round(p))) as IncidentPriority;
+/** Priorities 1–5, each its own level (out-of-range values are clamped). */
+export function toPriority(p: number): IncidentPriority {
+  return Math.min(5, Math.max(1, Math.round(p))) as IncidentPriority;
 }
 
 function isoTime(seconds: number): string {
@@ -186,6 +182,7 @@ export function toLiveIncident(s: IncidentSummaryData): LiveIncident {
     opened_at: isoTime(s.opened_at),
     escalated: s.escalations > 0,
     step,
+    org_path: s.org_path,
   };
 }
 
@@ -249,20 +246,44 @@ export function renderTickerLine(line: TickerLine): TickerEvent {
 
 // --- KPIs ------------------------------------------------------------------------------------
 
-/** KPI tiles from what the page holds: counts from the lists, medians from the snapshot. */
+/** KPI tiles from what the page holds: counts from the lists, durations from the server's figures. */
 export function deriveKpis(incidents: readonly LiveIncident[], respondersOnDuty: number, figures: KpiFigures): KpiSnapshot {
+  const f = figures?.figures;
   return {
     live_incidents: incidents.length,
     escalated_incidents: incidents.filter((i) => i.escalated).length,
     responders_on_duty: respondersOnDuty,
-    p50_time_to_alert_s: figures.p50_time_to_alert_s ?? null,
-    p50_time_to_ack_s: figures.p50_time_to_ack_s ?? null,
-    p50_time_to_arrive_s: figures.p50_time_to_arrive_s ?? null,
+    p50_time_to_alert_s: f?.to_alert.p50_s ?? null,
+    p50_time_to_ack_s: f?.to_accept.p50_s ?? null,
+    p50_time_to_arrive_s: f?.to_arrive.p50_s ?? null,
+    p90_time_to_alert_s: f?.to_alert.p90_s ?? null,
+    p90_time_to_ack_s: f?.to_accept.p90_s ?? null,
+    p90_time_to_arrive_s: f?.to_arrive.p90_s ?? null,
+    opened_today: f?.opened ?? null,
+    closed_today: f?.closed ?? null,
+    on_duty_by_capability: figures?.on_duty_by_capability ?? {},
   };
 }
 
-/** The snapshot's `kpis` part, if the server sends one. */
+/** The snapshot's `kpis` part (today's, server-computed), or null when it has none. */
 export function kpiFigures(data: Record<string, unknown>): KpiFigures {
-  const k = data.kpis;
-  return typeof k === "object" && k !== null ? (k as KpiFigures) : {};
+  return isTodayKpis(data.kpis) ? data.kpis : null;
+}
+
+/** Whether a value has the shape of `TodayKpis` (what the views read of it). */
+export function isTodayKpis(value: unknown): value is TodayKpis {
+  if (typeof value !== "object" || value === null) {
+    return false;
+  }
+  const v = value as Partial<TodayKpis>;
+  const f = v.figures;
+  return (
+    typeof f === "object" &&
+    f !== null &&
+    typeof f.opened === "number" &&
+    typeof f.to_alert === "object" &&
+    typeof f.to_accept === "object" &&
+    typeof f.to_arrive === "object" &&
+    typeof v.on_duty_by_capability === "object"
+  );
 }

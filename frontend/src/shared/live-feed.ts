@@ -10,7 +10,7 @@
 
 import { onLocaleChange } from "./i18n";
 import { deriveKpis, IncidentBook, kpiFigures, renderTickerLine, tickerLineFor, type KpiFigures, type TickerLine } from "./incident-events";
-import { pushTickerEvents, setKpis, setLiveIncidents, setResponderPositions, setTickerEvents, TICKER_LIMIT } from "./live";
+import { getLiveState, pushTickerEvents, setKpis, setLiveIncidents, setResponderPositions, setTickerEvents, setTodayKpis, TICKER_LIMIT } from "./live";
 import { PositionBook } from "./positions-feed";
 import { RealtimeClient } from "./realtime";
 
@@ -29,7 +29,7 @@ export function startLiveFeed(options: LiveFeedOptions): RealtimeClient {
   const client = new RealtimeClient();
   const incidents = new IncidentBook();
   const positions = new PositionBook();
-  let figures: KpiFigures = {};
+  let figures: KpiFigures = null;
   let incidentsLoaded = false;
   // The ticker's lines, oldest first, kept unworded so a language change can re-word them.
   let tickerLines: TickerLine[] = [];
@@ -49,6 +49,9 @@ export function startLiveFeed(options: LiveFeedOptions): RealtimeClient {
     snapshot(message) {
       incidents.replace(message.data);
       figures = kpiFigures(message.data);
+      if (getLiveState().focus === null) {
+        setTodayKpis(figures); // the snapshot's are of the whole jurisdiction
+      }
       incidentsLoaded = true;
       setLiveIncidents(incidents.list());
       pushTickerEvents([]); // loaded: the ticker says "no events yet" instead of "waiting"

@@ -7,22 +7,37 @@
  * "none". Each setter replaces that part wholesale — pass a complete, current list.
  */
 
-import type { HexCount, KpiSnapshot, LiveIncident, ResponderPosition, TickerEvent } from "./types";
+import type { HexCount, KpiSnapshot, LiveIncident, ResponderPosition, TickerEvent, TodayKpis } from "./types";
+
+/** A street or community the wall or leader view is drilled down to. */
+export interface OrgFocus {
+  path: string;
+  level: "street" | "community";
+  name_zh: string;
+  name_en: string;
+}
 
 export interface LiveState {
+  /** The open incidents, inside `focus` when one is set. */
   incidents: readonly LiveIncident[] | null;
   responders: readonly ResponderPosition[] | null;
   hexCounts: readonly HexCount[] | null;
   kpis: KpiSnapshot | null;
   /** Newest first, at most `TICKER_LIMIT`. */
   ticker: readonly TickerEvent[] | null;
+  /** Today's KPIs as the server computed them (of `focus` when one is set). */
+  today: TodayKpis | null;
+  /** The drill-down: null = the whole jurisdiction. */
+  focus: OrgFocus | null;
 }
 
 export type LivePart = keyof LiveState;
 
 export const TICKER_LIMIT = 50;
 
-let state: LiveState = { incidents: null, responders: null, hexCounts: null, kpis: null, ticker: null };
+let state: LiveState = { incidents: null, responders: null, hexCounts: null, kpis: null, ticker: null, today: null, focus: null };
+/** Every open incident, whatever the focus. */
+let allIncidents: readonly LiveIncident[] | null = null;
 const listeners = new Set<(state: LiveState, changed: LivePart) => void>();
 
 function update<K extends LivePart>(part: K, value: LiveState[K]): void {
@@ -32,9 +47,41 @@ function update<K extends LivePart>(part: K, value: LiveState[K]): void {
   }
 }
 
+/** Whether an incident lies in the focus (incidents without an org path stay visible). */
+export function inFocus(incident: LiveIncident, focus: OrgFocus | null): boolean {
+  const path = incident.org_path;
+  return focus === null || path === undefined || path === focus.path || path.startsWith(`${focus.path}.`);
+}
+
+function focused(incidents: readonly LiveIncident[] | null): readonly LiveIncident[] | null {
+  const focus = state.focus;
+  return incidents === null || focus === null ? incidents : incidents.filter((i) => inFocus(i, focus));
+}
+
 /** Replaces the open incidents in the user's jurisdiction. */
 export function setLiveIncidents(incidents: readonly LiveIncident[]): void {
-  update("incidents", incidents);
+  allIncidents = incidents;
+  update("incidents", focused(incidents));
+}
+
+/** Every open incident of the jurisdiction, ignoring the focus. */
+export function allLiveIncidents(): readonly LiveIncident[] | null {
+  return allIncidents;
+}
+
+/** Drills down to a street or community (null: back to the whole jurisdiction). */
+export function setFocus(focus: OrgFocus | null): void {
+  if (focus?.path === state.focus?.path) {
+    return;
+  }
+  update("focus", focus);
+  update("today", null);
+  update("incidents", focused(allIncidents));
+}
+
+/** Replaces today's server-computed KPIs. */
+export function setTodayKpis(today: TodayKpis | null): void {
+  update("today", today);
 }
 
 /** Replaces the responder positions (the wall greys out those whose `age_s` is stale). */
@@ -66,7 +113,8 @@ export function setTickerEvents(events: readonly TickerEvent[]): void {
 
 /** Marks every part as loaded-and-empty (e.g. after a snapshot that had nothing in it). */
 export function markLiveEmpty(): void {
-  state = { incidents: [], responders: [], hexCounts: [], kpis: state.kpis, ticker: state.ticker ?? [] };
+  allIncidents = [];
+  state = { ...state, incidents: [], responders: [], hexCounts: [], ticker: state.ticker ?? [] };
   for (const part of ["incidents", "responders", "hexCounts", "ticker"] as const) {
     for (const listener of listeners) {
       listener(state, part);

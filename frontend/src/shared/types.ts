@@ -139,8 +139,8 @@ export interface ResponderPosition {
   age_s: number;
 }
 
-/** 1 is the most urgent. */
-export type IncidentPriority = 1 | 2 | 3 | 4;
+/** 1 is the most urgent, 5 the least (each drawn as its own level). */
+export type IncidentPriority = 1 | 2 | 3 | 4 | 5;
 
 /** The playbook step an incident is at; `id` is for machines, the titles are for people. */
 export interface IncidentStep {
@@ -165,9 +165,12 @@ export interface LiveIncident {
   escalated: boolean;
   /** The playbook step it is at. */
   step: IncidentStep | null;
+  /** Where it is in the jurisdiction tree (the wall's street/community drill-down filters by it). */
+  org_path?: string;
 }
 
-/** Headline numbers for the KPI tiles; a null duration means "no sample yet" (provisional). */
+/** Headline numbers for the KPI tiles; a null duration means "no sample yet". Counts of live
+ * incidents and responders come from the live feeds, the rest from the server (today's KPIs). */
 export interface KpiSnapshot {
   live_incidents: number;
   escalated_incidents: number;
@@ -175,6 +178,39 @@ export interface KpiSnapshot {
   p50_time_to_alert_s: number | null;
   p50_time_to_ack_s: number | null;
   p50_time_to_arrive_s: number | null;
+  p90_time_to_alert_s?: number | null;
+  p90_time_to_ack_s?: number | null;
+  p90_time_to_arrive_s?: number | null;
+  /** Incidents opened and closed since local midnight (null until the server said). */
+  opened_today?: number | null;
+  closed_today?: number | null;
+  /** Responders on duty per capability, as the server counts them. */
+  on_duty_by_capability?: Record<string, number>;
+}
+
+/** p50/p90 seconds of one milestone over `n` incidents (`/api/kpi/*`, backend/kpi/models.py). */
+export interface KpiDurations {
+  p50_s: number | null;
+  p90_s: number | null;
+  n: number;
+}
+
+/** The KPIs of one set of incidents. */
+export interface KpiFigureSet {
+  opened: number;
+  closed: number;
+  to_alert: KpiDurations;
+  to_accept: KpiDurations;
+  to_arrive: KpiDurations;
+}
+
+/** `GET /api/kpi/today`, and the `kpis` part of the `wall`/`leader` snapshot. */
+export interface TodayKpis {
+  org_path: string;
+  day_start: string;
+  figures: KpiFigureSet;
+  on_duty_by_capability: Record<string, number>;
+  on_duty: number;
 }
 
 export type TickerSeverity = "info" | "warning" | "critical";
@@ -390,207 +426,6 @@ export type WsServerMessage =
   | WsPong
   | WsAck
   | WsError;
-
-// ---------------------------------------------------------------------------------------------
-// Incidents and intake (the operator console) — backend/incidents/models.py, api/places,
-// api/people, api/playbooks. Times from these endpoints are ISO 8601 strings, except the
-// summary's `opened_at`, `updated_at` and `step.deadline_at`, which are Unix seconds.
-// ---------------------------------------------------------------------------------------------
-
-/** Where an incident is: exactly one of an address id, coordinates, or free text. */
-export interface PlaceInput {
-  address_id?: string;
-  lat?: number;
-  lon?: number;
-  text?: string;
-}
-
-/** `POST /api/incidents` body (send an `Idempotency-Key` header too). */
-export interface IncidentCreateRequest {
-  kind: string;
-  place: PlaceInput;
-  priority?: number;
-  patient_id?: string;
-  description?: string;
-  violent?: boolean;
-}
-
-/** The running step of an incident's playbook; `deadline_at` in Unix seconds. */
-export interface IncidentStepInfo {
-  id: string;
-  title_zh: string | null;
-  title_en: string | null;
-  deadline_at: number | null;
-}
-
-/** What every view may know of an incident (no personal data). */
-export interface IncidentSummary {
-  id: string;
-  kind: string;
-  priority: number;
-  state: string;
-  lat: number;
-  lon: number;
-  address: string | null;
-  org_path: string;
-  opened_at: number;
-  updated_at: number;
-  playbook_id: string;
-  playbook_version: number;
-  step: IncidentStepInfo | null;
-  escalations: number;
-  /** Assignments by state (offered, accepted, en_route, …). */
-  responders: Record<string, number>;
-  has_patient: boolean;
-  version: number;
-}
-
-/** One responder on one incident: offered → accepted/declined/expired → en route → on scene → cleared. */
-export interface AssignmentView {
-  id: string;
-  incident_id: string;
-  responder_id: string;
-  display_name: string;
-  role: string;
-  step_id: string;
-  state: string;
-  manual: boolean;
-  distance_m: number | null;
-  eta_s: number | null;
-  reasons: string[];
-  reason: string | null;
-  offered_at: string;
-  expires_at: string | null;
-  accepted_at: string | null;
-  en_route_at: string | null;
-  on_scene_at: string | null;
-  ended_at: string | null;
-}
-
-/** `GET /api/incidents/{id}`: the incident, its assignments and checklists. */
-export interface IncidentDetail {
-  summary: IncidentSummary;
-  description: string | null;
-  source: string;
-  violent: boolean;
-  flags: string[];
-  patient_id: string | null;
-  assignments: AssignmentView[];
-  /** Checklist state by role, as the playbook run keeps it. */
-  checklists: Record<string, unknown>;
-  outcome: string | null;
-  closed_at: string | null;
-}
-
-/** Answer of `POST /api/incidents` (201 created, 200 the same incident for a repeated key). */
-export interface CreateIncidentResult {
-  incident: IncidentDetail | null;
-  patient_suggestion: string | null;
-}
-
-/** One fact of an incident's append-only log. */
-export interface TimelineEntry {
-  id: number;
-  at: string;
-  kind: string;
-  actor_name: string | null;
-  data: Record<string, unknown>;
-}
-
-/** One unified address that may be what the text meant (score 0–1). */
-export interface AddressCandidate {
-  address_id: string;
-  text: string;
-  score: number;
-  org_path: string;
-  lat: number;
-  lon: number;
-}
-
-/** `GET /api/addresses/search?q=`. */
-export interface AddressPage {
-  items: AddressCandidate[];
-}
-
-/** One responder dispatch would offer now, with why (`GET /api/incidents/{id}/recommendations`). */
-export interface Recommendation {
-  responder_id: string;
-  display_name: string;
-  distance_m: number;
-  eta_s: number;
-  capabilities: string[];
-  reasons: string[];
-}
-
-/** A person as the server shows it to this user (masked fields arrive masked or null). */
-export interface PersonView {
-  id: string;
-  name: string | null;
-  address: string | null;
-  gender: string | null;
-  birth_year: number | null;
-  masked: boolean;
-}
-
-/** A patient as the server shows it to this user. */
-export interface PatientView {
-  person: PersonView;
-  risk_grade: number | null;
-  guardian_name: string | null;
-  guardian_phone: string | null;
-  de_escalation_notes: string | null;
-}
-
-/** `GET /api/patients?address_id=`. */
-export interface PatientPage {
-  items: PatientView[];
-}
-
-/** One step of a playbook as the console lists it. */
-export interface PlaybookStepSummary {
-  id: string;
-  type: string;
-  title: Record<string, string> | null;
-}
-
-/** `GET /api/playbooks/select` and the items of `GET /api/playbooks`. */
-export interface PlaybookSummary {
-  id: string;
-  version: number;
-  title: Record<string, string>;
-  kinds: string[];
-  steps: PlaybookStepSummary[];
-}
-
-/** `POST /api/incidents/{id}/notes`. */
-export interface NoteRequest {
-  text: string;
-}
-
-/** `POST /api/incidents/{id}/priority`. */
-export interface PriorityRequest {
-  priority: number;
-  reason: string;
-}
-
-/** `POST /api/incidents/{id}/cancel` and `…/assignments/{aid}/release`. */
-export interface ReasonRequest {
-  reason: string;
-}
-
-/** `POST /api/incidents/{id}/assign`. */
-export interface ManualAssignRequest {
-  responder_id: string;
-  role: string;
-  reason: string;
-}
-
-/** `POST /api/incidents/{id}/close`; a 409 `close_refused` lists `details.missing`. */
-export interface CloseIncidentRequest {
-  outcome?: string;
-  record_sheet_id?: string;
-  handover_hospital?: string;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Incidents and intake (the operator console) — backend/incidents/models.py, api/places,

@@ -18,6 +18,7 @@ import type { Session } from "../shared/session";
 import { mountClock } from "../shared/ui/clock";
 import { mountConnectionIndicator } from "../shared/ui/connection-indicator";
 import { mountLanguageSwitch } from "../shared/ui/language-switch";
+import { startTodayKpis } from "../shared/today-kpis";
 
 export function renderWall(root: HTMLElement, session: Session): void {
   const headerStatus = el("div", { className: "wall-header__status" });
@@ -48,7 +49,7 @@ export function renderWall(root: HTMLElement, session: Session): void {
   mountIncidentsList(right, { limit: 14 });
   mountTicker(footer);
 
-  const view = createMapView(mapArea, session, { interactive: true });
+  const view = createMapView(mapArea, session, { interactive: true, drillDown: true, blockLayers: true });
   if (view !== null) {
     const legendDock = el("div", { className: "wall-map__legend" });
     mapArea.append(legendDock);
@@ -61,4 +62,5 @@ export function renderWall(root: HTMLElement, session: Session): void {
   renderJurisdiction();
   onLocaleChange(renderJurisdiction);
   startLiveFeed({ incidentsTopic: "wall" });
+  startTodayKpis();
 }

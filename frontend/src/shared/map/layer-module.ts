@@ -34,6 +34,8 @@ export interface MapLayerModule<D> {
   animated: boolean;
   /** The deck.gl layers for `data` (null = not loaded yet: draw nothing). Must be pure. */
   build(data: D | null, ctx: LayerContext): LayersList;
+  /** False for helper layers the legend does not list (they cannot be switched off). */
+  inLegend?: boolean;
   /** A one-line tooltip for a picked object, or null for none. */
   tooltip?(object: unknown, ctx: LayerContext): string | null;
 }

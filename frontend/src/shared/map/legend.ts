@@ -16,6 +16,7 @@ export function mountLegend(parent: HTMLElement, stack: LayerStack): HTMLElement
       // Top-most layer first, as the eye reads the map.
       stack
         .summary()
+        .filter(({ module }) => module.inLegend !== false)
         .reverse()
         .map(({ id, module, visible }) => {
         const input = el("input", { className: "legend__toggle", attrs: { type: "checkbox", id: `layer-${id}` } });

@@ -14,10 +14,16 @@ import "maplibre-gl/dist/maplibre-gl.css";
 import { getGeoBounds, getOrgUnits } from "../api";
 import { el } from "../dom";
 import { t, type MessageKey, onLocaleChange } from "../i18n";
-import { getLiveState, onLiveChange, type LiveState } from "../live";
+import { getLiveState, onLiveChange, setFocus, type LiveState, type OrgFocus } from "../live";
 import type { Session } from "../session";
-import type { BoundaryLevel, OrgUnitCollection } from "../types";
+import type { BoundaryLevel, OrgUnitCollection, OrgUnitFeature } from "../types";
+import { addBlockLayers, type BlockLayerHandles } from "./block-layers";
+import { drillTarget, featureOf, parentFocus } from "./drilldown";
+import { featureBounds } from "./geometry";
+import { mountFocusChip } from "./focus-chip";
+import type { MapLayerModule } from "./layer-module";
 import { type LayerHandle, LayerStack } from "./layer-stack";
+import { focusLayer } from "./layers/focus";
 import { h3AggregateLayer } from "./layers/h3-aggregate";
 import { incidentsLayer } from "./layers/incidents";
 import { type OrgUnitData, orgUnitsLayer } from "./layers/org-units";
@@ -37,11 +43,23 @@ export interface MapView {
   map: MapLibreMap;
   stack: LayerStack;
   orgUnits: LayerHandle<OrgUnitData>;
+  /** Handles of `options.underlays`, in the same order. */
+  underlays: LayerHandle<unknown>[];
+  /** The block-data layers, when `options.blockLayers` asked for them. */
+  blockLayers: BlockLayerHandles | null;
+  /** Moves the camera to an incident or place (the leader's drill-down into one incident). */
+  flyTo(lon: number, lat: number, zoom?: number): void;
 }
 
 export interface MapViewOptions {
   /** Wall displays are looked at, not operated: no zoom buttons, no scroll capture. */
   interactive?: boolean;
+  /** Clicking a street or community drills the map and the panels (live store focus) down. */
+  drillDown?: boolean;
+  /** Key-person density and events heat layers (off until switched on in the legend). */
+  blockLayers?: boolean;
+  /** Extra aggregate layers drawn under the boundaries (e.g. the leader's SLA heat). */
+  underlays?: readonly MapLayerModule<never>[];
 }
 
 /** Builds the map inside `container`; returns null (and says why on screen) without WebGL. */
@@ -81,9 +99,12 @@ export function createMapView(container: HTMLElement, session: Session, options:
   const overlay = new MapLibreOverlay({ interleaved: false, layers: [] });
   map.addControl(overlay);
   const stack = new LayerStack(overlay, { zoom: map.getZoom(), scale: uiScale() });
-  // Drawing order, bottom to top: density, boundaries and names, responders, incidents.
+  // Drawing order, bottom to top: density and heat, boundaries and names, responders, incidents.
   const hexes = stack.add(h3AggregateLayer);
+  const blockLayers = options.blockLayers === true ? addBlockLayers(stack, container, () => status.show("map.layersError", "warning")) : null;
+  const underlays = (options.underlays ?? []).map((module) => stack.add(module as MapLayerModule<unknown>));
   const orgUnits = stack.add(orgUnitsLayer);
+  const focusOutline = stack.add(focusLayer);
   const responders = stack.add(respondersLayer);
   const incidents = stack.add(incidentsLayer);
 
@@ -101,8 +122,54 @@ export function createMapView(container: HTMLElement, session: Session, options:
   feed(getLiveState());
   onLiveChange(feed);
 
-  void loadGeography(map, orgUnits, status, container);
-  return { map, stack, orgUnits };
+  const geography = loadGeography(map, orgUnits, status, container);
+  if (options.drillDown === true) {
+    void geography.then(({ units, bbox }) => enableDrillDown(map, container, units, bbox, (f) => focusOutline.setData(f)));
+  }
+  return {
+    map,
+    stack,
+    orgUnits,
+    underlays,
+    blockLayers,
+    flyTo(lon, lat, zoom = 14.5) {
+      map.easeTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), zoom), duration: 600 });
+    },
+  };
+}
+
+type Bbox = [number, number, number, number];
+
+/** Click to drill down, the chip to come back up; the camera frames whatever is in focus. */
+function enableDrillDown(
+  map: MapLibreMap,
+  container: HTMLElement,
+  units: OrgUnitData,
+  home: Bbox | null,
+  outline: (feature: OrgUnitFeature | null) => void,
+): void {
+  const frame = (box: Bbox | null): void => {
+    if (box !== null) {
+      map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { padding: 40 * uiScale(), duration: 500 });
+    }
+  };
+  const apply = (focus: OrgFocus | null): void => {
+    setFocus(focus);
+    const feature = focus === null ? undefined : featureOf(units, focus);
+    outline(feature ?? null);
+    frame(feature === undefined ? home : featureBounds(feature));
+    container.dataset.focus = focus?.path ?? "";
+  };
+  map.on("click", (event) => {
+    const target = drillTarget(units, getLiveState().focus, event.lngLat.lng, event.lngLat.lat);
+    if (target !== null) {
+      apply(target);
+    }
+  });
+  mountFocusChip(container, {
+    up: () => apply(parentFocus(units, getLiveState().focus)),
+    whole: () => apply(null),
+  });
 }
 
 function setCount(container: HTMLElement, name: "responders" | "incidents", list: readonly unknown[] | null): void {
@@ -117,10 +184,17 @@ function setCount(container: HTMLElement, name: "responders" | "incidents", list
  * Frames the jurisdiction and loads its boundaries. When done, the container carries
  * `data-units-loaded="<number of polygons>"` (or `data-units-error` when a level failed).
  */
-async function loadGeography(map: MapLibreMap, handle: LayerHandle<OrgUnitData>, status: StatusChip, container: HTMLElement): Promise<void> {
+async function loadGeography(
+  map: MapLibreMap,
+  handle: LayerHandle<OrgUnitData>,
+  status: StatusChip,
+  container: HTMLElement,
+): Promise<{ units: OrgUnitData; bbox: Bbox | null }> {
   status.show("map.loadingBoundaries", "info");
+  let bbox: Bbox | null = null;
   const bounds = getGeoBounds().then((b) => {
     const [west, south, east, north] = b.bbox;
+    bbox = [west, south, east, north];
     map.fitBounds([[west, south], [east, north]], { padding: 32 * uiScale(), duration: 0 });
   });
   const data: OrgUnitData = {};
@@ -140,6 +214,7 @@ async function loadGeography(map: MapLibreMap, handle: LayerHandle<OrgUnitData>,
     const polygons = Object.values(data).reduce((n, c) => n + c.features.filter((f) => f.geometry !== null).length, 0);
     container.dataset.unitsLoaded = String(polygons);
   }
+  return { units: data, bbox };
 }
 
 interface StatusChip {

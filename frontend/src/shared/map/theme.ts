@@ -28,6 +28,7 @@ export const PRIORITY_COLORS: Record<IncidentPriority, [number, number, number]>
   2: [255, 138, 61],
   3: [255, 210, 63],
   4: [76, 201, 240],
+  5: [140, 155, 255],
 };
 
 export const RESPONDER_COLORS: Record<ResponderStatus, [number, number, number]> = {

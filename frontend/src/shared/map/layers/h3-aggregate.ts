@@ -5,7 +5,7 @@
 
 import type { LayersList } from "@deck.gl/core";
 import { H3HexagonLayer } from "@deck.gl/geo-layers";
-import { t, tk } from "../../i18n";
+import { t, tk, type MessageKey } from "../../i18n";
 import type { HexCount } from "../../types";
 import type { LayerContext, MapLayerModule } from "../layer-module";
 import { cssColor, HEX_RAMP } from "../theme";
@@ -30,51 +30,100 @@ export function hexColor(count: number, max: number): [number, number, number, n
   ];
 }
 
-const maxCache = new WeakMap<readonly HexCount[], number>();
+/** One cell of a counted layer; `count` null = withheld by the server (1–4 on sensitive layers). */
+export interface CellCount {
+  cell: string;
+  count: number | null;
+}
 
-function maxCount(data: readonly HexCount[]): number {
+const maxCache = new WeakMap<readonly CellCount[], number>();
+
+function maxCount(data: readonly CellCount[]): number {
   let max = maxCache.get(data);
   if (max === undefined) {
-    max = data.reduce((m, d) => Math.max(m, d.count), 0);
+    max = data.reduce((m, d) => Math.max(m, d.count ?? 0), 0);
     maxCache.set(data, max);
   }
   return max;
 }
 
-function build(data: readonly HexCount[] | null, ctx: LayerContext): LayersList {
-  if (data === null || data.length === 0) {
-    return [];
-  }
-  const max = maxCount(data);
-  return [
-    new H3HexagonLayer<HexCount>({
-      id: "h3-aggregate-cells",
-      data: data as HexCount[],
-      getHexagon: (d) => d.cell,
-      getFillColor: (d) => hexColor(d.count, max),
-      getLineColor: [125, 211, 252, 40],
-      lineWidthUnits: "pixels",
-      getLineWidth: 0.6 * ctx.scale,
-      extruded: false,
-      stroked: true,
-      filled: true,
-      highPrecision: "auto",
-      coverage: 0.92,
-      pickable: true,
-      updateTriggers: { getFillColor: max, getLineWidth: ctx.scale },
-    }),
-  ];
+/** Withheld cells: the quietest colour, fainter, so they read as "a few" without a number. */
+const SUPPRESSED_COLOR: [number, number, number, number] = [...(HEX_RAMP[0] ?? [0, 0, 0]), 70] as [number, number, number, number];
+
+export interface HexLayerOptions {
+  id: string;
+  title: MessageKey;
+  defaultVisible: boolean;
+  /** Tooltip with `{count}`. */
+  tooltip: MessageKey;
+  /** Whether the layer may hold withheld (null) counts, for the legend. */
+  suppresses?: boolean;
 }
 
-export const h3AggregateLayer: MapLayerModule<readonly HexCount[]> = {
+/** A hexagon layer module over `CellCount`s (key-person density, events heat, responders …). */
+export function hexCountLayer(options: HexLayerOptions): MapLayerModule<readonly CellCount[]> {
+  const build = (data: readonly CellCount[] | null, ctx: LayerContext): LayersList => {
+    if (data === null || data.length === 0) {
+      return [];
+    }
+    const max = maxCount(data);
+    return [
+      new H3HexagonLayer<CellCount>({
+        id: `${options.id}-cells`,
+        data: data as CellCount[],
+        getHexagon: (d) => d.cell,
+        getFillColor: (d) => (d.count === null ? SUPPRESSED_COLOR : hexColor(d.count, max)),
+        getLineColor: [125, 211, 252, 40],
+        lineWidthUnits: "pixels",
+        getLineWidth: 0.6 * ctx.scale,
+        extruded: false,
+        stroked: true,
+        filled: true,
+        highPrecision: "auto",
+        coverage: 0.92,
+        pickable: true,
+        updateTriggers: { getFillColor: max, getLineWidth: ctx.scale },
+      }),
+    ];
+  };
+  return {
+    id: options.id,
+    title: options.title,
+    legend: [
+      { label: tk("legend.hexLow"), color: cssColor(HEX_RAMP[0] ?? [0, 0, 0]), shape: "hex" },
+      { label: tk("legend.hexHigh"), color: cssColor(HEX_RAMP[HEX_RAMP.length - 1] ?? [0, 0, 0]), shape: "hex" },
+      ...(options.suppresses === true ? [{ label: tk("legend.suppressed"), color: "rgb(23 63 130 / 0.4)", shape: "hex" as const }] : []),
+    ],
+    defaultVisible: options.defaultVisible,
+    animated: false,
+    build,
+    tooltip: (object) => {
+      const count = (object as CellCount).count;
+      return t(options.tooltip, { count: count === null ? t("tooltip.suppressed") : count });
+    },
+  };
+}
+
+export const h3AggregateLayer: MapLayerModule<readonly HexCount[]> = hexCountLayer({
   id: "h3-aggregate",
   title: tk("layer.h3"),
-  legend: [
-    { label: tk("legend.hexLow"), color: cssColor(HEX_RAMP[0] ?? [0, 0, 0]), shape: "hex" },
-    { label: tk("legend.hexHigh"), color: cssColor(HEX_RAMP[HEX_RAMP.length - 1] ?? [0, 0, 0]), shape: "hex" },
-  ],
   defaultVisible: true,
-  animated: false,
-  build,
-  tooltip: (object) => t("tooltip.hex", { count: (object as HexCount).count }),
-};
+  tooltip: tk("tooltip.hex"),
+});
+
+/** Key persons (patients under management) per cell: counts only, at a coarse resolution. */
+export const keyPersonsLayer = hexCountLayer({
+  id: "key-persons",
+  title: tk("layer.keyPersons"),
+  defaultVisible: false,
+  tooltip: tk("tooltip.keyPersons"),
+  suppresses: true,
+});
+
+/** Governance events per cell within the chosen time window. */
+export const eventsHeatLayer = hexCountLayer({
+  id: "events-heat",
+  title: tk("layer.eventsHeat"),
+  defaultVisible: false,
+  tooltip: tk("tooltip.events"),
+});

@@ -1,6 +1,6 @@
 /**
  * Incidents: a solid core per incident and a ring that pulses outwards, faster for higher
- * priority (P1 about once a second, P4 not at all). Escalated incidents get a white core edge.
+ * priority (P1 about once a second, P4 and P5 not at all). Escalated incidents get a white core edge.
  */
 
 import type { LayersList } from "@deck.gl/core";
@@ -12,8 +12,8 @@ import type { LayerContext, MapLayerModule } from "../layer-module";
 import { cssColor, PRIORITY_COLORS } from "../theme";
 
 /** Pulse period in ms per priority; null = no pulse. */
-const PULSE_MS: Record<IncidentPriority, number | null> = { 1: 1000, 2: 1600, 3: 2600, 4: null };
-const CORE_RADIUS: Record<IncidentPriority, number> = { 1: 10, 2: 9, 3: 8, 4: 7 };
+const PULSE_MS: Record<IncidentPriority, number | null> = { 1: 1000, 2: 1600, 3: 2600, 4: null, 5: null };
+const CORE_RADIUS: Record<IncidentPriority, number> = { 1: 10, 2: 9, 3: 8, 4: 7, 5: 6 };
 const PULSE_SPREAD = 22;
 
 /** 0→1 position in the pulse cycle; a per-incident offset keeps neighbours out of step. */
@@ -91,6 +91,7 @@ export const incidentsLayer: MapLayerModule<readonly LiveIncident[]> = {
     { label: tk("priority.2"), color: cssColor(PRIORITY_COLORS[2]), shape: "ring" },
     { label: tk("priority.3"), color: cssColor(PRIORITY_COLORS[3]), shape: "ring" },
     { label: tk("priority.4"), color: cssColor(PRIORITY_COLORS[4]), shape: "dot" },
+    { label: tk("priority.5"), color: cssColor(PRIORITY_COLORS[5]), shape: "dot" },
   ],
   defaultVisible: true,
   animated: true,
