@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import msgspec
@@ -37,6 +38,19 @@ def percentile(samples: list[float], q: float) -> float:
         return 0.0
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def format_rows(rows: Sequence[BenchRow]) -> str:
+    """The rows as a plain-text table (what ``python -m backend.bench.<name>`` prints)."""
+    lines = [f"{'figure':<48} {'unit':>9} {'ours':>12} {'peer':>12} {'ratio':>7}  peer / goal"]
+    for r in rows:
+        peer = "" if r.peer is None else f"{r.peer:12.3f}"
+        ratio = "" if r.ratio is None else f"{r.ratio:7.2f}"
+        met = {None: "", True: " [met]", False: " [NOT met]"}[r.met]
+        lines.append(
+            f"{r.figure:<48} {r.unit:>9} {r.ours:12.3f} {peer:>12} {ratio:>7}  {r.peer_name} {r.goal}{met}"
+        )
+    return "\n".join(lines)
 
 
 class BenchSeries(msgspec.Struct, frozen=True, kw_only=True):

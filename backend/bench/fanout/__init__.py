@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from backend.bench.fanout.plan import FULL, QUICK, FanoutBenchError, Plan
 from backend.bench.fanout.run import main, run_fanout_bench
-from backend.bench.positions import format_rows
+from backend.bench.table import format_rows
 
 __all__ = [
     "FULL",

@@ -18,8 +18,7 @@ from backend.bench.fanout.ours import Accounts, Ours, backend_process, scratch_d
 from backend.bench.fanout.peer import Peer
 from backend.bench.fanout.plan import FULL, PAYLOAD_BYTES, QUICK, Plan
 from backend.bench.fanout.rows import fanout_curve, size_rows
-from backend.bench.positions import format_rows
-from backend.bench.table import BenchRow, BenchSeries
+from backend.bench.table import BenchRow, BenchSeries, format_rows
 from backend.realtime.streams import EventStreams
 from backend.storage.postgres.pool import init_connection
 
