@@ -163,7 +163,13 @@ async def _ensure_fleet(settings: Settings, count: int, seed: int) -> int:
 
 
 def start_simulators(
-    host: str, port: int, responders: int, rate: float, seed: int, time_scale: float = 1.0
+    host: str,
+    port: int,
+    responders: int,
+    rate: float,
+    seed: int,
+    time_scale: float = 1.0,
+    duty_share: float | None = None,
 ) -> subprocess.Popen[Any]:
     """The fleet and the incidents in their own process: clients of the backend like any other."""
     command = [
@@ -184,6 +190,7 @@ def start_simulators(
         "60",
         "--time-scale",
         str(time_scale),
+        *(["--duty-share", str(duty_share)] if duty_share is not None else []),
     ]
     env = {**os.environ, "PINGAN_SIM_PASSWORD": DEMO_PASSWORD}
     return subprocess.Popen(command, env=env)  # noqa: S603 - our own interpreter and CLI
@@ -260,6 +267,12 @@ def print_urls(port: int, host: str, logins: list[tuple[str, str, str]]) -> None
     help="Speed up simulated movement and human delays (e.g. 60: a 7-minute visit takes 7 s).",
 )
 @click.option(
+    "--duty-share",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Share of the fleet on duty (default: by the local time of day, fewer at night).",
+)
+@click.option(
     "--no-simulators",
     is_flag=True,
     help="Run the system without the fleet and incident simulators.",
@@ -272,6 +285,7 @@ def demo(
     responders: int,
     incident_rate: float,
     time_scale: float,
+    duty_share: float | None,
     no_simulators: bool,
 ) -> None:
     """Run the whole system: embedded servers (unless configured), migrations, data, backend,
@@ -291,7 +305,13 @@ def demo(
             if not no_simulators and responders:
                 simulators.append(
                     start_simulators(
-                        resolved.host, bound, responders, incident_rate, seed, time_scale
+                        resolved.host,
+                        bound,
+                        responders,
+                        incident_rate,
+                        seed,
+                        time_scale,
+                        duty_share,
                     )
                 )
                 console.print(
