@@ -1,11 +1,13 @@
 """Values to and from the Lua scripts: upsert ARGV, search replies, stored entries.
 
-Numbers travel as `repr` text, which round-trips a float exactly through Lua's `tonumber` and
-back through `%.17g`, so the final distance computed here matches the stored position bit for bit.
+Numbers travel to Lua as `repr` text, which round-trips a float exactly through `tonumber`;
+search replies come back as the stored packed doubles, so the final distance computed here
+matches the stored position bit for bit.
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -22,7 +24,7 @@ from dispatch.keys import (
     encode_capabilities,
 )
 from dispatch.matching import Entry
-from dispatch.models import PositionReport, ResponderProfile, ResponderState
+from dispatch.models import Capability, PositionReport, ResponderProfile, ResponderState
 from dispatch.scripts import Call
 
 
@@ -132,20 +134,36 @@ def scatter(owners: list[list[int]], replies: list[Any], size: int) -> list[int]
     return codes
 
 
-def parse_search_reply(reply: list[str | bytes]) -> list[Entry]:
-    """Parse search.lua's flat reply (id, "lat lon fix <st><mode><caps>", ...)."""
+_POSITION = struct.Struct("<ddd").unpack_from
+_STATUS_BY_BYTE = {ord(code): status for code, status in STATUS_OF.items()}
+_MODE_BY_BYTE = {ord(code): mode for code, mode in MODE_OF.items()}
+
+
+@lru_cache(maxsize=1024)
+def _capabilities(codes: bytes) -> frozenset[Capability]:
+    return decode_capabilities(codes.decode())
+
+
+def parse_search_values(values: Sequence[bytes]) -> list[Entry]:
+    """Parse search.lua's reply: the packed cell-hash values, read with NEVER_DECODE.
+
+    Layout (common.lua `pack`): lat, lon, fix_ts as little-endian doubles, status, mode, the
+    number of capability codes, the codes, the responder id. The doubles arrive bit for bit,
+    so the final distance computed here matches the stored position exactly.
+    """
     entries = []
-    for i in range(0, len(reply), 2):
-        lat, lon, fix, codes = text(reply[i + 1]).split(" ")
+    for v in values:
+        lat, lon, fix = _POSITION(v)
+        end = 27 + v[26]
         entries.append(
             Entry(
-                text(reply[i]),
-                float(lat),
-                float(lon),
-                float(fix),
-                STATUS_OF[codes[0]],
-                MODE_OF[codes[1]],
-                decode_capabilities(codes[2:]),
+                v[end:].decode(),
+                lat,
+                lon,
+                fix,
+                _STATUS_BY_BYTE[v[24]],
+                _MODE_BY_BYTE[v[25]],
+                _capabilities(v[27:end]),
             )
         )
     return entries

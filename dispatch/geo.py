@@ -170,7 +170,7 @@ def plan_rings(
     Cached: incidents cluster, so the same origin cells come back; a plan is a few kB.
     """
     gap = ring_gap_m(origin)
-    rings = _rings(h3i.str_to_int(origin), first, last)
+    rings = disk_rings(h3i.str_to_int(origin), first, last)
     per_shard: dict[int, list[list[int]]] = {}
     for index, ring_cells in enumerate(rings):
         for cell in ring_cells:
@@ -190,7 +190,7 @@ def plan_rings(
     return tuple(plans)
 
 
-def _rings(origin: int, first: int, last: int) -> list[list[int]]:
+def disk_rings(origin: int, first: int, last: int) -> list[list[int]]:
     """Cells at each grid distance first..last; computed from disks so pentagons are safe."""
     inner = set(h3i.grid_disk(origin, first - 1)) if first > 0 else set()
     rings = []

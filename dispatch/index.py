@@ -18,30 +18,21 @@ Time is always passed in as `now` (epoch seconds); nothing here reads a clock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from dispatch.codec import (
     UpsertArgs,
-    parse_search_reply,
+    parse_search_values,
     parse_state,
     scatter,
     text,
     upsert_calls,
 )
 from dispatch.errors import IndexConfigError
-from dispatch.geo import (
-    ShardRings,
-    cell_of,
-    cell_radius_m,
-    coarse_slack_m,
-    last_useful_ring,
-    parent_of,
-    plan_rings,
-    ring_gap_m,
-    ring_lower_bound_m,
-)
+from dispatch.geo import cell_of, ring_gap_m, ring_lower_bound_m
 from dispatch.keys import (
     ANY_CAPABILITY,
     CAPABILITY_CODE,
@@ -62,6 +53,7 @@ from dispatch.models import (
     SpeedModel,
     UpsertOutcome,
 )
+from dispatch.plan import SearchPlan, search_plan, warm_plans
 from dispatch.scripts import Call, Scripts, redis_errors, unlink_matching
 from dispatch.wall import parse_counts
 
@@ -70,6 +62,13 @@ SEARCH_SLACK_M = 1e-3
 
 _OUTCOME = {0: UpsertOutcome.ignored, 1: UpsertOutcome.updated, 2: UpsertOutcome.created}
 _SWEEP_BATCH = 500
+_KEYS_CACHE_SIZE = 4_096
+
+
+@lru_cache(maxsize=128)
+def _mask(statuses: frozenset[DutyStatus]) -> str:
+    """The wanted status codes as search.lua takes them."""
+    return "".join(sorted(STATUS_CODE[s] for s in statuses))
 
 
 class PositionIndex:
@@ -85,6 +84,7 @@ class PositionIndex:
         shard_res: int = 4,
         speed: SpeedModel | None = None,
         first_reach_m: float = 1500.0,
+        cross_shard: bool | None = None,
     ) -> None:
         if index_res not in (8, 9, 10):
             raise IndexConfigError(f"index_res must be 8, 9 or 10, got {index_res}")
@@ -101,6 +101,11 @@ class PositionIndex:
         self.speed = speed or SpeedModel()
         self.first_reach_m = first_reach_m
         self.scripts = Scripts()
+        # one search call may read several shards' keys, except on Redis Cluster (one slot)
+        self.cross_shard = (
+            not isinstance(redis, RedisCluster) if cross_shard is None else cross_shard
+        )
+        self._keys_of: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -295,62 +300,85 @@ class PositionIndex:
         """Exactly the k nearest fresh responders (great-circle) within the radius.
 
         Sorted by distance, ties by responder id; only `statuses` and, when given, holders of
-        `capability`. Usually one round trip: the rings are scanned inside search.lua.
+        `capability`. One round trip on a single Redis (one search.lua call, whatever the
+        shards); on Redis Cluster one pipeline, plus one more for a sparse capability.
         """
         query = Query(lat, lon, capability, k, max_radius_m, statuses, now, self.freshness_s)
         check_query(query)
-        head = [
-            ANY_CAPABILITY if capability is None else CAPABILITY_CODE[capability],
-            repr(lat),
-            repr(lon),
-            str(k),
-            repr(max_radius_m),
-            repr(now - self.freshness_s),
-            "".join(sorted(STATUS_CODE[s] for s in statuses)),
-        ]
-        # phase 1: index cells out to first_reach_m, enough for almost every dispatch query
         origin = cell_of(lat, lon, self.index_res)
-        gap = ring_gap_m(origin)
-        last = min(last_useful_ring(max_radius_m, gap), int(self.first_reach_m / gap) + 1)
-        plans = plan_rings(origin, 0, last, self.shard_res)
-        found = await self._search(plans, "f", cell_radius_m(origin), head, max_radius_m)
-        best = select_nearest(found, query)
-        reach = best[-1][0] if len(best) == k else max_radius_m
-        if ring_lower_bound_m(last + 1, gap) <= reach:
-            # phase 2 (sparse capability or large radius): coarse rings over occupancy sets,
-            # all the way to the radius; re-reading phase 1's cells is cheaper than a third trip
-            coarse = parent_of(origin, self.index_res - 2)
-            slack = coarse_slack_m(self.index_res - 2)
-            last = last_useful_ring(max_radius_m, ring_gap_m(coarse), slack)
-            plans = plan_rings(coarse, 0, last, self.shard_res, slack)
-            radius = cell_radius_m(coarse) + slack / 2.0
-            best = select_nearest(
-                found + await self._search(plans, "c", radius, head, reach), query
-            )
+        plan = search_plan(
+            origin, max_radius_m, self.first_reach_m, self.shard_res, self.cross_shard
+        )
+        code = ANY_CAPABILITY if capability is None else CAPABILITY_CODE[capability]
+        cutoff = now - self.freshness_s
+        head = f"{code} {lat!r} {lon!r} {k} {max_radius_m!r} {{}} {cutoff!r} {_mask(statuses)} {SEARCH_SLACK_M!r}"
+        if self.cross_shard:
+            best = select_nearest(await self._search_merged(plan, head, max_radius_m), query)
+        else:
+            best = await self._search_per_shard(plan, head, query, origin)
         return make_candidates(best, capability=capability, now=now, speed=self.speed)
 
-    async def _search(
-        self,
-        plans: Sequence[ShardRings],
-        kind: str,
-        cell_radius: float,
-        head: list[str],
-        reach: float,
-    ) -> list[Entry]:
-        """Run search.lua on every shard of a ring plan (one pipeline) and parse the replies."""
-        tail = [repr(reach), repr(SEARCH_SLACK_M), kind, repr(cell_radius)]
-        calls = [
-            Call(
-                "search",
-                [self.keys.seen(p.shard)],
-                [self.keys.base(p.shard), *head, *tail, *p.argv],
+    async def _search_merged(self, plan: SearchPlan, head: str, reach: float) -> list[Entry]:
+        """Both phases and every shard in one search.lua call (a single Redis, not Cluster)."""
+        keys, bases = self._shard_keys(plan.shards)
+        call = Call("search", keys, [head.format(repr(reach)), plan.fine, plan.coarse, *bases])
+        return parse_search_values(await self.scripts.run(self.redis, call, raw=True))
+
+    async def _search_per_shard(
+        self, plan: SearchPlan, head: str, query: Query, origin: str
+    ) -> list[tuple[float, Entry]]:
+        """Redis Cluster: one call per shard (one slot each), the coarse part only if needed.
+
+        Each shard's call knows only its own k-th distance, so the fine phase is proved here,
+        with the k-th of all shards; the coarse phase then runs with that as its reach.
+        """
+        fine = [p for p in plan.per_shard if p.fine]
+        found = await self._search_parts(
+            [(p.shard, p.fine, b"") for p in fine], head, query.max_radius_m
+        )
+        best = select_nearest(found, query)
+        reach = best[-1][0] if len(best) == query.k else query.max_radius_m
+        coarse = [p for p in plan.per_shard if p.coarse]
+        if coarse and ring_lower_bound_m(plan.fine_last + 1, ring_gap_m(origin)) <= reach:
+            # re-reading phase 1's cells is cheaper than a third round trip
+            found += await self._search_parts(
+                [(p.shard, b"", p.coarse) for p in coarse], head, reach
             )
-            for p in plans
-        ]
+            best = select_nearest(found, query)
+        return best
+
+    async def _search_parts(
+        self, parts: Sequence[tuple[str, bytes, bytes]], head: str, reach: float
+    ) -> list[Entry]:
+        calls = []
+        for shard, fine, coarse in parts:
+            keys, bases = self._shard_keys((shard,))
+            calls.append(Call("search", keys, [head.format(repr(reach)), fine, coarse, *bases]))
         found: list[Entry] = []
-        for reply in await self.scripts.run_many(self.redis, calls):
-            found += parse_search_reply(reply)
+        for reply in await self.scripts.run_many(self.redis, calls, raw=True):
+            found += parse_search_values(reply)
         return found
+
+    def _shard_keys(self, shards: tuple[str, ...]) -> tuple[list[str], list[str]]:
+        """The `seen` key (declares the slot) and key base of each shard, in order."""
+        cached = self._keys_of.get(shards)
+        if cached is None:
+            cached = (
+                [self.keys.seen(s) for s in shards],
+                [self.keys.base(s) for s in shards],
+            )
+            if len(self._keys_of) >= _KEYS_CACHE_SIZE:
+                self._keys_of.clear()
+            self._keys_of[shards] = cached
+        return cached
+
+    def warm_plans(self, cells: Iterable[str], radii_m: Iterable[float] = (5000.0,)) -> int:
+        """Plan searches from every given origin cell now (a node's district, at start).
+
+        Planning a cell costs ~0.1 ms the first time; afterwards it is a dictionary look-up.
+        Pass `district_cells(...)` of the node's district at `index_res`; returns plans made.
+        """
+        return warm_plans(cells, radii_m, self.first_reach_m, self.shard_res, self.cross_shard)
 
     async def cell_counts(self, now: float) -> list[CellCount]:
         """Live responders per H3 cell (res 8 and 7) by status and capability, for the wall.

@@ -16,6 +16,7 @@ from importlib.resources import files
 from typing import Any, NamedTuple
 
 from redis.asyncio import Redis
+from redis.client import NEVER_DECODE
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -23,7 +24,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from dispatch.errors import IndexScriptError, IndexUnavailableError
 
 SCRIPT_NAMES = ("upsert", "evict", "claim", "unclaim", "restate", "sweep", "search")
-_STANDALONE = frozenset({"claim", "unclaim"})
+_STANDALONE = frozenset({"claim", "unclaim", "search"})
+_RAW = {NEVER_DECODE: True}
 
 
 class Call(NamedTuple):
@@ -71,25 +73,34 @@ class Scripts:
                 pipe.script_load(text)
             await pipe.execute()
 
-    async def run(self, redis: Redis, call: Call) -> Any:
-        """Run one script and return its reply."""
-        async with redis_errors(f"script {call.name}"):
+    async def run(self, redis: Redis, call: Call, *, raw: bool = False) -> Any:
+        """Run one script and return its reply (`raw`: bulk strings stay bytes, never decoded)."""
+        # the search's hot path: no context manager, no pipeline object, one EVALSHA
+        try:
             try:
-                return await self._evalsha(redis, call)
+                return await self._evalsha(redis, call, raw)
             except NoScriptError:
                 await self.load(redis)
-                return await self._evalsha(redis, call)
+                return await self._evalsha(redis, call, raw)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise IndexUnavailableError(
+                f"Redis unavailable during script {call.name}: {exc}"
+            ) from exc
+        except RedisError as exc:
+            raise IndexScriptError(f"Redis refused script {call.name}: {exc}") from exc
 
-    async def run_many(self, redis: Redis, calls: Sequence[Call]) -> list[Any]:
+    async def run_many(
+        self, redis: Redis, calls: Sequence[Call], *, raw: bool = False
+    ) -> list[Any]:
         """Run scripts in one pipeline (one round trip); replies in call order."""
         if len(calls) == 1:
-            return [await self.run(redis, calls[0])]
+            return [await self.run(redis, calls[0], raw=raw)]
         async with redis_errors(f"{len(calls)} scripts"):
-            replies = await self._pipeline(redis, calls)
+            replies = await self._pipeline(redis, calls, raw)
             missing = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
             if missing:
                 await self.load(redis)
-                again = await self._pipeline(redis, [calls[i] for i in missing])
+                again = await self._pipeline(redis, [calls[i] for i in missing], raw)
                 for i, reply in zip(missing, again, strict=True):
                     replies[i] = reply
             for call, reply in zip(calls, replies, strict=True):
@@ -97,13 +108,20 @@ class Scripts:
                     raise IndexScriptError(f"script {call.name} failed: {reply}") from reply
             return replies
 
-    async def _evalsha(self, redis: Redis, call: Call) -> Any:
-        return await redis.evalsha(self.sha[call.name], len(call.keys), *call.keys, *call.args)
+    async def _evalsha(self, redis: Redis, call: Call, raw: bool) -> Any:
+        options = _RAW if raw else {}
+        # evalsha() takes no options, and Redis.execute_command is untyped in redis-py
+        return await redis.execute_command(  # type: ignore[no-untyped-call]
+            "EVALSHA", self.sha[call.name], len(call.keys), *call.keys, *call.args, **options
+        )
 
-    async def _pipeline(self, redis: Redis, calls: Sequence[Call]) -> list[Any]:
+    async def _pipeline(self, redis: Redis, calls: Sequence[Call], raw: bool) -> list[Any]:
         pipe = redis.pipeline(transaction=False)
+        options = _RAW if raw else {}
         for call in calls:
-            pipe.evalsha(self.sha[call.name], len(call.keys), *call.keys, *call.args)
+            pipe.execute_command(
+                "EVALSHA", self.sha[call.name], len(call.keys), *call.keys, *call.args, **options
+            )
         return list(await pipe.execute(raise_on_error=False))
 
 

@@ -1,97 +1,122 @@
--- search: the responders of one shard that may be among the k nearest, scanning H3 rings
--- outwards and stopping as soon as the next ring cannot hold anyone closer (see geo.py).
--- KEYS: 1 seen zset of the shard (declares the slot; cell hashes share its hash tag)
--- ARGV: 1 base, 2 capability code ('*' = anyone), 3 lat, 4 lon, 5 k, 6 radius (m),
---       7 cutoff (fix_ts >= cutoff is fresh), 8 wanted status codes, 9 reach (m): no one
---       farther is wanted (radius, or the k-th distance already known), 10 eps (m),
---       11 'f' when the rings are index cells, 'c' when they are coarse cells (index
---       resolution - 2) whose occupied index cells are read from the occupancy sets,
---       12 cell radius (m): no point of a cell (or what is filed under it) is farther from the
---       cell's centre, 13 per ring "<lower bound of every later ring (m)> <cells in this
---       shard>" pairs, space-separated, 14 the cells concatenated ring by ring (every H3 id is
---       15 characters), 15 their centres as packed little-endian doubles (lat, lon).
---       A cell whose centre is farther than reach + radius is skipped unread.
--- Returns id1, "lat lon fix_ts <status><mode><caps>", id2, ... for every fresh responder in a
--- wanted status within reach + eps. The slack eps lets the caller make the exact final cut
--- with its own distance function, so a last-bit difference in sin/cos cannot drop anyone.
-local base, cap = ARGV[1], ARGV[2]
+-- search: the responders that may be among the k nearest, scanning H3 rings outwards and stopping
+-- as soon as the next ring cannot hold anyone closer (the bounds are proved in dispatch/geo.py).
+-- KEYS: the `seen` zset of every shard the plan names (declares the slots; cell keys share the
+--       hash tag of their shard)
+-- ARGV: 1 "<cap> <lat> <lon> <k> <radius> <reach> <cutoff> <statuses> <eps>": capability code
+--       ('*' = anyone), origin, k, radius (m), reach (m: nobody farther is wanted, e.g. the k-th
+--       distance another call already found), fix_ts >= cutoff is fresh, wanted status codes,
+--       slack eps (m)
+--       2 fine part, 3 coarse part of the plan (binary, layout in dispatch/plan.py; '' = absent)
+--       4.. the key base of each shard the plan numbers (shard 1 = ARGV[4])
+-- The fine part lists index cells ring by ring; the coarse part coarse cells (index resolution
+-- - 2), whose occupied index cells come from the occupancy sets. The coarse part is walked only
+-- if the fine rings end without proving the answer, and skips the cells already read.
+-- A cell whose centre is farther than the limit + its radius is skipped unread.
+-- Returns the packed value of every fresh responder in a wanted status within the final limit
+-- (k-th distance or radius, + eps). The slack lets the caller make the exact cut with its own
+-- distance function, so a last-bit difference in sin/cos cannot drop anyone.
+local cap, lat0, lon0, k, radius, reach, cutoff, mask, eps = string.match(ARGV[1],
+  '^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+)$')
 local R = 6371007.180918475
+local R2 = 2 * R
 local rad = math.pi / 180
 local sin, cos, asin, sqrt, min = math.sin, math.cos, math.asin, math.sqrt, math.min
-local unpack, find, sub, fmt = struct.unpack, string.find, string.sub, string.format
-local lat0, lon0 = tonumber(ARGV[3]), tonumber(ARGV[4])
-local phi0 = lat0 * rad
+local unpack, find, sub = struct.unpack, string.find, string.sub
+lat0, lon0 = tonumber(lat0), tonumber(lon0)
+local phi0, lam0 = lat0 * rad, lon0 * rad
 local cos0 = cos(phi0)
-local k = tonumber(ARGV[5])
-local cutoff, mask = tonumber(ARGV[7]), ARGV[8]
-local eps = tonumber(ARGV[10])
-local limit = min(tonumber(ARGV[6]), tonumber(ARGV[9])) + eps
-local found, n = {}, 0
--- the k smallest distances so far, ascending: once there are k, `limit` follows the k-th, so
--- the cheap latitude test (great-circle >= R * |dlat|) rejects most entries before haversine
+k, eps, cutoff = tonumber(k), tonumber(eps), tonumber(cutoff)
+local limit = min(tonumber(radius), tonumber(reach)) + eps
+
+-- haversine compares `a = sin^2(d / 2R)` instead of d: the same order, without asin and sqrt
+local function half_chord(d)
+  local x = d / R2
+  if x >= math.pi / 2 then return 2 end  -- every a <= 1 passes
+  local s = sin(x)
+  return s * s
+end
+local a_limit = half_chord(limit)
+
+local found_d, found_v, n = {}, {}, 0
+-- the k smallest distances so far, ascending: once there are k, `limit` follows the k-th
 local best, nbest = {}, 0
+local read = {}
 local function scan(key)
+  read[key] = true
   local h = redis.call('HVALS', key)
   for x = 1, #h do
     local v = h[x]
     local lat, lon, fix = unpack('<ddd', v)
     local phi = lat * rad
     local dphi = phi - phi0
+    -- great-circle >= R * |dlat|: most entries end here once k are known
     if (dphi < 0 and -dphi or dphi) * R <= limit and fix >= cutoff
         and find(mask, sub(v, 25, 25), 1, true) then
       local s_lat = sin(dphi / 2)
-      local s_lon = sin((lon - lon0) * rad / 2)
+      local s_lon = sin((lon * rad - lam0) / 2)
       local a = s_lat * s_lat + cos0 * cos(phi) * s_lon * s_lon
-      local d = 2 * R * asin(min(1, sqrt(a)))
-      if d <= limit then
-        n = n + 1
-        found[n] = {d, v}
-        if nbest < k or d < best[k] then
-          local j = (nbest < k) and nbest + 1 or k
-          while j > 1 and best[j - 1] > d do best[j] = best[j - 1]; j = j - 1 end
-          best[j] = d
-          if nbest < k then nbest = nbest + 1 end
-          if nbest == k and best[k] + eps < limit then limit = best[k] + eps end
+      if a <= a_limit then
+        local d = R2 * asin(min(1, sqrt(a)))
+        if d <= limit then
+          n = n + 1
+          found_d[n], found_v[n] = d, v
+          if nbest < k or d < best[k] then
+            local j = (nbest < k) and nbest + 1 or k
+            while j > 1 and best[j - 1] > d do best[j] = best[j - 1]; j = j - 1 end
+            best[j] = d
+            if nbest < k then nbest = nbest + 1 end
+            if nbest == k and best[k] + eps < limit then
+              limit = best[k] + eps
+              a_limit = half_chord(limit)
+            end
+          end
         end
       end
     end
   end
 end
-local coarse = ARGV[11] == 'c'
-local cell_radius = tonumber(ARGV[12])
-local cells, centres = ARGV[14], ARGV[15]
-local j = 0
-for bound, count in string.gmatch(ARGV[13], '(%S+) (%S+)') do
-  for _ = 1, tonumber(count) do
-    local cell = sub(cells, 15 * j + 1, 15 * j + 15)
-    local c_lat, c_lon = unpack('<dd', centres, 16 * j + 1)
-    j = j + 1
-    local c_phi = c_lat * rad
-    local s_lat = sin((c_phi - phi0) / 2)
-    local s_lon = sin((c_lon - lon0) * rad / 2)
-    local a = s_lat * s_lat + cos0 * cos(c_phi) * s_lon * s_lon
-    if 2 * R * asin(min(1, sqrt(a))) - cell_radius > limit then
-      -- nothing in this cell can be within reach: skip it unread
-    elseif coarse then
-      for _, member in ipairs(redis.call('SMEMBERS', base .. 'o:' .. cell .. ':' .. cap)) do
-        scan(base .. 'c:' .. member .. ':' .. cap)
+
+-- walk one part of the plan ring by ring; true when a ring's bound proved the answer
+local function walk(part, coarse)
+  if #part == 0 then return false end
+  local radius_c, pos = unpack('<d', part)
+  local size = #part
+  local seen_limit, a_cell = -1, 0
+  while pos <= size do
+    local bound, count
+    bound, count, pos = unpack('<dH', part, pos)
+    for _ = 1, count do
+      local s, cell, phi, lam, cphi
+      s, cell, phi, lam, cphi, pos = unpack('<Hc15ddd', part, pos)
+      if limit ~= seen_limit then
+        seen_limit, a_cell = limit, half_chord(limit + radius_c)
       end
-    else
-      scan(base .. 'c:' .. cell .. ':' .. cap)
+      local s_lat = sin((phi - phi0) / 2)
+      local s_lon = sin((lam - lam0) / 2)
+      -- nothing in a cell is closer than its centre's distance - its radius: skip it unread
+      if s_lat * s_lat + cos0 * cphi * s_lon * s_lon <= a_cell then
+        local base = ARGV[3 + s]
+        if coarse then
+          for _, member in ipairs(redis.call('SMEMBERS', base .. 'o:' .. cell .. ':' .. cap)) do
+            local key = base .. 'c:' .. member .. ':' .. cap
+            if not read[key] then scan(key) end
+          end
+        else
+          scan(base .. 'c:' .. cell .. ':' .. cap)
+        end
+      end
     end
+    if bound > limit then return true end
   end
-  if tonumber(bound) > limit then break end
+  return false
 end
-table.sort(found, function(p, q) return p[1] < q[1] end)
+
+if not walk(ARGV[2], false) then walk(ARGV[3], true) end
 local out, m = {}, 0
 for x = 1, n do
-  local f = found[x]
-  if f[1] > limit then break end
-  local lat, lon, fix = unpack('<ddd', f[2])
-  local v = f[2]
-  local caps_end = 27 + string.byte(v, 27)
-  out[m + 1] = sub(v, caps_end + 1)
-  out[m + 2] = fmt('%.17g %.17g %.17g ', lat, lon, fix) .. sub(v, 25, 26) .. sub(v, 28, caps_end)
-  m = m + 2
+  if found_d[x] <= limit then
+    m = m + 1
+    out[m] = found_v[x]
+  end
 end
 return out

@@ -138,6 +138,36 @@ async def test_nearest_equals_brute_force_on_random_fleets(
             await assert_nearest_equals_brute_force(index, fleet, *query)
 
 
+@pytest.mark.parametrize(("index_res", "shard_res"), [(8, 4), (8, 6)])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(fleet=fleets, asked=st.lists(queries, min_size=1, max_size=8))
+async def test_per_shard_search_for_redis_cluster_equals_brute_force(
+    redis_client: Redis,
+    key_prefix: str,
+    index_res: int,
+    shard_res: int,
+    fleet: list[Member],
+    asked: list[tuple[float, float, Capability | None, int, float, frozenset[DutyStatus]]],
+) -> None:
+    """The Cluster path (one slot per call, coarse phase as a second call) is exact too."""
+    index = PositionIndex(
+        redis_client,
+        prefix=key_prefix,
+        index_res=index_res,
+        shard_res=shard_res,
+        first_reach_m=800.0,
+        cross_shard=False,
+    )
+    async with asyncio.timeout(60):
+        await index.clear()
+        if fleet:
+            await index.upsert_many([(m.report, m.profile) for m in fleet], NOW)
+        for query in asked:
+            await assert_nearest_equals_brute_force(index, fleet, *query)
+
+
 async def test_sparse_responders_far_away_are_found_through_coarse_rings(
     index: PositionIndex,
 ) -> None:
