@@ -1,4 +1,4 @@
-"""``pingan simulate fleet|incidents|all``: simulators that are real clients of a running backend.
+"""``pingan simulate fleet|incidents|all|swarm|flood``: simulators that are real clients of a running backend.
 
 The CLI is the only place where ``backend`` meets ``simulators``: the simulators themselves
 speak HTTP and WebSocket to ``--url`` and never touch the database.
@@ -18,6 +18,7 @@ import click
 from backend.cli.common import console
 from simulators.fleet import Fleet, FleetConfig
 from simulators.incidents import IncidentConfig, IncidentSimulator
+from simulators.load import Flood, FloodConfig, LoadConfigError, Swarm, SwarmConfig
 from simulators.responder import Behaviour
 
 DEFAULT_PASSWORD = "Pingan-demo-2026"  # the demo's shared password (backend/cli/demo.py)
@@ -319,3 +320,96 @@ def all_cmd(
         duration,
         status_every,
     )
+
+
+@simulate_group.command("swarm")
+@url_option
+@password_option
+@click.option(
+    "--username",
+    "usernames",
+    multiple=True,
+    default=("district.leader", "operator"),
+    show_default=True,
+    help="Accounts holding the sockets (repeat; the backend caps sockets per account).",
+)
+@click.option("--clients", type=int, required=True, help="Sockets to open (1-20,000).")
+@click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    default=("wall",),
+    show_default=True,
+    help="Topics each socket subscribes to (repeat).",
+)
+@click.option("--duration", type=float, default=60.0, show_default=True, help="Seconds to hold.")
+@click.option(
+    "--connect-rate", type=float, default=200.0, show_default=True, help="New sockets per second."
+)
+@status_option
+def swarm_cmd(
+    url: str,
+    password: str,
+    usernames: tuple[str, ...],
+    clients: int,
+    topics: tuple[str, ...],
+    duration: float,
+    connect_rate: float,
+    status_every: float,
+) -> None:
+    """Wall and leader subscribers by the thousand (loopback only, bounded): fan-out load."""
+    config = SwarmConfig(
+        url=url,
+        usernames=usernames,
+        password=password,
+        clients=clients,
+        topics=topics,
+        duration_s=duration,
+        connect_per_s=connect_rate,
+    )
+    try:
+        swarm = Swarm(config)
+    except LoadConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+    _go([swarm.run], {"swarm": swarm.summary}, duration + 30, status_every)
+
+
+@simulate_group.command("flood")
+@url_option
+@password_option
+@click.option("--gateway", default="gateway", show_default=True, help="Position gateway account.")
+@click.option(
+    "--operator", default="operator", show_default=True, help="Account listing who is on duty."
+)
+@click.option("--rate", type=float, required=True, help="Position reports per second.")
+@click.option("--duration", type=float, default=30.0, show_default=True, help="Seconds to run.")
+@click.option("--batch", type=int, default=500, show_default=True, help="Reports per request.")
+@seed_option
+@status_option
+def flood_cmd(
+    url: str,
+    password: str,
+    gateway: str,
+    operator: str,
+    rate: float,
+    duration: float,
+    batch: int,
+    seed: int,
+    status_every: float,
+) -> None:
+    """Position reports at a steady rate for the on-duty fleet (loopback only, bounded): ingest load."""
+    config = FloodConfig(
+        url=url,
+        gateway=gateway,
+        operator=operator,
+        password=password,
+        rate_per_s=rate,
+        duration_s=duration,
+        batch=batch,
+        seed=seed,
+    )
+    try:
+        flood = Flood(config)
+    except LoadConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+    _go([flood.run], {"flood": flood.summary}, duration + 30, status_every)
