@@ -32,27 +32,46 @@ export function mountIncidentList(parent: HTMLElement, onSelect: (id: string) =>
   let focusedId: string | null = null;
   let order: string[] = [];
 
+  // Rows are kept by id and updated in place: the list re-renders every second (countdowns),
+  // and a row replaced under the pointer would swallow the operator's click.
+  const rows = new Map<string, HTMLElement>();
+  const list = el("ol", { className: "incidents__list", attrs: { role: "listbox", "aria-labelledby": "console-incidents-title" } });
+
   const render = (): void => {
     const incidents = getLiveState().incidents;
-    if (incidents === null) {
-      count.textContent = "";
-      replaceChildren(body, [el("div", { className: "empty empty--loading" }, [el("p", { i18n: "state.loading" })])]);
+    if (incidents === null || incidents.length === 0) {
+      count.textContent = incidents === null ? "" : "0";
+      order = [];
+      rows.clear();
+      list.replaceChildren();
+      const key = incidents === null ? "state.loading" : "state.noIncidents";
+      replaceChildren(body, [el("div", { className: `empty${incidents === null ? " empty--loading" : ""}` }, [el("p", { i18n: key })])]);
       return;
     }
     count.textContent = String(incidents.length);
-    if (incidents.length === 0) {
-      order = [];
-      replaceChildren(body, [el("div", { className: "empty" }, [el("p", { i18n: "state.noIncidents" })])]);
-      return;
-    }
     const sorted = sortIncidents(incidents);
     order = sorted.map((i) => i.id);
     const tabStop = focusedId !== null && order.includes(focusedId) ? focusedId : selected !== null && order.includes(selected) ? selected : order[0];
-    const hadFocus = body.contains(document.activeElement);
-    const rows = sorted.map((i) => row(i, now(), i.id === selected, i.id === tabStop));
-    replaceChildren(body, [el("ol", { className: "incidents__list", attrs: { role: "listbox", "aria-labelledby": "console-incidents-title" } }, rows)]);
-    if (hadFocus) {
-      body.querySelector<HTMLElement>(`[data-incident-id="${CSS.escape(tabStop ?? "")}"]`)?.focus();
+    const at = now();
+    for (const id of [...rows.keys()]) {
+      if (!order.includes(id)) {
+        rows.get(id)?.remove();
+        rows.delete(id);
+      }
+    }
+    sorted.forEach((incident, index) => {
+      let li = rows.get(incident.id);
+      if (li === undefined) {
+        li = el("li", { attrs: { role: "option" }, dataset: { incidentId: incident.id } });
+        rows.set(incident.id, li);
+      }
+      fillRow(li, incident, at, incident.id === selected, incident.id === tabStop);
+      if (list.children[index] !== li) {
+        list.insertBefore(li, list.children[index] ?? null);
+      }
+    });
+    if (list.parentElement !== body) {
+      replaceChildren(body, [list]);
     }
   };
 
@@ -106,28 +125,23 @@ export function mountIncidentList(parent: HTMLElement, onSelect: (id: string) =>
   };
 }
 
-function row(incident: LiveIncident, now: number, isSelected: boolean, isTabStop: boolean): HTMLElement {
+function fillRow(li: HTMLElement, incident: LiveIncident, now: number, isSelected: boolean, isTabStop: boolean): void {
   const openFor = (now - Date.parse(incident.opened_at)) / 1000;
-  return el(
-    "li",
-    {
-      className: `incident incident--p${incident.priority}${incident.escalated ? " is-escalated" : ""}${isSelected ? " is-selected" : ""}`,
-      attrs: { role: "option", tabindex: isTabStop ? "0" : "-1", "aria-selected": String(isSelected) },
-      dataset: { incidentId: incident.id },
-    },
-    [
-      el("span", { className: "incident__priority", text: t(PRIORITY_LABELS[incident.priority]) }),
-      el("div", { className: "incident__main" }, [
-        el("p", { className: "incident__title", text: incidentTitle(incident) }),
-        el("p", { className: "incident__address", text: incident.address }),
-        stepLine(incident, now),
-      ]),
-      el("div", { className: "incident__side" }, [
-        el("span", { className: "incident__timer", text: formatDuration(openFor) }),
-        incident.escalated ? el("span", { className: "incident__flag", i18n: "incidentRow.escalated" }) : null,
-      ]),
-    ],
-  );
+  li.className = `incident incident--p${incident.priority}${incident.escalated ? " is-escalated" : ""}${isSelected ? " is-selected" : ""}`;
+  li.tabIndex = isTabStop ? 0 : -1;
+  li.setAttribute("aria-selected", String(isSelected));
+  replaceChildren(li, [
+    el("span", { className: "incident__priority", text: t(PRIORITY_LABELS[incident.priority]) }),
+    el("div", { className: "incident__main" }, [
+      el("p", { className: "incident__title", text: incidentTitle(incident) }),
+      el("p", { className: "incident__address", text: incident.address }),
+      stepLine(incident, now),
+    ]),
+    el("div", { className: "incident__side" }, [
+      el("span", { className: "incident__timer", text: formatDuration(openFor) }),
+      incident.escalated ? el("span", { className: "incident__flag", i18n: "incidentRow.escalated" }) : null,
+    ]),
+  ]);
 }
 
 function stepLine(incident: LiveIncident, now: number): HTMLElement {

@@ -75,6 +75,9 @@ class PanelSession {
   private readonly noteError = el("p", { className: "field__error", attrs: { id: "note-text-error", role: "alert" } });
   private readonly closeInfo = el("div", { className: "ipanel__close-info", attrs: { role: "status" } });
   private readonly offLocale: () => void;
+  /** What the action bar and the offers list were drawn from (redrawn only when it changes). */
+  private drawnActions = "";
+  private drawnOffers = "";
   private readonly ticker: number;
 
   constructor(
@@ -128,7 +131,7 @@ class PanelSession {
         this.head.replaceChildren(el("p", { className: "ipanel__error", text: t("console.panel.gone", { code }) }));
       },
     });
-    this.offLocale = onLocaleChange(() => this.renderAll());
+    this.offLocale = onLocaleChange(() => this.renderAll(true));
     this.ticker = window.setInterval(() => this.renderStep(), 1000);
   }
 
@@ -171,11 +174,11 @@ class PanelSession {
     this.renderAll();
   }
 
-  private renderAll(): void {
+  private renderAll(force = false): void {
     this.renderHead();
     this.renderStep();
-    this.renderActions();
-    this.renderAssignments();
+    this.renderActions(force);
+    this.renderAssignments(force);
     this.renderChecklists();
     this.timeline.render();
     const d = this.detail;
@@ -233,8 +236,13 @@ class PanelSession {
     replaceChildren(this.step, parts);
   }
 
-  private renderActions(): void {
+  private renderActions(force = false): void {
     const d = this.detail;
+    const shape = d === null ? "" : `${ENDED.has(d.summary.state)}`;
+    if (!force && shape === this.drawnActions) {
+      return;
+    }
+    this.drawnActions = shape;
     if (d === null || ENDED.has(d.summary.state)) {
       replaceChildren(this.actions, []);
       return;
@@ -251,11 +259,16 @@ class PanelSession {
     ]);
   }
 
-  private renderAssignments(): void {
+  private renderAssignments(force = false): void {
     const d = this.detail;
     if (d === null) {
       return;
     }
+    const shape = `${d.summary.state}|${JSON.stringify(d.assignments)}`;
+    if (!force && shape === this.drawnOffers) {
+      return;
+    }
+    this.drawnOffers = shape;
     if (d.assignments.length === 0) {
       replaceChildren(this.assignments, [el("p", { className: "ipanel__empty", i18n: "console.panel.noOffers" })]);
       return;

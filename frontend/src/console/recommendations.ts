@@ -36,6 +36,8 @@ export function mountRecommendations(incidentId: string, onAssigned: () => void)
   let asked = 0;
   let timer: number | undefined;
   let disposed = false;
+  // What is drawn; an identical answer is not redrawn, so a button under the pointer stays put.
+  let drawn = "";
 
   const renderChips = (): void => {
     replaceChildren(
@@ -101,10 +103,16 @@ export function mountRecommendations(incidentId: string, onAssigned: () => void)
       if (ticket !== asked || disposed) {
         return;
       }
+      const shape = `${role}|${JSON.stringify(recs)}`;
+      if (shape === drawn) {
+        return;
+      }
+      drawn = shape;
       replaceChildren(body, recs.length === 0 ? [el("p", { className: "ipanel__empty", i18n: "console.recs.none" })] : [el("ol", { className: "recs__list" }, recs.map(row))]);
     } catch (err) {
       if (ticket === asked && !disposed) {
         const message = err instanceof ApiError ? err.message : String(err);
+        drawn = "";
         replaceChildren(body, [el("p", { className: "ipanel__error", text: t("console.error.refused", { message }) })]);
       }
     } finally {
