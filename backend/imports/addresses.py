@@ -17,6 +17,7 @@ import h3
 import msgspec
 from msgspec import Meta
 
+from backend.api.map.rollup import move_addresses
 from backend.api.places.normalise import address_grams, normalise_address
 from backend.imports.engine import (
     Context,
@@ -137,6 +138,7 @@ ADDRESSES = KindSpec(
         f"SELECT {', '.join(_COLUMNS)} FROM {{stage}}",
         compare=["text", "lat", "lon", "building_id", "org_path", "norm_text", "grams"],
     ),
+    before_merge=(move_addresses,),
     after=(refresh_gram_frequencies,),
 )
 

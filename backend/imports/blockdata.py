@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from backend.api.map.rollup import rebuilder
+from backend.api.map.rollup import folder
 from backend.api.places.normalise import normalise_address
 from backend.imports.addresses import ADDRESSES, cell_of
 from backend.imports.engine import Context, KindSpec, Ref, RowError, upsert_sql
@@ -112,7 +112,7 @@ BUILDINGS = KindSpec(
         "SELECT s.id, s.address_id, s.name, s.use, s.floors, s.built_year, a.org_path "
         "FROM {stage} s JOIN addresses a ON a.id = s.address_id",
     ),
-    after=(rebuilder("buildings"),),
+    after=(folder("buildings"),),
 )
 
 # --- houses ------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ HOUSES = KindSpec(
         "SELECT s.id, s.building_id, s.address_id, s.floor, s.area_m2, s.use, s.is_rental, "
         "s.rental_grade, a.org_path FROM {stage} s JOIN addresses a ON a.id = s.address_id",
     ),
-    after=(rebuilder("houses", "rentals"),),
+    after=(folder("houses", "rentals"),),
 )
 
 # --- persons -----------------------------------------------------------------------------------
@@ -262,7 +262,7 @@ PERSONS = KindSpec(
         # Ciphertexts carry a fresh nonce each time: compare the blind indexes instead.
         compare=[c for c in _P if c not in ("external_id", "id_number_enc", "phone_enc")],
     ),
-    after=(rebuilder("people", "groups"),),
+    after=(folder("people", "groups"),),
 )
 
 # --- patients ----------------------------------------------------------------------------------
@@ -400,7 +400,7 @@ ENTERPRISES = KindSpec(
         "SELECT s.id, s.name, s.industry, s.employees, s.hazardous, s.registered_on, s.address_id, "
         "a.org_path FROM {stage} s JOIN addresses a ON a.id = s.address_id",
     ),
-    after=(rebuilder("enterprises"),),
+    after=(folder("enterprises"),),
 )
 
 # --- events ------------------------------------------------------------------------------------

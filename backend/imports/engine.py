@@ -107,8 +107,10 @@ class KindSpec:
     resolves_address: bool = False
     """Staging has address_id, address_text, address_norm; rows are matched to an address."""
     needs_cells: bool = False
+    before_merge: tuple[Callable[[PgConn, str], Any], ...] = ()
+    """Run (in the transaction) with the checked staging table's name, just before the merge."""
     after: tuple[Callable[[PgConn], Any], ...] = ()
-    """Run (in the transaction) when the merge changed something, e.g. rebuilding map layers."""
+    """Run (in the transaction) when the merge changed something, e.g. folding map layers."""
 
 
 def _decode(spec: KindSpec, raw: Raw) -> Any:
@@ -264,6 +266,8 @@ async def run_import(
             await _check_refs(conn, stage, ref, reject)
         for column, table in spec.unique:
             await _check_unique(conn, spec, stage, column, table, reject)
+        for before in spec.before_merge:
+            await before(conn, stage)
         counts = await conn.fetchrow(spec.merge_sql.replace("{stage}", stage))
         assert counts is not None
         inserted, updated = int(counts["inserted"]), int(counts["updated"])

@@ -1,9 +1,12 @@
 """The rollup behind the big layers of the one map: counts per (layer, key, res-9 cell, grid).
 
 People, special groups, houses, rental houses, buildings and enterprises are too many to count
-per request within the latency goal, so each import that changes one of them rebuilds its layers
-here, in the import's transaction. Patients, events and key places are few enough (or need a time
-window) to be counted live. Only counts are stored, never identities.
+per request within the latency goal, so they are kept as counts. Every write to their tables
+(import, API, plain SQL) appends what it changed to ``map_cell_deltas`` in its own transaction
+(statement triggers of migration 0011), so a record counts as soon as it commits; the map reads
+``map_cell_counts`` plus the deltas, and :func:`fold_layers` (run by every import, and fit for a
+periodic job) moves the deltas into the counts. Patients, events and key places are few enough
+(or need a time window) to be counted live. Only counts are stored, never identities.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from backend.storage.postgres.pool import PgConn
 
-# layer -> SELECT of (key, address_id) rows to count
+# layer -> SELECT of (key, address_id) rows to count. The triggers of migration 0011 say the same.
 ROLLUP_SOURCES: dict[str, str] = {
     "people": "SELECT '' AS key, address_id FROM persons WHERE address_id IS NOT NULL",
     "groups": "SELECT unnest(tags) AS key, address_id FROM persons WHERE address_id IS NOT NULL",
@@ -22,20 +25,73 @@ ROLLUP_SOURCES: dict[str, str] = {
     "enterprises": "SELECT industry AS key, address_id FROM enterprises",
 }
 
+# Both counts and deltas, one row per (key, res-9 cell, org path), for reads of the map.
+LIVE_COUNTS = """
+    SELECT key, h3_r9, org_path, n FROM map_cell_counts WHERE layer = {layer}
+    UNION ALL
+    SELECT key, h3_r9, org_path, n FROM map_cell_deltas WHERE layer = {layer}
+"""
+
+
+async def _lock_layers(conn: PgConn, layers: list[str]) -> None:
+    # One folder of a layer at a time, locks taken in one order: folds never deadlock.
+    for layer in sorted(layers):
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('pingan.map.' || $1))", layer)
+
+
+async def fold_layers(conn: PgConn, *layers: str) -> None:
+    """Move the committed (and this transaction's) deltas of ``layers`` into the counts.
+
+    Deltas appended by transactions still running are not visible and stay for the next fold;
+    the map reads counts plus deltas, so a fold never changes what the map shows.
+    """
+    names = list(layers or ROLLUP_SOURCES)
+    async with conn.transaction():
+        await _lock_layers(conn, names)
+        await conn.execute(
+            """
+            WITH moved AS (
+                DELETE FROM map_cell_deltas WHERE layer = ANY($1::text[])
+                RETURNING layer, key, h3_r9, org_path, n
+            ), sums AS (
+                SELECT layer, key, h3_r9, org_path, sum(n) AS n FROM moved GROUP BY 1, 2, 3, 4
+            ), updated AS (
+                UPDATE map_cell_counts c SET n = c.n + s.n FROM sums s
+                WHERE (c.layer, c.key, c.h3_r9, c.org_path) = (s.layer, s.key, s.h3_r9, s.org_path)
+                RETURNING c.layer, c.key, c.h3_r9, c.org_path
+            )
+            -- Not ON CONFLICT: its CHECK sees the negative delta as the row to insert.
+            INSERT INTO map_cell_counts (layer, key, h3_r9, h3_r8, h3_r7, org_path, n)
+            SELECT layer, key, h3_r9, h3_parent(h3_r9, 8), h3_parent(h3_r9, 7), org_path, n
+            FROM sums s WHERE n <> 0 AND NOT EXISTS (
+                SELECT 1 FROM updated u
+                WHERE (u.layer, u.key, u.h3_r9, u.org_path) = (s.layer, s.key, s.h3_r9, s.org_path))
+            """,
+            names,
+        )
+        await conn.execute(
+            "DELETE FROM map_cell_counts WHERE layer = ANY($1::text[]) AND n = 0", names
+        )
+
 
 async def rebuild_layer(conn: PgConn, layer: str) -> int:
-    """Recount ``layer`` from its live table; returns the number of cells written."""
+    """Recount ``layer`` from its live table (a repair); returns the number of cells written."""
     source = ROLLUP_SOURCES[layer]
-    await conn.execute("DELETE FROM map_cell_counts WHERE layer = $1", layer)
-    status = await conn.execute(
-        f"""
-        INSERT INTO map_cell_counts (layer, key, h3_r9, h3_r8, h3_r7, org_path, n)
-        SELECT $1, s.key, a.h3_r9, h3_parent(a.h3_r9, 8), h3_parent(a.h3_r9, 7), a.org_path, count(*)
-        FROM ({source}) s JOIN addresses a ON a.id = s.address_id
-        GROUP BY s.key, a.h3_r9, a.org_path
-        """,
-        layer,
-    )
+    async with conn.transaction():
+        await _lock_layers(conn, [layer])
+        await conn.execute("DELETE FROM map_cell_counts WHERE layer = $1", layer)
+        # One statement, one snapshot: the deltas dropped are exactly those already in the count.
+        status = await conn.execute(
+            f"""
+            WITH dropped AS (DELETE FROM map_cell_deltas WHERE layer = $1)
+            INSERT INTO map_cell_counts (layer, key, h3_r9, h3_r8, h3_r7, org_path, n)
+            SELECT $1, s.key, a.h3_r9, h3_parent(a.h3_r9, 8), h3_parent(a.h3_r9, 7), a.org_path,
+                   count(*)
+            FROM ({source}) s JOIN addresses a ON a.id = s.address_id
+            GROUP BY s.key, a.h3_r9, a.org_path
+            """,
+            layer,
+        )
     return int(status.rsplit(" ", 1)[-1])
 
 
@@ -45,10 +101,38 @@ async def rebuild_layers(conn: PgConn, *layers: str) -> None:
         await rebuild_layer(conn, layer)
 
 
-def rebuilder(*layers: str) -> Callable[[PgConn], Awaitable[None]]:
-    """A step for an import's ``after``: recount ``layers`` on the import's connection."""
+async def move_addresses(conn: PgConn, stage: str) -> None:
+    """Before addresses in ``stage`` replace live ones: move the counts of records at any address
+    whose cell or org unit changes (the triggers see only writes to the counted tables)."""
+    moved = f"""
+        SELECT a.id, a.h3_r9 AS old_cell, a.org_path AS old_org, st.h3_r9 AS new_cell,
+               st.org_path AS new_org
+        FROM addresses a JOIN {stage} st ON st.id = a.id
+        WHERE (a.h3_r9, a.org_path) IS DISTINCT FROM (st.h3_r9, st.org_path)
+    """
+    if not await conn.fetchval(f"SELECT EXISTS ({moved})"):
+        return
+    for layer, source in ROLLUP_SOURCES.items():
+        await conn.execute(
+            f"""
+            WITH m AS ({moved}), items AS (
+                SELECT s.key, m.old_cell AS cell, m.old_org AS org_path, -1 AS d
+                FROM ({source}) s JOIN m ON m.id = s.address_id
+                UNION ALL
+                SELECT s.key, m.new_cell, m.new_org, 1 FROM ({source}) s JOIN m ON m.id = s.address_id
+            )
+            INSERT INTO map_cell_deltas (layer, key, h3_r9, org_path, n)
+            SELECT $1, key, cell, org_path, sum(d) FROM items
+            GROUP BY key, cell, org_path HAVING sum(d) <> 0
+            """,
+            layer,
+        )
+
+
+def folder(*layers: str) -> Callable[[PgConn], Awaitable[None]]:
+    """A step for an import's ``after``: fold the deltas of ``layers`` on the import's connection."""
 
     async def step(conn: PgConn) -> None:
-        await rebuild_layers(conn, *layers)
+        await fold_layers(conn, *layers)
 
     return step

@@ -1,6 +1,6 @@
 """Counts per H3 cell and per org unit for the one map, always within the caller's jurisdiction.
 
-Big layers read the rollup (``map_cell_counts``, see rollup.py); patients, events and key places
+Big layers read the rollup (``map_cell_counts`` plus unfolded deltas, see rollup.py); patients, events and key places
 are counted live. Every query is filtered by ``jurisdiction_sql`` on the record's org path, so a
 community leader's map holds only their community, even in an H3 cell that straddles a boundary.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import h3
 
-from backend.api.map.rollup import ROLLUP_SOURCES
+from backend.api.map.rollup import LIVE_COUNTS, ROLLUP_SOURCES
 from backend.api.map.schemas import CellCount, Layer, UnitCount
 from backend.api.map.suppression import publish
 from backend.errors import ApiError
@@ -38,10 +38,12 @@ class Window:
 def _source(layer: Layer, key: str | None, window: Window | None) -> tuple[str, list[Any]]:
     """SQL yielding (cell9, org_path, n, total) rows for ``layer``, parameters after $1 (jurisdiction)."""
     if layer in ROLLUP_SOURCES:
+        # The rollup plus the deltas not yet folded: a record counts once it commits.
+        live = LIVE_COUNTS.format(layer=f"'{layer}'")
         sql = (
             "SELECT h3_r9 AS cell, org_path, sum(n) FILTER (WHERE $2::text IS NULL OR key = $2) AS n, "
-            f"sum(n) AS total FROM map_cell_counts WHERE layer = '{layer}' "
-            f"AND {jurisdiction_sql('org_path', 1)} GROUP BY 1, 2"
+            f"sum(n) AS total FROM ({live}) c "
+            f"WHERE {jurisdiction_sql('org_path', 1)} GROUP BY 1, 2"
         )
         return sql, [key]
     if layer == "patients":
