@@ -79,7 +79,7 @@ export function renderLeader(root: HTMLElement, session: Session): void {
       const answer = await getSlaCells(getLiveState().focus?.path ?? null);
       slaData = { ...slaData, cells: answer.cells };
       sla?.setData(slaData);
-      mapArea.querySelector<HTMLElement>(".map-view")?.setAttribute("data-sla-cells", String(answer.cells.length));
+      mapArea.dataset.slaCells = String(answer.cells.length); // mapArea is the .map-view
     } catch (err) {
       console.warn("SLA heat failed to load", err);
     }

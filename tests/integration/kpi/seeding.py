@@ -8,10 +8,24 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
+
 from backend.security.policy import Capability, Role
 from backend.storage.postgres.pool import PgConn
+from playbooks.loader import library_dir, load_playbook
+from playbooks.state import encode_run, new_run
 
 _numbers = itertools.count(1)
+_PLAYBOOK = load_playbook(library_dir() / "crisis_at_home.yaml")
+
+
+def run_state(incident_id: str, state: str) -> dict[str, Any]:
+    """A real (ended) run of the crisis playbook, so every reader of incidents can decode it."""
+    run = new_run(incident_id.replace(":", "-"), _PLAYBOOK)
+    status = "cancelled" if state == "cancelled" else "closed" if state == "closed" else "running"
+    run = msgspec.structs.replace(run, status=status)
+    decoded: dict[str, Any] = msgspec.json.decode(encode_run(run))
+    return decoded
 
 
 async def add_responder(
@@ -57,7 +71,7 @@ async def add_incident(
         lat,
         lon,
         org_path,
-        {},
+        run_state(incident_id, state),
         created,
         at(closed_after_s),
     )
