@@ -105,7 +105,7 @@ class PositionIndex:
         self.cross_shard = (
             not isinstance(redis, RedisCluster) if cross_shard is None else cross_shard
         )
-        self._keys_of: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+        self._keys_of: dict[tuple[str, ...], list[bytes]] = {}
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -320,8 +320,11 @@ class PositionIndex:
 
     async def _search_merged(self, plan: SearchPlan, head: str, reach: float) -> list[Entry]:
         """Both phases and every shard in one search.lua call (a single Redis, not Cluster)."""
-        keys, bases = self._shard_keys(plan.shards)
-        call = Call("search", keys, [head.format(repr(reach)), plan.fine, plan.coarse, *bases])
+        call = Call(
+            "search",
+            self._seen_keys(plan.shards),
+            [head.format(repr(reach)), plan.fine, plan.coarse],
+        )
         return parse_search_values(await self.scripts.run(self.redis, call, raw=True))
 
     async def _search_per_shard(
@@ -352,25 +355,23 @@ class PositionIndex:
     ) -> list[Entry]:
         calls = []
         for shard, fine, coarse in parts:
-            keys, bases = self._shard_keys((shard,))
-            calls.append(Call("search", keys, [head.format(repr(reach)), fine, coarse, *bases]))
+            keys = self._seen_keys((shard,))
+            calls.append(Call("search", keys, [head.format(repr(reach)), fine, coarse]))
         found: list[Entry] = []
         for reply in await self.scripts.run_many(self.redis, calls, raw=True):
             found += parse_search_values(reply)
         return found
 
-    def _shard_keys(self, shards: tuple[str, ...]) -> tuple[list[str], list[str]]:
-        """The `seen` key (declares the slot) and key base of each shard, in order."""
-        cached = self._keys_of.get(shards)
-        if cached is None:
-            cached = (
-                [self.keys.seen(s) for s in shards],
-                [self.keys.base(s) for s in shards],
-            )
+    def _seen_keys(self, shards: tuple[str, ...]) -> list[bytes]:
+        """The `seen` key of each shard, as bytes (declares the slot; search.lua derives the
+        shard's key base from it)."""
+        keys = self._keys_of.get(shards)
+        if keys is None:
+            keys = [self.keys.seen(s).encode() for s in shards]
             if len(self._keys_of) >= _KEYS_CACHE_SIZE:
                 self._keys_of.clear()
-            self._keys_of[shards] = cached
-        return cached
+            self._keys_of[shards] = keys
+        return keys
 
     def warm_plans(self, cells: Iterable[str], radii_m: Iterable[float] = (5000.0,)) -> int:
         """Plan searches from every given origin cell now (a node's district, at start).

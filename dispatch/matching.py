@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterable, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from dispatch.errors import InvalidQueryError
@@ -84,15 +85,27 @@ def select_nearest(entries: Iterable[Entry], query: Query) -> list[tuple[float, 
         seen = newest.get(entry.responder_id)
         if seen is None or entry.fix_ts > seen.fix_ts:
             newest[entry.responder_id] = entry
+    # is_eligible, inlined: this runs on every search reply
+    cutoff = query.now - query.freshness_s
+    statuses, capability = query.statuses, query.capability
+    lat, lon, radius = query.lat, query.lon, query.max_radius_m
     scored = []
     for entry in newest.values():
-        if not is_eligible(entry, query):
+        if (
+            entry.fix_ts < cutoff
+            or entry.status not in statuses
+            or (capability is not None and capability not in entry.capabilities)
+        ):
             continue
-        dist = distance_m(query.lat, query.lon, entry.lat, entry.lon)
-        if dist <= query.max_radius_m:
+        dist = distance_m(lat, lon, entry.lat, entry.lon)
+        if dist <= radius:
             scored.append((dist, entry))
-    scored.sort(key=lambda pair: (pair[0], pair[1].responder_id))
+    scored.sort(key=_distance_then_id)
     return scored[: query.k]
+
+
+def _distance_then_id(pair: tuple[float, Entry]) -> tuple[float, str]:
+    return pair[0], pair[1].responder_id
 
 
 def brute_force_nearest(entries: Iterable[Entry], query: Query) -> list[tuple[float, Entry]]:
@@ -137,6 +150,16 @@ def describe_duration(seconds: float) -> str:
     return f"~{math.ceil(seconds / 60.0)} min"
 
 
+_CAPABILITY_REASON = {cap: f"capability {cap.value}" for cap in Capability}
+_STATUS_REASON = {status: f"status {status.value}" for status in DutyStatus}
+_MODE_WORDS = {TravelMode.on_foot: "on foot", TravelMode.vehicle: "by vehicle"}
+
+
+@lru_cache(maxsize=1024)
+def _sorted_capabilities(capabilities: frozenset[Capability]) -> tuple[Capability, ...]:
+    return tuple(sorted(capabilities))
+
+
 def make_candidate(
     entry: Entry,
     distance: float,
@@ -148,15 +171,15 @@ def make_candidate(
     """A Candidate with its ETA, last-seen age and the human reasons shown to operators."""
     eta = speed.eta_s(distance, entry.mode)
     age = max(0.0, now - entry.fix_ts)
-    mode_words = "on foot" if entry.mode is TravelMode.on_foot else "by vehicle"
-    reasons = []
-    if capability is not None:
-        reasons.append(f"capability {capability.value}")
-    reasons += [
-        f"{describe_distance(distance)}, {describe_duration(eta)} {mode_words}",
-        f"seen {age:.0f} s ago",
-        f"status {entry.status.value}",
-    ]
+    # the fixed words are made once per value: this runs for every candidate of every search
+    travel = f"{describe_distance(distance)}, {describe_duration(eta)} {_MODE_WORDS[entry.mode]}"
+    seen = f"seen {round(age)} s ago"  # = f"{age:.0f}", faster
+    status = _STATUS_REASON[entry.status]
+    reasons = (
+        (travel, seen, status)
+        if capability is None
+        else (_CAPABILITY_REASON[capability], travel, seen, status)
+    )
     return Candidate(
         responder_id=entry.responder_id,
         lat=entry.lat,
@@ -165,9 +188,9 @@ def make_candidate(
         eta_s=eta,
         age_s=age,
         status=entry.status,
-        capabilities=tuple(sorted(entry.capabilities)),
+        capabilities=_sorted_capabilities(entry.capabilities),
         mode=entry.mode,
-        reasons=tuple(reasons),
+        reasons=reasons,
     )
 
 

@@ -171,9 +171,14 @@ def search_plan(
 
 
 def district_cells(south: float, west: float, north: float, east: float, res: int) -> list[str]:
-    """The cells of resolution `res` whose centres lie in a lat/lon box (what a node warms)."""
+    """Every cell of resolution `res` holding a point of a lat/lon box (what a node warms).
+
+    The cells whose centres lie in the box, plus their neighbours: a point near the box's
+    edge can lie in a cell whose centre is outside.
+    """
     box = h3.LatLngPoly([(south, west), (south, east), (north, east), (north, west)])
-    return sorted(str(cell) for cell in h3.polygon_to_cells(box, res))
+    inside = h3.polygon_to_cells(box, res)
+    return sorted({str(n) for cell in inside for n in h3.grid_disk(cell, 1)})
 
 
 def warm_plans(

@@ -32,7 +32,7 @@ class Call(NamedTuple):
     """One script invocation: the script's name, its KEYS and its ARGV."""
 
     name: str
-    keys: Sequence[str]
+    keys: Sequence[str | bytes]
     args: Sequence[str | bytes | int | float]
 
 

@@ -1,13 +1,13 @@
 -- search: the responders that may be among the k nearest, scanning H3 rings outwards and stopping
 -- as soon as the next ring cannot hold anyone closer (the bounds are proved in dispatch/geo.py).
--- KEYS: the `seen` zset of every shard the plan names (declares the slots; cell keys share the
---       hash tag of their shard)
+-- KEYS: the `seen` zset "<base>seen" of every shard the plan numbers, in order (declares the
+--       slots; the cell keys of shard s are built from KEYS[s] minus "seen", so they share its
+--       hash tag)
 -- ARGV: 1 "<cap> <lat> <lon> <k> <radius> <reach> <cutoff> <statuses> <eps>": capability code
 --       ('*' = anyone), origin, k, radius (m), reach (m: nobody farther is wanted, e.g. the k-th
 --       distance another call already found), fix_ts >= cutoff is fresh, wanted status codes,
 --       slack eps (m)
 --       2 fine part, 3 coarse part of the plan (binary, layout in dispatch/plan.py; '' = absent)
---       4.. the key base of each shard the plan numbers (shard 1 = ARGV[4])
 -- The fine part lists index cells ring by ring; the coarse part coarse cells (index resolution
 -- - 2), whose occupied index cells come from the occupancy sets. The coarse part is walked only
 -- if the fine rings end without proving the answer, and skips the cells already read.
@@ -41,6 +41,8 @@ local found_d, found_v, n = {}, {}, 0
 -- the k smallest distances so far, ascending: once there are k, `limit` follows the k-th
 local best, nbest = {}, 0
 local read = {}
+local bases = {}
+for s = 1, #KEYS do bases[s] = sub(KEYS[s], 1, -5) end
 local function scan(key)
   read[key] = true
   local h = redis.call('HVALS', key)
@@ -95,7 +97,7 @@ local function walk(part, coarse)
       local s_lon = sin((lam - lam0) / 2)
       -- nothing in a cell is closer than its centre's distance - its radius: skip it unread
       if s_lat * s_lat + cos0 * cphi * s_lon * s_lon <= a_cell then
-        local base = ARGV[3 + s]
+        local base = bases[s]
         if coarse then
           for _, member in ipairs(redis.call('SMEMBERS', base .. 'o:' .. cell .. ':' .. cap)) do
             local key = base .. 'c:' .. member .. ':' .. cap
