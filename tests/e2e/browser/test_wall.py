@@ -3,12 +3,17 @@ through the realtime pipeline, and recovery after the network drops."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import Browser, Page
 
+from backend.kpi.buckets import day_start
+from backend.security.policy import Capability
+from backend.storage.postgres.pool import PgPool
 from simulators.geography import Geography
 from tests.conftest import TEST_PASSWORD, BackendProcess, DistrictPaths
 from tests.e2e.browser.conftest import Opener, Start, screenshot_path, sign_in
@@ -20,6 +25,7 @@ from tests.e2e.browser.helpers import (
     wait_map_count,
     wait_map_ready,
 )
+from tests.integration.kpi.seeding import add_incident, add_responder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -179,3 +185,71 @@ async def test_incidents_from_the_incidents_api(
         assert r.status_code == 204, r.text
         await wait_map_count(page, "incidents", 0)
         await wait_map_count(later, "incidents", 0)
+
+
+async def test_kpi_tiles_show_the_servers_values_and_new_layers(
+    open_page: Opener,
+    users: None,
+    make_user: Any,
+    backend: BackendProcess,
+    clean_db: PgPool,
+    district: Geography,
+    paths: DistrictPaths,
+    database_url: str,
+) -> None:
+    """Today's KPIs on the tiles are the server's (GET /api/kpi/today), a P5 is its own level,
+    and key-person density and events heat switch on from the legend."""
+    now = datetime.now(UTC)
+    start = day_start(now)
+    lat, lon = point_in(district, paths.grid_a)
+    async with clean_db.acquire() as conn:
+        rid = await add_responder(
+            conn, make_user, "resp.k", paths.grid_a, [Capability.POLICE], "available"
+        )
+        for i, alert in enumerate((12, 30, 75)):
+            created = start + (now - start) / (i + 2)
+            await add_incident(
+                conn, org_path=paths.grid_a, lat=lat, lon=lon, created=created, responder_id=rid,
+                alert_s=alert, accept_s=alert * 4, arrive_s=alert * 20, closed_after_s=1.0,
+            )  # fmt: skip
+    async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
+        r = await http.post(
+            "/api/auth/login", json={"username": "lead.d", "password": TEST_PASSWORD}
+        )
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        today = (await http.get("/api/kpi/today", headers=headers)).json()
+    figures = today["figures"]
+    page = await open_page("lead.d", "/wall/", motion=False)
+    await wait_map_ready(page)
+    await wait_connection(page, "live")
+    for tile, value in (
+        ("alert", figures["to_alert"]["p50_s"]),
+        ("accept", figures["to_accept"]["p50_s"]),
+        ("arrive", figures["to_arrive"]["p50_s"]),
+        ("opened", figures["opened"]),
+        ("closed", figures["closed"]),
+    ):
+        await page.wait_for_selector(f".kpi[data-kpi='{tile}'][data-value='{value:g}']")
+    minutes, seconds = divmod(round(figures["to_accept"]["p50_s"]), 60)
+    assert (
+        await page.inner_text(".kpi[data-kpi='accept'] .kpi__value") == f"{minutes}:{seconds:02d}"
+    )
+    p90 = round(figures["to_accept"]["p90_s"])
+    assert f"{p90 // 60}:{p90 % 60:02d}" in await page.inner_text(
+        ".kpi[data-kpi='accept'] .kpi__unit"
+    )
+    assert (
+        await page.inner_text(".kpi-duty__item[data-capability='police'] .kpi-duty__count") == "1"
+    )
+    state = incident_state("INC-P5", paths.grid_a, lat, lon, priority=5)
+    await emit_incident_event(database_url, "incident.created", state)
+    await page.wait_for_selector(".incident.incident--p5")
+    await page.check("#layer-key-persons")
+    await page.check("#layer-events-heat")
+    await page.wait_for_selector(".map-view[data-key-person-cells]")
+    await page.wait_for_selector(".map-view[data-event-cells]")
+    await page.click(".events-window__btn[data-window='30d']")
+    await page.wait_for_selector(".map-view[data-event-window='30d']")
+    await page.wait_for_timeout(1000)
+    await page.screenshot(path=screenshot_path("wall-layers-1920x1080.png"))
+    assert page.errors == []  # type: ignore[attr-defined]
