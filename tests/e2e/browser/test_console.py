@@ -63,7 +63,9 @@ async def police_on_duty(
 ) -> tuple[str, dict[str, str]]:
     """``police.a`` on duty just beside (lat, lon); returns their id and Authorization header."""
     await make_user("admin.d", paths.district, Role.ADMIN)
-    user = await make_user("police.a", paths.grid_a, Role.RESPONDER, capabilities=[Capability.POLICE])
+    user = await make_user(
+        "police.a", paths.grid_a, Role.RESPONDER, capabilities=[Capability.POLICE]
+    )
     r = await http.post(
         "/api/responders", json={"user_id": str(user.id)}, headers=await bearer(http, "admin.d")
     )

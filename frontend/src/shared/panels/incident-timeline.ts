@@ -128,6 +128,22 @@ const KIND_LABELS: Record<string, MessageKey> = {
   record_sheet_submitted: tk("console.tl.recordSheet"),
   handover_confirmed: tk("console.tl.handover"),
   run_started: tk("console.tl.runStarted"),
+  step_completed: tk("console.tl.stepCompleted"),
+  branch_taken: tk("console.tl.branchTaken"),
+  fork_started: tk("console.tl.forkStarted"),
+  offer_accepted: tk("console.tl.engineAccepted"),
+  offer_declined: tk("console.tl.engineDeclined"),
+  offer_expired: tk("console.tl.engineExpired"),
+  acceptance_withdrawn: tk("console.tl.engineWithdrawn"),
+  responder_arrived: tk("console.tl.engineArrived"),
+  checklist_ticked: tk("console.tl.engineTicked"),
+  deadline_met: tk("console.tl.deadlineMet"),
+  deadline_cancelled: tk("console.tl.deadlineCancelled"),
+  close_ready: tk("console.tl.closeReady"),
+  close_rejected: tk("console.tl.engineCloseRejected"),
+  run_closed: tk("console.tl.runClosed"),
+  run_cancelled: tk("console.tl.runCancelled"),
+  event_ignored: tk("console.tl.eventIgnored"),
 };
 
 /** Kinds shown as prominent lines (people acting); the rest are system bookkeeping. */
