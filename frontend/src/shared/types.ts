@@ -582,12 +582,12 @@ export interface PatientPage {
   items: PatientView[];
 }
 
-/** One step of a playbook as the console lists it. */
-export interface PlaybookStepSummary {
+/** One step of a playbook as the console lists it (a free-form dict on the server, hence a type). */
+export type PlaybookStepSummary = {
   id: string;
   type: string;
   title: Record<string, string> | null;
-}
+};
 
 /** `GET /api/playbooks/select` and the items of `GET /api/playbooks`. */
 export interface PlaybookSummary {
