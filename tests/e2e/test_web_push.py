@@ -7,7 +7,6 @@ speaks the real protocol: RFC 8030 delivery, RFC 8291 aes128gcm encryption, RFC 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import os
 import time
@@ -23,44 +22,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from backend.security.policy import Capability, Role
 from tests.conftest import BackendProcess, DistrictPaths, login_http
+from tests.e2e.push_service import LocalPushService
+from tests.e2e.push_service import b64url as _b64
 from tests.e2e.test_timers import PLAYBOOKS
 
 pytestmark = pytest.mark.e2e
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-class LocalPushService:
-    """Accepts pushes on loopback and keeps (headers, body) of each."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.server: asyncio.Server | None = None
-        self.port = 0
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        headers = {
-            k.strip().lower(): v.strip()
-            for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)
-        }
-        body = await reader.readexactly(int(headers.get("content-length", "0")))
-        self.received.append((headers, body))
-        writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        await writer.drain()
-        writer.close()
-
-    async def stop(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
 
 
 async def test_offer_is_pushed_encrypted_and_logout_removes_the_subscription(

@@ -462,6 +462,9 @@ export class ResponderController {
   }
 
   private fail(err: unknown): void {
+    if (err instanceof ApiError && (err.status === 0 || err.code === "timeout")) {
+      return; // no network: the banner says so, and the next refresh will try again
+    }
     const text = err instanceof ApiError ? t("responder.actionFailed", { reason: err.message }) : t("error.generic.title");
     update({ notice: { kind: "error", text } });
   }

@@ -160,7 +160,7 @@ function teamSection(work: Work): HTMLElement {
             el("li", { className: `team__member${m.is_me ? " is-me" : ""}`, dataset: { state: m.state } }, [
               el("span", { className: "team__name", text: m.is_me ? t("responder.team.me", { name: m.display_name }) : m.display_name }),
               el("span", { className: "team__role", text: roleName(m.role) }),
-              el("span", { className: "team__state", text: stateName(m.state) }),
+              el("span", { className: "team__state", text: stateName(m.is_me ? work.state : m.state) }),
               el("span", { className: "team__dist", text: `${distanceText(m.distance_m)} · ${etaText(m.eta_s)}` }),
             ]),
           ),

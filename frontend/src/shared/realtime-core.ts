@@ -7,7 +7,7 @@
 
 import type { WsCursor, WsServerMessage } from "./types";
 
-const SERVER_TYPES: ReadonlySet<string> = new Set(["welcome", "subscribed", "snapshot", "event", "positions", "pong", "error"]);
+const SERVER_TYPES: ReadonlySet<string> = new Set(["welcome", "subscribed", "snapshot", "event", "positions", "pong", "ack", "error"]);
 
 /**
  * Parses one text frame. Returns null for anything that is not an object with a known `type`
