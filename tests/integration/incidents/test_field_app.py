@@ -13,9 +13,10 @@ from backend.api.people.schemas import PatientCreate, PersonCreate
 from backend.api.people.services import create_person, register_patient
 from backend.security.crypto import FieldCipher
 from backend.security.keys import load_keyring
-from backend.security.policy import Capability
+from backend.security.policy import Capability, Role
 from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
+from tests.conftest import login
 from tests.integration.incidents.conftest import Crew
 
 Client = AsyncTestClient[Any]
@@ -174,3 +175,24 @@ async def test_brief_shows_checklist_team_and_patient_only_while_working(
     assert cleared["assignment"]["state"] == "cleared"
     assert cleared["patient_id"] is None
     assert all(m["responder_id"] != crew.ids["police.f"] for m in cleared["team"])
+
+
+async def test_responder_reads_own_record_and_duty(
+    app: Client, crew: Crew, make_user: Any, paths: Any
+) -> None:
+    await crew.add("police.m", Capability.POLICE, 22.7, 114.35)
+    phone = crew.headers["police.m"]
+    r = await app.get("/api/responders/me", headers=phone)
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == crew.ids["police.m"]
+    assert r.json()["duty_status"] == "available"
+    assert r.json()["position_known"] is True
+    off = await app.put("/api/responders/me/duty", headers=phone, json={"status": "off_duty"})
+    assert off.status_code == 200, off.text
+    assert (await app.get("/api/responders/me", headers=phone)).json()["duty_status"] == "off_duty"
+    # An account that is not a responder gets a clear 404, not someone else's record.
+    await make_user("police.none", paths.grid_a, Role.RESPONDER, capabilities=[Capability.POLICE])
+    other = await login(app, "police.none")
+    missing = await app.get("/api/responders/me", headers=other)
+    assert missing.status_code == 404
+    assert "not registered" in missing.json()["error"]["message"]
