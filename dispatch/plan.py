@@ -51,6 +51,7 @@ _RING = struct.Struct("<dH")
 _CELL = struct.Struct("<15sddd")
 _HEAD = struct.Struct("<d")
 _SHARD = struct.Struct("<H")
+_FIRST = _SHARD.pack(1)
 
 
 class ShardPlan(NamedTuple):
@@ -86,28 +87,29 @@ def _cell_record(cell: int, shard_res: int) -> tuple[str, bytes]:
     return format(h3i.cell_to_parent(cell, shard_res), "x"), record
 
 
-def _encode(
-    rings: list[list[int]],
-    bounds: list[float],
-    radius: float,
-    shard_res: int,
-    shard_byte: dict[str, bytes] | None,
-    only: str | None = None,
-) -> bytes:
-    """One part: the cells of `only` (shard number 1), or of every shard (from `shard_byte`).
+Rings = list[list[tuple[str, bytes]]]
+"""Per ring, the (shard, record) of each cell."""
 
-    b"" when no cell qualifies: that shard has nothing in this part.
-    """
+
+def _records(origin: str, last: int, shard_res: int) -> Rings:
+    return [
+        [_cell_record(cell, shard_res) for cell in ring]
+        for ring in disk_rings(h3i.str_to_int(origin), 0, last)
+    ]
+
+
+def _encode(
+    rings: Rings, bounds: list[float], radius: float, number: dict[str, bytes], only: str = ""
+) -> bytes:
+    """One part: the cells of shard `only` (numbered 1), or of every shard (numbered by
+    `number`). b"" when no cell qualifies: that shard has nothing in this part."""
     out = [_HEAD.pack(radius)]
     total = 0
     for cells, bound in zip(rings, bounds, strict=True):
-        records = []
-        for cell in cells:
-            shard, record = _cell_record(cell, shard_res)
-            if only is None and shard_byte is not None:
-                records.append(shard_byte[shard] + record)
-            elif shard == only:
-                records.append(b"\x01\x00" + record)
+        if only:
+            records = [_FIRST + record for shard, record in cells if shard == only]
+        else:
+            records = [number[shard] + record for shard, record in cells]
         out.append(_RING.pack(bound, len(records)))
         out += records
         total += len(records)
@@ -127,10 +129,10 @@ def search_plan(
     gap = ring_gap_m(origin)
     need = last_useful_ring(radius_m, gap)
     fine_last = min(need, int(first_reach_m / gap) + 1)
-    fine = disk_rings(h3i.str_to_int(origin), 0, fine_last)
+    fine = _records(origin, fine_last, shard_res)
     fine_bounds = [ring_lower_bound_m(r + 1, gap) for r in range(fine_last + 1)]
     fine_radius = cell_radius_m(origin)
-    coarse: list[list[int]] = []
+    coarse: Rings = []
     coarse_bounds: list[float] = []
     coarse_radius = 0.0
     if need > fine_last:
@@ -138,36 +140,30 @@ def search_plan(
         slack = coarse_slack_m(h3.get_resolution(grand))
         coarse_gap = ring_gap_m(grand)
         last = last_useful_ring(radius_m, coarse_gap, slack)
-        coarse = disk_rings(h3i.str_to_int(grand), 0, last)
+        coarse = _records(grand, last, shard_res)
         coarse_bounds = [ring_lower_bound_m(r + 1, coarse_gap, slack) for r in range(last + 1)]
         coarse_radius = cell_radius_m(grand) + slack / 2.0
-    shards = sorted(
-        {_cell_record(c, shard_res)[0] for rings in (fine, coarse) for ring in rings for c in ring}
+    shards = tuple(
+        sorted({shard for rings in (fine, coarse) for ring in rings for shard, _ in ring})
     )
-    per_shard = (
-        ()
-        if merged
-        else tuple(
-            ShardPlan(
-                shard,
-                _encode(fine, fine_bounds, fine_radius, shard_res, None, shard),
-                _encode(coarse, coarse_bounds, coarse_radius, shard_res, None, shard)
-                if coarse
-                else b"",
-            )
-            for shard in shards
+    if merged:
+        number = {shard: _SHARD.pack(i + 1) for i, shard in enumerate(shards)}
+        return SearchPlan(
+            shards,
+            _encode(fine, fine_bounds, fine_radius, number),
+            _encode(coarse, coarse_bounds, coarse_radius, number) if coarse else b"",
+            (),
+            fine_last,
         )
+    per_shard = tuple(
+        ShardPlan(
+            shard,
+            _encode(fine, fine_bounds, fine_radius, {}, shard),
+            _encode(coarse, coarse_bounds, coarse_radius, {}, shard) if coarse else b"",
+        )
+        for shard in shards
     )
-    if not merged:
-        return SearchPlan(tuple(shards), b"", b"", per_shard, fine_last)
-    byte = {shard: _SHARD.pack(i + 1) for i, shard in enumerate(shards)}
-    return SearchPlan(
-        tuple(shards),
-        _encode(fine, fine_bounds, fine_radius, shard_res, byte),
-        _encode(coarse, coarse_bounds, coarse_radius, shard_res, byte) if coarse else b"",
-        per_shard,
-        fine_last,
-    )
+    return SearchPlan(shards, b"", b"", per_shard, fine_last)
 
 
 def district_cells(south: float, west: float, north: float, east: float, res: int) -> list[str]:

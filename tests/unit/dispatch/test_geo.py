@@ -7,6 +7,7 @@ import random
 
 import h3
 import pytest
+from h3.api import basic_int as h3i
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from dispatch.geo import (
     cell_of,
     cell_radius_m,
     coarse_slack_m,
+    disk_rings,
     distance_m,
     last_useful_ring,
     plan_rings,
@@ -237,3 +239,16 @@ def test_every_point_of_a_cell_is_within_the_cell_radius_of_its_centre(res: int)
             centre = h3.cell_to_latlng(cell)
             # the farthest point of a polygon from any point is one of its vertices
             assert all(distance_m(*centre, *v) <= radius for v in h3.cell_to_boundary(cell))
+
+
+@pytest.mark.parametrize("res", [6, 8])
+def test_rings_are_the_differences_of_disks_even_next_to_pentagons(res: int) -> None:
+    origins = [int(h3.latlng_to_cell(22.7, 114.35, res), 16)]
+    for pentagon in h3.get_pentagons(res)[:3]:
+        origins += [int(c, 16) for c in h3.grid_disk(pentagon, 2)]
+    for origin in origins:
+        inner: set[int] = set()
+        for ring, cells in enumerate(disk_rings(origin, 0, 7)):
+            disk = set(h3i.grid_disk(origin, ring))
+            assert set(cells) == disk - inner, f"ring {ring} around {origin:x}"
+            inner = disk
