@@ -22,6 +22,11 @@ class GridLookup:
     def __len__(self) -> int:
         return len(self._grid_of)
 
+    def cells_at(self, res: int) -> set[str]:
+        """The cells of resolution `res` (<= 9) covering every grid, and their neighbours."""
+        parents = {h3.cell_to_parent(h3.int_to_str(cell), res) for cell in self._grid_of}
+        return {n for cell in parents for n in h3.grid_disk(cell, 1)}
+
     def grid_at_cell(self, cell: str) -> str | None:
         """The grid of a cell's centre (any resolution up to 9)."""
         res = h3.get_resolution(cell)
