@@ -17,10 +17,13 @@ from litestar.static_files import create_static_files_router
 
 from backend.api.audit.controllers import AuditController
 from backend.api.auth.controllers import AuthController, MeController
+from backend.api.coverage.controllers import CoverageController
+from backend.api.coverage.services import CoverageCache
 from backend.api.geo.controllers import GeoController
 from backend.api.health.controllers import HealthController
 from backend.api.incidents.archives import ArchiveController
 from backend.api.incidents.controllers import AssignmentController, IncidentController
+from backend.api.keyplaces.controllers import KeyPlaceController
 from backend.api.kpi.controllers import KpiController
 from backend.api.map.controllers import MapController
 from backend.api.people.controllers import PatientController, PersonController
@@ -78,6 +81,7 @@ def create_app(settings: Settings) -> Litestar:
         )
     keyring = load_keyring(settings)
     audit = AuditLog(keyring.audit)
+    coverage_cache = CoverageCache(ttl_s=5.0)
 
     @get(
         "/api/client-config",
@@ -107,6 +111,8 @@ def create_app(settings: Settings) -> Litestar:
         PositionController,
         AddressController,
         MapController,
+        KeyPlaceController,
+        CoverageController,
         IncidentController,
         AssignmentController,
         PushController,
@@ -128,6 +134,7 @@ def create_app(settings: Settings) -> Litestar:
             "cipher": Provide(provide_cipher, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),
             "auditor": Provide(provide_auditor, sync_to_thread=False),
+            "coverage_cache": Provide(coverage_cache.provide, sync_to_thread=False),
         },
         guards=[permission_guard],
         exception_handlers=EXCEPTION_HANDLERS,
