@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from backend.incidents import dispatcher
+from backend.incidents import dispatcher, grants
 from backend.incidents.archive import store_archive
 from backend.incidents.repo import Actor, lock_incident, record, run_state_of
 from backend.incidents.states import derive_state
@@ -356,10 +356,7 @@ async def close_incident(
             "available",
             expect=("assigned", "en_route", "on_scene", "offered"),
         )
-    await conn.execute(
-        "UPDATE patient_access_grants SET ended_at = now() WHERE incident_id = $1 AND ended_at IS NULL",
-        incident["id"],
-    )
+    await grants.end_all(conn, incident["id"])
     await conn.execute(
         "UPDATE timers SET cancelled_at = now() WHERE incident_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL",
         incident["id"],

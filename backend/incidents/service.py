@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from backend.errors import ApiError, Conflict, NotFound, Unprocessable
-from backend.incidents import dispatcher, status_sync
+from backend.incidents import dispatcher, grants, status_sync
 from backend.incidents.models import (
     ACTIVE_ASSIGNMENT,
     IncidentCreate,
@@ -279,14 +279,7 @@ class IncidentService:
             )
             await cancel_timer(conn, dispatcher.offer_timer_id(str(a["id"])))
             incident = await lock_incident(conn, a["incident_id"])
-            if incident["patient_id"] is not None:
-                await conn.execute(
-                    "INSERT INTO patient_access_grants (patient_id, user_id, incident_id) VALUES ($1, $2, $3) "
-                    "ON CONFLICT DO NOTHING",
-                    incident["patient_id"],
-                    a["responder_id"],
-                    incident["id"],
-                )
+            await grants.grant(conn, incident, a["responder_id"])
             actor = actor_of(caller)
             await record(
                 conn,
@@ -431,6 +424,8 @@ class IncidentService:
             await set_responder_status(
                 conn, caller.principal.user_id, duty, expect=("assigned", "en_route", "on_scene")
             )
+            if new_state == "cleared":
+                await grants.end_for(conn, incident["id"], caller.principal.user_id)
             await record(
                 conn,
                 incident,
@@ -645,6 +640,7 @@ class IncidentService:
             await set_responder_status(
                 conn, responder, "available", expect=("offered", "assigned", "en_route", "on_scene")
             )
+            await grants.end_for(conn, incident_id, responder)
             await cancel_timer(conn, dispatcher.offer_timer_id(assignment_id))
             actor = actor_of(caller)
             await emit(

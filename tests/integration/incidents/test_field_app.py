@@ -175,6 +175,34 @@ async def test_brief_shows_checklist_team_and_patient_only_while_working(
     assert cleared["assignment"]["state"] == "cleared"
     assert cleared["patient_id"] is None
     assert all(m["responder_id"] != crew.ids["police.f"] for m in cleared["team"])
+    # Their part is over, so is their need to know, though the incident runs on.
+    assert (await app.get(f"/api/patients/{patient}", headers=phone)).status_code == 404
+
+
+async def test_a_released_responder_loses_the_patient_and_regains_it_on_a_new_acceptance(
+    app: Client, crew: Crew, operator: dict[str, str], address: dict[str, Any], patient: str
+) -> None:
+    incident_id, aid = await _offer_for(app, crew, operator, address, patient)
+    phone = crew.headers["police.f"]
+    assert (await app.post(f"/api/assignments/{aid}/accept", headers=phone)).status_code == 200
+    assert (await app.get(f"/api/patients/{patient}", headers=phone)).status_code == 200
+    r = await app.post(
+        f"/api/incidents/{incident_id}/assignments/{aid}/release",
+        headers=operator,
+        json={"reason": "换人处置"},
+    )
+    assert r.status_code == 204, r.text
+    assert (await app.get(f"/api/patients/{patient}", headers=phone)).status_code == 404
+    r = await app.post(
+        f"/api/incidents/{incident_id}/assign",
+        headers=operator,
+        json={"responder_id": crew.ids["police.f"], "role": "police", "reason": "熟悉患者"},
+    )
+    assert r.status_code == 201, r.text
+    again = r.json()["assignment_id"]
+    assert (await app.post(f"/api/assignments/{again}/accept", headers=phone)).status_code == 200
+    record = await app.get(f"/api/patients/{patient}", headers=phone)
+    assert record.status_code == 200 and record.json()["access"] == "need_to_know"
 
 
 async def test_responder_reads_own_record_and_duty(
