@@ -360,6 +360,19 @@ class IncidentService:
         )
         responder = str(a["responder_id"])
         await set_responder_status(conn, responder, "available", expect=("offered",))
+        # The phone drops the offer now, not when its own countdown (on a drifting clock) ends.
+        await emit(
+            conn,
+            stream="personal",
+            kind="assignment.ended",
+            org_path=incident["org_path"],
+            subject=responder,
+            payload={
+                "assignment_id": assignment_id,
+                "incident_id": incident["id"],
+                "reason": "expired",
+            },
+        )
         actor = Actor.system("timer")
         await record(
             conn,

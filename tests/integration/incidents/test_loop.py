@@ -132,7 +132,7 @@ async def test_decline_offers_the_next_candidate(
 
 
 async def test_expiry_offers_the_next_and_a_missed_deadline_escalates(
-    app: Client, crew: Crew, operator: dict[str, str], address: dict[str, Any]
+    app: Client, crew: Crew, operator: dict[str, str], address: dict[str, Any], clean_db: PgPool
 ) -> None:
     lat, lon = address["lat"], address["lon"]
     await crew.add("police.slow", Capability.POLICE, lat + 0.001, lon)
@@ -146,6 +146,14 @@ async def test_expiry_offers_the_next_and_a_missed_deadline_escalates(
     await _wait(next_offered)  # the 2 s offer timeout passed: the next police officer is asked
     kinds = await _kinds(app, operator, incident_id)
     assert "assignment.expired" in kinds
+    # The slow one's phone is told at once that the offer is gone.
+    async with clean_db.acquire() as conn:
+        ended = await conn.fetch(
+            "SELECT payload FROM outbox WHERE stream = 'personal' AND kind = 'assignment.ended' "
+            "AND subject = $1",
+            crew.ids["police.slow"],
+        )
+    assert [e["payload"]["reason"] for e in ended] == ["expired"]
 
     async def escalated() -> bool:
         return "leader.notified" in await _kinds(app, operator, incident_id)
