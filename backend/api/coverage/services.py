@@ -145,6 +145,10 @@ class CoverageCache:
         self._answers: dict[CacheKey, tuple[float, CoverageGaps]] = {}
         self._running: dict[CacheKey, asyncio.Future[CoverageGaps]] = {}
 
+    def clear(self) -> None:
+        """Forget every answer (tests, or after a bulk change of patients)."""
+        self._answers.clear()
+
     def provide(self) -> CoverageCache:
         """DI: this cache."""
         return self
