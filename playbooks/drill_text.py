@@ -30,6 +30,7 @@ from playbooks.events import (
     RequireChecklist,
     ResponderArrived,
     StartTimer,
+    StepWaived,
     TimerFired,
     WidenSearch,
     WithdrawOffers,
@@ -71,6 +72,8 @@ def describe_event(event: Event) -> str:  # noqa: C901 - one flat case per event
             return f"close requested by {event.by}"
         case Cancelled():
             return f"cancelled by {event.by}: {event.reason}"
+        case StepWaived():
+            return f"step {event.step_id} waived by {event.by}: {event.reason}"
 
 
 def describe_effect(effect: Effect) -> str | None:  # noqa: C901 - one flat case per effect type
@@ -142,6 +145,8 @@ def _describe_log(effect: AppendEvent) -> str | None:  # noqa: C901 - a lookup b
             )
         case "fork_started":
             return f"fork {p['step_id']}: {p['branches']} branches in parallel"
+        case "step_waived":
+            return f"step {step} WAIVED by {p['by']}: {p['reason']}"
         case "close_ready":
             return f"close step {p['step_id']} reached"
         case "acceptance_withdrawn":

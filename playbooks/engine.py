@@ -39,10 +39,11 @@ from playbooks.events import (
     RecordSheetSubmitted,
     RejectClose,
     ResponderArrived,
+    StepWaived,
     TimerFired,
     WithdrawOffers,
 )
-from playbooks.flow import cancel_timer_of, enter, go, settle, withdraw_open_offers
+from playbooks.flow import cancel_timer_of, complete, enter, go, settle, withdraw_open_offers
 from playbooks.schema import AlertStep, CloseStep, EscalateStep, timeouts_of
 from playbooks.state import Acceptance, Arrival, Refusal, RunState, RunStatus
 from playbooks.work import Work
@@ -68,7 +69,7 @@ def step(state: RunState, event: Event, now: float) -> tuple[RunState, tuple[Eff
     return work.freeze(), tuple(work.effects)
 
 
-def _handle(work: Work, event: Event) -> None:
+def _handle(work: Work, event: Event) -> None:  # noqa: C901 - one flat case per event type
     match event:
         case IncidentOpened():
             _on_opened(work, event)
@@ -94,6 +95,8 @@ def _handle(work: Work, event: Event) -> None:
             _on_close_requested(work, event)
         case Cancelled():
             _end(work, "cancelled", by=event.by, reason=event.reason)
+        case StepWaived():
+            _on_waived(work, event)
 
 
 def _ignore(work: Work, event: Event, reason: str) -> None:
@@ -285,6 +288,41 @@ def _on_timer(work: Work, event: TimerFired) -> None:
         enter(work, cursor.thread, cursor.fork, target_id, source)
     else:
         go(work, cursor.thread, cursor.fork, target_id)
+
+
+def _on_waived(work: Work, event: StepWaived) -> None:
+    """Let a step that cannot complete go, on the operator's word, as if it had completed."""
+    found = work.playbook.find_step(event.step_id)
+    if isinstance(found, CloseStep):
+        _ignore(work, event, f"{event.step_id!r} is the close step: request a close instead")
+        return
+    cursors = [c for c in work.cursors if c.step_id == event.step_id]
+    if found is None or not cursors:
+        _ignore(work, event, f"{event.step_id!r} is not running")
+        return
+    # The step is left short of its quorum: its open offers go, as when a deadline abandons it.
+    withdraw_open_offers(work, found)
+    for cursor in cursors:
+        if cursor not in work.cursors:
+            continue  # a join reached by an earlier cursor of this step already moved it on
+        work.log(
+            "step_waived",
+            step_id=found.id,
+            attempt=cursor.attempt,
+            by=event.by,
+            reason=event.reason,
+        )
+        # The deadline was not met, only made moot: the record says cancelled, not met.
+        timer = cancel_timer_of(work, cursor)
+        if timer is not None:
+            work.log(
+                "deadline_cancelled",
+                step_id=timer.step_id,
+                attempt=timer.attempt,
+                timer_id=timer.timer_id,
+                due_at=timer.due_at,
+            )
+        complete(work, cursor)
 
 
 def _on_record_sheet(work: Work, event: RecordSheetSubmitted) -> None:

@@ -121,6 +121,19 @@ class Cancelled(_Message, tag="cancelled", frozen=True, kw_only=True):
     reason: Annotated[str, Meta(max_length=500)] = ""
 
 
+class StepWaived(_Message, tag="step_waived", frozen=True, kw_only=True):
+    """The duty officer waived a running step, with why; the run moves on as if it were done.
+
+    For a step that can never complete (nobody of a role reachable, offers expired, escalations
+    spent) while the field has finished. The close step cannot be waived: closing is its own
+    command, with its own requirements.
+    """
+
+    step_id: StepId
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+    by: Annotated[str, Meta(min_length=1, max_length=128)]
+
+
 Event = (
     IncidentOpened
     | OfferAccepted
@@ -134,6 +147,7 @@ Event = (
     | HandoverConfirmed
     | CloseRequested
     | Cancelled
+    | StepWaived
 )
 
 # ----------------------------------------------------------------------------- effects

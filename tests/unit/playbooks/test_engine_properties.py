@@ -30,6 +30,7 @@ from playbooks.events import (
     RecordSheetSubmitted,
     ResponderArrived,
     StartTimer,
+    StepWaived,
     TimerFired,
 )
 from playbooks.loader import library_dir, load_library
@@ -87,7 +88,7 @@ def next_event(data: st.DataObject, playbook: Playbook, state: RunState) -> Even
             + ["arrive"] * 3
             + ["tick"] * 3
             + ["timer"] * 4
-            + ["sheet", "outcome", "handover", "close", "stray_timer", "cancel"]
+            + ["sheet", "outcome", "handover", "close", "stray_timer", "cancel", "waive"]
         )
     )
     if kind in ("accept", "decline", "expire"):
@@ -103,17 +104,28 @@ def next_event(data: st.DataObject, playbook: Playbook, state: RunState) -> Even
         return ChecklistTicked(item=data.draw(st.sampled_from(items)), responder_id=who)
     if kind == "timer" and state.timers:
         return TimerFired(timer_id=data.draw(st.sampled_from([t.timer_id for t in state.timers])))
-    if kind == "sheet":
-        return RecordSheetSubmitted(sheet_id="rs", responder_id=who)
+    fixed: dict[str, Event] = {
+        "sheet": RecordSheetSubmitted(sheet_id="rs", responder_id=who),
+        "handover": HandoverConfirmed(hospital="Kangning", responder_id=who),
+        "stray_timer": TimerFired(timer_id=f"run-1:{playbook.steps[0].id}:99"),
+    }
+    if kind in fixed:
+        return fixed[kind]
     if kind == "outcome":
         return OutcomeSet(outcome=data.draw(st.sampled_from(OUTCOMES)))
-    if kind == "handover":
-        return HandoverConfirmed(hospital="Kangning", responder_id=who)
     if kind == "cancel" and data.draw(st.integers(0, 3)) == 0:
         return Cancelled(by="op", reason="drawn")
-    if kind == "stray_timer":
-        return TimerFired(timer_id=f"run-1:{playbook.steps[0].id}:99")
+    if kind == "waive":
+        return waiver(data, playbook, state)
     return CloseRequested(by="op")
+
+
+def waiver(data: st.DataObject, playbook: Playbook, state: RunState) -> StepWaived:
+    """Waive mostly a step the run waits on; sometimes any step (ignored unless running)."""
+    steps = [c.step_id for c in state.cursors] or [playbook.steps[0].id]
+    if data.draw(st.integers(0, 3)) == 0:
+        steps = [s.id for s in playbook.steps]
+    return StepWaived(step_id=data.draw(st.sampled_from(steps)), reason="drawn", by="op")
 
 
 def helpful_event(playbook: Playbook, state: RunState, who: str) -> Event | None:
@@ -154,10 +166,17 @@ def helpful_for_close(here: CloseStep, state: RunState, who: str) -> Event:
 
 
 def assert_no_early_completion(state: RunState, effects: tuple[Effect, ...]) -> None:
-    """Every step completed in this call really had its quorum, arrivals or ticks."""
+    """Every step completed in this call really had its quorum, arrivals or ticks (or was waived)."""
     playbook = state.playbook
+    waived = {
+        e.payload["step_id"]
+        for e in effects
+        if isinstance(e, AppendEvent) and e.kind == "step_waived"
+    }
     for effect in effects:
         if not (isinstance(effect, AppendEvent) and effect.kind == "step_completed"):
+            continue
+        if effect.payload["step_id"] in waived:
             continue
         done = playbook.find_step(str(effect.payload["step_id"]))
         if isinstance(done, AlertStep) and done.wait:

@@ -19,6 +19,7 @@ from playbooks.events import (
     RecordSheetSubmitted,
     RejectClose,
     ResponderArrived,
+    StepWaived,
     TimerFired,
     effect_decoder,
     event_decoder,
@@ -38,6 +39,7 @@ EVENTS: list[Event] = [
     HandoverConfirmed(hospital="Kangning", responder_id="a1"),
     CloseRequested(by="op"),
     Cancelled(by="op", reason="x"),
+    StepWaived(step_id="a", reason="nobody reachable", by="op"),
 ]
 
 
