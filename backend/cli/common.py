@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 import asyncpg
@@ -41,10 +41,16 @@ def services(settings: Settings) -> Iterator[Settings]:
         raise click.ClickException(str(exc)) from None
 
 
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro``; database and migration failures become one-line CLI errors."""
+def run(
+    coro: Coroutine[Any, Any, T],
+    *,
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+) -> T:
+    """Run ``coro`` (on a loop from ``loop_factory``, e.g. uvloop's, when given); database and
+    migration failures become one-line CLI errors."""
     try:
-        return asyncio.run(coro)
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(coro)
     except MigrationError as exc:
         raise click.ClickException(f"migration failed: {exc}") from None
     except (OSError, asyncpg.PostgresError) as exc:

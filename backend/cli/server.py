@@ -13,6 +13,7 @@ import uvicorn
 from backend.app import create_app
 from backend.cli.common import connect, run, services, settings_from_env
 from backend.logs import configure_logging
+from backend.realtime.direct import expose_transports
 from backend.settings import Settings, describe_settings
 from backend.storage.postgres.migrate import migrate
 
@@ -37,7 +38,8 @@ def serve_until_stopped(
 ) -> None:
     """Run uvicorn on ``settings`` until SIGINT/SIGTERM; ``on_started`` gets the bound port."""
     config = uvicorn.Config(
-        create_app(settings),
+        # The realtime hub writes event frames straight into idle sockets (realtime/direct.py).
+        expose_transports(create_app(settings)),
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -68,7 +70,7 @@ def serve_until_stopped(
         if not server.started:
             raise click.ClickException("the backend did not start; see the log above")
 
-    run(main())
+    run(main(), loop_factory=config.get_loop_factory())  # uvloop, as configured above
 
 
 @click.command("migrate")

@@ -23,6 +23,8 @@ class RealtimeStats(msgspec.Struct, frozen=True, kw_only=True):
     dropped_slow: int
     relay_leader: bool
     relay_published: int
+    messages_direct: int = 0  # written straight into an idle socket
+    messages_queued: int = 0  # went through a busy socket's queue
 
 
 @get(
@@ -43,4 +45,6 @@ async def realtime_stats(state: State) -> RealtimeStats:
         dropped_slow=hub.dropped_slow,
         relay_leader=relay.is_leader,
         relay_published=relay.published,
+        messages_direct=hub.written_direct,
+        messages_queued=hub.queued,
     )

@@ -5,8 +5,11 @@ resumes gets exactly what it missed, or a snapshot flagged ``reset``), and a slo
 slows the others: each socket has a bounded queue and a sender of its own; a full queue or a send
 that stalls past the timeout drops that socket with close code 4008, and the client resumes.
 
-Cost per delivery matters (one event to 5,000 walls is 5,000 sends): a send arms no timer of its
-own; one watchdog per hub checks every sender's start time a few times per timeout instead.
+Cost per delivery matters (one event to 5,000 walls is 5,000 sends). An event's frame is built
+once; a socket that is idle (nothing queued, no send in flight) and can take it without waiting
+gets it written straight into its transport by the hub, with no task switch. Only a socket that
+is busy or paused goes through its queue and sender. A send arms no timer of its own; one
+watchdog per hub checks every sender's start time a few times per timeout instead.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any, Protocol
 
 from redis.exceptions import RedisError
 
+from backend.realtime.direct import text_frame
 from backend.realtime.protocol import (
     ENCODER,
     CloseCode,
@@ -48,6 +52,10 @@ class Sink(Protocol):
     async def send_text(self, data: str) -> None:
         """Send one text frame (may wait for the peer to read)."""
 
+    def write_frame(self, frame: bytes) -> bool:
+        """Write a complete text frame now if the socket takes it without waiting; else False
+        (nothing written: the hub queues the message for :meth:`send_text`)."""
+
     async def close(self, code: int, reason: str) -> None:
         """Close the connection."""
 
@@ -73,7 +81,7 @@ class Subscription:
             return
         self.next_seq = entry.seq + 1
         if self.spec.accepts(entry.org_path, entry.subject):
-            self.client.offer(entry.message)
+            self.client.offer(entry.message, entry.frame)
 
 
 class Client:
@@ -96,10 +104,19 @@ class Client:
         self.sending_since: float | None = None  # loop time the current send began
         self.timed_out = False
 
-    def offer(self, text: str) -> None:
-        """Queue a message; a full queue means the client cannot keep up: drop it."""
+    def offer(self, text: str, frame: bytes = b"") -> None:
+        """Write a message now when the socket is idle and writable, else queue it; a full queue
+        means the client cannot keep up: drop it. ``frame`` is ``text`` as a frame when the
+        caller built one to share (an event for many sockets); otherwise it is built here."""
         if self.closed:
             return
+        # Idle: nothing queued and no send in flight, so writing now keeps the order.
+        idle = self.sending_since is None and self.queue.empty()
+        if idle and self.sink.write_frame(frame or text_frame(text.encode())):
+            self.sent += 1
+            self.hub.written_direct += 1
+            return
+        self.hub.queued += 1
         try:
             self.queue.put_nowait(text)
         except asyncio.QueueFull:
@@ -201,6 +218,8 @@ class Hub:
         self.position_max_age_s = 120.0
         self.delivered = 0
         self.dropped_slow = 0
+        self.written_direct = 0  # messages written straight into an idle socket
+        self.queued = 0  # messages that went through a socket's queue and sender
 
     # --- clients -------------------------------------------------------------------------
 
@@ -304,7 +323,7 @@ class Hub:
                 return after, replayed
             for entry in entries:
                 if sub.spec.accepts(entry.org_path, entry.subject):
-                    client.offer(entry.message)
+                    client.offer(entry.message, entry.frame)
                     replayed += 1
                 after = entry.seq
 

@@ -19,6 +19,7 @@ import msgspec
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 
+from backend.realtime.direct import DirectFrames
 from backend.realtime.hub import Client, Hub
 from backend.realtime.protocol import (
     CLIENT_DECODER,
@@ -99,9 +100,13 @@ class ConnectionCounter:
 class _Sink:
     def __init__(self, socket: WebSocket[Any, Any, Any]) -> None:
         self.socket = socket
+        self.direct = DirectFrames.from_scope(socket.scope)
 
     async def send_text(self, data: str) -> None:
         await self.socket.send_text(data)
+
+    def write_frame(self, frame: bytes) -> bool:
+        return self.direct is not None and self.direct.write(frame)
 
     async def close(self, code: int, reason: str) -> None:
         await self.socket.close(code=code, reason=reason[:120])

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 from redis.asyncio import Redis
 
+from backend.realtime.direct import text_frame
 from backend.realtime.protocol import ENCODER, Event
 
 _PUBLISH = (Path(__file__).parent / "lua" / "publish.lua").read_text()
@@ -48,6 +49,8 @@ class StreamEntry(msgspec.Struct, frozen=True, kw_only=True):
     subject: str | None
     message: str
     """The client message, encoded once for every subscriber."""
+    frame: bytes = b""
+    """The same message as a complete WebSocket text frame, for sockets written to directly."""
 
 
 class StreamPosition(msgspec.Struct, frozen=True, kw_only=True):
@@ -167,6 +170,7 @@ def decode_entry(
         subject=subject,
         data=msgspec.json.decode(fields[b"data"]),
     )
+    data = ENCODER.encode(event)
     return StreamEntry(
         seq=seq,
         epoch=epoch,
@@ -174,5 +178,6 @@ def decode_entry(
         kind=event.kind,
         org_path=org,
         subject=subject,
-        message=ENCODER.encode(event).decode(),
+        message=data.decode(),
+        frame=text_frame(data),
     )

@@ -14,7 +14,7 @@ from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from backend.bench.fanout.clients import receive
+from backend.bench.fanout.clients import receive, run_on_uvloop
 from backend.bench.fanout.plan import FILL_EVENT_BYTES, SUBPROTOCOL
 from backend.bench.fanout.wire import free_port, pace, peer_frame
 
@@ -65,7 +65,7 @@ async def _peer_serve(pipe: Connection, port: int) -> None:
 
 
 def _peer_main(pipe: Connection, port: int) -> None:
-    asyncio.run(_peer_serve(pipe, port))  # the stock loop, as our backend runs today
+    run_on_uvloop(_peer_serve(pipe, port))  # the loop our backend runs on (uvicorn's uvloop)
 
 
 class Peer:
