@@ -5,51 +5,12 @@
  */
 
 import { getAccessToken, sendAuthorized } from "../shared/auth";
-import type { KpiDurations, KpiFigureSet } from "../shared/types";
+import type { ArchiveNote, ArchiveView, BucketFigures, KpiTrends, SlaCell, SlaCells, UnitSeries } from "../shared/types";
 
-export type TrendBucket = "day" | "week";
-export type TrendLevel = "street" | "community";
-
-export interface BucketFigures {
-  start: string;
-  figures: KpiFigureSet;
-}
-
-export interface UnitSeries {
-  path: string;
-  name_zh: string;
-  name_en: string;
-  buckets: BucketFigures[];
-}
-
-/** `GET /api/kpi/trends`. */
-export interface KpiTrends {
-  org_path: string;
-  bucket: TrendBucket;
-  level: TrendLevel;
-  since: string;
-  until: string;
-  total: UnitSeries;
-  units: UnitSeries[];
-}
-
-export interface SlaCell {
-  cell: string;
-  lat: number;
-  lon: number;
-  incidents: number;
-  to_accept: KpiDurations;
-  to_arrive: KpiDurations;
-}
-
-/** `GET /api/kpi/sla-cells`. */
-export interface SlaCells {
-  org_path: string;
-  res: number;
-  since: string;
-  until: string;
-  cells: SlaCell[];
-}
+export type TrendBucket = KpiTrends["bucket"];
+export type TrendLevel = KpiTrends["level"];
+// The shapes live in shared/types.ts so the contract check (endpoints.ts) covers them.
+export type { ArchiveNote, ArchiveView, BucketFigures, KpiTrends, SlaCell, SlaCells, UnitSeries };
 
 /** One incident as `GET /api/incidents` lists it (IncidentSummary). */
 export interface IncidentListItem {
@@ -67,30 +28,6 @@ export interface IncidentListItem {
 export interface IncidentPage {
   items: IncidentListItem[];
   next_before: string | null;
-}
-
-export interface ArchiveNote {
-  at: string;
-  author_name: string;
-  text: string;
-}
-
-/** `GET /api/incidents/{id}/archive/`: `data` is the archive as built at close. */
-export interface ArchiveView {
-  incident_id: string;
-  built_at: string;
-  reviewed_at: string | null;
-  data: {
-    incident: IncidentListItem;
-    outcome: string | null;
-    record_sheet_id: string | null;
-    handover_hospital: string | null;
-    kpis: { to_first_offer_s: number | null; to_first_accept_s: number | null; to_first_arrival_s: number | null; to_close_s: number | null };
-    deadlines: { timer_id: string; purpose: string; due_at: string; fired_at: string | null; met: boolean }[];
-    assignments: { id: string; display_name: string; role: string; state: string; offered_at: string; accepted_at: string | null; on_scene_at: string | null }[];
-    timeline: { id: number; at: string; kind: string; actor_name: string | null; data: Record<string, unknown> }[];
-  };
-  notes: ArchiveNote[];
 }
 
 function query(params: Record<string, string | undefined>): string {

@@ -8,7 +8,7 @@
 import { sendAuthorized } from "./auth";
 import { ENDPOINTS } from "./endpoints";
 import { sendJson } from "./http";
-import type { BoundaryLevel, ClientConfig, GeoBounds, Me, OrgUnitCollection } from "./types";
+import type { BoundaryLevel, ClientConfig, CoverageGaps, GeoBounds, KeyPlaces, Me, OrgUnitCollection } from "./types";
 
 /** Public settings for the page before sign-in (map style, default language, app name). */
 export function getClientConfig(): Promise<ClientConfig> {
@@ -29,4 +29,15 @@ export function getOrgUnits(level: BoundaryLevel): Promise<OrgUnitCollection> {
 /** Bounding box and centre of the user's jurisdiction, to frame the map. */
 export function getGeoBounds(): Promise<GeoBounds> {
   return sendAuthorized<GeoBounds>({ method: ENDPOINTS.geoBounds.method, path: ENDPOINTS.geoBounds.path });
+}
+
+/** Key places of the user's jurisdiction (hospitals with capacity, beds in use and free). */
+export function getKeyPlaces(): Promise<KeyPlaces> {
+  return sendAuthorized<KeyPlaces>({ method: ENDPOINTS.keyPlaces.method, path: ENDPOINTS.keyPlaces.path, timeoutMs: 30_000 });
+}
+
+/** Grids with high-risk patients and no available qualified responder within `minutes`. */
+export function getCoverageGaps(minutes: number): Promise<CoverageGaps> {
+  const path = `${ENDPOINTS.coverageGaps.path}?minutes=${encodeURIComponent(String(minutes))}`;
+  return sendAuthorized<CoverageGaps>({ method: ENDPOINTS.coverageGaps.method, path, timeoutMs: 30_000 });
 }

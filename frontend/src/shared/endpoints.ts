@@ -29,6 +29,18 @@ export const ENDPOINTS = {
   incidentAssign: { method: "POST", path: "/api/incidents/{incident_id}/assign", auth: true, request: "ManualAssignRequest", response: null },
   incidentRelease: { method: "POST", path: "/api/incidents/{incident_id}/assignments/{assignment_id}/release", auth: true, request: "ReasonRequest", response: null },
   incidentClose: { method: "POST", path: "/api/incidents/{incident_id}/close", auth: true, request: "CloseIncidentRequest", response: "IncidentDetail" },
+  // Today's KPIs (wall), trends and SLA heat (leader), docs/kpi.md.
+  kpiToday: { method: "GET", path: "/api/kpi/today", auth: true, query: ["unit"], response: "TodayKpis" },
+  kpiTrends: { method: "GET", path: "/api/kpi/trends", auth: true, query: ["bucket", "level", "since", "until", "unit"], response: "KpiTrends" },
+  kpiSlaCells: { method: "GET", path: "/api/kpi/sla-cells", auth: true, query: ["res", "since", "until", "unit"], response: "SlaCells" },
+  // The one map's counts (docs/blockdata.md), key places and coverage gaps (the wall's layers).
+  mapCells: { method: "GET", path: "/api/map/cells", auth: true, query: ["layer", "res", "key", "bbox", "since", "until"], response: "CellCountsResponse" },
+  keyPlaces: { method: "GET", path: "/api/map/key-places", auth: true, query: ["kind", "unit", "bbox", "limit"], response: "KeyPlaces" },
+  coverageGaps: { method: "GET", path: "/api/coverage/gaps", auth: true, query: ["minutes", "capability", "min_risk_grade", "unit"], response: "CoverageGaps" },
+  // The leader view's after-action archives (called with a trailing slash: `/archive/`).
+  archive: { method: "GET", path: "/api/incidents/{incident_id}/archive", auth: true, response: "ArchiveView" },
+  archiveNote: { method: "POST", path: "/api/incidents/{incident_id}/archive/notes", auth: true, response: null },
+  archiveReview: { method: "POST", path: "/api/incidents/{incident_id}/archive/review", auth: true, response: null },
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINTS;

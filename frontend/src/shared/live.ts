@@ -15,11 +15,15 @@ export interface OrgFocus {
   level: "street" | "community";
   name_zh: string;
   name_en: string;
+  /** Whether a point lies in the unit (its boundary, when loaded): responders are placed by
+   * where they are, not by the unit they belong to. Absent: responders are not filtered. */
+  contains?: (lon: number, lat: number) => boolean;
 }
 
 export interface LiveState {
   /** The open incidents, inside `focus` when one is set. */
   incidents: readonly LiveIncident[] | null;
+  /** Live responders, inside `focus` when one is set. */
   responders: readonly ResponderPosition[] | null;
   hexCounts: readonly HexCount[] | null;
   kpis: KpiSnapshot | null;
@@ -38,6 +42,8 @@ export const TICKER_LIMIT = 50;
 let state: LiveState = { incidents: null, responders: null, hexCounts: null, kpis: null, ticker: null, today: null, focus: null };
 /** Every open incident, whatever the focus. */
 let allIncidents: readonly LiveIncident[] | null = null;
+/** Every live responder, whatever the focus. */
+let allResponders: readonly ResponderPosition[] | null = null;
 const listeners = new Set<(state: LiveState, changed: LivePart) => void>();
 
 function update<K extends LivePart>(part: K, value: LiveState[K]): void {
@@ -56,6 +62,11 @@ export function inFocus(incident: LiveIncident, focus: OrgFocus | null): boolean
 function focused(incidents: readonly LiveIncident[] | null): readonly LiveIncident[] | null {
   const focus = state.focus;
   return incidents === null || focus === null ? incidents : incidents.filter((i) => inFocus(i, focus));
+}
+
+function focusedResponders(responders: readonly ResponderPosition[] | null): readonly ResponderPosition[] | null {
+  const contains = state.focus?.contains;
+  return responders === null || contains === undefined ? responders : responders.filter((r) => contains(r.lon, r.lat));
 }
 
 /** Replaces the open incidents in the user's jurisdiction. */
@@ -77,6 +88,7 @@ export function setFocus(focus: OrgFocus | null): void {
   update("focus", focus);
   update("today", null);
   update("incidents", focused(allIncidents));
+  update("responders", focusedResponders(allResponders));
 }
 
 /** Replaces today's server-computed KPIs. */
@@ -86,7 +98,8 @@ export function setTodayKpis(today: TodayKpis | null): void {
 
 /** Replaces the responder positions (the wall greys out those whose `age_s` is stale). */
 export function setResponderPositions(responders: readonly ResponderPosition[]): void {
-  update("responders", responders);
+  allResponders = responders;
+  update("responders", focusedResponders(responders));
 }
 
 /** Replaces the H3 aggregate counts shown by the hexagon layer. */
@@ -114,6 +127,7 @@ export function setTickerEvents(events: readonly TickerEvent[]): void {
 /** Marks every part as loaded-and-empty (e.g. after a snapshot that had nothing in it). */
 export function markLiveEmpty(): void {
   allIncidents = [];
+  allResponders = [];
   state = { ...state, incidents: [], responders: [], hexCounts: [], ticker: state.ticker ?? [] };
   for (const part of ["incidents", "responders", "hexCounts", "ticker"] as const) {
     for (const listener of listeners) {

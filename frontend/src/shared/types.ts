@@ -213,6 +213,151 @@ export interface TodayKpis {
   on_duty: number;
 }
 
+/** One bucket (a local day or ISO week) of a unit's KPIs. */
+export interface BucketFigures {
+  start: string;
+  figures: KpiFigureSet;
+}
+
+/** The KPI series of one unit (or the `total`). */
+export interface UnitSeries {
+  path: string;
+  name_zh: string;
+  name_en: string;
+  buckets: BucketFigures[];
+}
+
+/** `GET /api/kpi/trends`. */
+export interface KpiTrends {
+  org_path: string;
+  bucket: "day" | "week";
+  level: "street" | "community";
+  since: string;
+  until: string;
+  total: UnitSeries;
+  units: UnitSeries[];
+}
+
+/** p50/p90 time to accept and to arrive of the incidents opened in one H3 cell. */
+export interface SlaCell {
+  cell: string;
+  lat: number;
+  lon: number;
+  incidents: number;
+  to_accept: KpiDurations;
+  to_arrive: KpiDurations;
+}
+
+/** `GET /api/kpi/sla-cells`. */
+export interface SlaCells {
+  org_path: string;
+  res: number;
+  since: string;
+  until: string;
+  cells: SlaCell[];
+}
+
+/** One cell of `GET /api/map/cells`: a count (null = withheld, 1–4 on sensitive layers) at its centre. */
+export interface MapCellCount {
+  cell: string;
+  lat: number;
+  lon: number;
+  count: number | null;
+  suppressed: boolean;
+}
+
+/** `GET /api/map/cells` (backend/api/map/schemas.py `CellCounts`). */
+export interface CellCountsResponse {
+  layer: string;
+  key: string | null;
+  res: number;
+  cells: MapCellCount[];
+  suppressed_cells: number;
+}
+
+/** `GET /api/incidents/{id}/archive/`: `data` is the archive as built at close. */
+export interface ArchiveView {
+  incident_id: string;
+  built_at: string;
+  reviewed_at: string | null;
+  data: {
+    incident: {
+      id: string;
+      kind: string;
+      priority: number;
+      state: string;
+      address: string | null;
+      org_path: string;
+      opened_at: number;
+      updated_at: number;
+      escalations: number;
+    };
+    outcome: string | null;
+    record_sheet_id: string | null;
+    handover_hospital: string | null;
+    kpis: { to_first_offer_s: number | null; to_first_accept_s: number | null; to_first_arrival_s: number | null; to_close_s: number | null };
+    deadlines: { timer_id: string; purpose: string; due_at: string; fired_at: string | null; met: boolean }[];
+    assignments: { id: string; display_name: string; role: string; state: string; offered_at: string; accepted_at: string | null; on_scene_at: string | null }[];
+    timeline: { id: number; at: string; kind: string; actor_name: string | null; data: Record<string, unknown> }[];
+  };
+  /** The server declares notes as free-form objects, so the contract check cannot see inside. */
+  notes: { at: string; author_name: string; text: string }[];
+}
+
+/** A review note on an after-action archive. */
+export type ArchiveNote = ArchiveView["notes"][number];
+
+export type KeyPlaceKind = "key_area" | "key_facility" | "safety_post" | "hospital";
+
+/** One key place; `capacity`, `in_use` and `free` are set for hospitals only. */
+export interface KeyPlace {
+  id: string;
+  kind: KeyPlaceKind;
+  category: string | null;
+  name: string;
+  lat: number;
+  lon: number;
+  org_path: string;
+  psychiatric: boolean;
+  capacity: number | null;
+  /** Live incidents whose hand-over names this hospital (backend/api/keyplaces/services.py). */
+  in_use: number | null;
+  free: number | null;
+}
+
+/** `GET /api/map/key-places`. */
+export interface KeyPlaces {
+  org_path: string;
+  items: KeyPlace[];
+  counts: Record<string, number>;
+  truncated: boolean;
+}
+
+/** A grid with high-risk patients nobody qualified reaches in time (counts only). */
+export interface CoverageGap {
+  path: string;
+  name_zh: string;
+  name_en: string;
+  lat: number;
+  lon: number;
+  /** High-risk patients; null (and `suppressed`) for 1–4. */
+  high_risk: number | null;
+  suppressed: boolean;
+  /** Best ETA of an available qualified responder; null = nobody within reach. */
+  best_eta_s: number | null;
+}
+
+/** `GET /api/coverage/gaps`. */
+export interface CoverageGaps {
+  org_path: string;
+  minutes: number;
+  capabilities: string[];
+  min_risk_grade: number;
+  grids_checked: number;
+  gaps: CoverageGap[];
+  computed_at: string;
+}
+
 export type TickerSeverity = "info" | "warning" | "critical";
 
 /** One line of the event ticker; `text` is already localised by whoever pushes it. */

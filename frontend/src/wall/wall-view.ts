@@ -49,7 +49,7 @@ export function renderWall(root: HTMLElement, session: Session): void {
   mountIncidentsList(right, { limit: 14 });
   mountTicker(footer);
 
-  const view = createMapView(mapArea, session, { interactive: true, drillDown: true, blockLayers: true });
+  const view = createMapView(mapArea, session, { interactive: true, drillDown: true, blockLayers: true, placeLayers: true });
   if (view !== null) {
     const legendDock = el("div", { className: "wall-map__legend" });
     mapArea.append(legendDock);

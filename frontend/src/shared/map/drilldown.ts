@@ -10,7 +10,7 @@ import type { OrgUnitData } from "./layers/org-units";
 
 function focusOf(feature: OrgUnitFeature, level: OrgFocus["level"]): OrgFocus {
   const p = feature.properties;
-  return { path: p.path, level, name_zh: p.name_zh, name_en: p.name_en };
+  return { path: p.path, level, name_zh: p.name_zh, name_en: p.name_en, contains: (lon, lat) => containsPoint(feature, lon, lat) };
 }
 
 /**

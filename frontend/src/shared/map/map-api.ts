@@ -4,16 +4,8 @@
  */
 
 import { sendAuthorized } from "../auth";
+import type { CellCountsResponse } from "../types";
 import type { CellCount } from "./layers/h3-aggregate";
-
-/** `GET /api/map/cells` (backend/api/map/schemas.py `CellCounts`). */
-export interface CellCountsResponse {
-  layer: string;
-  key: string | null;
-  res: number;
-  cells: { cell: string; lat: number; lon: number; count: number | null; suppressed: boolean }[];
-  suppressed_cells: number;
-}
 
 export interface CellQuery {
   layer: "patients" | "events" | "groups" | "people";

@@ -19,6 +19,7 @@ import type { Session } from "../session";
 import type { BoundaryLevel, OrgUnitCollection, OrgUnitFeature } from "../types";
 import { addBlockLayers, type BlockLayerHandles } from "./block-layers";
 import { drillTarget, featureOf, parentFocus } from "./drilldown";
+import { addCoverageLayer, addKeyPlaceLayers } from "./place-layers";
 import { featureBounds } from "./geometry";
 import { mountFocusChip } from "./focus-chip";
 import type { MapLayerModule } from "./layer-module";
@@ -58,6 +59,8 @@ export interface MapViewOptions {
   drillDown?: boolean;
   /** Key-person density and events heat layers (off until switched on in the legend). */
   blockLayers?: boolean;
+  /** Key places (four kinds, hospitals with free beds) and coverage gaps, off until switched on. */
+  placeLayers?: boolean;
   /** Extra aggregate layers drawn under the boundaries (e.g. the leader's SLA heat). */
   underlays?: readonly MapLayerModule<never>[];
 }
@@ -99,12 +102,21 @@ export function createMapView(container: HTMLElement, session: Session, options:
   const overlay = new MapLibreOverlay({ interleaved: false, layers: [] });
   map.addControl(overlay);
   const stack = new LayerStack(overlay, { zoom: map.getZoom(), scale: uiScale() });
-  // Drawing order, bottom to top: density and heat, boundaries and names, responders, incidents.
+  // Drawing order, bottom to top: density and heat, coverage gaps, boundaries and names, key
+  // places, responders, incidents.
   const hexes = stack.add(h3AggregateLayer);
   const blockLayers = options.blockLayers === true ? addBlockLayers(stack, container, () => status.show("map.layersError", "warning")) : null;
   const underlays = (options.underlays ?? []).map((module) => stack.add(module as MapLayerModule<unknown>));
+  let gridsLoaded: (grids: OrgUnitCollection | null) => void = () => undefined;
+  if (options.placeLayers === true) {
+    const grids = new Promise<OrgUnitCollection | null>((resolve) => (gridsLoaded = resolve));
+    addCoverageLayer(stack, container, grids, () => status.show("map.layersError", "warning"));
+  }
   const orgUnits = stack.add(orgUnitsLayer);
   const focusOutline = stack.add(focusLayer);
+  if (options.placeLayers === true) {
+    addKeyPlaceLayers(stack, container, () => status.show("map.layersError", "warning"));
+  }
   const responders = stack.add(respondersLayer);
   const incidents = stack.add(incidentsLayer);
 
@@ -123,6 +135,7 @@ export function createMapView(container: HTMLElement, session: Session, options:
   onLiveChange(feed);
 
   const geography = loadGeography(map, orgUnits, status, container);
+  void geography.then(({ units }) => gridsLoaded(units.grid ?? null));
   if (options.drillDown === true) {
     void geography.then(({ units, bbox }) => enableDrillDown(map, container, units, bbox, (f) => focusOutline.setData(f)));
   }

@@ -41,6 +41,20 @@ export const RESPONDER_COLORS: Record<ResponderStatus, [number, number, number]>
   off_duty: [100, 116, 139],
 };
 
+/** Key places by kind; hospitals turn red when no bed is free, psychiatric ones get a violet ring. */
+export const PLACE_COLORS = {
+  key_area: [244, 114, 182],
+  key_facility: [251, 191, 36],
+  safety_post: [129, 140, 248],
+  hospital: [241, 245, 249],
+  hospitalFull: [239, 68, 68],
+  hospitalCross: [220, 38, 38],
+  psychiatric: [192, 132, 252],
+} satisfies Record<string, [number, number, number]>;
+
+/** Coverage gaps: an alarm red that reads as "nobody can get there in time". */
+export const GAP_COLOR: [number, number, number] = [255, 45, 85];
+
 export const STALE_COLOR: [number, number, number] = [90, 100, 117];
 export const UNKNOWN_COLOR: [number, number, number] = [200, 200, 200];
 

@@ -34,7 +34,7 @@ const durationOf = (pick: (d: { to_alert: KpiDurations; to_accept: KpiDurations;
 const TILES: readonly Tile[] = [
   { id: "live", label: tk("kpi.liveIncidents"), value: (s) => s.incidents?.length },
   { id: "escalated", label: tk("kpi.escalated"), value: (s) => s.incidents?.filter((i) => i.escalated).length, tone: "alert" },
-  { id: "on-duty", label: tk("kpi.respondersOnDuty"), value: (s) => s.kpis?.responders_on_duty, tone: "good" },
+  { id: "on-duty", label: tk("kpi.respondersOnDuty"), value: onDuty, tone: "good" },
   { id: "alert", label: tk("kpi.timeToAlert"), ...durationOf((f) => f.to_alert) },
   { id: "accept", label: tk("kpi.timeToAck"), ...durationOf((f) => f.to_accept) },
   { id: "arrive", label: tk("kpi.timeToArrive"), ...durationOf((f) => f.to_arrive) },
@@ -42,7 +42,15 @@ const TILES: readonly Tile[] = [
   { id: "closed", label: tk("kpi.closedToday"), value: (s) => (s.today === null ? (s.kpis === null ? undefined : null) : s.today.figures.closed), tone: "good" },
 ];
 
-const PARTS: ReadonlySet<LivePart> = new Set(["kpis", "today", "incidents"]);
+/** On duty = live responders not `off_duty`; drilled down, those inside the focused unit. */
+function onDuty(s: LiveState): number | undefined {
+  if (s.focus === null || s.responders === null) {
+    return s.kpis?.responders_on_duty;
+  }
+  return s.responders.filter((r) => r.status !== "off_duty").length;
+}
+
+const PARTS: ReadonlySet<LivePart> = new Set(["kpis", "today", "incidents", "responders"]);
 
 export function mountKpiTiles(parent: HTMLElement): HTMLElement {
   const grid = el("div", { className: "kpis" });
