@@ -12,6 +12,8 @@ Contract (DESIGN.md invariants):
   scripts), so it is invisible to searches for one round trip; the pointer key orders such
   moves and the search keeps only the newest fix if two concurrent writers ever leave a
   duplicate. Redis losing its data is normal: the next reports refill the index.
+  A search is one script call over every shard it touches on a single Redis, and one call
+  per shard (one slot each) on Redis Cluster (`cross_shard`).
 
 Time is always passed in as `now` (epoch seconds); nothing here reads a clock.
 """

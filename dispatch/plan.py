@@ -13,13 +13,14 @@ script call, one round trip, even for a sparse capability.
     ring  := bound:d count:H cell*count     bound = lower bound of every later ring (m)
     cell  := shard:H id:c15 phi:d lam:d cos_phi:d     centre in radians, shard 1-based
 
-`shard` indexes the plan's `shards`; the caller passes each shard's key base in that order.
+`shard` indexes the plan's `shards`; the caller declares each shard's `seen` key in that order
+(search.lua derives the shard's key base from it).
 The cell records never change, so they are built once per cell and shared by every plan.
 
-**Warming.** Planning an origin cell costs ~0.1 ms (H3 disks, centres); a served plan costs a
-dictionary look-up. A node knows its district, so it plans every cell of it at start
+**Warming.** Planning an origin cell costs ~0.1-0.2 ms (H3 rings, cell records); a served
+plan costs a dictionary look-up. A node knows its district, so it plans every cell of it at start
 (`warm_plans`), and the first query from a cell pays nothing extra. A plan is 2-5 kB: a
-district (~300 res-8 cells) is about 1 MB, a whole city (~5,000 cells) about 20 MB.
+district (~460 res-8 cells) is about 2 MB, a whole city (~5,900 cells) about 30 MB.
 """
 
 from __future__ import annotations
