@@ -70,7 +70,12 @@ def serve_until_stopped(
         if not server.started:
             raise click.ClickException("the backend did not start; see the log above")
 
-    run(main(), loop_factory=config.get_loop_factory())  # uvloop, as configured above
+    try:
+        run(main(), loop_factory=config.get_loop_factory())  # uvloop, as configured above
+    except KeyboardInterrupt:
+        # uvicorn shuts down gracefully on Ctrl-C, then re-raises the signal it caught: by now
+        # everything is stopped, so this is a normal end (exit 0), not click's "Aborted!".
+        log.info("backend stopped by Ctrl-C")
 
 
 @click.command("migrate")
