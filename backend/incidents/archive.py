@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from backend.incidents.repo import assignments_of, run_state_of, summarise, timeline_of
+from backend.incidents.waivers import Waiver, waivers_of
 from backend.storage.postgres.pool import PgConn
 
 
@@ -55,6 +56,8 @@ class Archive(msgspec.Struct, frozen=True, kw_only=True):
     timeline: list[dict[str, Any]]
     tracks: dict[str, list[TrackPoint]]
     built_at: datetime
+    waivers: list[Waiver] = msgspec.field(default_factory=list)
+    """Steps the duty officer waived: which, by whom, why, when."""
 
 
 def _since(start: datetime, moment: datetime | None) -> float | None:
@@ -122,6 +125,7 @@ async def build_archive(conn: PgConn, incident_id: str) -> Archive:
         timeline=[msgspec.to_builtins(e) for e in timeline],
         tracks=tracks,
         built_at=datetime.now(created.tzinfo),
+        waivers=waivers_of(timeline),
     )
 
 
@@ -160,6 +164,11 @@ def render_html(archive: dict[str, Any], notes: list[dict[str, Any]]) -> str:
         f"<td>{e(str(a.get('on_scene_at') or ''))}</td></tr>"
         for a in archive["assignments"]
     )
+    waivers = "".join(
+        f"<tr><td>{e(str(w['step_id']))}</td><td>{e(str(w.get('by') or ''))}</td>"
+        f"<td>{e(str(w['reason']))}</td><td>{e(str(w['at']))}</td></tr>"
+        for w in archive.get("waivers", [])  # archives built before waivers have none
+    )
     review = "".join(
         f"<li><b>{e(n['author_name'])}</b> {e(str(n['at']))}: {e(n['text'])}</li>" for n in notes
     )
@@ -175,6 +184,7 @@ td,th{{border:1px solid #999;padding:4px;font-size:12px;vertical-align:top}}h1{{
 <h2>时效 KPIs</h2><p>首次派单 first offer: {kpis["to_first_offer_s"]} s · 首次接单 first accept: {kpis["to_first_accept_s"]} s ·
 首次到场 first arrival: {kpis["to_first_arrival_s"]} s · 结案 close: {kpis["to_close_s"]} s</p>
 <h2>时限 Deadlines</h2><table><tr><th>purpose</th><th>due</th><th>result</th></tr>{deadlines}</table>
+<h2>豁免步骤 Waived steps</h2><table><tr><th>step</th><th>by</th><th>reason</th><th>at</th></tr>{waivers or '<tr><td colspan="4">—</td></tr>'}</table>
 <h2>人员 Responders</h2><table><tr><th>name</th><th>role</th><th>state</th><th>offered</th><th>accepted</th><th>on scene</th></tr>{people}</table>
 <h2>时间线 Timeline</h2><table><tr><th>at</th><th>kind</th><th>by</th><th>data</th></tr>{rows}</table>
 <h2>复盘 Review</h2><ul>{review or "<li>—</li>"}</ul></body></html>"""

@@ -79,6 +79,8 @@ class StepInfo(msgspec.Struct, frozen=True, kw_only=True):
     title_zh: str | None
     title_en: str | None
     deadline_at: float | None
+    waivable: bool = False
+    """The operator may waive it (it is running and is not the close step)."""
 
 
 class IncidentSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -150,6 +152,8 @@ class IncidentDetail(msgspec.Struct, frozen=True, kw_only=True):
     checklists: dict[str, Any]
     outcome: str | None
     closed_at: datetime | None
+    running_steps: list[StepInfo] = msgspec.field(default_factory=list)
+    """Every step the run waits on (a fork waits on several); ``summary.step`` is the first."""
 
 
 class CreateResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -216,6 +220,12 @@ class ManualAssign(msgspec.Struct, frozen=True, kw_only=True):
 
 class Release(msgspec.Struct, frozen=True, kw_only=True):
     """Release a responder from the incident, with why."""
+
+    reason: Annotated[str, Meta(min_length=3, max_length=500, pattern=SAFE_TEXT)]
+
+
+class WaiveStep(msgspec.Struct, frozen=True, kw_only=True):
+    """Waive a running step that cannot complete, with why (it goes into the archive)."""
 
     reason: Annotated[str, Meta(min_length=3, max_length=500, pattern=SAFE_TEXT)]
 

@@ -15,6 +15,7 @@ from backend.incidents.models import (
     StepInfo,
     TimelineEntry,
 )
+from backend.incidents.waivers import is_waivable
 from backend.realtime.outbox import emit
 from backend.storage.postgres.pool import PgConn
 from playbooks.state import RunState, decode_run
@@ -111,19 +112,30 @@ async def announce(
     return summary
 
 
+def running_steps(state: RunState) -> list[StepInfo]:
+    """Every step the run waits on, in cursor order (one per step id)."""
+    if state.status in ("closed", "cancelled"):
+        return []
+    infos: list[StepInfo] = []
+    for step_id in dict.fromkeys(c.step_id for c in state.cursors):
+        step = state.playbook.find_step(step_id)
+        deadlines = [t.due_at for t in state.timers if t.step_id == step_id]
+        title = step.title if step is not None else None
+        infos.append(
+            StepInfo(
+                id=step_id,
+                title_zh=title.zh_cn if title else None,
+                title_en=title.en if title else None,
+                deadline_at=min(deadlines) if deadlines else None,
+                waivable=is_waivable(state, step_id),
+            )
+        )
+    return infos
+
+
 def _step(state: RunState) -> StepInfo | None:
-    if not state.cursors or state.status in ("closed", "cancelled"):
-        return None
-    cursor = state.cursors[0]
-    step = next((s for s in state.playbook.steps if s.id == cursor.step_id), None)
-    deadlines = [t.due_at for t in state.timers if t.step_id == cursor.step_id]
-    title = step.title if step is not None else None
-    return StepInfo(
-        id=cursor.step_id,
-        title_zh=title.zh_cn if title else None,
-        title_en=title.en if title else None,
-        deadline_at=min(deadlines) if deadlines else None,
-    )
+    steps = running_steps(state)
+    return steps[0] if steps else None
 
 
 def summarise(row: Any, assignments: list[Any]) -> IncidentSummary:
@@ -193,6 +205,7 @@ async def detail_of(conn: PgConn, incident_id: str) -> IncidentDetail:
         raise LookupError(f"no incident {incident_id}")
     views = await assignments_of(conn, incident_id)
     return IncidentDetail(
+        running_steps=running_steps(run_state_of(row)),
         summary=summarise(row, [{"state": a.state} for a in views]),
         description=row["description"],
         source=row["source"],

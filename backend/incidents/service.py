@@ -27,6 +27,7 @@ from backend.incidents.repo import (
     detail_of,
     lock_incident,
     record,
+    run_state_of,
     with_msg_id,
 )
 from backend.incidents.runner import (
@@ -36,6 +37,7 @@ from backend.incidents.runner import (
     close_incident,
     set_responder_status,
 )
+from backend.incidents.waivers import WAIVED, check_waivable
 from backend.positions.grids import GridLookup
 from backend.realtime.outbox import emit
 from backend.security.audit import AuditLog
@@ -56,6 +58,7 @@ from playbooks.events import (
     OutcomeSet,
     RecordSheetSubmitted,
     ResponderArrived,
+    StepWaived,
 )
 from playbooks.loader import Library
 from playbooks.schema import IncidentContext, Outcome
@@ -683,6 +686,21 @@ class IncidentService:
                 time.time(),
             )
             await announce(conn, incident_id)
+
+    async def waive(
+        self, caller: Caller, incident_id: str, step_id: str, reason: str
+    ) -> IncidentDetail:
+        """Waive a running step that cannot complete, with why; the playbook moves on as if it
+        had. 409 ``step_not_running`` (or ``step_not_waivable`` for the close step) names it."""
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
+            incident = await self._managed(conn, caller, incident_id)
+            check_waivable(run_state_of(incident), step_id)
+            actor = actor_of(caller)
+            await record(conn, incident, WAIVED, {"step_id": step_id, "reason": reason}, actor)
+            waived = StepWaived(step_id=step_id, reason=reason, by=caller.principal.username)
+            await self.runner.feed(conn, incident_id, waived, actor, time.time())
+            await announce(conn, incident_id)
+            return await detail_of(conn, incident_id)
 
     async def close(
         self,

@@ -33,6 +33,7 @@ from backend.incidents.models import (
     Release,
     StatusChange,
     TimelineEntry,
+    WaiveStep,
 )
 from backend.incidents.repo import assignments_of, detail_of, summarise, timeline_of
 from backend.incidents.service import IncidentService
@@ -43,6 +44,7 @@ from backend.security.principal import jurisdiction_sql
 from backend.storage.postgres.pool import PgPool
 
 IncidentId = FromPath[Annotated[str, QueryParameter(pattern=r"^INC-[0-9]{8}-[0-9]{5,}$")]]
+StepIdPath = FromPath[Annotated[str, QueryParameter(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]]
 IdemKey = Annotated[
     str | None,
     HeaderParameter(name="Idempotency-Key", pattern=r"^[A-Za-z0-9_.:-]{8,100}$", required=False),
@@ -297,6 +299,25 @@ class IncidentController(Controller):
     ) -> None:
         """Take a responder off, with why."""
         await _service(state).release(caller, incident_id, assignment_id, data.reason)
+
+    @post(
+        "/{incident_id:str}/steps/{step_id:str}/waive",
+        opt=needs(Permission.INCIDENT_MANAGE),
+        status_code=200,
+        summary="Waive a running playbook step, with why",
+    )
+    async def waive_step(
+        self,
+        incident_id: IncidentId,
+        step_id: StepIdPath,
+        data: JSONBody[WaiveStep],
+        state: State,
+        caller: NamedDependency[Caller],
+    ) -> IncidentDetail:
+        """For a step that can never complete while the field is done (nobody of a role
+        reachable); the run moves on and the archive keeps the reason. 409 names a step that is
+        not running."""
+        return await _service(state).waive(caller, incident_id, step_id, data.reason)
 
     @post("/{incident_id:str}/close", opt=needs(Permission.INCIDENT_MANAGE), status_code=200)
     async def close(
