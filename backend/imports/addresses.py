@@ -125,6 +125,7 @@ _TYPES = {
 
 ADDRESSES = KindSpec(
     name="addresses",
+    table="addresses",
     row_type=AddressInput,
     columns=tuple((c, _TYPES.get(c, "bigint")) for c in _COLUMNS),
     key="id",

@@ -91,6 +91,7 @@ def _building(item: BuildingInput, _ctx: Context) -> tuple[Any, ...]:
 _B = ["id", "address_id", "name", "use", "floors", "built_year", "org_path"]
 BUILDINGS = KindSpec(
     name="buildings",
+    table="buildings",
     row_type=BuildingInput,
     columns=(
         ("id", "text"),
@@ -158,6 +159,7 @@ _H = [
 ]
 HOUSES = KindSpec(
     name="houses",
+    table="houses",
     row_type=HouseInput,
     columns=(
         ("id", "text"),
@@ -235,6 +237,7 @@ _P = [
 ]
 PERSONS = KindSpec(
     name="persons",
+    table="persons",
     row_type=PersonInput,
     columns=(
         ("external_id", "text"),
@@ -313,6 +316,7 @@ _PT = [
 ]
 PATIENTS = KindSpec(
     name="patients",
+    table="patients",
     row_type=PatientInput,
     columns=(
         ("person_external_id", "text"),
@@ -379,6 +383,7 @@ def _enterprise(item: EnterpriseInput, _ctx: Context) -> tuple[Any, ...]:
 _E = ["id", "name", "industry", "employees", "hazardous", "registered_on", "address_id", "org_path"]
 ENTERPRISES = KindSpec(
     name="enterprises",
+    table="enterprises",
     row_type=EnterpriseInput,
     columns=(
         ("id", "text"),
@@ -446,6 +451,7 @@ _EV = [
 ]
 EVENTS = KindSpec(
     name="events",
+    table="block_events",
     row_type=EventInput,
     columns=(
         ("id", "text"),
@@ -516,6 +522,7 @@ _KP = [
 ]
 PLACES = KindSpec(
     name="places",
+    table="key_places",
     row_type=PlaceInput,
     columns=(
         ("id", "text"),

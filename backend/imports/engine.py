@@ -7,8 +7,9 @@
 3. In SQL: rows that name an address in words are matched to a unified address (rows that cannot
    be matched are rejected with the best candidates), references to other records are checked,
    and unique columns are checked against the live table.
-4. One ``INSERT … ON CONFLICT (natural key) DO UPDATE … WHERE … IS DISTINCT FROM …`` merges the
-   staging table into the live one, so a re-import of the same file changes nothing.
+4. One statement inserts new keys and updates changed rows (``IS DISTINCT FROM``), so a re-import
+   of the same file changes nothing. A load that at least doubles the live table runs in bulk
+   mode (``bulk.py``): secondary indexes and foreign keys are built again after the merge.
 
 All of it runs in one transaction: an import that fails leaves the live tables as they were.
 """
@@ -26,12 +27,14 @@ from typing import Any
 import msgspec
 
 from backend.api.places.matching import AddressCandidate, is_confident, match_address
+from backend.imports.bulk import drop_secondary, restore, worth_bulk
 from backend.imports.readers import Raw
 from backend.security.crypto import FieldCipher
 from backend.storage.postgres.pool import PgConn
 from backend.validation import explain
 
 CHUNK = 20_000
+JOIN_MEMORY = "64MB"
 YIELD_EVERY = 500
 # Rows naming an address in words that are matched one by one; past this the rest are rejected
 # without candidates (a file of mostly unmatched text is a different job than an import).
@@ -92,6 +95,8 @@ class KindSpec:
     """How one kind of record is validated, staged and merged."""
 
     name: str
+    table: str
+    """The live table the merge writes."""
     row_type: type[msgspec.Struct]
     columns: tuple[tuple[str, str], ...]
     """Staging columns (name, SQL type) in the order ``prepare`` returns them."""
@@ -174,6 +179,43 @@ def _duplicate(spec: KindSpec, seen: dict[Any, int], line: int, key: Any) -> Rej
     return Reject(line=line, field=spec.key, reason=reason)
 
 
+class _Copier:
+    """COPYs records into the staging table in chunks; one chunk's COPY runs while the next is
+    prepared, so PostgreSQL works on the other core."""
+
+    def __init__(self, conn: PgConn, stage: str, names: list[str]) -> None:
+        self._conn, self._stage, self._names = conn, stage, names
+        self._batch: list[tuple[Any, ...]] = []
+        self._copying: asyncio.Task[str] | None = None
+
+    async def add(self, record: tuple[Any, ...]) -> bool:
+        """Queue ``record``; True when a chunk was handed to COPY."""
+        self._batch.append(record)
+        if len(self._batch) < CHUNK:
+            return False
+        await self.wait()
+        self._copying = asyncio.ensure_future(
+            self._conn.copy_records_to_table(self._stage, records=self._batch, columns=self._names)
+        )
+        self._batch = []
+        return True
+
+    async def wait(self) -> None:
+        """Wait for the running COPY, if any."""
+        if self._copying is not None:
+            copying, self._copying = self._copying, None
+            await copying
+
+    async def finish(self) -> None:
+        """COPY what is left."""
+        await self.wait()
+        if self._batch:
+            await self._conn.copy_records_to_table(
+                self._stage, records=self._batch, columns=self._names
+            )
+            self._batch = []
+
+
 async def _stage_rows(
     conn: PgConn,
     spec: KindSpec,
@@ -188,9 +230,8 @@ async def _stage_rows(
     key_at = names.index(spec.key)
     seen: dict[Any, int] = {}
     read = 0
-    batch: list[tuple[Any, ...]] = []
-    # The COPY of one batch runs while the next is validated: PostgreSQL works on the other core.
-    copying: asyncio.Task[str] | None = None
+    copier = _Copier(conn, stage, names)
+
     try:
         for line, raw in rows:
             read += 1
@@ -199,27 +240,15 @@ async def _stage_rows(
                 bad = _duplicate(spec, seen, line, record[key_at])
             if bad is not None:
                 reject(bad)
-            elif record is not None:
-                batch.append(record)
+            elif record is not None and await copier.add(record):
+                on_progress(read)
             if read % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # let the running COPY push its buffer to the server
-            if len(batch) >= CHUNK:
-                if copying is not None:
-                    await copying
-                copying = asyncio.ensure_future(
-                    conn.copy_records_to_table(stage, records=batch, columns=names)
-                )
-                on_progress(read)
-                batch = []
     except BaseException:
-        if copying is not None:  # never leave a COPY running on the connection
-            with contextlib.suppress(Exception):
-                await copying
+        with contextlib.suppress(Exception):  # never leave a COPY running on the connection
+            await copier.wait()
         raise
-    if copying is not None:
-        await copying
-    if batch:
-        await conn.copy_records_to_table(stage, records=batch, columns=names)
+    await copier.finish()
     on_progress(read)
     return read
 
@@ -254,6 +283,8 @@ async def run_import(
         await conn.execute(
             "SELECT pg_advisory_xact_lock(hashtext('pingan.import.' || $1))", spec.name
         )
+        # Hash joins of staging with live tables of ~10^6 rows stay in memory instead of batching.
+        await conn.execute(f"SET LOCAL work_mem = '{JOIN_MEMORY}'")
         cols = ", ".join(f"{n} {t}" for n, t in spec.columns)
         await conn.execute(
             f"CREATE TEMP TABLE {stage} (line integer NOT NULL, {cols}) ON COMMIT DROP"
@@ -268,8 +299,13 @@ async def run_import(
             await _check_unique(conn, spec, stage, column, table, reject)
         for before in spec.before_merge:
             await before(conn, stage)
+        staged = await conn.fetchval(f"SELECT count(*) FROM {stage}")
+        bulk = await worth_bulk(conn, spec.table, staged)
+        dropped = await drop_secondary(conn, spec.table) if bulk else None
         counts = await conn.fetchrow(spec.merge_sql.replace("{stage}", stage))
         assert counts is not None
+        if dropped is not None:
+            await restore(conn, dropped)
         inserted, updated = int(counts["inserted"]), int(counts["updated"])
         if inserted or updated:
             for step in spec.after:
@@ -322,9 +358,9 @@ async def _resolve_addresses(conn: PgConn, stage: str, reject: Callable[[Reject]
     )
     missing = await conn.fetch(
         f"""
-        SELECT line, address_id, address_text FROM {stage} s
-        WHERE s.address_id IS NULL OR NOT EXISTS (SELECT 1 FROM addresses a WHERE a.id = s.address_id)
-        ORDER BY line
+        SELECT s.line, s.address_id, s.address_text FROM {stage} s
+        LEFT JOIN addresses a ON a.id = s.address_id WHERE a.id IS NULL  -- an anti-join, not a probe a row
+        ORDER BY s.line
         """
     )
     fixed: list[tuple[int, str]] = []
