@@ -1,8 +1,9 @@
 /**
  * The selected incident, live: state and running step with its countdown, the offers that went
  * out and their answers (release with a reason), the responders' checklists, recommendations
- * with manual assign, notes, priority, cancel, close (showing what is missing when refused), and
- * the append-only timeline. Everything is redrawn from what the server says; our own actions
+ * with manual assign, notes, priority, waiving a running step that cannot complete (with a
+ * reason, kept in the archive), cancel, close (showing what is missing when refused), and the
+ * append-only timeline. Everything is redrawn from what the server says; our own actions
  * only ask it again sooner.
  */
 
@@ -11,10 +12,10 @@ import { incidentTitle } from "../shared/domain";
 import { ApiError } from "../shared/http";
 import { formatClock, formatDuration, getLocale, onLocaleChange, t } from "../shared/i18n";
 import { incidentStateLabel } from "../shared/incident-events";
-import { addNote, cancelIncident, changePriority, closeIncident, releaseAssignment } from "../shared/incidents-api";
+import { addNote, cancelIncident, changePriority, closeIncident, releaseAssignment, waiveStep } from "../shared/incidents-api";
 import { mountIncidentTimeline, TimelineBook, type TimelineView, type TimelineWording } from "../shared/panels/incident-timeline";
 import type { RealtimeClient } from "../shared/realtime";
-import type { AssignmentView, IncidentDetail } from "../shared/types";
+import type { AssignmentView, IncidentDetail, IncidentStepInfo } from "../shared/types";
 import { openFormDialog } from "./form-dialog";
 import { IncidentWatch } from "./incident-watch";
 import { ACTIVE_ASSIGNMENT, assignmentStateName, localText, missingName, OUTCOME_LABELS, PRIORITY_NAMES, priorityName, roleName } from "./labels";
@@ -238,7 +239,8 @@ class PanelSession {
 
   private renderActions(force = false): void {
     const d = this.detail;
-    const shape = d === null ? "" : `${ENDED.has(d.summary.state)}`;
+    const waivable = this.waivableSteps();
+    const shape = d === null ? "" : `${ENDED.has(d.summary.state)}|${waivable.map((s) => s.id).join(",")}`;
     if (!force && shape === this.drawnActions) {
       return;
     }
@@ -252,11 +254,31 @@ class PanelSession {
       b.addEventListener("click", onClick);
       return b;
     };
+    // One waive button per running step the server says may be waived (a fork waits on several).
+    const waives = waivable.map((step) => {
+      const b = el("button", { className: "btn btn--small btn--ghost", text: t("console.action.waiveStep", { step: this.stepName(step) }), dataset: { waiveStep: step.id }, attrs: { type: "button" } });
+      b.addEventListener("click", () => void this.askWaive(step));
+      return b;
+    });
     replaceChildren(this.actions, [
       button("console.action.priority", "", () => void this.askPriority()),
+      ...waives,
       button("console.action.close", "btn--success", () => void this.askClose()),
       button("console.action.cancel", "btn--danger", () => void this.askCancel()),
     ]);
+  }
+
+  /** Running steps the operator may waive (the close step never: closing is its own action). */
+  private waivableSteps(): IncidentStepInfo[] {
+    const d = this.detail;
+    if (d === null || ENDED.has(d.summary.state)) {
+      return [];
+    }
+    return (d.running_steps ?? []).filter((s) => s.waivable === true);
+  }
+
+  private stepName(step: IncidentStepInfo): string {
+    return (getLocale() === "zh-CN" ? step.title_zh : step.title_en) ?? this.playbook?.stepTitle(step.id) ?? step.id;
   }
 
   private renderAssignments(force = false): void {
@@ -393,6 +415,22 @@ class PanelSession {
       submit: "console.action.release",
       danger: true,
       onSubmit: async (v) => releaseAssignment(this.incidentId, a.id, v.reason ?? ""),
+    });
+    this.watch.refresh();
+  }
+
+  private async askWaive(step: IncidentStepInfo): Promise<void> {
+    const name = this.stepName(step);
+    await openFormDialog({
+      title: t("console.waive.title", { step: name }),
+      subtitle: this.subtitle(),
+      fields: [{ name: "reason", label: "console.field.reason", kind: "textarea", placeholder: "console.waive.placeholder" }],
+      submit: "console.action.waive",
+      danger: true,
+      onSubmit: async (v) => {
+        await waiveStep(this.incidentId, step.id, v.reason ?? "");
+      },
+      describeError: (err) => (err.code === "step_not_running" ? t("console.waive.notRunning", { step: name }) : null),
     });
     this.watch.refresh();
   }

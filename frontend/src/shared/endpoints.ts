@@ -29,6 +29,7 @@ export const ENDPOINTS = {
   incidentAssign: { method: "POST", path: "/api/incidents/{incident_id}/assign", auth: true, request: "ManualAssignRequest", response: null },
   incidentRelease: { method: "POST", path: "/api/incidents/{incident_id}/assignments/{assignment_id}/release", auth: true, request: "ReasonRequest", response: null },
   incidentClose: { method: "POST", path: "/api/incidents/{incident_id}/close", auth: true, request: "CloseIncidentRequest", response: "IncidentDetail" },
+  incidentWaiveStep: { method: "POST", path: "/api/incidents/{incident_id}/steps/{step_id}/waive", auth: true, request: "ReasonRequest", response: "IncidentDetail" },
   // Today's KPIs (wall), trends and SLA heat (leader), docs/kpi.md.
   kpiToday: { method: "GET", path: "/api/kpi/today", auth: true, query: ["unit"], response: "TodayKpis" },
   kpiTrends: { method: "GET", path: "/api/kpi/trends", auth: true, query: ["bucket", "level", "since", "until", "unit"], response: "KpiTrends" },

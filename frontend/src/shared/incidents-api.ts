@@ -1,7 +1,7 @@
 /**
  * Typed calls for incidents and intake: address search, patients at an address, the playbook
  * intake would pick, creating an incident, and the operator's hand on one (notes, priority,
- * assign, release, cancel, close). Views call these, never `fetch`.
+ * assign, release, waive a stuck step, cancel, close). Views call these, never `fetch`.
  *
  * Failures are `ApiError`s (http.ts): `field` names the input the server refused, `details`
  * holds what to offer next (`candidates` of an ambiguous place, `missing` of a refused close).
@@ -111,4 +111,9 @@ export function releaseAssignment(incidentId: string, assignmentId: string, reas
 
 export function closeIncident(incidentId: string, body: CloseIncidentRequest): Promise<IncidentDetail> {
   return post(ENDPOINTS.incidentClose, { incident_id: incidentId }, body);
+}
+
+/** Waives a running step that cannot complete, with why; the playbook moves on as if it had. */
+export function waiveStep(incidentId: string, stepId: string, reason: string): Promise<IncidentDetail> {
+  return post(ENDPOINTS.incidentWaiveStep, { incident_id: incidentId, step_id: stepId }, { reason });
 }

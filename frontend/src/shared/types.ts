@@ -602,6 +602,8 @@ export interface IncidentStepInfo {
   title_zh: string | null;
   title_en: string | null;
   deadline_at: number | null;
+  /** The operator may waive it (running, and not the close step). */
+  waivable?: boolean;
 }
 
 /** What every view may know of an incident (no personal data). */
@@ -661,6 +663,8 @@ export interface IncidentDetail {
   checklists: Record<string, unknown>;
   outcome: string | null;
   closed_at: string | null;
+  /** Every step the run waits on (a fork waits on several); `summary.step` is the first. */
+  running_steps?: IncidentStepInfo[];
 }
 
 /** Answer of `POST /api/incidents` (201 created, 200 the same incident for a repeated key). */

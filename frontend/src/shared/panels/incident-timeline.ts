@@ -121,6 +121,7 @@ const KIND_LABELS: Record<string, MessageKey> = {
   [`search.widened`]: tk("console.tl.widened"),
   [`dispatch.searched`]: tk("console.tl.searched"),
   [`close.rejected`]: tk("console.tl.closeRejected"),
+  [`step.waived`]: tk("console.tl.waived"),
   step_started: tk("console.tl.stepStarted"),
   deadline_missed: tk("console.tl.deadlineMissed"),
   quorum_reached: tk("console.tl.quorum"),
@@ -141,6 +142,7 @@ const KIND_LABELS: Record<string, MessageKey> = {
   deadline_cancelled: tk("console.tl.deadlineCancelled"),
   close_ready: tk("console.tl.closeReady"),
   close_rejected: tk("console.tl.engineCloseRejected"),
+  step_waived: tk("console.tl.engineWaived"),
   run_closed: tk("console.tl.runClosed"),
   run_cancelled: tk("console.tl.runCancelled"),
   event_ignored: tk("console.tl.eventIgnored"),
@@ -162,6 +164,7 @@ const HUMAN_KINDS: ReadonlySet<string> = new Set([
   "note",
   `priority.changed`,
   `close.rejected`,
+  `step.waived`,
 ]);
 
 export interface TimelineWording {
