@@ -120,8 +120,19 @@ async def load_kind(
 
 
 async def load_addresses(settings: Settings, file: Path, reject_path: Path) -> ImportSummary:
-    """Migrate, then import an address CSV (the demo's first step)."""
+    """Migrate, then import an address CSV."""
     return await load_kind(settings, ADDRESSES, file, reject_path)
+
+
+async def load_blockdata(settings: Settings, files: dict[str, Path]) -> dict[str, ImportSummary]:
+    """Import every kind found in ``files`` (kind -> file) in dependency order, rejects beside
+    each file; boundaries are not imported here."""
+    done: dict[str, ImportSummary] = {}
+    for kind, spec in KINDS.items():
+        path = files.get(kind)
+        if path is not None:
+            done[kind] = await load_kind(settings, spec, path, path.with_suffix(".rejects.jsonl"))
+    return done
 
 
 @import_group.command("blockdata")
@@ -134,13 +145,14 @@ def import_blockdata_cmd(folder: Path) -> None:
         boundaries = folder / "boundaries.geojson"
         if boundaries.exists():
             run(load_boundaries(resolved, boundaries))
-        for spec in KINDS.values():
-            found = sorted(folder.glob(f"{spec.name}.*"))
+        files = {}
+        for kind in KINDS:
+            found = sorted(folder.glob(f"{kind}.*"))
             data = [f for f in found if not f.name.endswith(".rejects.jsonl")]
-            if not data:
-                continue
-            summary = run(load_kind(resolved, spec, data[0], data[0].with_suffix(".rejects.jsonl")))
-            click.echo(f"{spec.name}: {msgspec.json.encode(summary).decode()}")
+            if data:
+                files[kind] = data[0]
+        for kind, summary in run(load_blockdata(resolved, files)).items():
+            click.echo(f"{kind}: {msgspec.json.encode(summary).decode()}")
 
 
 @click.group("geography")

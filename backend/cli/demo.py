@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from backend.cli.common import connect, console, run, services, settings_from_env
-from backend.cli.data import load_addresses, load_boundaries
+from backend.cli.data import load_blockdata, load_boundaries
 from backend.cli.server import serve_until_stopped
 from backend.logs import configure_logging
 from backend.security.passwords import hash_password
@@ -22,33 +23,42 @@ from backend.storage.postgres.migrate import migrate
 from backend.storage.postgres.pool import PgConn
 
 
-async def _needs_geography(settings: Settings) -> bool:
+async def _loaded(settings: Settings) -> tuple[bool, bool]:
+    """(the jurisdiction tree is loaded, block data is loaded)."""
     conn = await connect(settings)
     try:
         await migrate(conn)
-        return not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM org_units)")
+        tree = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM org_units)")
+        people = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM persons)")
+        return bool(tree), bool(people)
     finally:
         await conn.close()
 
 
 def prepare_geography(settings: Settings, addresses: int, seed: int) -> None:
-    """Generate and import the synthetic district once; later runs reuse what is in the database."""
-    if not run(_needs_geography(settings)):
-        console.print("geography: already loaded, reusing it")
+    """Generate and import the synthetic district with a moderate block-data set (people, houses,
+    enterprises, events, patients, key places in proportion to ``addresses``) once; later runs
+    reuse what is in the database. Events end today, so the map's default window shows them."""
+    tree, people = run(_loaded(settings))
+    if people:
+        console.print("block data: already loaded, reusing it")
         return
-    from simulators.geography import write_geography
+    from simulators.blockdata import FULL, write_blockdata
 
     folder = Path(settings.data_dir) / "seed"
+    scale = addresses / FULL["addresses"]
     console.print(
-        f"geography: generating synthetic Pingshan with {addresses:,} addresses in {folder}"
+        f"block data: generating synthetic Pingshan at scale {scale:.4f} "
+        f"(~{addresses:,} addresses) in {folder}"
     )
-    boundaries, address_file = write_geography(folder, addresses=addresses, seed=seed)
-    result = run(load_boundaries(settings, boundaries))
-    console.print(f"geography: {result.units} org units over {result.cells} H3 cells")
-    summary = run(
-        load_addresses(settings, address_file, address_file.with_suffix(".rejects.jsonl"))
-    )
-    console.print(f"geography: {summary.inserted:,} addresses loaded, {summary.rejected} rejected")
+    files = write_blockdata(folder, scale=scale, seed=seed, end=datetime.now(UTC).date())
+    if not tree:
+        result = run(load_boundaries(settings, files["boundaries"]))
+        console.print(f"geography: {result.units} org units over {result.cells} H3 cells")
+    for kind, summary in run(load_blockdata(settings, files)).items():
+        console.print(
+            f"block data: {summary.inserted:,} {kind} loaded, {summary.rejected} rejected"
+        )
 
 
 DEMO_PASSWORD = "Pingan-demo-2026"  # printed at start; the demo is for a local machine only
@@ -240,7 +250,8 @@ def print_urls(port: int, host: str, logins: list[tuple[str, str, str]]) -> None
     type=click.IntRange(100, 2_000_000),
     default=20_000,
     show_default=True,
-    help="Unified addresses to generate on the first run.",
+    help="Unified addresses to generate on the first run; people, houses, enterprises and "
+    "events scale with them (595,500 is the whole of Pingshan).",
 )
 @click.option(
     "--seed", type=int, default=2026, show_default=True, help="Seed of the synthetic district."
