@@ -204,7 +204,8 @@ async def bench_nearest(
             )
         )
     rows = []
-    for q, goal in ((0.5, ""), (0.99, "<= 0.5x peer")):
+    # p90 beside the goal's p99: on a shared 2-core box the p99 is mostly scheduler stalls
+    for q, goal in ((0.5, ""), (0.9, ""), (0.99, "<= 0.5x peer")):
         o, p = percentile(ours, q) * 1e3, percentile(peer, q) * 1e3
         rows.append(
             BenchRow(
