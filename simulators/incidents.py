@@ -11,8 +11,10 @@ The **operator** side watches live incidents (``GET /api/incidents?state=live``)
 field is done (nobody offered, accepted, en route or on scene, and someone cleared) it closes
 the incident with an outcome and a record sheet, reacting to ``409 close_refused`` by adding
 what the playbook says is missing (a hospital hand-over) or by waiting (checklist items and
-steps are the field's job). An incident nobody has touched for ``stale_after_s`` is cancelled
-with a reason, as a real console would after calling round.
+steps are the field's job). When the only thing missing is an alert or wait step that can no
+longer complete (a role nobody answered) and the field stays done for ``waive_after_polls``
+poll cycles, it waives that step with a reason and closes, as a duty officer would. An incident
+nobody has touched for ``stale_after_s`` is cancelled with a reason: the last resort.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ class IncidentConfig:
     patient_share: float = 0.5  # of incidents at a registered patient's home, when there are any
     poll_s: float = 3.0
     stale_after_s: float = 900.0
+    waive_after_polls: int = 2  # field done, only a stuck alert/wait step missing: then waive
     max_incidents: int | None = None
     first_within_s: float = 20.0  # the first incident comes soon, whatever the rate
 
@@ -101,6 +104,8 @@ class IncidentSimulator:
         self._next_try: dict[str, float] = {}
         self._first_refused: dict[str, float] = {}
         self._handover: set[str] = set()
+        self._stuck_since: dict[str, float] = {}
+        self._step_types: dict[str, dict[str, str]] = {}
 
     # --- where incidents happen --------------------------------------------------------------
 
@@ -278,7 +283,7 @@ class IncidentSimulator:
         if r.status_code == 200:
             self.stats["closed"] += 1
             self.stats[f"closed_{outcome}"] += 1
-            for memo in (self._refusals, self._next_try, self._first_refused):
+            for memo in (self._refusals, self._next_try, self._first_refused, self._stuck_since):
                 memo.pop(iid, None)
             self._handover.discard(iid)
             return True
@@ -290,12 +295,66 @@ class IncidentSimulator:
             if "hospital_handover" in missing and iid not in self._handover:
                 self._handover.add(iid)  # the playbook wants it: give it, once, at once
                 return await self.close(operator, incident)
+            stuck = await self._stuck_steps(operator, incident, missing)
+            if stuck:
+                # The field is done and only a step nobody will ever complete holds the close:
+                # after a short wait (someone may still answer), waive it and close.
+                since = self._stuck_since.setdefault(iid, time.time())
+                due = self.config.waive_after_polls * self.config.poll_s
+                if time.time() - since >= due and await self.waive(operator, iid, stuck):
+                    self._stuck_since.pop(iid, None)
+                    return await self.close(operator, incident)
+                self._next_try[iid] = since + due
+                return False
+            self._stuck_since.pop(iid, None)
             # Steps and checklist items are the field's to finish: ask again later, less often.
             n = self._refusals[iid] = self._refusals.get(iid, 0) + 1
             self._next_try[iid] = time.time() + min(120.0, self.config.poll_s * 2**n)
             return False
         self.stats[f"close_http_{r.status_code}"] += 1
         return False
+
+    async def _stuck_steps(
+        self, operator: Session, incident: dict[str, Any], missing: list[str]
+    ) -> list[str]:
+        """The steps to waive when ``missing`` names only alert or wait steps (else none)."""
+        steps = [m.removeprefix("step:") for m in missing if m.startswith("step:")]
+        if not steps or len(steps) != len(missing):
+            return []  # a record sheet, an item or a hand-over is missing: not a waiver's job
+        types = await self._types_of(operator, str(incident["playbook_id"]))
+        if all(types.get(step) in ("alert", "wait") for step in steps):
+            return steps
+        return []
+
+    async def _types_of(self, operator: Session, playbook_id: str) -> dict[str, str]:
+        """Step id → step type of a playbook (asked once per playbook)."""
+        if playbook_id not in self._step_types:
+            r = await operator.call("GET", f"/api/playbooks/{playbook_id}")
+            if r.status_code != 200:
+                return {}
+            self._step_types[playbook_id] = {
+                str(step["id"]): str(step.get("type", "")) for step in r.json().get("steps", [])
+            }
+        return self._step_types[playbook_id]
+
+    async def waive(self, operator: Session, incident_id: str, steps: list[str]) -> bool:
+        """Waive each stuck step with a reason; True when all of them are gone."""
+        for step in steps:
+            r = await operator.call(
+                "POST",
+                f"/api/incidents/{incident_id}/steps/{step}/waive",
+                json={
+                    "reason": f"模拟：步骤 {step} 无人响应（邀请过期、升级已用尽），现场已处置完毕，值班员核实后豁免"
+                },
+            )
+            if r.status_code == 200:
+                self.stats["waived"] += 1
+            elif r.status_code == 409 and _error_code(r.json()) == "step_not_running":
+                self.stats["waive_not_running"] += 1  # it completed meanwhile: fine
+            else:
+                self.stats[f"waive_http_{r.status_code}"] += 1
+                return False
+        return True
 
     def summary(self) -> dict[str, int]:
         """Counts worth a status line."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
 from backend.security.policy import Capability, Role
 from backend.storage.postgres.pool import PgPool
-from tests.conftest import DistrictPaths, login
+from simulators.http import Session
+from simulators.incidents import IncidentConfig, IncidentSimulator
+from tests.conftest import TEST_PASSWORD, DistrictPaths, login
 from tests.integration.incidents.conftest import Crew
 
 Client = AsyncTestClient[Any]
@@ -191,3 +194,35 @@ async def test_unknown_incidents_and_other_streets_get_404(
     assert denied == 1
     detail = await _detail(app, operator, incident_id)
     assert [s["id"] for s in detail["running_steps"]] == ["alert_team"]
+
+
+async def test_the_simulated_duty_officer_waives_a_stuck_step_then_closes(
+    app: Client, crew: Crew, operator: dict[str, str], address: dict[str, Any]
+) -> None:
+    incident_id = await _police_only_incident(app, crew, operator, address)
+    sim = IncidentSimulator(
+        IncidentConfig(
+            url=str(app.base_url),
+            rate_per_min=0,
+            password=TEST_PASSWORD,
+            operator="op.main",
+            poll_s=0.2,
+        )
+    )
+    # The simulator speaks plain HTTP; here it speaks to the in-process app.
+    sim.api._client = app
+    session = Session(sim.api, "op.main", TEST_PASSWORD)
+    await session.login()
+    async with asyncio.timeout(20):
+        while sim.stats["closed"] == 0:
+            live = (await app.get("/api/incidents?state=live", headers=operator)).json()["items"]
+            for incident in live:
+                await sim.look_after(session, incident)
+            await asyncio.sleep(0.2)
+    assert sim.stats["waived"] == 1
+    assert sim.stats["cancelled_stale"] == 0
+    timeline = (await app.get(f"/api/incidents/{incident_id}/timeline", headers=operator)).json()
+    (waived,) = [e for e in timeline if e["kind"] == "step.waived"]
+    assert waived["data"]["step_id"] == "alert_team"
+    assert "豁免" in waived["data"]["reason"]
+    assert "incident.closed" in [e["kind"] for e in timeline]
