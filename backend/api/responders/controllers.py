@@ -7,11 +7,12 @@ import uuid
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
+from backend.api.responders.paging import NEXT_HEADER, decode_cursor, encode_cursor
 from backend.api.responders.schemas import (
     CellCountOut,
     DutyChange,
@@ -93,10 +94,19 @@ class ResponderController(Controller):
         state: State,
         status: Annotated[str | None, QueryParameter(pattern=r"^[a-z_]{3,16}$")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 200,
-    ) -> list[Responder]:
-        """With live positions; ``position_known`` is false when there is no fresh report."""
-        responders = await _list(pool, caller, status=status, limit=limit)
-        return await _with_positions(_positions(state), responders)
+        after: Annotated[str | None, QueryParameter(max_length=400)] = None,
+    ) -> Response[list[Responder]]:
+        """With live positions; ``position_known`` is false when there is no fresh report.
+
+        Ordered by name; a full page carries ``X-Next-After``: pass it as ``after`` for the next.
+        """
+        start = decode_cursor(after) if after is not None else None
+        responders = await _list(pool, caller, status=status, limit=limit + 1, after=start)
+        headers = {}
+        if len(responders) > limit:
+            responders = responders[:limit]
+            headers[NEXT_HEADER] = encode_cursor(responders[-1])
+        return Response(await _with_positions(_positions(state), responders), headers=headers)
 
     @get("/me", opt=needs(Permission.POSITION_REPORT), summary="Your own responder record")
     async def me(
@@ -288,9 +298,13 @@ async def _list(
     status: str | None = None,
     limit: int = 500,
     any_org: bool = False,
+    after: tuple[str, str] | None = None,
 ) -> list[Responder]:
     clauses: list[str] = ["true"]
     args: list[object] = []
+    if after is not None:
+        args += [after[0], uuid.UUID(after[1])]
+        clauses.append(f"(u.display_name, r.user_id) > (${len(args) - 1}, ${len(args)})")
     if not any_org:
         args.append(caller.principal.org_path)
         clauses.append(jurisdiction_sql("u.org_path", len(args)))

@@ -215,3 +215,35 @@ async def test_tracks_are_sampled_and_cells_counted(
     everyone = [c for c in cells if c["capability"] is None]
     assert sum(c["count"] for c in everyone) == 1
     assert everyone[0]["status"] == "available"
+
+
+async def test_the_responder_list_pages_by_cursor_without_gaps_or_repeats(
+    client: Client, make_user: Any, paths: DistrictPaths
+) -> None:
+    await make_user("admin.p", paths.district, Role.ADMIN)
+    admin = await login(client, "admin.p")
+    made = []
+    for n in range(7):
+        user = await make_user(
+            f"resp.page{n}", paths.grid_a, Role.RESPONDER, capabilities=[Capability.POLICE]
+        )
+        r = await client.post("/api/responders", json={"user_id": str(user.id)}, headers=admin)
+        assert r.status_code in (200, 201), r.text
+        made.append(str(user.id))
+    seen: list[str] = []
+    after: str | None = None
+    pages = 0
+    while True:
+        params: dict[str, Any] = {"limit": 3, **({"after": after} if after else {})}
+        r = await client.get("/api/responders", params=params, headers=admin)
+        assert r.status_code == 200, r.text
+        seen += [x["id"] for x in r.json()]
+        pages += 1
+        after = r.headers.get("X-Next-After")
+        if after is None:
+            break
+    assert pages == 3
+    assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))
+    bad = await client.get("/api/responders", params={"after": "not-a-cursor"}, headers=admin)
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "after"
