@@ -85,7 +85,9 @@ def _prepare(item: AddressInput, ctx: Context) -> tuple[Any, ...]:
         item.building_id,
         grid,
         norm,
-        address_grams(norm),
+        # Staged as one space-separated text (grams hold no spaces) and split in the merge:
+        # asyncpg encodes a text[] for COPY about six times slower than a text.
+        " ".join(address_grams(norm)),
     )
 
 
@@ -120,7 +122,7 @@ _TYPES = {
     "building_id": "text",
     "org_path": "text",
     "norm_text": "text",
-    "grams": "text[]",
+    "grams": "text",
 }
 
 ADDRESSES = KindSpec(
@@ -136,7 +138,7 @@ ADDRESSES = KindSpec(
         "addresses",
         "id",
         _COLUMNS,
-        f"SELECT {', '.join(_COLUMNS)} FROM {{stage}}",
+        f"SELECT {', '.join(_COLUMNS[:-1])}, string_to_array(grams, ' ') AS grams FROM {{stage}}",
         compare=["text", "lat", "lon", "building_id", "org_path", "norm_text", "grams"],
     ),
     before_merge=(move_addresses,),

@@ -217,7 +217,7 @@ def _person(item: PersonInput, ctx: Context) -> tuple[Any, ...]:
         id_idx,
         phone_enc,
         phone_idx,
-        sorted(set(item.tags)),
+        " ".join(sorted(set(item.tags))),  # text, not text[]: see ADDRESSES' grams
         *address_fields(item),
     )
 
@@ -248,7 +248,7 @@ PERSONS = KindSpec(
         ("id_number_idx", "bytea"),
         ("phone_enc", "bytea"),
         ("phone_idx", "bytea"),
-        ("tags", "text[]"),
+        ("tags", "text"),
         *ADDRESS_COLUMNS,
     ),
     key="external_id",
@@ -260,7 +260,7 @@ PERSONS = KindSpec(
         "external_id",
         _P,
         "SELECT s.external_id, s.name, s.gender, s.birth_year, s.id_number_enc, s.id_number_idx, "
-        "s.phone_enc, s.phone_idx, s.address_id, a.org_path, s.tags "
+        "s.phone_enc, s.phone_idx, s.address_id, a.org_path, string_to_array(s.tags, ' ') AS tags "
         "FROM {stage} s JOIN addresses a ON a.id = s.address_id",
         # Ciphertexts carry a fresh nonce each time: compare the blind indexes instead.
         compare=[c for c in _P if c not in ("external_id", "id_number_enc", "phone_enc")],

@@ -6,7 +6,8 @@ foreign key check is a query and a row lock on the referenced table per row; at 
 thousands of rows that is most of an import (persons: 116 s with them, 37 s with the indexes built
 afterwards, on the loaded 2-core test machine). Building an index once sorts its keys, and
 re-adding a foreign key validates it with one anti-join — PostgreSQL's own advice for populating
-a database. Primary keys and unique constraints stay: the merge relies on them.
+a database. Unique constraints that no foreign key relies on go too (the staging checks already
+reject duplicates; re-adding one checks again). Primary keys stay: other tables refer to them.
 
 The price: the dropped objects are DDL, so the live table is locked (ACCESS EXCLUSIVE) until the
 import commits and its referenced tables take a SHARE ROW EXCLUSIVE lock (no writes) while the
@@ -29,11 +30,11 @@ BULK_MIN_ROWS = 10_000
 
 @dataclass(frozen=True)
 class Dropped:
-    """What was taken off a table, to be put back: index and foreign key definitions."""
+    """What was taken off a table, to be put back: index and constraint definitions."""
 
     table: str
     indexes: list[str]
-    foreign_keys: list[tuple[str, str]]
+    constraints: list[tuple[str, str]]
 
 
 async def worth_bulk(conn: PgConn, table: str, incoming: int) -> bool:
@@ -45,7 +46,8 @@ async def worth_bulk(conn: PgConn, table: str, incoming: int) -> bool:
 
 
 async def drop_secondary(conn: PgConn, table: str) -> Dropped:
-    """Drop ``table``'s foreign keys and the indexes no constraint owns; what to put back."""
+    """Drop ``table``'s foreign keys, free unique constraints and the indexes no constraint owns;
+    what to put back."""
     indexes = await conn.fetch(
         """
         SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
@@ -56,9 +58,15 @@ async def drop_secondary(conn: PgConn, table: str) -> Dropped:
         """,
         table,
     )
+    # Foreign keys of the table, and unique constraints no foreign key relies on (the merge and
+    # the staging checks already guarantee them; re-adding one checks it again).
     keys = await conn.fetch(
-        "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
-        "WHERE conrelid = $1::regclass AND contype = 'f' ORDER BY conname",
+        """
+        SELECT c.conname, pg_get_constraintdef(c.oid) AS definition FROM pg_constraint c
+        WHERE c.conrelid = $1::regclass AND (c.contype = 'f' OR (c.contype = 'u' AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)))
+        ORDER BY c.contype DESC, c.conname
+        """,
         table,
     )
     for key in keys:
@@ -68,14 +76,15 @@ async def drop_secondary(conn: PgConn, table: str) -> Dropped:
     return Dropped(
         table=table,
         indexes=[r["definition"] for r in indexes],
-        foreign_keys=[(r["conname"], r["definition"]) for r in keys],
+        constraints=[(r["conname"], r["definition"]) for r in keys],
     )
 
 
 async def restore(conn: PgConn, dropped: Dropped) -> None:
-    """Build the dropped indexes and re-add (and so validate) the dropped foreign keys."""
+    """Build the dropped indexes and re-add (and so validate) the dropped constraints."""
     await conn.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
     for definition in dropped.indexes:
         await conn.execute(definition)
-    for name, definition in dropped.foreign_keys:
+    # Unique constraints sort before foreign keys ("u" > "f" descending), as they were dropped.
+    for name, definition in dropped.constraints:
         await conn.execute(f'ALTER TABLE {dropped.table} ADD CONSTRAINT "{name}" {definition}')
