@@ -39,9 +39,11 @@ async def test_fifty_incidents_twenty_responders(
             "SELECT count(*) FROM (SELECT responder_id FROM assignments WHERE state IN "
             "('offered','accepted','en_route','on_scene') GROUP BY responder_id HAVING count(*) > 1) d"
         )
-        offered = await conn.fetchval("SELECT count(*) FROM assignments WHERE state = 'offered'")
-    assert doubled == 0
-    assert offered == 20  # every responder got exactly one offer
+        asked = await conn.fetchval("SELECT count(DISTINCT responder_id) FROM assignments")
+    assert doubled == 0  # nobody ever holds two live offers or assignments
+    # Every responder was asked. (Not "20 live offers": on a loaded machine creating 50
+    # incidents can outlast the test playbook's 2 s offer timeout, and an expired offer is right.)
+    assert asked == 20
     for name in crew.ids:
         for offer in await crew.mine(name):
             r = await app.post(f"/api/assignments/{offer['id']}/accept", headers=crew.headers[name])
