@@ -36,6 +36,7 @@ const KIND_LABELS: Record<string, MessageKey> = {
   leader_notified: tk("leader.timeline.leaderNotified"),
   archive_noted: tk("leader.timeline.noted"),
   archive_reviewed: tk("leader.timeline.reviewed"),
+  step_waived: tk("leader.timeline.waived"),
 };
 
 /** A fact's words; kinds this build does not know are named by their last part. */
@@ -45,7 +46,8 @@ export function timelineText(item: Pick<TimelineItem, "kind" | "data">): string 
     return t("leader.timeline.other", { kind: item.kind.split(".").join(" ") });
   }
   const to = item.data.to;
-  return t(key, { state: typeof to === "string" ? incidentStateLabel(to) : "" });
+  const text = (name: string): string => (typeof item.data[name] === "string" ? String(item.data[name]) : "");
+  return t(key, { state: typeof to === "string" ? incidentStateLabel(to) : "", step: text("step_id"), reason: text("reason") });
 }
 
 export interface IncidentDetailPanel {
