@@ -66,17 +66,21 @@ class DirectFrames:
             return None  # an extension (compression) makes frames differ per socket
         return cls(protocol)
 
-    def write(self, frame: bytes) -> bool:
-        """Write ``frame`` now and return True, or return False without writing anything when the
-        connection is closing or its transport is paused (the caller then queues the message)."""
+    def writable(self) -> bool:
+        """Whether a write now would go out: the connection is open and its transport not paused."""
         p = self._protocol
-        if (
+        return not (
             p.disconnected
             or p.close_sent
             or not p.writable.is_set()
             or p.conn.state is not State.OPEN
             or p.transport.is_closing()
-        ):
+        )
+
+    def write(self, frame: bytes) -> bool:
+        """Write ``frame`` (one frame or several back to back) now and return True, or return
+        False without writing anything when the socket is not :meth:`writable`."""
+        if not self.writable():
             return False
-        p.transport.write(frame)
+        self._protocol.transport.write(frame)
         return True

@@ -52,8 +52,11 @@ class Sink(Protocol):
     async def send_text(self, data: str) -> None:
         """Send one text frame (may wait for the peer to read)."""
 
+    def writable(self) -> bool:
+        """Whether :meth:`write_frame` would write now."""
+
     def write_frame(self, frame: bytes) -> bool:
-        """Write a complete text frame now if the socket takes it without waiting; else False
+        """Write complete text frames now if the socket takes them without waiting; else False
         (nothing written: the hub queues the message for :meth:`send_text`)."""
 
     async def close(self, code: int, reason: str) -> None:
@@ -102,6 +105,7 @@ class Client:
         self.sent = 0
         self.sender: asyncio.Task[None] | None = None
         self.sending_since: float | None = None  # loop time the current send began
+        self.corked: list[tuple[str, bytes]] | None = None  # held for one write (Hub.corking)
         self.timed_out = False
 
     def offer(self, text: str, frame: bytes = b"") -> None:
@@ -110,17 +114,39 @@ class Client:
         caller built one to share (an event for many sockets); otherwise it is built here."""
         if self.closed:
             return
+        if self.corked is not None:  # after others held for this batch's one write: keep order
+            self.corked.append((text, frame or text_frame(text.encode())))
+            return
         # Idle: nothing queued and no send in flight, so writing now keeps the order.
         idle = self.sending_since is None and self.queue.empty()
+        if idle and self.hub.corking and self.sink.writable():
+            self.corked = [(text, frame or text_frame(text.encode()))]
+            self.hub.corked.append(self)
+            return
         if idle and self.sink.write_frame(frame or text_frame(text.encode())):
             self.sent += 1
             self.hub.written_direct += 1
             return
+        self._enqueue(text)
+
+    def _enqueue(self, text: str) -> None:
         self.hub.queued += 1
         try:
             self.queue.put_nowait(text)
         except asyncio.QueueFull:
             self.drop(CloseCode.TOO_SLOW, "too slow: reconnect and resume")
+
+    def uncork(self) -> None:
+        """Write what this batch held for the socket in one write (same frames, back to back)."""
+        held, self.corked = self.corked or [], None
+        if self.closed or not held:
+            return
+        if self.sink.write_frame(b"".join(frame for _, frame in held)):
+            self.sent += len(held)
+            self.hub.written_direct += len(held)
+            return
+        for text, _ in held:  # the socket went away meanwhile: the sender's path decides
+            self._enqueue(text)
 
     def send(self, message: ServerMessage) -> None:
         """Encode and queue a message."""
@@ -219,6 +245,10 @@ class Hub:
         self.delivered = 0
         self.dropped_slow = 0
         self.written_direct = 0  # messages written straight into an idle socket
+        # While the hub hands out several entries of one read, idle sockets collect their frames
+        # and get them in one write: one syscall per socket per batch instead of per entry.
+        self.corking = False
+        self.corked: list[Client] = []
         self.queued = 0  # messages that went through a socket's queue and sender
 
     # --- clients -------------------------------------------------------------------------
@@ -468,12 +498,19 @@ class Hub:
                         on_position(fields)
                 continue
             epoch = self._epochs[ref.key]
-            for entry_id, fields in entries:
-                cursors[ref] = entry_id.decode()
-                entry = decode_entry(ref.name, epoch, entry_id, fields)
-                for sub in list(self._by_stream.get(ref.key, ())):
-                    sub.deliver(entry)
-                self.delivered += 1
+            self.corking = len(entries) > 1
+            try:
+                for entry_id, fields in entries:
+                    cursors[ref] = entry_id.decode()
+                    entry = decode_entry(ref.name, epoch, entry_id, fields)
+                    for sub in list(self._by_stream.get(ref.key, ())):
+                        sub.deliver(entry)
+                    self.delivered += 1
+            finally:
+                self.corking = False
+                corked, self.corked = self.corked, []
+                for client in corked:
+                    client.uncork()
         return bool(results)
 
     async def _initial_cursors(self) -> dict[StreamRef, str]:

@@ -105,6 +105,9 @@ class _Sink:
     async def send_text(self, data: str) -> None:
         await self.socket.send_text(data)
 
+    def writable(self) -> bool:
+        return self.direct is not None and self.direct.writable()
+
     def write_frame(self, frame: bytes) -> bool:
         return self.direct is not None and self.direct.write(frame)
 

@@ -8,7 +8,6 @@ from typing import Any, cast
 
 import anyio
 import pytest
-from websockets.frames import Frame, Opcode
 
 from backend.realtime.direct import text_frame
 from backend.realtime.hub import Client, Hub
@@ -16,17 +15,20 @@ from backend.security.principal import Principal
 
 
 class FakeSocket:
-    """The outside world: a socket that takes direct writes while ``writable``."""
+    """The outside world: a socket that takes direct writes while ``taking``."""
 
     def __init__(self) -> None:
-        self.writable = True
+        self.taking = True
         self.wire: list[bytes] = []  # in the order they reached the socket
 
     async def send_text(self, data: str) -> None:
         self.wire.append(text_frame(data.encode()))
 
+    def writable(self) -> bool:
+        return self.taking
+
     def write_frame(self, frame: bytes) -> bool:
-        if not self.writable:
+        if not self.taking:
             return False
         self.wire.append(frame)
         return True
@@ -35,9 +37,12 @@ class FakeSocket:
         pass
 
 
-def make_client(sink: FakeSocket, queue_size: int = 10) -> Client:
+def make_hub(queue_size: int = 10) -> Hub:
     unused = cast(Any, None)  # no streams are read in these tests
-    hub = Hub(unused, unused, snapshot_context=None, load_districts=unused, queue_size=queue_size)
+    return Hub(unused, unused, snapshot_context=None, load_districts=unused, queue_size=queue_size)
+
+
+def make_client(sink: FakeSocket, hub: Hub | None = None) -> Client:
     principal = Principal(
         user_id="u1",
         username="wall",
@@ -49,7 +54,7 @@ def make_client(sink: FakeSocket, queue_size: int = 10) -> Client:
         session_id="s1",
         expires_at=2e9,
     )
-    return hub.attach(sink, principal)
+    return (hub or make_hub()).attach(sink, principal)
 
 
 def texts(wire: list[bytes]) -> list[str]:
@@ -57,7 +62,7 @@ def texts(wire: list[bytes]) -> list[str]:
     out = []
     for raw in wire:
         assert raw[0] == 0x81, "a final, unmasked text frame"
-        out.append(Frame(Opcode.TEXT, raw[2:] if raw[1] < 126 else raw[4:]).data.decode())
+        out.append(bytes(raw[2:] if raw[1] < 126 else raw[4:]).decode())
     return out
 
 
@@ -89,9 +94,9 @@ async def test_idle_writable_socket_gets_the_shared_frame_without_queueing() -> 
 async def test_paused_socket_queues_and_later_messages_wait_behind_the_queue() -> None:
     sink = FakeSocket()
     client = make_client(sink)
-    sink.writable = False
+    sink.taking = False
     client.offer('{"n":1}')
-    sink.writable = True  # writable again, but n=1 is still queued: n=2 must not overtake it
+    sink.taking = True  # writable again, but n=1 is still queued: n=2 must not overtake it
     client.offer('{"n":2}', text_frame(b'{"n":2}'))
     assert sink.wire == []
     assert client.queue.qsize() == 2
@@ -108,10 +113,32 @@ async def test_paused_socket_queues_and_later_messages_wait_behind_the_queue() -
 
 async def test_full_queue_of_a_paused_socket_drops_it_as_too_slow() -> None:
     sink = FakeSocket()
-    client = make_client(sink, queue_size=3)
-    sink.writable = False
+    client = make_client(sink, make_hub(queue_size=3))
+    sink.taking = False
     for n in range(4):
         client.offer(f'{{"n":{n}}}')
     assert client.closed
     assert client.close_code == 4008
     assert client.hub.dropped_slow == 1
+
+
+async def test_a_batch_reaches_an_idle_socket_in_one_write_and_a_paused_one_through_its_queue() -> (
+    None
+):
+    idle, paused = FakeSocket(), FakeSocket()
+    paused.taking = False
+    hub = make_hub()
+    clients = [make_client(idle, hub), make_client(paused, hub)]
+    hub.corking = True
+    frames = [text_frame(b'{"n":%d}' % n) for n in range(3)]
+    for n, frame in enumerate(frames):
+        for client in clients:
+            client.offer(f'{{"n":{n}}}', frame)
+    assert idle.wire == [], "held until the batch ends"
+    hub.corking = False
+    for client in hub.corked:
+        client.uncork()
+    assert idle.wire == [b"".join(frames)], "one write, the same frames back to back"
+    assert clients[0].sent == 3
+    assert paused.wire == []
+    assert clients[1].queue.qsize() == 3
