@@ -1,4 +1,5 @@
-"""Periodic work on APScheduler: position sweeps, track flushes, retention of old rows.
+"""Periodic work on APScheduler: position sweeps, track flushes, map-count folds, retention of
+old rows.
 
 Every job is idempotent and safe to run on several nodes at once. ``coalesce`` with no misfire
 grace means a late run still happens (once), never silently skipped.
@@ -13,6 +14,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from backend.api.map.rollup import fold_layers
 from backend.positions.service import PositionService
 from backend.storage.postgres.pool import PgPool
 from dispatch.errors import DispatchError
@@ -54,6 +56,12 @@ def create_scheduler(
     async def flush_tracks() -> None:
         await positions.tracks.flush(pool)
 
+    async def fold_map() -> None:
+        # The map reads stored counts plus the deltas API writes leave; folding keeps the delta
+        # table short between imports (what the map shows does not change).
+        async with pool.acquire() as conn:
+            await fold_layers(conn)
+
     async def prune() -> None:
         await pool.execute(
             "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)",
@@ -72,5 +80,6 @@ def create_scheduler(
     scheduler.add_job(
         _guarded("track_flush", flush_tracks), "interval", seconds=2, id="track_flush"
     )
+    scheduler.add_job(_guarded("map_fold", fold_map), "interval", minutes=1, id="map_fold")
     scheduler.add_job(_guarded("retention", prune), "interval", minutes=10, id="retention")
     return scheduler

@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient
 from backend.api.map.rollup import ROLLUP_SOURCES, fold_layers, rebuild_layers
 from backend.api.people.schemas import PersonCreate
 from backend.api.people.services import create_person
+from backend.jobs.scheduler import create_scheduler
 from backend.security.crypto import FieldCipher
 from backend.security.policy import Role
 from backend.storage.postgres.pool import PgConn, PgPool
@@ -144,3 +145,25 @@ def test_every_rollup_layer_has_triggers_behind_it() -> None:
     sql = (Path(__file__).parents[3] / "backend/migrations/0011_map_live_counts.sql").read_text()
     for layer in ROLLUP_SOURCES:
         assert sql.count(f"''{layer}''") == 3, f"{layer}: insert, update and delete triggers"
+
+
+async def test_the_scheduled_fold_empties_the_deltas_and_changes_no_count(
+    loaded: Loaded, client: Client, clean_db: PgPool, cipher: FieldCipher
+) -> None:
+    del loaded
+    async with clean_db.acquire() as conn:
+        address = await conn.fetchrow("SELECT id FROM addresses ORDER BY id LIMIT 1")
+        await create_person(conn, cipher, PersonCreate(name="折叠", address_id=address["id"]))
+        assert await conn.fetchval("SELECT count(*) FROM map_cell_deltas") > 0
+        before = await counts_now(conn)
+
+    async def no_timers() -> None:
+        return None
+
+    scheduler = create_scheduler(clean_db, client.app.state.positions, fire_timers=no_timers)
+    job = scheduler.get_job("map_fold")
+    assert job is not None
+    await job.func()
+    async with clean_db.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM map_cell_deltas") == 0
+        assert await counts_now(conn) == before
