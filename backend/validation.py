@@ -11,6 +11,9 @@ from msgspec import Meta
 # Text that PostgreSQL and a log line can take: no NUL and no control characters but tab/newline.
 SAFE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 SafeText = Annotated[str, Meta(pattern=SAFE_TEXT)]
+# A canonical UUID (what uuid.UUID accepts from a query or body): a looser "36 hex or dash"
+# pattern lets "----...----" through to uuid.UUID, which then fails as a 500, not a 400.
+UUID_TEXT = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 _AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 _MISSING = re.compile(r"Object missing required field `(?P<field>[^`]+)`")

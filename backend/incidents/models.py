@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from backend.validation import SAFE_TEXT
+from backend.validation import SAFE_TEXT, UUID_TEXT
 
 IncidentState = Literal[
     "new", "dispatching", "responding", "on_scene", "resolved", "closed", "cancelled"
@@ -65,7 +65,7 @@ class IncidentCreate(msgspec.Struct, frozen=True, kw_only=True):
     kind: IncidentKind
     place: Place
     priority: Annotated[int, Meta(ge=1, le=5)] | None = None
-    patient_id: Annotated[str, Meta(pattern=r"^[0-9a-fA-F-]{36}$")] | None = None
+    patient_id: Annotated[str, Meta(pattern=UUID_TEXT)] | None = None
     reporter: Reporter | None = None
     description: Text | None = None
     violent: bool = False
@@ -213,7 +213,7 @@ class Cancel(msgspec.Struct, frozen=True, kw_only=True):
 class ManualAssign(msgspec.Struct, frozen=True, kw_only=True):
     """Offer the incident to a chosen responder, with why (may override 'busy elsewhere')."""
 
-    responder_id: Annotated[str, Meta(pattern=r"^[0-9a-fA-F-]{36}$")]
+    responder_id: Annotated[str, Meta(pattern=UUID_TEXT)]
     role: Annotated[str, Meta(pattern=r"^[a-z_]{3,32}$")]
     reason: Annotated[str, Meta(min_length=3, max_length=500, pattern=SAFE_TEXT)]
 

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from backend.validation import UUID_TEXT
+
 SUBPROTOCOL = "pingan.v1"
 TOKEN_PREFIX = "bearer."
 
@@ -80,7 +82,7 @@ class AssignmentCommand(msgspec.Struct, tag="assignment", kw_only=True):
     repeats too. ``note`` carries its words in ``text``.
     """
 
-    assignment_id: Annotated[str, Meta(pattern=r"^[0-9a-fA-F-]{36}$")]
+    assignment_id: Annotated[str, Meta(pattern=UUID_TEXT)]
     action: Literal["accept", "decline", "en_route", "on_scene", "clear", "need_backup", "tick", "note"]  # fmt: skip
     reason: Annotated[str, Meta(max_length=500)] | None = None
     item: Annotated[str, Meta(max_length=130, pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")] | None = None

@@ -16,6 +16,7 @@ from backend.incidents.models import Flag, IncidentKind
 from backend.security.context import Auditor
 from backend.security.guards import needs
 from backend.security.policy import Permission
+from backend.validation import UUID_TEXT
 from playbooks.drill import Scenario, drill_library, format_report, unmet_expectations
 from playbooks.errors import PlaybookError
 from playbooks.loader import Library
@@ -77,7 +78,7 @@ class PlaybookController(Controller):
         state: State,
         auditor: NamedDependency[Auditor],
         kind: FromQuery[IncidentKind],
-        patient_id: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-fA-F-]{36}$")] = None,
+        patient_id: Annotated[str | None, QueryParameter(pattern=UUID_TEXT)] = None,
         violent: FromQuery[bool] = False,
         flags: Annotated[list[Flag] | None, QueryParameter(max_items=6)] = None,
     ) -> PlaybookSummary:

@@ -8,12 +8,13 @@ import msgspec
 from msgspec import Meta
 
 from backend.positions.service import ItemResult
+from backend.validation import UUID_TEXT
 
 
 class ResponderCreate(msgspec.Struct, frozen=True, kw_only=True):
     """Make a user account with the responder role dispatchable."""
 
-    user_id: Annotated[str, Meta(pattern=r"^[0-9a-fA-F-]{36}$")]
+    user_id: Annotated[str, Meta(pattern=UUID_TEXT)]
     mode: Literal["on_foot", "vehicle"] = "vehicle"
     team: Annotated[str, Meta(max_length=100, pattern=r"^[^\x00-\x1f]*$")] | None = None
 
