@@ -7,6 +7,7 @@
  * "none". Each setter replaces that part wholesale — pass a complete, current list.
  */
 
+import { responderDensity } from "./responder-density";
 import type { HexCount, KpiSnapshot, LiveIncident, ResponderPosition, TickerEvent, TodayKpis } from "./types";
 
 /** A street or community the wall or leader view is drilled down to. */
@@ -88,7 +89,7 @@ export function setFocus(focus: OrgFocus | null): void {
   update("focus", focus);
   update("today", null);
   update("incidents", focused(allIncidents));
-  update("responders", focusedResponders(allResponders));
+  publishResponders();
 }
 
 /** Replaces today's server-computed KPIs. */
@@ -99,10 +100,18 @@ export function setTodayKpis(today: TodayKpis | null): void {
 /** Replaces the responder positions (the wall greys out those whose `age_s` is stale). */
 export function setResponderPositions(responders: readonly ResponderPosition[]): void {
   allResponders = responders;
-  update("responders", focusedResponders(responders));
+  publishResponders();
 }
 
-/** Replaces the H3 aggregate counts shown by the hexagon layer. */
+/** The focused responders, and the hexagon layer's density counted from the same list. */
+function publishResponders(): void {
+  const shown = focusedResponders(allResponders);
+  update("responders", shown);
+  update("hexCounts", shown === null ? null : responderDensity(shown));
+}
+
+/** Replaces the H3 aggregate counts shown by the hexagon layer (the next positions batch
+ * recounts them from the responders: this is for tests and the dev console). */
 export function setHexCounts(cells: readonly HexCount[]): void {
   update("hexCounts", cells);
 }

@@ -1,6 +1,6 @@
 """Responders on the wall: positions pushed through the backend's HTTP API appear on the map,
 in the force panel and in the on-duty count; going off duty removes them; a reconnect keeps
-the picture consistent. Until the positions API exists, the snapshot path is checked instead."""
+the picture consistent."""
 
 from __future__ import annotations
 
@@ -30,11 +30,6 @@ async def wait_on_duty(page: Page, count: int, timeout_s: float = 15) -> None:
         arg=count,
         timeout=timeout_s * 1000,
     )
-
-
-def has_positions_api(base_url: str) -> bool:
-    schema = httpx.get(f"{base_url}/schema/openapi.json", timeout=10).json()
-    return "post" in schema.get("paths", {}).get("/api/positions", {})
 
 
 async def bearer(http: httpx.AsyncClient, username: str) -> dict[str, str]:
@@ -91,13 +86,13 @@ async def test_positions_reach_the_wall_and_survive_a_reconnect(
     paths: DistrictPaths,
 ) -> None:
     page = await open_wall(open_page)
-    if not has_positions_api(backend.base_url):
-        # Snapshot path only: the force panel says nobody is on duty (not "loading").
-        await page.wait_for_selector(".panel--force .empty:not(.empty--loading)")
-        return
+    # Before anyone is on duty the force panel says so (not "loading"), and no cell is counted.
+    await page.wait_for_selector(".panel--force .empty:not(.empty--loading)")
+    await wait_map_count(page, "hexes", 0)
     async with httpx.AsyncClient(base_url=backend.base_url, timeout=10) as http:
         await put_responder_on_duty(http, make_user, district, paths)
     await wait_map_count(page, "responders", 1)
+    await wait_map_count(page, "hexes", 1)  # the density layer counts the same responder
     await wait_on_duty(page, 1)
     assert (await page.inner_text(".force__row--available .force__count")).strip() == "1"
     await page.wait_for_timeout(1000)
@@ -122,8 +117,6 @@ async def test_off_duty_responder_leaves_the_wall(
     paths: DistrictPaths,
 ) -> None:
     page = await open_wall(open_page)
-    if not has_positions_api(backend.base_url):
-        return  # nothing to remove without the positions API; the snapshot path is tested above
     async with httpx.AsyncClient(base_url=backend.base_url, timeout=10) as http:
         me = await put_responder_on_duty(http, make_user, district, paths)
         await wait_map_count(page, "responders", 1)
@@ -138,3 +131,4 @@ async def test_off_duty_responder_leaves_the_wall(
             "pending_removed is non-empty, with removed=[...], and clear it)"
         )
     await wait_on_duty(page, 0)
+    await wait_map_count(page, "hexes", 0)

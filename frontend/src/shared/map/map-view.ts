@@ -130,6 +130,7 @@ export function createMapView(container: HTMLElement, session: Session, options:
     incidents.setData(live.incidents);
     setCount(container, "responders", live.responders);
     setCount(container, "incidents", live.incidents);
+    setCount(container, "hexes", live.hexCounts);
   };
   feed(getLiveState());
   onLiveChange(feed);
@@ -185,7 +186,7 @@ function enableDrillDown(
   });
 }
 
-function setCount(container: HTMLElement, name: "responders" | "incidents", list: readonly unknown[] | null): void {
+function setCount(container: HTMLElement, name: "responders" | "incidents" | "hexes", list: readonly unknown[] | null): void {
   if (list === null) {
     delete container.dataset[name];
   } else {
