@@ -54,6 +54,7 @@ def assert_no_loss(rows: list[BenchRow]) -> None:
 async def test_quick_fanout_bench_reports_every_row_without_loss(
     pg_admin_dsn: str, redis_url: str
 ) -> None:
+    before_dbs, before_keys = await scratch_left(pg_admin_dsn, redis_url)
     rows = await run_fanout_bench(pg_admin_dsn, redis_url, quick=True)
     figures = [r.figure for r in rows]
     assert len(figures) == len(set(figures)), "a figure is reported twice"
@@ -66,17 +67,25 @@ async def test_quick_fanout_bench_reports_every_row_without_loss(
         if row.unit in ("ms", "msg/s"):
             assert row.peer is not None and math.isfinite(row.peer) and row.peer > 0, row
             assert row.ours > 0, row
-    # Its scratch database and its Redis keys are gone.
+    # Its scratch database and its Redis keys are gone (compared with before the run, so a
+    # bench someone runs on the same servers meanwhile is not counted against this one).
+    after_dbs, after_keys = await scratch_left(pg_admin_dsn, redis_url)
+    assert after_dbs <= before_dbs, after_dbs - before_dbs
+    assert after_keys <= before_keys, sorted(after_keys - before_keys)[:5]
+
+
+async def scratch_left(pg_admin_dsn: str, redis_url: str) -> tuple[set[str], set[bytes]]:
+    """Scratch databases and Redis keys of fan-out benches that exist right now."""
     admin = await asyncpg.connect(pg_admin_dsn)
     try:
-        left = await admin.fetchval(
-            "SELECT count(*) FROM pg_database WHERE datname LIKE 'pingan_bench_fanout_%'"
+        rows = await admin.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'pingan_bench_fanout_%'"
         )
     finally:
         await admin.close()
-    assert left == 0
     redis = Redis.from_url(redis_url)
     try:
-        assert [k async for k in redis.scan_iter(match="pingan:bench:fanout:*")] == []
+        keys = {k async for k in redis.scan_iter(match="pingan:bench:fanout:*")}
     finally:
         await redis.aclose()
+    return {r["datname"] for r in rows}, keys

@@ -168,7 +168,8 @@ async def test_assign_accept_notes_priority_release_cancel(
     wall = await open_page("lead.d", "/wall/", motion=False)
     await wait_connection(wall, "live")
     await wait_map_count(wall, "incidents", 0)
-    page = await open_console(open_page)
+    # Without motion: two software-GL maps that pulse would starve a loaded CI machine.
+    page = await open_console(open_page, motion=False)
     async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
         operator = await bearer(http, "op.d")
         # Opened while nobody is on duty: the playbook offers nobody, the operator will.
