@@ -38,12 +38,20 @@ def markdown_table(rows: Sequence[BenchRow]) -> str:
     ]
     for r in rows:
         peer = f"{r.peer:,.3g} ({r.peer_name})" if r.peer is not None else "—"
-        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
+        ratio = _ratio(r.ratio)
         met = {True: "yes", False: "**no**", None: "—"}[r.met]
         lines.append(
             f"| {r.bench} | {r.figure} | {r.ours:,.4g} {r.unit} | {peer} | {ratio} | {r.goal or '—'} | {met} |"
         )
     return "\n".join(lines)
+
+
+def _ratio(value: float | None) -> str:
+    # Two decimals hide a query 1,000 times faster than its peer as "0.00×": small ratios get
+    # significant digits instead.
+    if value is None:
+        return "—"
+    return f"{value:.2f}×" if value >= 0.1 else f"{value:.2g}×"
 
 
 def heading(measured_at: datetime, elapsed_s: float, quick: bool) -> str:
