@@ -29,8 +29,7 @@ from typing import Any
 import asyncpg
 
 from backend.api.map.services import cell_counts
-from backend.bench.positions import format_rows
-from backend.bench.table import BenchRow
+from backend.bench.table import BenchRow, format_rows
 from backend.imports.blockdata import KINDS
 from backend.imports.boundaries import import_boundaries
 from backend.imports.engine import run_import

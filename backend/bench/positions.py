@@ -20,13 +20,12 @@ import asyncio
 import random
 import time
 import uuid
-from collections.abc import Sequence
 
 import h3
 import msgspec
 from redis.asyncio import Redis
 
-from backend.bench.table import BenchRow, BenchSeries, percentile
+from backend.bench.table import BenchRow, BenchSeries, format_rows, percentile
 from dispatch.index import PositionIndex
 from dispatch.keys import CAPABILITY_CODE
 from dispatch.matching import Entry, Query, brute_force_nearest
@@ -349,19 +348,6 @@ async def run_positions_bench(
             await redis.unlink(*stale)
         await redis.aclose()
     return rows
-
-
-def format_rows(rows: Sequence[BenchRow]) -> str:
-    """The rows as a plain-text table."""
-    lines = [f"{'figure':<48} {'unit':>9} {'ours':>12} {'peer':>12} {'ratio':>7}  peer / goal"]
-    for r in rows:
-        peer = "" if r.peer is None else f"{r.peer:12.3f}"
-        ratio = "" if r.ratio is None else f"{r.ratio:7.2f}"
-        met = {None: "", True: " [met]", False: " [NOT met]"}[r.met]
-        lines.append(
-            f"{r.figure:<48} {r.unit:>9} {r.ours:12.3f} {peer:>12} {ratio:>7}  {r.peer_name} {r.goal}{met}"
-        )
-    return "\n".join(lines)
 
 
 def main() -> None:

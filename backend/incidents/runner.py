@@ -257,6 +257,24 @@ async def cancel_timer(conn: PgConn, timer_id: str) -> None:
     )
 
 
+async def tell_assignment_ended(
+    conn: PgConn, incident: Any, responder_id: Any, assignment_id: Any, reason: str
+) -> None:
+    """Tell the responder's phone (the ``me`` topic) that this assignment is over, and why."""
+    await emit(
+        conn,
+        stream="personal",
+        kind="assignment.ended",
+        org_path=incident["org_path"],
+        subject=str(responder_id),
+        payload={
+            "assignment_id": str(assignment_id),
+            "incident_id": incident["id"],
+            "reason": reason,
+        },
+    )
+
+
 async def set_responder_status(
     conn: PgConn, responder_id: str, status: str, *, expect: tuple[str, ...]
 ) -> bool:
@@ -338,17 +356,8 @@ async def close_incident(
         incident["id"],
     )
     for r in ended:
-        await emit(
-            conn,
-            stream="personal",
-            kind="assignment.ended",
-            org_path=incident["org_path"],
-            subject=r["responder_id"],
-            payload={
-                "assignment_id": r["id"],
-                "incident_id": incident["id"],
-                "reason": f"incident {ending}",
-            },
+        await tell_assignment_ended(
+            conn, incident, r["responder_id"], r["id"], f"incident {ending}"
         )
         await set_responder_status(
             conn,

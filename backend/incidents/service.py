@@ -36,10 +36,10 @@ from backend.incidents.runner import (
     cancel_timer,
     close_incident,
     set_responder_status,
+    tell_assignment_ended,
 )
 from backend.incidents.waivers import WAIVED, check_waivable
 from backend.positions.grids import GridLookup
-from backend.realtime.outbox import emit
 from backend.security.audit import AuditLog
 from backend.security.context import Caller
 from backend.security.denials import deny
@@ -364,18 +364,7 @@ class IncidentService:
         responder = str(a["responder_id"])
         await set_responder_status(conn, responder, "available", expect=("offered",))
         # The phone drops the offer now, not when its own countdown (on a drifting clock) ends.
-        await emit(
-            conn,
-            stream="personal",
-            kind="assignment.ended",
-            org_path=incident["org_path"],
-            subject=responder,
-            payload={
-                "assignment_id": assignment_id,
-                "incident_id": incident["id"],
-                "reason": "expired",
-            },
-        )
+        await tell_assignment_ended(conn, incident, responder, assignment_id, "expired")
         actor = Actor.system("timer")
         await record(
             conn,
@@ -659,18 +648,7 @@ class IncidentService:
             await grants.end_for(conn, incident_id, responder)
             await cancel_timer(conn, dispatcher.offer_timer_id(assignment_id))
             actor = actor_of(caller)
-            await emit(
-                conn,
-                stream="personal",
-                kind="assignment.ended",
-                org_path=incident["org_path"],
-                subject=responder,
-                payload={
-                    "assignment_id": assignment_id,
-                    "incident_id": incident_id,
-                    "reason": reason,
-                },
-            )
+            await tell_assignment_ended(conn, incident, responder, assignment_id, reason)
             await record(
                 conn,
                 incident,

@@ -12,28 +12,13 @@ from litestar.params import FromQuery, QueryParameter
 from backend.api.keyplaces import services
 from backend.api.keyplaces.schemas import KeyPlaces, PlaceKind
 from backend.api.kpi.controllers import Unit, scope_of
-from backend.errors import ApiError
+from backend.api.map.controllers import parse_bbox
 from backend.security.context import Caller
 from backend.security.guards import needs
 from backend.security.policy import Permission
 from backend.storage.postgres.pool import PgPool
 
 Bbox = Annotated[str | None, QueryParameter(max_length=100, pattern=r"^-?[0-9.]+(,-?[0-9.]+){3}$")]
-
-
-def parse_bbox(text: str | None) -> services.Bbox | None:
-    """``west,south,east,north`` in degrees, in order and in range (else 400 naming ``bbox``)."""
-    if text is None:
-        return None
-    try:
-        w, s, e, n = (float(x) for x in text.split(","))
-    except ValueError:
-        raise ApiError("bbox must be four numbers: west,south,east,north", field="bbox") from None
-    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-        raise ApiError(
-            "bbox must be west,south,east,north with west<east, south<north", field="bbox"
-        )
-    return w, s, e, n
 
 
 class KeyPlaceController(Controller):

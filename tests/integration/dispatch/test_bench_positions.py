@@ -9,7 +9,8 @@ import asyncio
 
 from redis.asyncio import Redis
 
-from backend.bench.positions import format_rows, run_positions_bench
+from backend.bench.positions import run_positions_bench
+from backend.bench.table import format_rows
 
 from .conftest import REDIS_URL
 
