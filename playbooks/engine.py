@@ -43,7 +43,14 @@ from playbooks.events import (
     TimerFired,
     WithdrawOffers,
 )
-from playbooks.flow import cancel_timer_of, complete, enter, go, settle, withdraw_open_offers
+from playbooks.flow import (
+    complete,
+    end_deadline,
+    enter,
+    go,
+    settle,
+    withdraw_open_offers,
+)
 from playbooks.schema import AlertStep, CloseStep, EscalateStep, timeouts_of
 from playbooks.state import Acceptance, Arrival, Refusal, RunState, RunStatus
 from playbooks.work import Work
@@ -313,16 +320,7 @@ def _on_waived(work: Work, event: StepWaived) -> None:
             reason=event.reason,
         )
         # The deadline was not met, only made moot: the record says cancelled, not met.
-        timer = cancel_timer_of(work, cursor)
-        if timer is not None:
-            work.log(
-                "deadline_cancelled",
-                step_id=timer.step_id,
-                attempt=timer.attempt,
-                timer_id=timer.timer_id,
-                due_at=timer.due_at,
-            )
-        complete(work, cursor)
+        complete(work, cursor, deadline="deadline_cancelled")
 
 
 def _on_record_sheet(work: Work, event: RecordSheetSubmitted) -> None:
@@ -333,15 +331,7 @@ def _on_record_sheet(work: Work, event: RecordSheetSubmitted) -> None:
     work.log("record_sheet_submitted", sheet_id=event.sheet_id, responder_id=event.responder_id)
     for cursor in list(work.cursors):
         if isinstance(work.step(cursor.step_id), CloseStep):
-            timer = cancel_timer_of(work, cursor)
-            if timer is not None:
-                work.log(
-                    "deadline_met",
-                    step_id=timer.step_id,
-                    attempt=timer.attempt,
-                    timer_id=timer.timer_id,
-                    due_at=timer.due_at,
-                )
+            end_deadline(work, cursor, "deadline_met")
 
 
 def missing_for_close(work: Work) -> list[str]:

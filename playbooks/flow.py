@@ -177,24 +177,30 @@ def _escalate(
     go(work, thread, fork, target, None)
 
 
-def complete(work: Work, cursor: Cursor) -> None:
-    """Finish the step under ``cursor`` (its condition holds) and move its thread on."""
+def complete(work: Work, cursor: Cursor, deadline: str = "deadline_met") -> None:
+    """Finish the step under ``cursor`` and move its thread on; ``deadline`` is how its timer's
+    end is logged (``deadline_cancelled`` when the step was waived, not satisfied)."""
     step = work.step(cursor.step_id)
     work.cursors.remove(cursor)
-    timer = cancel_timer_of(work, cursor)
-    if timer is not None:
-        work.log(
-            "deadline_met",
-            step_id=timer.step_id,
-            attempt=timer.attempt,
-            timer_id=timer.timer_id,
-            due_at=timer.due_at,
-        )
+    end_deadline(work, cursor, deadline)
     work.log("step_completed", step_id=step.id, attempt=cursor.attempt)
     target = work.playbook.next_of(step)
     if target is None:
         raise EngineError(f"run {work.state.run_id}: step {step.id!r} has no next step")
     go(work, cursor.thread, cursor.fork, target)
+
+
+def end_deadline(work: Work, cursor: Cursor, how: str) -> None:
+    """Cancel the timer of ``cursor``'s step attempt, if any, logging it as ``how``."""
+    timer = cancel_timer_of(work, cursor)
+    if timer is not None:
+        work.log(
+            how,
+            step_id=timer.step_id,
+            attempt=timer.attempt,
+            timer_id=timer.timer_id,
+            due_at=timer.due_at,
+        )
 
 
 def cancel_timer_of(work: Work, cursor: Cursor) -> Timer | None:
