@@ -85,11 +85,14 @@ class Demo:
                 pytest.fail(
                     f"the demo exited with {self.proc.returncode}:\n{self.output()[-6000:]}"
                 )
+            # Ready means both: the server answers and the terminal has been told where to look
+            # (the URLs are printed once the server is bound, which can trail /readyz a moment).
             try:
-                if httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200:
-                    return
+                ready = httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200
             except httpx.HTTPError:
-                pass
+                ready = False
+            if ready and "Ctrl-C stops everything" in self.output():
+                return
             time.sleep(0.5)
         pytest.fail(f"the demo was not ready within {timeout_s:.0f} s:\n{self.output()[-6000:]}")
 
