@@ -3,8 +3,9 @@
 Every node runs a relay; a PostgreSQL advisory lock (held on a dedicated connection) makes one
 of them the leader, so events keep their order. The leader wakes on ``NOTIFY pingan_outbox`` and
 also polls. A batch is marked published only after Redis accepted it; if Redis is down the rows
-wait and flow when it returns. A crash between the two can publish a row twice (under a new
-seq): clients de-duplicate by event id.
+wait and flow when it returns. A crash between the two (or losing the mark, which commits
+without waiting for its fsync) can publish a row twice under a new seq: clients de-duplicate by
+event id.
 """
 
 from __future__ import annotations
@@ -85,6 +86,10 @@ class Relay:
 
     async def _publish_batch(self, conn: Any) -> int:
         async with conn.transaction():
+            # The mark need not wait for its fsync: were it lost in a crash, the rows would only
+            # be published again, which clients de-duplicate by id. The leader's next batch then
+            # never queues behind the disk (a rare fsync here takes 20 ms).
+            await conn.execute("SET LOCAL synchronous_commit TO off")
             rows = await conn.fetch(
                 """
                 SELECT id, district, stream, kind, org_path, subject, payload, created_at
@@ -103,9 +108,13 @@ class Relay:
                 )
                 await asyncio.sleep(self._poll_s)
                 return 0
-            await conn.executemany(
-                "UPDATE outbox SET published_at = now(), seq = $2 WHERE id = $1",
-                [(r["id"], seq) for r, seq in zip(rows, seqs, strict=True)],
+            await conn.execute(
+                """
+                UPDATE outbox SET published_at = now(), seq = m.seq
+                FROM unnest($1::bigint[], $2::bigint[]) AS m(id, seq) WHERE outbox.id = m.id
+                """,
+                [r["id"] for r in rows],
+                seqs,
             )
         self.published += len(rows)
         if self._on_published is not None:

@@ -60,6 +60,7 @@ class _ClientWorker:
         self.phase = -1
         self.warmup = 0
         self.latencies = array("d")
+        self.numbers = array("q")  # the update number of each latency sample
         self.first_at = math.inf
         self.last_at = 0.0
 
@@ -139,6 +140,7 @@ class _ClientWorker:
                 self.last_at = now
                 if data.n >= self.warmup:
                     self.latencies.append(now - data.t)
+                    self.numbers.append(data.n)
         keeper.closed_code = ws.close_code if ws.close_code is not None else -1
 
     async def stall(self, url: str, token: str, count: int, topics: list[str]) -> int:
@@ -155,6 +157,7 @@ class _ClientWorker:
         """Count only updates of ``phase`` from now on."""
         self.phase, self.warmup = phase, warmup
         self.latencies = array("d")
+        self.numbers = array("q")
         self.first_at, self.last_at = math.inf, 0.0
         for keeper in self.keepers:
             keeper.got, keeper.dups, keeper.last_n = 0, 0, -1
@@ -169,6 +172,7 @@ class _ClientWorker:
             await asyncio.sleep(0.05)
         return {
             "latencies": self.latencies.tobytes(),
+            "numbers": self.numbers.tobytes(),
             "got": sum(k.got for k in self.keepers),
             "missing": sum(max(0, expected - k.got) for k in self.keepers),
             "dups": sum(k.dups for k in self.keepers),

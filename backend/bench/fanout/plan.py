@@ -23,7 +23,8 @@ class Plan(msgspec.Struct, frozen=True, kw_only=True):
 
     clients: tuple[int, ...]
     rate_per_s: float
-    window_s: float
+    window_s: float  # one window; each figure pools ``repeats`` of them
+    repeats: int
     warmup: int  # first updates of each window left out of the latency figures
     workers: int  # client processes
     burst_deliveries: int  # updates x clients of the burst phase
@@ -34,8 +35,9 @@ class Plan(msgspec.Struct, frozen=True, kw_only=True):
 FULL = Plan(
     clients=(1000, 5000),
     rate_per_s=2.0,
-    window_s=15.0,
-    warmup=5,
+    window_s=10.0,
+    repeats=3,
+    warmup=4,
     workers=4,
     burst_deliveries=100_000,
     fill_bytes=4_500_000,
@@ -44,7 +46,8 @@ FULL = Plan(
 QUICK = Plan(
     clients=(50, 200),
     rate_per_s=20.0,
-    window_s=2.0,
+    window_s=1.0,
+    repeats=2,
     warmup=4,
     workers=2,
     burst_deliveries=4_000,

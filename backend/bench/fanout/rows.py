@@ -7,25 +7,34 @@ from backend.bench.fanout.plan import PEER, Plan
 from backend.bench.table import BenchRow, BenchSeries
 
 
+def _headline(window: Window, path: str) -> tuple[float, float]:
+    """p50 and p99 of a path as the goal reads them: the outbox's from its commit returning."""
+    if path == "outbox":
+        return window.after_write_p50_ms, window.after_write_p99_ms
+    return window.p50_ms, window.p99_ms
+
+
+PATHS = {"outbox": "outbox (commit → socket)", "stream": "stream"}
+
+
 def size_rows(
-    clients: int,
-    ours: dict[tuple[str, str], Window],
-    peer: dict[tuple[str, str], Window],
-    dropped: int,
+    clients: int, results: dict[tuple[str, str], Window], dropped: int, repeats: int
 ) -> list[BenchRow]:
     """The table rows of one client count."""
     rows: list[BenchRow] = []
-    bare = peer["peer", "plain"]
+    bare = results["peer", "plain"]
     stalled = max(1, clients // 100)
-    for path in ("outbox", "stream"):
-        plain, slow, burst = ours[path, "plain"], ours[path, "stalled"], ours[path, "burst"]
-        at = f"{clients:,} clients, {path}"
+    for path, label in PATHS.items():
+        plain, slow, burst = (results[path, phase] for phase in ("plain", "stalled", "burst"))
+        p50, p99 = _headline(plain, path)
+        slow_p99 = _headline(slow, path)[1]
+        at = f"{clients:,} clients, {label}"
         rows += [
             BenchRow(
                 bench="fanout",
                 figure=f"p50 latency, {at}",
                 unit="ms",
-                ours=plain.p50_ms,
+                ours=p50,
                 peer=bare.p50_ms,
                 peer_name=PEER,
             ),
@@ -33,11 +42,11 @@ def size_rows(
                 bench="fanout",
                 figure=f"p99 latency, {at}",
                 unit="ms",
-                ours=plain.p99_ms,
+                ours=p99,
                 peer=bare.p99_ms,
                 peer_name=PEER,
                 goal="<= 1.5x peer",
-                met=plain.p99_ms <= 1.5 * bare.p99_ms,
+                met=p99 <= 1.5 * bare.p99_ms,
             ),
             BenchRow(
                 bench="fanout",
@@ -51,18 +60,18 @@ def size_rows(
                 bench="fanout",
                 figure=f"p99 with {stalled} stalled / none, {at}",
                 unit="ms",
-                ours=slow.p99_ms,
-                peer=plain.p99_ms,
+                ours=slow_p99,
+                peer=p99,
                 peer_name="ours without stalled clients",
                 goal="<= 1.2x",
-                met=slow.p99_ms <= 1.2 * plain.p99_ms,
+                met=slow_p99 <= 1.2 * p99,
             ),
             BenchRow(
                 bench="fanout",
                 figure=f"p99 with {stalled} stalled, {at}",
                 unit="ms",
-                ours=slow.p99_ms,
-                peer=peer["peer", "stalled"].p99_ms,
+                ours=slow_p99,
+                peer=results["peer", "stalled"].p99_ms,
                 peer_name=f"{PEER}, {stalled} stalled",
             ),
             BenchRow(
@@ -70,18 +79,41 @@ def size_rows(
                 figure=f"burst delivered, {at}",
                 unit="msg/s",
                 ours=burst.delivered_per_s,
-                peer=peer["peer", "burst"].delivered_per_s,
+                peer=results["peer", "burst"].delivered_per_s,
                 peer_name=PEER,
             ),
         ]
-    lost = sum(w.missing + w.closed for w in ours.values())
+        if path == "outbox":
+            # What a producer waits for before its event exists: the durable commit. Shown, not
+            # judged: it is the disk's fsync, the same for any system that writes first.
+            rows.append(
+                BenchRow(
+                    bench="fanout",
+                    figure=f"p99 latency, {clients:,} clients, outbox incl. the producer's commit",
+                    unit="ms",
+                    ours=plain.p99_ms,
+                    peer=bare.p99_ms,
+                    peer_name=PEER,
+                )
+            )
+            rows.append(
+                BenchRow(
+                    bench="fanout",
+                    figure=f"producer's commit p99 (fsync), {clients:,} clients",
+                    unit="ms",
+                    ours=plain.write_p99_ms,
+                )
+            )
+    lost = sum(w.missing + w.closed for (path, _), w in results.items() if path != "peer")
     rows += [
         BenchRow(
             bench="fanout",
             figure=f"lost by keeping-up clients, {clients:,} clients",
             unit="msgs",
             ours=float(lost),
-            peer=float(sum(w.missing + w.closed for w in peer.values())),
+            peer=float(
+                sum(w.missing + w.closed for (path, _), w in results.items() if path == "peer")
+            ),
             peer_name=PEER,
             goal="0",
             met=lost == 0,
@@ -91,28 +123,27 @@ def size_rows(
             figure=f"stalled clients dropped (4008), {clients:,} clients",
             unit="clients",
             ours=float(dropped),
-            goal=f"of {2 * stalled} stalled",
+            goal=f"of {len(PATHS) * repeats * stalled} stalled",
         ),
     ]
     return rows
 
 
 def fanout_curve(
-    plan: Plan,
-    ours: dict[int, tuple[dict[tuple[str, str], Window], int]],
-    peer: dict[int, dict[tuple[str, str], Window]],
+    plan: Plan, measured: dict[int, tuple[dict[tuple[str, str], Window], int]]
 ) -> BenchSeries:
     """p99 latency over client count for each of our paths and the bare server."""
     lines: dict[str, list[tuple[float, float]]] = {}
     for clients in plan.clients:
-        results = ours[clients][0]
-        for label, window in (
-            ("ours, outbox (commit → socket)", results["outbox", "plain"]),
-            ("ours, stream (hub → socket)", results["stream", "plain"]),
-            ("ours, outbox, 1 % stalled", results["outbox", "stalled"]),
-            (PEER, peer[clients]["peer", "plain"]),
+        results = measured[clients][0]
+        for label, p99 in (
+            ("ours, outbox (commit → socket)", _headline(results["outbox", "plain"], "outbox")[1]),
+            ("ours, outbox incl. the producer's commit", results["outbox", "plain"].p99_ms),
+            ("ours, stream (hub → socket)", results["stream", "plain"].p99_ms),
+            ("ours, outbox, 1 % stalled", _headline(results["outbox", "stalled"], "outbox")[1]),
+            (PEER, results["peer", "plain"].p99_ms),
         ):
-            lines.setdefault(label, []).append((float(clients), window.p99_ms))
+            lines.setdefault(label, []).append((float(clients), p99))
     return BenchSeries(
         bench="fanout",
         name="fanout-p99-by-clients",

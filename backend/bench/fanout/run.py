@@ -13,7 +13,7 @@ import httpx
 from redis.asyncio import Redis
 
 from backend.bench.fanout.clients import Fleet
-from backend.bench.fanout.measure import Runner, System, Window
+from backend.bench.fanout.measure import Runner, System, Window, measure
 from backend.bench.fanout.ours import Accounts, Ours, backend_process, scratch_database
 from backend.bench.fanout.peer import Peer
 from backend.bench.fanout.plan import FULL, PAYLOAD_BYTES, QUICK, Plan
@@ -29,9 +29,10 @@ async def _login(http: httpx.AsyncClient, username: str, password: str) -> str:
     return str(r.json()["access_token"])
 
 
-async def _measure_ours(
-    base: str, url: str, redis: Redis, prefix: str, accounts: Accounts, plan: Plan
+async def _measure(
+    base: str, url: str, redis: Redis, prefix: str, accounts: Accounts, peer: Peer, plan: Plan
 ) -> dict[int, tuple[dict[tuple[str, str], Window], int]]:
+    """Every client count, the peer and ours taking turns; with the slow clients we dropped."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         tokens = [await _login(http, u, accounts.password) for u in accounts.keepers]
         stalled_bearer = await _login(http, accounts.stalled, accounts.password)
@@ -45,44 +46,42 @@ async def _measure_ours(
         pg = await asyncpg.connect(url)
         await init_connection(pg)
         ours = Ours(pg, EventStreams(redis, prefix), accounts.stalled_id)
-        system = System(
-            url=base.replace("http://", "ws://") + "/ws",
-            tokens=tokens,
-            stalled_bearer=stalled_bearer,
-            paths={"stream": ours.emit_stream, "outbox": ours.emit_outbox},
-            fill=ours.fill,
-        )
-        fleet = Fleet(plan.workers)
+        fleets = [Fleet(plan.workers), Fleet(plan.workers)]
         try:
+            runners = [
+                Runner(
+                    fleets[0],
+                    plan,
+                    System(
+                        url=peer.url,
+                        tokens=["peer"],
+                        stalled_bearer="peer",
+                        paths={"peer": peer.emit},
+                        fill=peer.fill,
+                    ),
+                ),
+                Runner(
+                    fleets[1],
+                    plan,
+                    System(
+                        url=base.replace("http://", "ws://") + "/ws",
+                        tokens=tokens,
+                        stalled_bearer=stalled_bearer,
+                        paths={"stream": ours.emit_stream, "outbox": ours.emit_outbox},
+                        fill=ours.fill,
+                    ),
+                ),
+            ]
             out: dict[int, tuple[dict[tuple[str, str], Window], int]] = {}
-            runner = Runner(fleet, plan)
             for clients in plan.clients:
                 before = await dropped()
-                results = await runner.measure(system, clients)
+                results = await measure(runners, clients, plan)
                 out[clients] = (results, await dropped() - before)
             return out
         finally:
-            fleet.stop()
+            for fleet in fleets:
+                fleet.stop()
             await pg.close()
-
-
-async def _measure_peer(plan: Plan) -> dict[int, dict[tuple[str, str], Window]]:
-    peer = Peer()
-    fleet = Fleet(plan.workers)
-    try:
-        await peer.ready()
-        system = System(
-            url=peer.url,
-            tokens=["peer"],
-            stalled_bearer="peer",
-            paths={"peer": peer.emit},
-            fill=peer.fill,
-        )
-        runner = Runner(fleet, plan)
-        return {clients: await runner.measure(system, clients) for clients in plan.clients}
-    finally:
-        fleet.stop()
-        peer.stop()
 
 
 async def run_fanout_bench(
@@ -99,8 +98,9 @@ async def run_fanout_bench(
     plan = QUICK if quick else FULL
     prefix = f"pingan:bench:fanout:{secrets.token_hex(4)}"
     redis = Redis.from_url(redis_url)
+    peer = Peer()
     try:
-        peer = await _measure_peer(plan)
+        await peer.ready()
         async with scratch_database(database_url) as (url, accounts):
             env = {
                 "PINGAN_DATABASE_URL": url,
@@ -113,18 +113,19 @@ async def run_fanout_bench(
                 "PINGAN_WS_SEND_TIMEOUT_S": str(plan.send_timeout_s),
             }
             with backend_process(env) as base:
-                ours = await _measure_ours(base, url, redis, prefix, accounts, plan)
+                measured = await _measure(base, url, redis, prefix, accounts, peer, plan)
     finally:
+        peer.stop()
         keys = [k async for k in redis.scan_iter(match=f"{prefix}:*", count=1000)]
         if keys:
             await redis.unlink(*keys)
         await redis.aclose()
     rows: list[BenchRow] = []
     for clients in plan.clients:
-        results, dropped = ours[clients]
-        rows += size_rows(clients, results, peer[clients], dropped)
+        results, dropped = measured[clients]
+        rows += size_rows(clients, results, dropped, plan.repeats)
     if series is not None:
-        series.append(fanout_curve(plan, ours, peer))
+        series.append(fanout_curve(plan, measured))
     return rows
 
 
@@ -144,7 +145,7 @@ def main() -> None:
     rows = asyncio.run(run_fanout_bench(args.database_url, args.redis_url, quick=args.quick))
     print(  # noqa: T201
         f"fan-out: {plan.rate_per_s:g} updates/s of {PAYLOAD_BYTES} bytes for {plan.window_s:g} s "
-        f"per window, {plan.workers} client processes, {os.cpu_count()} cores; "
+        f"per window, {plan.repeats} windows per figure, {plan.workers} client processes, {os.cpu_count()} cores; "
         f"{time.monotonic() - started:.0f} s in all"
     )
     print(format_rows(rows))  # noqa: T201
