@@ -3,7 +3,9 @@
 Rows that fail validation or fall outside every grid are rejected with their line and reason and
 never reach the live table; a failure of the merge leaves the live table as it was. Each address
 is stored with its normalised text and token bigrams for matching, and the bigrams' document
-frequencies are recounted when anything changed.
+frequencies are recounted when anything changed. An address whose cell or org unit changes
+carries the map counts of the records at it (``backend.api.map.rollup.move_addresses``), folded
+into the stored counts before the import commits.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import h3
 import msgspec
 from msgspec import Meta
 
-from backend.api.map.rollup import move_addresses
+from backend.api.map.rollup import ROLLUP_SOURCES, folder, move_addresses
 from backend.api.places.normalise import address_grams, normalise_address
 from backend.imports.engine import (
     Context,
@@ -142,7 +144,8 @@ ADDRESSES = KindSpec(
         compare=["text", "lat", "lon", "building_id", "org_path", "norm_text", "grams"],
     ),
     before_merge=(move_addresses,),
-    after=(refresh_gram_frequencies,),
+    # move_addresses left deltas in every layer with records at a moved address: fold them.
+    after=(refresh_gram_frequencies, folder(*ROLLUP_SOURCES)),
 )
 
 

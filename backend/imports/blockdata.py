@@ -265,7 +265,8 @@ PERSONS = KindSpec(
         # Ciphertexts carry a fresh nonce each time: compare the blind indexes instead.
         compare=[c for c in _P if c not in ("external_id", "id_number_enc", "phone_enc")],
     ),
-    after=(folder("people", "groups"),),
+    # A person who is a patient and moves moves the patient's count too.
+    after=(folder("people", "groups", "patients"),),
 )
 
 # --- patients ----------------------------------------------------------------------------------
@@ -343,6 +344,7 @@ PATIENTS = KindSpec(
         "s.last_follow_up_at, p.org_path FROM {stage} s JOIN persons p ON p.external_id = s.person_external_id",
         compare=[c for c in _PT if c not in ("person_id", "guardian_phone_enc")],
     ),
+    after=(folder("patients"),),
 )
 
 # --- enterprises -------------------------------------------------------------------------------

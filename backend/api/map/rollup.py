@@ -1,12 +1,13 @@
-"""The rollup behind the big layers of the one map: counts per (layer, key, res-9 cell, grid).
+"""The rollup behind the one map: counts per (layer, key, res-9 cell, org path).
 
-People, special groups, houses, rental houses, buildings and enterprises are too many to count
-per request within the latency goal, so they are kept as counts. Every write to their tables
-(import, API, plain SQL) appends what it changed to ``map_cell_deltas`` in its own transaction
-(statement triggers of migration 0011), so a record counts as soon as it commits; the map reads
-``map_cell_counts`` plus the deltas, and :func:`fold_layers` (run by every import, and fit for a
-periodic job) moves the deltas into the counts. Patients, events and key places are few enough
-(or need a time window) to be counted live. Only counts are stored, never identities.
+People, special groups, houses, rental houses, buildings, enterprises and patients are too many
+(or, for patients, too costly to join per request) to count within the latency goal, so they are
+kept as counts. Every write to their tables (import, API, plain SQL) appends what it changed to
+``map_cell_deltas`` in its own transaction (statement triggers of migrations 0011 and 0012), so a
+record counts as soon as it commits; the map reads ``map_cell_counts`` plus the deltas, and
+:func:`fold_layers` (run by every import and by the scheduler's ``map_fold`` job) moves the deltas
+into the counts. Events and key places are few enough (or need a time window) to be counted live.
+Only counts are stored, never identities.
 """
 
 from __future__ import annotations
@@ -15,14 +16,21 @@ from collections.abc import Awaitable, Callable
 
 from backend.storage.postgres.pool import PgConn
 
-# layer -> SELECT of (key, address_id) rows to count. The triggers of migration 0011 say the same.
+# layer -> SELECT of (key, address_id, org_path) rows to count: a record counts in the cell of its
+# address and under ``org_path``, or under the address's org path when that is NULL. Patients
+# carry their own (the map has always filtered them on it). The triggers of migrations 0011 and
+# 0012 say the same.
 ROLLUP_SOURCES: dict[str, str] = {
-    "people": "SELECT '' AS key, address_id FROM persons WHERE address_id IS NOT NULL",
-    "groups": "SELECT unnest(tags) AS key, address_id FROM persons WHERE address_id IS NOT NULL",
-    "houses": "SELECT use AS key, address_id FROM houses",
-    "rentals": "SELECT coalesce(rental_grade, 'ungraded') AS key, address_id FROM houses WHERE is_rental",
-    "buildings": "SELECT use AS key, address_id FROM buildings",
-    "enterprises": "SELECT industry AS key, address_id FROM enterprises",
+    "people": "SELECT '' AS key, address_id, NULL::text AS org_path FROM persons WHERE address_id IS NOT NULL",
+    "groups": "SELECT unnest(tags) AS key, address_id, NULL::text AS org_path FROM persons "
+    "WHERE address_id IS NOT NULL",
+    "houses": "SELECT use AS key, address_id, NULL::text AS org_path FROM houses",
+    "rentals": "SELECT coalesce(rental_grade, 'ungraded') AS key, address_id, NULL::text AS org_path "
+    "FROM houses WHERE is_rental",
+    "buildings": "SELECT use AS key, address_id, NULL::text AS org_path FROM buildings",
+    "enterprises": "SELECT industry AS key, address_id, NULL::text AS org_path FROM enterprises",
+    "patients": "SELECT pt.risk_grade::text AS key, p.address_id, pt.org_path "
+    "FROM patients pt JOIN persons p ON p.id = pt.person_id WHERE p.address_id IS NOT NULL",
 }
 
 # Both counts and deltas, one row per (key, res-9 cell, org path), for reads of the map.
@@ -85,10 +93,10 @@ async def rebuild_layer(conn: PgConn, layer: str) -> int:
             f"""
             WITH dropped AS (DELETE FROM map_cell_deltas WHERE layer = $1)
             INSERT INTO map_cell_counts (layer, key, h3_r9, h3_r8, h3_r7, org_path, n)
-            SELECT $1, s.key, a.h3_r9, h3_parent(a.h3_r9, 8), h3_parent(a.h3_r9, 7), a.org_path,
-                   count(*)
+            SELECT $1, s.key, a.h3_r9, h3_parent(a.h3_r9, 8), h3_parent(a.h3_r9, 7),
+                   coalesce(s.org_path, a.org_path), count(*)
             FROM ({source}) s JOIN addresses a ON a.id = s.address_id
-            GROUP BY s.key, a.h3_r9, a.org_path
+            GROUP BY s.key, a.h3_r9, coalesce(s.org_path, a.org_path)
             """,
             layer,
         )
@@ -103,7 +111,10 @@ async def rebuild_layers(conn: PgConn, *layers: str) -> None:
 
 async def move_addresses(conn: PgConn, stage: str) -> None:
     """Before addresses in ``stage`` replace live ones: move the counts of records at any address
-    whose cell or org unit changes (the triggers see only writes to the counted tables)."""
+    whose cell or org unit changes (the triggers see only writes to the counted tables).
+
+    A record with its own org path (a patient) keeps it and moves only with the cell.
+    """
     moved = f"""
         SELECT a.id, a.h3_r9 AS old_cell, a.org_path AS old_org, st.h3_r9 AS new_cell,
                st.org_path AS new_org
@@ -116,10 +127,12 @@ async def move_addresses(conn: PgConn, stage: str) -> None:
         await conn.execute(
             f"""
             WITH m AS ({moved}), items AS (
-                SELECT s.key, m.old_cell AS cell, m.old_org AS org_path, -1 AS d
+                SELECT s.key, m.old_cell AS cell, coalesce(s.org_path, m.old_org) AS org_path,
+                       -1 AS d
                 FROM ({source}) s JOIN m ON m.id = s.address_id
                 UNION ALL
-                SELECT s.key, m.new_cell, m.new_org, 1 FROM ({source}) s JOIN m ON m.id = s.address_id
+                SELECT s.key, m.new_cell, coalesce(s.org_path, m.new_org), 1
+                FROM ({source}) s JOIN m ON m.id = s.address_id
             )
             INSERT INTO map_cell_deltas (layer, key, h3_r9, org_path, n)
             SELECT $1, key, cell, org_path, sum(d) FROM items

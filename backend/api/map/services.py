@@ -1,8 +1,10 @@
 """Counts per H3 cell and per org unit for the one map, always within the caller's jurisdiction.
 
-Big layers read the rollup (``map_cell_counts`` plus unfolded deltas, see rollup.py); patients, events and key places
-are counted live. Every query is filtered by ``jurisdiction_sql`` on the record's org path, so a
-community leader's map holds only their community, even in an H3 cell that straddles a boundary.
+Big layers and patients read the rollup (``map_cell_counts`` plus unfolded deltas, see
+rollup.py); events and key places are counted live. Every query is filtered by
+``jurisdiction_sql`` on the record's org path (a patient's own, the address's for the other
+rollup layers), so a community leader's map holds only their community, even in an H3 cell that
+straddles a boundary.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class Window:
 
 def _source(layer: Layer, key: str | None, window: Window | None) -> tuple[str, list[Any]]:
     """SQL yielding (cell9, org_path, n, total) rows for ``layer``, parameters after $1 (jurisdiction)."""
+    if layer == "patients":
+        _check_grade(key)  # stored under the grade as text, '0' to '5'
     if layer in ROLLUP_SOURCES:
         # The rollup plus the deltas not yet folded: a record counts once it commits.
         live = LIVE_COUNTS.format(layer=f"'{layer}'")
@@ -46,15 +50,6 @@ def _source(layer: Layer, key: str | None, window: Window | None) -> tuple[str, 
             f"WHERE {jurisdiction_sql('org_path', 1)} GROUP BY 1, 2"
         )
         return sql, [key]
-    if layer == "patients":
-        grade = _grade(key)
-        sql = (
-            "SELECT a.h3_r9 AS cell, pt.org_path, count(*) FILTER (WHERE $2::int IS NULL OR pt.risk_grade = $2) AS n, "
-            "count(*) AS total FROM patients pt JOIN persons p ON p.id = pt.person_id "
-            "JOIN addresses a ON a.id = p.address_id "
-            f"WHERE {jurisdiction_sql('pt.org_path', 1)} GROUP BY 1, 2"
-        )
-        return sql, [grade]
     if layer == "events":
         assert window is not None
         sql = (
@@ -70,12 +65,9 @@ def _source(layer: Layer, key: str | None, window: Window | None) -> tuple[str, 
     return sql, [key]
 
 
-def _grade(key: str | None) -> int | None:
-    if key is None:
-        return None
-    if key not in {"0", "1", "2", "3", "4", "5"}:
+def _check_grade(key: str | None) -> None:
+    if key is not None and key not in {"0", "1", "2", "3", "4", "5"}:
         raise ApiError("key of the patients layer is a risk grade 0-5", field="key")
-    return int(key)
 
 
 async def cell_counts(

@@ -4,6 +4,7 @@ the incremental counts always equal a recount from the live tables."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -142,9 +143,36 @@ async def test_reimported_addresses_that_move_carry_their_counts(
 
 
 def test_every_rollup_layer_has_triggers_behind_it() -> None:
-    sql = (Path(__file__).parents[3] / "backend/migrations/0011_map_live_counts.sql").read_text()
-    for layer in ROLLUP_SOURCES:
-        assert sql.count(f"''{layer}''") == 3, f"{layer}: insert, update and delete triggers"
+    migrations = Path(__file__).parents[3] / "backend/migrations"
+    sql = "".join(
+        (migrations / name).read_text()
+        for name in ("0011_map_live_counts.sql", "0012_patients_live_counts.sql")
+    )
+    for table, layers in (
+        ("persons", ("people", "groups", "patients")),
+        ("houses", ("houses", "rentals")),
+        ("buildings", ("buildings",)),
+        ("enterprises", ("enterprises",)),
+        ("patients", ("patients",)),
+    ):
+        for layer in layers:
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                if (table, layer, event) == ("persons", "patients", "INSERT"):
+                    continue  # a new person is no one's patient yet
+                found = re.search(
+                    rf"AFTER {event} ON {table}\b[^;]*''{layer}''|BEFORE {event} ON {table}\b",
+                    sql,
+                )
+                assert found, f"{layer}: no {event} trigger on {table}"
+    assert set(ROLLUP_SOURCES) == {
+        "people",
+        "groups",
+        "houses",
+        "rentals",
+        "buildings",
+        "enterprises",
+        "patients",
+    }
 
 
 async def test_the_scheduled_fold_empties_the_deltas_and_changes_no_count(
