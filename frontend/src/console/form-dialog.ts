@@ -8,6 +8,7 @@
 import { el } from "../shared/dom";
 import { ApiError } from "../shared/http";
 import { t, type MessageKey } from "../shared/i18n";
+import { refusalText } from "./refusal";
 
 export interface DialogField {
   /** The name the server uses for it (`reason`, `priority`, `outcome`, …). */
@@ -28,7 +29,7 @@ export interface FormDialogOptions {
   danger?: boolean;
   /** Runs the action; throw an `ApiError` to keep the dialog open showing the refusal. */
   onSubmit(values: Record<string, string>): Promise<void>;
-  /** Turns a refusal into the text to show (default: the server's message). */
+  /** Turns a refusal into the text to show (default: "Refused by the server: <its code's text>", see error-text.ts). */
   describeError?(error: ApiError): string | null;
 }
 
@@ -104,7 +105,7 @@ export function openFormDialog(options: FormDialogOptions): Promise<boolean> {
         .then(() => finish(true))
         .catch((err: unknown) => {
           submit.disabled = false;
-          const message = err instanceof ApiError ? (options.describeError?.(err) ?? err.message) : String(err);
+          const message = (err instanceof ApiError && !err.isUnavailable ? options.describeError?.(err) : null) ?? refusalText(err);
           const name = err instanceof ApiError && err.field !== null ? err.field.split(".").pop() ?? "" : "";
           const target = errors.get(name);
           if (target !== undefined) {

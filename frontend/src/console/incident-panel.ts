@@ -9,7 +9,7 @@
 
 import { el, replaceChildren } from "../shared/dom";
 import { incidentTitle } from "../shared/domain";
-import { ApiError } from "../shared/http";
+import { describeRefusal, showErrorText } from "../shared/error-text";
 import { formatClock, formatDuration, getLocale, onLocaleChange, t } from "../shared/i18n";
 import { incidentStateLabel } from "../shared/incident-events";
 import { addNote, cancelIncident, changePriority, closeIncident, releaseAssignment, waiveStep } from "../shared/incidents-api";
@@ -21,6 +21,7 @@ import { IncidentWatch } from "./incident-watch";
 import { ACTIVE_ASSIGNMENT, assignmentStateName, localText, missingName, OUTCOME_LABELS, PRIORITY_NAMES, priorityName, roleName } from "./labels";
 import { loadPlaybookInfo, type PlaybookInfo } from "./playbook-info";
 import { mountRecommendations, type RecommendationsView } from "./recommendations";
+import { refusalText } from "./refusal";
 
 const ENDED: ReadonlySet<string> = new Set(["closed", "cancelled"]);
 
@@ -129,7 +130,7 @@ class PanelSession {
         this.renderChecklists();
       },
       gone: (code) => {
-        this.head.replaceChildren(el("p", { className: "ipanel__error", text: t("console.panel.gone", { code }) }));
+        this.head.replaceChildren(el("p", { className: "ipanel__error", text: t("console.panel.gone", { reason: describeRefusal({ code, message: code }) }), dataset: { code } }));
       },
     });
     this.offLocale = onLocaleChange(() => this.renderAll(true));
@@ -364,13 +365,14 @@ class PanelSession {
   private async submitNote(): Promise<void> {
     const text = this.noteInput.value.trim();
     this.noteError.textContent = "";
+    this.noteError.removeAttribute("title");
     this.noteInput.removeAttribute("aria-invalid");
     try {
       await addNote(this.incidentId, text);
       this.noteInput.value = "";
       this.watch.refresh();
     } catch (err) {
-      this.noteError.textContent = err instanceof ApiError ? t("console.error.refused", { message: err.message }) : t("console.error.unexpected");
+      showErrorText(this.noteError, refusalText(err), err);
       this.noteInput.setAttribute("aria-invalid", "true");
     }
   }

@@ -8,6 +8,7 @@
 
 import { el, replaceChildren } from "../shared/dom";
 import { INCIDENT_KIND_LABELS } from "../shared/domain";
+import { showErrorText } from "../shared/error-text";
 import { ApiError } from "../shared/http";
 import { onLocaleChange, t, type MessageKey } from "../shared/i18n";
 import { createIncident, patientsAt, selectPlaybook } from "../shared/incidents-api";
@@ -16,6 +17,7 @@ import { mountAddressSearch } from "./address-search";
 import { emptyDraft, fieldFor, IdempotencyKeys, toRequest, type IntakeDraft, type IntakeField } from "./intake-model";
 import { localText, PRIORITY_NAMES, roleName, STEP_TYPE_LABELS } from "./labels";
 import { loadPlaybookInfo } from "./playbook-info";
+import { refusalText } from "./refusal";
 
 export interface IntakeForm {
   root: HTMLElement;
@@ -124,6 +126,7 @@ export function mountIntakeForm(parent: HTMLElement, options: IntakeOptions): In
   function clearErrors(): void {
     for (const { error, input } of Object.values(errorTargets)) {
       error.textContent = "";
+      error.removeAttribute("title");
       input?.removeAttribute("aria-invalid");
     }
     replaceChildren(candidates, []);
@@ -135,8 +138,7 @@ export function mountIntakeForm(parent: HTMLElement, options: IntakeOptions): In
       return;
     }
     const target = errorTargets[fieldFor(err.field)];
-    target.error.textContent = err.isUnavailable ? t("console.error.unavailable") : t("console.error.refused", { message: err.message });
-    target.error.dataset.code = err.code;
+    showErrorText(target.error, refusalText(err), err);
     if (target.input !== null) {
       target.input.setAttribute("aria-invalid", "true");
       target.input.focus();
@@ -250,7 +252,9 @@ export function mountIntakeForm(parent: HTMLElement, options: IntakeOptions): In
     } catch (err) {
       if (ticket === playbookAsked) {
         playbook = null;
-        replaceChildren(playbookBox, [el("p", { className: "intake__error", text: err instanceof ApiError ? t("console.error.refused", { message: err.message }) : t("console.error.unexpected") })]);
+        const message = el("p", { className: "intake__error" });
+        showErrorText(message, refusalText(err), err);
+        replaceChildren(playbookBox, [message]);
       }
     }
   }

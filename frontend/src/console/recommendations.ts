@@ -5,12 +5,13 @@
  */
 
 import { el, replaceChildren } from "../shared/dom";
-import { ApiError } from "../shared/http";
+import { showErrorText } from "../shared/error-text";
 import { formatDuration, t } from "../shared/i18n";
 import { assignResponder, getRecommendations } from "../shared/incidents-api";
 import type { Recommendation } from "../shared/types";
 import { openFormDialog } from "./form-dialog";
 import { roleName } from "./labels";
+import { refusalText } from "./refusal";
 
 const REFRESH_DEBOUNCE_MS = 400;
 
@@ -111,9 +112,10 @@ export function mountRecommendations(incidentId: string, onAssigned: () => void)
       replaceChildren(body, recs.length === 0 ? [el("p", { className: "ipanel__empty", i18n: "console.recs.none" })] : [el("ol", { className: "recs__list" }, recs.map(row))]);
     } catch (err) {
       if (ticket === asked && !disposed) {
-        const message = err instanceof ApiError ? err.message : String(err);
+        const message = el("p", { className: "ipanel__error" });
+        showErrorText(message, refusalText(err), err);
         drawn = "";
-        replaceChildren(body, [el("p", { className: "ipanel__error", text: t("console.error.refused", { message }) })]);
+        replaceChildren(body, [message]);
       }
     } finally {
       body.removeAttribute("aria-busy");

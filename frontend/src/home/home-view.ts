@@ -6,11 +6,11 @@
 import { getMe } from "../shared/api";
 import { hasSession, loginUrl, logout } from "../shared/auth";
 import { el, replaceChildren } from "../shared/dom";
+import { describeError } from "../shared/error-text";
 import { initLocale, onLocaleChange, t, tk, type MessageKey } from "../shared/i18n";
 import type { Me, MenuId } from "../shared/types";
 import { mountLanguageSwitch } from "../shared/ui/language-switch";
 import { MENUS } from "../shared/ui/nav";
-import { errorDetail } from "../shared/ui/states";
 
 const DESCRIPTIONS: Record<MenuId, MessageKey> = {
   wall: tk("home.wall"),
@@ -48,7 +48,7 @@ export function renderHome(root: HTMLElement): void {
   let problem: unknown = null;
   const render = (): void => {
     if (me === null) {
-      note.textContent = problem === null ? t("home.signedOut") : `${t("error.unavailable.title")} · ${errorDetail(problem)}`;
+      note.textContent = problem === null ? t("home.signedOut") : `${t("error.unavailable.title")} · ${describeError(problem)}`;
       replaceChildren(cards, [card(loginUrl("/"), "action.signIn", "home.signInHint")]);
       return;
     }

@@ -7,6 +7,7 @@
 import { incidentTitle } from "../shared/domain";
 import { el, replaceChildren } from "../shared/dom";
 import { formatClock, formatDuration, onLocaleChange, t } from "../shared/i18n";
+import { describeError, errorTechnical } from "../shared/error-text";
 import { ApiError } from "../shared/http";
 import { toPriority } from "../shared/incident-events";
 import { PRIORITY_LABELS } from "../shared/domain";
@@ -30,6 +31,7 @@ export function mountArchives(parent: HTMLElement): HTMLElement {
   let archiveError: string | null = null;
   let saving = false;
   let formError: string | null = null;
+  let formErrorDetail = ""; // the server's own words, for the tooltip
 
   const listBox = el("div", { className: "archives__list" });
   const pageBox = el("div", { className: "archives__page" });
@@ -104,16 +106,19 @@ export function mountArchives(parent: HTMLElement): HTMLElement {
       const value = text.value.trim();
       if (value === "") {
         formError = t("leader.archives.noteEmpty");
+        formErrorDetail = "";
         renderPage(a.incident_id);
         return;
       }
       saving = true;
       formError = null;
+      formErrorDetail = "";
       try {
         await addReviewNote(a.incident_id, value, review);
         archive = await getArchive(a.incident_id);
       } catch (err) {
-        formError = err instanceof ApiError ? err.message : t("leader.loadFailed");
+        formError = err instanceof ApiError ? describeError(err) : t("leader.loadFailed");
+        formErrorDetail = errorTechnical(err);
       }
       saving = false;
       renderPage(a.incident_id);
@@ -149,7 +154,7 @@ export function mountArchives(parent: HTMLElement): HTMLElement {
         ? [el("li", { className: "empty", text: t("leader.archives.noNotes") })]
         : a.notes.map((n) => el("li", { className: "archives__note" }, [el("b", { text: n.author_name }), el("span", { text: ` ${when(n.at)}: ` }), el("span", { className: "archives__note-text", text: n.text })]))),
       text,
-      formError === null ? null : el("p", { className: "form-error", attrs: { role: "alert" }, text: formError }),
+      formError === null ? null : el("p", { className: "form-error", attrs: { role: "alert", ...(formErrorDetail === "" ? {} : { title: formErrorDetail }) }, text: formError }),
       el("div", { className: "archives__form-actions" }, [add, review]),
     ]);
   };

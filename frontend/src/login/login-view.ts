@@ -6,9 +6,9 @@
 import { getClientConfig } from "../shared/api";
 import { login, safeReturnPath } from "../shared/auth";
 import { el } from "../shared/dom";
+import { describeError, errorTechnical } from "../shared/error-text";
 import { ApiError } from "../shared/http";
 import { initLocale, t, type MessageKey } from "../shared/i18n";
-import { errorDetail } from "../shared/ui/states";
 import { mountLanguageSwitch } from "../shared/ui/language-switch";
 import { homeFor } from "../shared/ui/nav";
 
@@ -65,6 +65,7 @@ export function renderLogin(root: HTMLElement): void {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     error.textContent = "";
+    error.removeAttribute("title");
     for (const input of [username, password]) {
       input.removeAttribute("aria-invalid");
     }
@@ -84,6 +85,7 @@ export function renderLogin(root: HTMLElement): void {
       })
       .catch((err: unknown) => {
         error.textContent = describeLoginError(err);
+        error.title = errorTechnical(err);
         if (err instanceof ApiError && err.field !== null) {
           document.getElementById(err.field)?.setAttribute("aria-invalid", "true");
         }
@@ -110,9 +112,9 @@ function describeLoginError(err: unknown): string {
       return t("login.tooMany");
     }
     if (err.isUnavailable) {
-      return `${t("error.unavailable.title")} (${errorDetail(err)})`;
+      return `${t("error.unavailable.title")} · ${describeError(err)}`;
     }
-    return err.message;
+    return describeError(err);
   }
   return t("error.generic.title");
 }

@@ -6,6 +6,7 @@
  */
 
 import { onConnectionChange } from "../shared/connection";
+import { describeError, describeRefusal } from "../shared/error-text";
 import { ApiError } from "../shared/http";
 import { t } from "../shared/i18n";
 import { RealtimeClient } from "../shared/realtime";
@@ -446,13 +447,14 @@ export class ResponderController {
   }
 
   private onRefused(c: QueuedCommand, code: string, message: string): void {
-    update({ notice: { kind: "error", text: t("responder.refused", { reason: message || code }) } });
+    const reason = describeRefusal({ code, message });
+    update({ notice: { kind: "error", text: t("responder.refused", { reason }) } });
     const work = current().work;
     if (work === null || work.assignment_id !== c.assignment_id) {
       return;
     }
     if (c.action === "accept") {
-      this.endWork(t("responder.refused", { reason: message || code }));
+      this.endWork(t("responder.refused", { reason }));
     } else {
       if (c.action === "tick") {
         updateWork({ ticked: work.ticked.filter((i) => i !== c.item) });
@@ -465,7 +467,7 @@ export class ResponderController {
     if (err instanceof ApiError && (err.status === 0 || err.code === "timeout")) {
       return; // no network: the banner says so, and the next refresh will try again
     }
-    const text = err instanceof ApiError ? t("responder.actionFailed", { reason: err.message }) : t("error.generic.title");
+    const text = err instanceof ApiError ? t("responder.actionFailed", { reason: describeError(err) }) : t("error.generic.title");
     update({ notice: { kind: "error", text } });
   }
 }

@@ -252,6 +252,7 @@ async def test_refused_input_shows_the_server_field_error_in_english(
     error = page.locator("#intake-address-error")
     await error.wait_for(timeout=10_000)
     assert "Refused by the server" in await error.inner_text()
+    assert "The request is not valid (field: Place)" in await error.inner_text()
     assert await page.get_attribute("#intake-address", "aria-invalid") == "true"
     assert await live_incidents(backend.base_url) == []
 
@@ -264,4 +265,23 @@ async def test_refused_input_shows_the_server_field_error_in_english(
     await page.screenshot(path=screenshot_path("console-incident-en-1920x1080.png"))
     assert await visible_raw_keys(page) == []
     assert len(await live_incidents(backend.base_url)) == 1
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_refused_input_shows_the_reason_and_the_field_in_chinese(
+    open_page: Opener, users: None, backend: BackendProcess
+) -> None:
+    page = await open_console(open_page, motion=False)  # zh-CN, the default
+    await page.wait_for_selector(".intake__playbook [data-playbook-id]")
+    await page.click(".intake__submit")  # no place at all: bad_request at "place"
+    error = page.locator("#intake-address-error[data-code='bad_request']")
+    await error.wait_for(timeout=10_000)
+    # The code's text and the field's name from the tables; the server's English only in the
+    # tooltip, for the technician.
+    assert await error.inner_text() == "服务器拒绝：请求内容不正确（字段：地点）"
+    title = await error.get_attribute("title") or ""
+    assert title.startswith("bad_request: "), title
+    assert "give exactly one of" in title, title
+    assert await page.get_attribute("#intake-address", "aria-invalid") == "true"
+    assert await live_incidents(backend.base_url) == []
     assert page.errors == []  # type: ignore[attr-defined]

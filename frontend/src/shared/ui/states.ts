@@ -2,6 +2,7 @@
 
 import { loginUrl } from "../auth";
 import { el, replaceChildren } from "../dom";
+import { describeError } from "../error-text";
 import { ApiError } from "../http";
 import { t, type MessageKey } from "../i18n";
 import type { Me } from "../types";
@@ -28,7 +29,7 @@ export function showError(target: HTMLElement, error: unknown, retry: () => void
       el("div", { className: "state__icon", text: "!", attrs: { "aria-hidden": "true" } }),
       el("h2", { className: "state__title", i18n: unavailable ? "error.unavailable.title" : "error.generic.title" }),
       el("p", { className: "state__body", i18n: unavailable ? "error.unavailable.body" : "error.generic.body" }),
-      el("p", { className: "state__detail", text: errorDetail(error) }),
+      el("p", { className: "state__detail", text: error instanceof ApiError ? describeError(error) : "", attrs: { title: errorDetail(error) }, dataset: { code: error instanceof ApiError ? error.code : "unexpected" } }),
       el("div", { className: "state__actions" }, [retryButton, signIn]),
     ]),
   ]);
@@ -46,10 +47,10 @@ export function showForbidden(target: HTMLElement, me: Me): void {
   ]);
 }
 
-/** A short technical line (code and message) for support, or "" when there is nothing useful. */
+/** A short technical line (code and message) for support, or "" when there is nothing useful; untranslated, so for tooltips. */
 export function errorDetail(error: unknown): string {
   if (error instanceof ApiError) {
-    return error.status === 0 ? `${error.code}: ${error.message}` : `HTTP ${error.status} · ${error.code}`;
+    return error.status === 0 ? `${error.code}: ${error.message}` : `HTTP ${error.status} · ${error.code}: ${error.message}`;
   }
   return error instanceof Error ? error.message : "";
 }

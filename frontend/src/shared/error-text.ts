@@ -1,0 +1,156 @@
+/**
+ * A refusal in the user's language: the server's machine `code` (and `field`) turned into a
+ * sentence from the i18n tables, never its English `message` as the main text.
+ *
+ * The server's message stays available through `errorTechnical` for a `title` attribute or a
+ * support line. Every code the backend can send needs an `error.code.<code>` entry in both
+ * tables and a row in `CODE_TEXTS`; tests/unit/backend/test_error_codes_translated.py fails
+ * when a new server code has none.
+ */
+
+import { ApiError } from "./http";
+import { t, tk, type MessageKey } from "./i18n";
+
+/** Codes from the server (backend/errors.py and its `code=` arguments), its realtime socket, and http.ts. */
+const CODE_TEXTS: Readonly<Record<string, MessageKey>> = {
+  // The ApiError classes' defaults and the exception handlers (backend/errors.py).
+  bad_request: tk("error.code.bad_request"),
+  not_found: tk("error.code.not_found"),
+  conflict: tk("error.code.conflict"),
+  unprocessable: tk("error.code.unprocessable"),
+  unauthorized: tk("error.code.unauthorized"),
+  forbidden: tk("error.code.forbidden"),
+  too_many_requests: tk("error.code.too_many_requests"),
+  invalid: tk("error.code.invalid"),
+  method_not_allowed: tk("error.code.method_not_allowed"),
+  too_large: tk("error.code.too_large"),
+  http_error: tk("error.code.http_error"),
+  internal: tk("error.code.internal"),
+  // Sign-in and refresh.
+  invalid_credentials: tk("error.code.invalid_credentials"),
+  invalid_refresh: tk("error.code.invalid_refresh"),
+  locked: tk("error.code.locked"),
+  // Incidents, places, assignments, playbooks.
+  ambiguous_place: tk("error.code.ambiguous_place"),
+  unknown_address: tk("error.code.unknown_address"),
+  outside_jurisdiction: tk("error.code.outside_jurisdiction"),
+  unknown_patient: tk("error.code.unknown_patient"),
+  idempotency_mismatch: tk("error.code.idempotency_mismatch"),
+  no_playbook: tk("error.code.no_playbook"),
+  bad_scenario: tk("error.code.bad_scenario"),
+  close_refused: tk("error.code.close_refused"),
+  incident_ended: tk("error.code.incident_ended"),
+  offer_closed: tk("error.code.offer_closed"),
+  bad_transition: tk("error.code.bad_transition"),
+  not_qualified: tk("error.code.not_qualified"),
+  responder_busy: tk("error.code.responder_busy"),
+  not_responder: tk("error.code.not_responder"),
+  step_not_waivable: tk("error.code.step_not_waivable"),
+  step_not_running: tk("error.code.step_not_running"),
+  // Positions, coverage, paging, push.
+  unavailable: tk("error.code.unavailable"),
+  too_many_items: tk("error.code.too_many_items"),
+  bad_cursor: tk("error.code.bad_cursor"),
+  insecure_endpoint: tk("error.code.insecure_endpoint"),
+  // The realtime socket (backend/realtime/, an `error` message).
+  auth: tk("error.code.auth"),
+  rate_limited: tk("error.code.rate_limited"),
+  unknown_type: tk("error.code.unknown_type"),
+  unsupported: tk("error.code.unsupported"),
+  resync: tk("error.code.resync"),
+  position_rejected: tk("error.code.position_rejected"),
+  unknown_topic: tk("error.code.unknown_topic"),
+  already_subscribed: tk("error.code.already_subscribed"),
+  too_many_subscriptions: tk("error.code.too_many_subscriptions"),
+  // Ours (http.ts): no answer, too late, or an answer that is not our JSON.
+  network: tk("error.code.network"),
+  timeout: tk("error.code.timeout"),
+  bad_response: tk("error.code.bad_response"),
+};
+
+/** The request-body fields the views send, as the server names them in `field`. */
+const FIELD_NAMES: Readonly<Record<string, MessageKey>> = {
+  kind: tk("error.field.kind"),
+  place: tk("error.field.place"),
+  "place.address_id": tk("error.field.place.address_id"),
+  "place.lat": tk("error.field.place.lat"),
+  "place.lon": tk("error.field.place.lon"),
+  "place.text": tk("error.field.place.text"),
+  priority: tk("error.field.priority"),
+  patient_id: tk("error.field.patient_id"),
+  description: tk("error.field.description"),
+  violent: tk("error.field.violent"),
+  text: tk("error.field.text"),
+  reason: tk("error.field.reason"),
+  responder_id: tk("error.field.responder_id"),
+  role: tk("error.field.role"),
+  outcome: tk("error.field.outcome"),
+  record_sheet_id: tk("error.field.record_sheet_id"),
+  handover_hospital: tk("error.field.handover_hospital"),
+  username: tk("error.field.username"),
+  password: tk("error.field.password"),
+  refresh_token: tk("error.field.refresh_token"),
+  status: tk("error.field.status"),
+  item: tk("error.field.item"),
+  endpoint: tk("error.field.endpoint"),
+};
+
+/** The parts of a refusal that matter here: an `ApiError`, or a realtime `error` message. */
+export interface Refusal {
+  code: string;
+  message: string;
+  field?: string | null;
+}
+
+/**
+ * One sentence for `err` in the current language: the text of its code, with the field's name
+ * when the server named one. Unknown codes say so generically and quote the server's message;
+ * anything that is not an `ApiError` gets the generic "did not work" text.
+ */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiError) {
+    return describeRefusal(err);
+  }
+  return t("error.unexpected");
+}
+
+/** Like `describeError`, for a refusal that did not come as an `ApiError` (a realtime `error`). */
+export function describeRefusal(refusal: Refusal): string {
+  const key = lookup(CODE_TEXTS, refusal.code);
+  const reason = key === undefined ? t("error.unknownCode", { message: refusal.message || refusal.code }) : t(key);
+  const field = refusal.field ?? null;
+  return field === null || field === "" ? reason : t("error.withField", { reason, field: fieldName(field) });
+}
+
+/** The localized name of a server `field` (`place.text`, `$.reason`, …); the raw name if unknown. */
+export function fieldName(field: string): string {
+  const bare = field.replace(/^\$\./, "");
+  const last = bare.split(".").pop() ?? bare;
+  const key = lookup(FIELD_NAMES, bare) ?? lookup(FIELD_NAMES, last);
+  return key === undefined ? bare : t(key);
+}
+
+// Own keys only: a server string such as "constructor" must not find Object.prototype's.
+function lookup(table: Readonly<Record<string, MessageKey>>, name: string): MessageKey | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
+/** The untranslated detail for support (`code: server message`), for a `title` attribute; "" if none. */
+export function errorTechnical(err: unknown): string {
+  if (err instanceof ApiError) {
+    return err.message === "" ? err.code : `${err.code}: ${err.message}`;
+  }
+  return err instanceof Error ? err.message : "";
+}
+
+/** Shows `text` in `target` with the server's detail in its tooltip and the code in `data-code`. */
+export function showErrorText(target: HTMLElement, text: string, err: unknown): void {
+  target.textContent = text;
+  const technical = errorTechnical(err);
+  if (technical === "") {
+    target.removeAttribute("title");
+  } else {
+    target.title = technical;
+  }
+  target.dataset.code = err instanceof ApiError ? err.code : "unexpected";
+}
