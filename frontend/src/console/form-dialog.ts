@@ -6,6 +6,7 @@
  */
 
 import { el } from "../shared/dom";
+import { showErrorText } from "../shared/error-text";
 import { ApiError } from "../shared/http";
 import { t, type MessageKey } from "../shared/i18n";
 import { refusalText } from "./refusal";
@@ -96,9 +97,13 @@ export function openFormDialog(options: FormDialogOptions): Promise<boolean> {
       }
       for (const [name, error] of errors) {
         error.textContent = "";
+        error.removeAttribute("title");
+        delete error.dataset.code;
         inputs.get(name)?.removeAttribute("aria-invalid");
       }
       general.textContent = "";
+      general.removeAttribute("title");
+      delete general.dataset.code;
       submit.disabled = true;
       options
         .onSubmit(values)
@@ -107,14 +112,11 @@ export function openFormDialog(options: FormDialogOptions): Promise<boolean> {
           submit.disabled = false;
           const message = (err instanceof ApiError && !err.isUnavailable ? options.describeError?.(err) : null) ?? refusalText(err);
           const name = err instanceof ApiError && err.field !== null ? err.field.split(".").pop() ?? "" : "";
-          const target = errors.get(name);
-          if (target !== undefined) {
-            target.textContent = message;
-            inputs.get(name)?.setAttribute("aria-invalid", "true");
-            inputs.get(name)?.focus();
-          } else {
-            general.textContent = message;
-          }
+          // The code goes into `data-code` (and the server's words into the tooltip) either way.
+          showErrorText(errors.get(name) ?? general, message, err);
+          const input = inputs.get(name);
+          input?.setAttribute("aria-invalid", "true");
+          input?.focus();
         });
     });
     dialog.showModal();

@@ -224,7 +224,7 @@ class PanelSession {
       return;
     }
     const title = (getLocale() === "zh-CN" ? step.title_zh : step.title_en) ?? this.playbook?.stepTitle(step.id) ?? "";
-    const parts: HTMLElement[] = [el("span", { className: "ipanel__step-label", i18n: "console.panel.step" }), el("strong", { className: "ipanel__step-title", text: title })];
+    const parts: HTMLElement[] = [el("span", { className: "ipanel__step-label", i18n: "console.panel.step" }), el("strong", { className: "ipanel__step-title", text: title, dataset: { stepId: step.id } })];
     if (step.deadline_at !== null) {
       const left = step.deadline_at - this.now() / 1000;
       parts.push(

@@ -1,7 +1,9 @@
 """The operator console against the real backend: an incident typed in (address autocomplete,
 patient and playbook shown) reaches the wall with its countdown, once; recommendations, a manual
 assign, a responder's answer over HTTP, notes, priority, release and cancel show in the panel
-and the timeline; a refused field shows the server's error; both languages are complete."""
+and the timeline; a stuck step is waived with a reason and the playbook moves on (a waiver
+without a reason, or of a step no longer running, is refused and changes nothing); a refused
+field shows the server's error; both languages are complete."""
 
 from __future__ import annotations
 
@@ -56,6 +58,30 @@ async def live_incidents(base_url: str) -> list[dict[str, Any]]:
         r = await http.get("/api/incidents?state=live", headers=await bearer(http, "op.d"))
     assert r.status_code == 200, r.text
     return list(r.json()["items"])
+
+
+async def incident_detail(
+    http: httpx.AsyncClient, headers: dict[str, str], incident_id: str
+) -> dict[str, Any]:
+    r = await http.get(f"/api/incidents/{incident_id}", headers=headers)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+async def running_step_ids(
+    http: httpx.AsyncClient, headers: dict[str, str], incident_id: str
+) -> list[str]:
+    detail = await incident_detail(http, headers, incident_id)
+    return [s["id"] for s in detail["running_steps"]]
+
+
+async def timeline_of(
+    http: httpx.AsyncClient, headers: dict[str, str], incident_id: str, kind: str
+) -> list[dict[str, Any]]:
+    """The incident's log entries of ``kind``, oldest first, as the server has them."""
+    r = await http.get(f"/api/incidents/{incident_id}/timeline", headers=headers)
+    assert r.status_code == 200, r.text
+    return [e for e in r.json() if e["kind"] == kind]
 
 
 async def police_on_duty(
@@ -284,4 +310,94 @@ async def test_refused_input_shows_the_reason_and_the_field_in_chinese(
     assert "give exactly one of" in title, title
     assert await page.get_attribute("#intake-address", "aria-invalid") == "true"
     assert await live_incidents(backend.base_url) == []
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+WAIVE_REASON = "社区医生与社工均联系不上；民警已电话处置"
+
+
+@pytest.mark.timeout(240)
+async def test_a_stuck_step_is_waived_with_a_reason_and_the_playbook_moves_on(
+    open_page: Opener, users: None, backend: BackendProcess, address: dict[str, Any]
+) -> None:
+    page = await open_console(open_page, motion=False)
+    async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
+        operator = await bearer(http, "op.d")
+        # Nobody is on duty: the handling team can never be alerted, the step is stuck.
+        r = await http.post(
+            "/api/incidents",
+            json={"kind": "crisis_at_home", "priority": 2, "place": {"address_id": address["id"]}},
+            headers={**operator, "Idempotency-Key": "console-test-waive"},
+        )
+        assert r.status_code == 201, r.text
+        incident_id = r.json()["incident"]["summary"]["id"]
+        stuck = (await incident_detail(http, operator, incident_id))["running_steps"]
+        assert [(s["id"], s["waivable"]) for s in stuck] == [("alert_team", True)]
+
+        await page.locator(f".incident[data-incident-id='{incident_id}']").click()
+        panel = page.locator(f".ipanel[data-incident-id='{incident_id}']")
+        await panel.locator(".ipanel__step-title[data-step-id='alert_team']").wait_for(
+            timeout=15_000
+        )
+        waive = panel.locator(".ipanel__actions [data-waive-step='alert_team']")
+        assert await waive.inner_text() == "豁免步骤：调度处置小组"
+        await waive.click()
+
+        # No reason: refused at the reason field in the operator's words; the dialog stays open.
+        await page.wait_for_selector("dialog.dialog[open]")
+        await page.click("dialog.dialog button[type=submit]")
+        error = page.locator("#dlg-reason-error[data-code='invalid']")
+        await error.wait_for(timeout=10_000)
+        assert await error.inner_text() == "服务器拒绝：内容缺失或格式不正确（字段：原因）"
+        title = await error.get_attribute("title") or ""
+        assert title.startswith("invalid: reason"), title  # the server's own words
+        assert await page.get_attribute("#dlg-reason", "aria-invalid") == "true"
+        assert await page.locator("dialog.dialog[open]").count() == 1
+        assert await running_step_ids(http, operator, incident_id) == ["alert_team"]
+        assert await timeline_of(http, operator, incident_id, "step.waived") == []
+        assert await timeline_of(http, operator, incident_id, "step_waived") == []
+
+        await fill_dialog(page, {"reason": WAIVE_REASON})
+        waived_line = panel.locator(".timeline__item[data-kind='step.waived']")
+        await waived_line.wait_for(timeout=15_000)
+        assert await waived_line.locator(".timeline__text").inner_text() == (
+            f"步骤已豁免：调度处置小组——{WAIVE_REASON}"
+        )
+        await panel.locator(".timeline__item[data-kind='step_waived']").wait_for(timeout=15_000)
+        # The playbook moved on to the next step, with its own countdown; alert_team is gone.
+        next_step = panel.locator(".ipanel__step-title[data-step-id='wait_arrivals']")
+        await next_step.wait_for(timeout=15_000)
+        assert await next_step.inner_text() == "等待到场"
+        assert "剩余" in await panel.locator(".ipanel__step .countdown").inner_text()
+        assert await panel.locator("[data-waive-step='alert_team']").count() == 0
+
+        # The server has the same record: the waiver with its reason, and the run past it.
+        assert await running_step_ids(http, operator, incident_id) == ["wait_arrivals"]
+        (waived,) = await timeline_of(http, operator, incident_id, "step.waived")
+        assert waived["data"] == {"step_id": "alert_team", "reason": WAIVE_REASON}
+        (engine,) = await timeline_of(http, operator, incident_id, "step_waived")
+        assert (engine["data"]["step_id"], engine["data"]["by"]) == ("alert_team", "op.d")
+
+        # A step waived elsewhere while the dialog is open: refused by name, nothing doubled.
+        await panel.locator(".ipanel__actions [data-waive-step='wait_arrivals']").click()
+        await page.wait_for_selector("dialog.dialog[open]")
+        await page.fill("#dlg-reason", "等待到场超时，患者已由家属送医")
+        r = await http.post(
+            f"/api/incidents/{incident_id}/steps/wait_arrivals/waive",
+            json={"reason": "另一席位已豁免此步骤"},
+            headers=operator,
+        )
+        assert r.status_code == 200, r.text
+        await page.click("dialog.dialog button[type=submit]")
+        stale = page.locator("dialog.dialog .dialog__error[data-code='step_not_running']")
+        await stale.wait_for(timeout=10_000)
+        assert await stale.inner_text() == "“等待到场”已不在进行中，未作豁免"
+        await page.click("dialog.dialog button.btn--ghost")
+        await page.wait_for_selector("dialog.dialog", state="detached")
+        reasons = [e["data"] for e in await timeline_of(http, operator, incident_id, "step.waived")]
+        assert reasons == [
+            {"step_id": "alert_team", "reason": WAIVE_REASON},
+            {"step_id": "wait_arrivals", "reason": "另一席位已豁免此步骤"},
+        ]
+    assert await visible_raw_keys(page) == []
     assert page.errors == []  # type: ignore[attr-defined]
