@@ -141,7 +141,7 @@ async def test_socket_outlives_its_access_token(
         await sign_in(page, backend.base_url, "lead.d", "/wall/")
         await wait_connection(page, "live")
         await page.evaluate(STATE_LOG)
-        await page.wait_for_timeout(75_000)  # two and a half token lifetimes
+        await page.wait_for_timeout(50_000)  # past the first expiry, and the renewal after it
         states = await page.evaluate("window.__connStates")
         assert "reconnecting" not in states, f"the socket was dropped: {states}"
         assert await page.get_attribute(".conn", "data-state") == "live"
