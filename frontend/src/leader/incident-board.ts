@@ -33,22 +33,68 @@ export function mountIncidentBoard(parent: HTMLElement, onPick: (incident: LiveI
     el("header", { className: "panel__header" }, [el("h2", { className: "panel__title", i18n: "leader.board.title" }), count]),
     body,
   ]);
+  // Rows are kept per incident and updated in place: the board redraws every second (the
+  // timers), and a list rebuilt each time would drop a click that straddles a redraw and throw
+  // keyboard focus away.
+  const rows = new Map<string, { li: HTMLLIElement; incident: LiveIncident }>();
+  let list: HTMLOListElement | null = null;
+  const show = (message: HTMLElement): void => {
+    list = null;
+    rows.clear();
+    replaceChildren(body, [message]);
+  };
   const render = (): void => {
     const incidents = getLiveState().incidents;
     if (incidents === null) {
       count.textContent = "";
-      replaceChildren(body, [el("p", { className: "empty empty--loading", text: t("state.loading") })]);
+      show(el("p", { className: "empty empty--loading", text: t("state.loading") }));
       return;
     }
     count.textContent = String(incidents.length);
     if (incidents.length === 0) {
-      replaceChildren(body, [el("p", { className: "empty", text: t("state.noIncidents") })]);
+      show(el("p", { className: "empty", text: t("state.noIncidents") }));
       return;
     }
+    if (list === null) {
+      list = el("ol", { className: "incidents__list" });
+      replaceChildren(body, [list]);
+    }
     const now = Date.now();
-    replaceChildren(body, [el("ol", { className: "incidents__list" }, sortForLeader(incidents, now).map((i) => row(i, now)))]);
+    const ordered = sortForLeader(incidents, now);
+    const present = new Set(ordered.map((i) => i.id));
+    for (const [id, entry] of rows) {
+      if (!present.has(id)) {
+        entry.li.remove();
+        rows.delete(id);
+      }
+    }
+    ordered.forEach((incident, index) => {
+      let entry = rows.get(incident.id);
+      if (entry === undefined) {
+        entry = { li: newRow(incident.id), incident };
+        rows.set(incident.id, entry);
+      }
+      entry.incident = incident;
+      fillRow(entry.li, incident, now);
+      const at = list?.children[index] ?? null;
+      if (at !== entry.li) {
+        list?.insertBefore(entry.li, at);
+      }
+    });
   };
-  const row = (incident: LiveIncident, now: number): HTMLElement => {
+  const newRow = (id: string): HTMLLIElement => {
+    const li = el("li", { attrs: { tabindex: "0", role: "button" }, dataset: { id } });
+    const pick = (): void => {
+      const entry = rows.get(id);
+      if (entry !== undefined) {
+        onPick(entry.incident);
+      }
+    };
+    li.addEventListener("click", pick);
+    li.addEventListener("keydown", (e) => (e.key === "Enter" || e.key === " ") && pick());
+    return li;
+  };
+  const fillRow = (li: HTMLLIElement, incident: LiveIncident, now: number): void => {
     const overdue = isOverdue(incident, now);
     const step = incident.step;
     const parts = [incidentStateLabel(incident.state)];
@@ -60,31 +106,21 @@ export function mountIncidentBoard(parent: HTMLElement, onPick: (incident: LiveI
       const left = (Date.parse(step.deadline_at) - now) / 1000;
       parts.push(left < 0 ? t("incidentRow.overdue", { time: formatDuration(-left) }) : t("incidentRow.due", { time: formatDuration(left) }));
     }
-    const li = el(
-      "li",
-      {
-        className: `incident incident--p${incident.priority}${incident.escalated ? " is-escalated" : ""}${overdue ? " is-overdue" : ""}${incident.id === selected ? " is-selected" : ""}`,
-        attrs: { tabindex: "0", role: "button" },
-        dataset: { id: incident.id, state: incident.state },
-      },
-      [
-        el("span", { className: "incident__priority", text: t(PRIORITY_LABELS[incident.priority]) }),
-        el("div", { className: "incident__main" }, [
-          el("p", { className: "incident__title", text: incidentTitle(incident) }),
-          el("p", { className: "incident__address", text: incident.address }),
-          el("p", { className: `incident__step${overdue ? " is-overdue" : ""}`, text: parts.join(" · ") }),
-        ]),
-        el("div", { className: "incident__side" }, [
-          el("span", { className: "incident__timer", text: formatDuration((now - Date.parse(incident.opened_at)) / 1000) }),
-          incident.escalated ? el("span", { className: "incident__flag", i18n: "incidentRow.escalated" }) : null,
-          !incident.escalated && overdue ? el("span", { className: "incident__flag incident__flag--late", i18n: "leader.board.late" }) : null,
-        ]),
-      ],
-    );
-    const pick = (): void => onPick(incident);
-    li.addEventListener("click", pick);
-    li.addEventListener("keydown", (e) => (e.key === "Enter" || e.key === " ") && pick());
-    return li;
+    li.className = `incident incident--p${incident.priority}${incident.escalated ? " is-escalated" : ""}${overdue ? " is-overdue" : ""}${incident.id === selected ? " is-selected" : ""}`;
+    li.dataset.state = incident.state;
+    replaceChildren(li, [
+      el("span", { className: "incident__priority", text: t(PRIORITY_LABELS[incident.priority]) }),
+      el("div", { className: "incident__main" }, [
+        el("p", { className: "incident__title", text: incidentTitle(incident) }),
+        el("p", { className: "incident__address", text: incident.address }),
+        el("p", { className: `incident__step${overdue ? " is-overdue" : ""}`, text: parts.join(" · ") }),
+      ]),
+      el("div", { className: "incident__side" }, [
+        el("span", { className: "incident__timer", text: formatDuration((now - Date.parse(incident.opened_at)) / 1000) }),
+        incident.escalated ? el("span", { className: "incident__flag", i18n: "incidentRow.escalated" }) : null,
+        !incident.escalated && overdue ? el("span", { className: "incident__flag incident__flag--late", i18n: "leader.board.late" }) : null,
+      ]),
+    ]);
   };
   render();
   onLiveChange((_, part) => part === "incidents" && render());
