@@ -48,17 +48,8 @@ demo: install frontend
 serve: install
 	$(PINGAN) serve
 
-# The browser tests and the rest run side by side: most of either is waiting (servers starting,
-# sockets, timers, chromium), so on 2 cores the suite takes about two thirds of its serial time.
-# Each half has its own session database and Redis prefixes; the browser half's output is
-# printed after the other's, and either half failing fails the target.
 test: install frontend
-	@$(VENV)/bin/pytest -p no:cacheprovider -m browser > .test-browser.log 2>&1 & browser=$$!; \
-	$(VENV)/bin/pytest -p no:cacheprovider -m "not browser"; rest=$$?; \
-	wait $$browser; browser_rc=$$?; \
-	echo "==================== browser tests (run alongside) ===================="; \
-	cat .test-browser.log; \
-	test $$rest -eq 0 && test $$browser_rc -eq 0
+	$(VENV)/bin/pytest
 
 lint: install
 	$(VENV)/bin/ruff check .
