@@ -199,13 +199,7 @@ async def test_assign_accept_notes_priority_release_cancel(
     async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
         operator = await bearer(http, "op.d")
         # Opened while nobody is on duty: the playbook offers nobody, the operator will.
-        r = await http.post(
-            "/api/incidents",
-            json={"kind": "crisis_at_home", "priority": 2, "place": {"address_id": address["id"]}},
-            headers={**operator, "Idempotency-Key": "console-test-assign"},
-        )
-        assert r.status_code == 201, r.text
-        incident_id = r.json()["incident"]["summary"]["id"]
+        incident_id = await crisis_at_home(http, operator, address, "console-test-assign")
         police_id, police = await police_on_duty(
             http, make_user, paths, address["lat"], address["lon"]
         )
@@ -294,6 +288,19 @@ async def test_refused_input_shows_the_server_field_error_in_english(
     assert page.errors == []  # type: ignore[attr-defined]
 
 
+async def crisis_at_home(
+    http: httpx.AsyncClient, operator: dict[str, str], address: dict[str, Any], key: str
+) -> str:
+    """A priority-2 crisis at home opened through the API at ``address``; returns its id."""
+    r = await http.post(
+        "/api/incidents",
+        json={"kind": "crisis_at_home", "priority": 2, "place": {"address_id": address["id"]}},
+        headers={**operator, "Idempotency-Key": key},
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["incident"]["summary"]["id"])
+
+
 async def test_refused_input_shows_the_reason_and_the_field_in_chinese(
     open_page: Opener, users: None, backend: BackendProcess
 ) -> None:
@@ -324,13 +331,7 @@ async def test_a_stuck_step_is_waived_with_a_reason_and_the_playbook_moves_on(
     async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
         operator = await bearer(http, "op.d")
         # Nobody is on duty: the handling team can never be alerted, the step is stuck.
-        r = await http.post(
-            "/api/incidents",
-            json={"kind": "crisis_at_home", "priority": 2, "place": {"address_id": address["id"]}},
-            headers={**operator, "Idempotency-Key": "console-test-waive"},
-        )
-        assert r.status_code == 201, r.text
-        incident_id = r.json()["incident"]["summary"]["id"]
+        incident_id = await crisis_at_home(http, operator, address, "console-test-waive")
         stuck = (await incident_detail(http, operator, incident_id))["running_steps"]
         assert [(s["id"], s["waivable"]) for s in stuck] == [("alert_team", True)]
 
