@@ -44,10 +44,17 @@ async def test_fifty_incidents_twenty_responders(
     # Every responder was asked. (Not "20 live offers": on a loaded machine creating 50
     # incidents can outlast the test playbook's 2 s offer timeout, and an expired offer is right.)
     assert asked == 20
+    accepted = 0
     for name in crew.ids:
         for offer in await crew.mine(name):
             r = await app.post(f"/api/assignments/{offer['id']}/accept", headers=crew.headers[name])
+            # An offer read a moment ago may expire before the tap lands (2 s in the test
+            # playbook): the server must then refuse it by name, not accept a dead offer.
+            if r.status_code == 409:
+                assert r.json()["error"]["code"] == "offer_closed", r.text
+                continue
             assert r.status_code == 200, r.text
+            accepted += 1
 
     async def settled() -> bool:
         for incident_id in ids:
@@ -78,7 +85,8 @@ async def test_fifty_incidents_twenty_responders(
         searched = await conn.fetchval(
             "SELECT count(DISTINCT incident_id) FROM incident_events WHERE kind = 'dispatch.searched'"
         )
-    assert 1 <= full <= 10
+    assert accepted >= 1
+    assert full <= accepted // 2  # a full incident holds two of the accepted taps
     assert live_per_responder == 1
     assert searched == 50  # every incident's timeline records its search and how many were offered
 
