@@ -48,8 +48,10 @@ demo: install frontend
 serve: install
 	$(PINGAN) serve
 
+# Two workers: the browser tests on one, the rest on the other (see tests/conftest.py).
+TEST_WORKERS ?= 2
 test: install frontend
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -26,9 +26,31 @@ STANDARD = {
 }
 
 
+class _ErrorDocumentingOpenAPI(OpenAPIPlugin):
+    """Litestar's OpenAPI plugin, rewriting the schema the first time it is built.
+
+    Building the schema costs about half of ``create_app``; Litestar builds it lazily, at the
+    first request for it, and so do we (a node that never serves /schema never pays for it).
+    """
+
+    __slots__ = ()
+
+    def provide_openapi_schema(self) -> dict[str, Any]:
+        fresh = self._openapi_schema is None
+        schema = super().provide_openapi_schema()
+        if fresh:
+            _rewrite(schema)
+        return schema
+
+
 def document_errors(app: Litestar) -> None:
-    """Rewrite the cached schema: every 4xx/5xx body is an ErrorResponse; standard ones listed."""
-    schema: dict[str, Any] = app.plugins.get(OpenAPIPlugin).provide_openapi_schema()
+    """Every 4xx/5xx body documented as an ErrorResponse, the standard ones listed, once the
+    schema is built (the plugin's class is swapped: Litestar creates the instance itself)."""
+    plugin = app.plugins.get(OpenAPIPlugin)
+    plugin.__class__ = _ErrorDocumentingOpenAPI
+
+
+def _rewrite(schema: dict[str, Any]) -> None:
     (_,), components = msgspec.json.schema_components([ErrorResponse], ref_template=REF)
     schema.setdefault("components", {}).setdefault("schemas", {}).update(components)
     content = {"application/json": {"schema": {"$ref": REF.format(name="ErrorResponse")}}}
