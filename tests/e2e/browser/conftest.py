@@ -136,7 +136,11 @@ Opener = Callable[..., Awaitable[Page]]
 @pytest.fixture
 async def open_page(browser: Browser, backend: BackendProcess) -> AsyncIterator[Opener]:
     """``await open_page(username, "/wall/", width=1920, height=1080, scale=1, locale=None,
-    motion=True)``: a fresh browser context signed in through the login page, on ``path``."""
+    motion=False)``: a fresh browser context signed in through the login page, on ``path``.
+
+    Without motion (prefers-reduced-motion) nothing pulses, so the map draws only when its data
+    changes: a pulsing software-GL map at 1920x1080 keeps a core busy for the whole test and
+    starves the tests running beside it. ``motion=True`` gives the pulsing map."""
     contexts: list[BrowserContext] = []
 
     async def open_(
@@ -147,9 +151,8 @@ async def open_page(browser: Browser, backend: BackendProcess) -> AsyncIterator[
         height: int = 1080,
         scale: float = 1,
         locale: str | None = None,
-        motion: bool = True,
+        motion: bool = False,
     ) -> Page:
-        # Without motion (prefers-reduced-motion) nothing pulses: far less software-GL work.
         context = await browser.new_context(
             viewport={"width": width, "height": height},
             device_scale_factor=scale,

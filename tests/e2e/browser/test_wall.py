@@ -69,10 +69,19 @@ async def test_incident_events_reach_list_map_kpis_and_ticker(
     assert "龙田路 8 号" in await row.inner_text()
     assert await kpi_value(page, 0) == "1"
     await page.wait_for_selector(".ticker__item >> text=新警情")
+    # The row is kept and updated in place: its timer ticks, and an update restyles it, but the
+    # element stays the same one (a rebuilt list would re-announce itself every second).
+    await row.evaluate("r => { r.dataset.probe = 'kept'; }")
+    ticked = await row.locator(".incident__timer").inner_text()
+    await page.wait_for_function(
+        "t => document.querySelector('.incident[data-id=\"INC-A\"] .incident__timer')"
+        ".textContent !== t",
+        arg=ticked,
+    )
     await emit_incident_event(
         database_url, "incident.updated", {**state, "escalations": 1, "version": 2}
     )
-    await page.wait_for_selector(".incident.is-escalated")
+    await page.wait_for_selector(".incident.is-escalated[data-probe='kept']")
     await page.wait_for_selector(".ticker__item >> text=已升级")
     assert await kpi_value(page, 1) == "1"
     # An older summary arriving late changes nothing.
