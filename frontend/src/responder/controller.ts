@@ -6,7 +6,7 @@
  */
 
 import { onConnectionChange } from "../shared/connection";
-import { describeError, describeRefusal } from "../shared/error-text";
+import { describeError, describeRefusal, type Refusal } from "../shared/error-text";
 import { ApiError } from "../shared/http";
 import { t } from "../shared/i18n";
 import { RealtimeClient } from "../shared/realtime";
@@ -52,7 +52,7 @@ export class ResponderController {
     this.outbox = new Outbox(`pingan.responder.outbox.${session.me.id}`, (c) => this.transport(c), {
       changed: (pending) => update({ queued: [...pending] }),
       delivered: (c) => this.onDelivered(c),
-      refused: (c, code, message) => this.onRefused(c, code, message),
+      refused: (c, refusal) => this.onRefused(c, refusal),
     });
     this.sharer = new PositionSharer({ send: (m) => this.client.sendNow(m) }, (sharing) => update({ sharing }));
     this.client.onReply((reply) => {
@@ -422,7 +422,7 @@ export class ResponderController {
         return { kind: "ok" };
       }
       if (answer?.type === "error") {
-        return { kind: "refused", code: answer.code, message: answer.message };
+        return { kind: "refused", refusal: { code: answer.code, message: answer.message } };
       }
       // No answer in time: try HTTP now; a duplicate is harmless (same client_msg_id).
     }
@@ -431,7 +431,8 @@ export class ResponderController {
       return { kind: "ok" };
     } catch (err) {
       if (err instanceof ApiError && !err.isUnavailable) {
-        return { kind: "refused", code: err.code, message: err.message };
+        // The field too: "reason: too long" says what to fix, "invalid input" does not.
+        return { kind: "refused", refusal: { code: err.code, message: err.message, field: err.field } };
       }
       return { kind: "unreachable" };
     }
@@ -446,8 +447,8 @@ export class ResponderController {
     }
   }
 
-  private onRefused(c: QueuedCommand, code: string, message: string): void {
-    const reason = describeRefusal({ code, message });
+  private onRefused(c: QueuedCommand, refusal: Refusal): void {
+    const reason = describeRefusal(refusal);
     update({ notice: { kind: "error", text: t("responder.refused", { reason }) } });
     const work = current().work;
     if (work === null || work.assignment_id !== c.assignment_id) {

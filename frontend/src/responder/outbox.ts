@@ -9,10 +9,11 @@
  * cannot reach the server stays first in line until the link returns.
  */
 
+import type { Refusal } from "../shared/error-text";
 import type { CommandAction, QueuedCommand } from "./model";
 
 /** How one attempt went: delivered, refused for good (with why), or not reachable now. */
-export type SendOutcome = { kind: "ok" } | { kind: "refused"; code: string; message: string } | { kind: "unreachable" };
+export type SendOutcome = { kind: "ok" } | { kind: "refused"; refusal: Refusal } | { kind: "unreachable" };
 
 export type Transport = (command: QueuedCommand) => Promise<SendOutcome>;
 
@@ -20,7 +21,7 @@ export interface OutboxEvents {
   /** The queue changed (length or content). */
   changed(pending: readonly QueuedCommand[]): void;
   delivered(command: QueuedCommand): void;
-  refused(command: QueuedCommand, code: string, message: string): void;
+  refused(command: QueuedCommand, refusal: Refusal): void;
 }
 
 export interface CommandInput {
@@ -90,7 +91,7 @@ export class Outbox {
       if (outcome.kind === "ok") {
         this.events.delivered(head);
       } else {
-        this.events.refused(head, outcome.code, outcome.message);
+        this.events.refused(head, outcome.refusal);
       }
     }
   }
