@@ -48,7 +48,8 @@ demo: install frontend
 serve: install
 	$(PINGAN) serve
 
-# Two workers: the browser tests on one, the rest on the other (see tests/conftest.py).
+# Two workers: the browser tests one at a time on one, every other test spread over both
+# (the scheduler in tests/conftest.py). TEST_WORKERS=0 runs everything in this process.
 TEST_WORKERS ?= 2
 test: install frontend
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadscope

@@ -64,8 +64,9 @@ class _BrowserTestsTogether(LoadScopeScheduling):  # type: ignore[misc]
     drives them one at a time), every other test is a scope of its own (spread over the rest).
 
     Two software-GL browsers at once on two cores starve each other's frames; one beside the API
-    tests does not, and most of the suite's time is waiting (timers, sockets), not CPU. (Marking
-    tests with ``xdist_group`` does not work with pytest 9: the group never reaches the node id.)
+    tests does not, and most of the suite's time is waiting (timers, sockets), not CPU. (An
+    ``xdist_group`` marker added at collection did not group them here: the group's suffix never
+    reached the node ids xdist schedules by.)
     """
 
     def _split_scope(self, nodeid: str) -> str:
@@ -168,8 +169,9 @@ async def clean_db(pool: PgPool) -> AsyncIterator[PgPool]:
             for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             if r["tablename"] not in KEEP_TABLES
         ]
-        # Only the tables the test wrote: a TRUNCATE costs a new file per table (~12 ms each on
-        # a slow disk), and most tests touch a handful of the ~30 tables.
+        # Only the tables holding rows: a TRUNCATE costs a new file per table (~12 ms each on a
+        # slow disk), and most tests write a handful of the ~30. (A table the test emptied itself
+        # keeps its identity counters; no test relies on ids restarting.)
         probe = " UNION ALL ".join(
             f"SELECT '{name}' AS t WHERE EXISTS (SELECT FROM \"{name}\")" for name in names
         )
