@@ -6,10 +6,10 @@
 
 import { el, replaceChildren } from "../shared/dom";
 import { incidentTitle, PRIORITY_LABELS } from "../shared/domain";
-import { formatDuration, getLocale, onLocaleChange, t } from "../shared/i18n";
-import { incidentStateLabel } from "../shared/incident-events";
+import { formatDuration, onLocaleChange, t } from "../shared/i18n";
 import { getLiveState, onLiveChange } from "../shared/live";
 import { sortIncidents } from "../shared/panels/incidents-list";
+import { isOverdue, statusText } from "../shared/panels/incident-rows";
 import type { LiveIncident } from "../shared/types";
 
 export interface IncidentList {
@@ -145,19 +145,5 @@ function fillRow(li: HTMLElement, incident: LiveIncident, now: number, isSelecte
 }
 
 function stepLine(incident: LiveIncident, now: number): HTMLElement {
-  const parts = [incidentStateLabel(incident.state)];
-  let overdue = false;
-  const step = incident.step;
-  if (step !== null) {
-    const title = getLocale() === "zh-CN" ? step.title_zh : step.title_en;
-    if (title !== null && title !== "") {
-      parts.push(title);
-    }
-    if (step.deadline_at !== null) {
-      const left = (Date.parse(step.deadline_at) - now) / 1000;
-      overdue = left < 0;
-      parts.push(overdue ? t("incidentRow.overdue", { time: formatDuration(-left) }) : t("incidentRow.due", { time: formatDuration(left) }));
-    }
-  }
-  return el("p", { className: `incident__step${overdue ? " is-overdue" : ""}`, text: parts.join(" · ") });
+  return el("p", { className: `incident__step${isOverdue(incident, now) ? " is-overdue" : ""}`, text: statusText(incident, now) });
 }

@@ -39,7 +39,7 @@ export function statusText(incident: LiveIncident, nowMs: number): string {
 export interface RowLook {
   /** Extra classes of the row (`is-selected`, `is-overdue`, …). */
   classes?: string;
-  /** The second flag beside "escalated" (the leader's "late"), or null. */
+  /** Show "late" beside an overdue incident that is not escalated (the leader's board). */
   lateFlag?: boolean;
 }
 
