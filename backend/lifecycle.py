@@ -180,6 +180,7 @@ def lifespan(settings: Settings, keyring: Keyring, audit: AuditLog) -> Callable[
                 await _bounded("track flush", positions.tracks.flush(pool))
                 for client in list(hub.clients):
                     client.drop(1001, "server shutting down")
+                await _bounded("position index", index.aclose())
                 await _bounded("redis", redis.aclose())
         finally:
             try:

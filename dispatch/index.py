@@ -20,6 +20,7 @@ Time is always passed in as `now` (epoch seconds); nothing here reads a clock.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -58,6 +59,7 @@ from dispatch.models import (
 from dispatch.plan import SearchPlan, search_plan, warm_plans
 from dispatch.scripts import Call, Scripts, redis_errors, unlink_matching
 from dispatch.wall import parse_counts
+from dispatch.wire import Wire
 
 SEARCH_SLACK_M = 1e-3
 """Lua returns everyone within the k-th distance plus this; Python makes the exact cut."""
@@ -67,10 +69,25 @@ _SWEEP_BATCH = 500
 _KEYS_CACHE_SIZE = 4_096
 
 
-@lru_cache(maxsize=128)
-def _mask(statuses: frozenset[DutyStatus]) -> str:
-    """The wanted status codes as search.lua takes them."""
-    return "".join(sorted(STATUS_CODE[s] for s in statuses))
+_HEAD = struct.Struct("<7d")
+
+
+@lru_cache(maxsize=1024)
+def _wanted(code: str, statuses: frozenset[DutyStatus]) -> bytes:
+    """The tail of search.lua's head: the capability code, then the wanted status codes."""
+    return (code + "".join(sorted(STATUS_CODE[s] for s in statuses))).encode()
+
+
+def search_head(query: Query, reach: float) -> bytes:
+    """search.lua's ARGV[1]: the query as 7 little-endian doubles (lat, lon, k, radius, reach,
+    freshness cutoff, slack), then `_wanted`. Binary, so Lua reads it with one unpack and the
+    doubles arrive bit for bit."""
+    code = ANY_CAPABILITY if query.capability is None else CAPABILITY_CODE[query.capability]
+    cutoff = query.now - query.freshness_s
+    numbers = _HEAD.pack(
+        query.lat, query.lon, query.k, query.max_radius_m, reach, cutoff, SEARCH_SLACK_M
+    )
+    return numbers + _wanted(code, query.statuses)
 
 
 class PositionIndex:
@@ -87,6 +104,7 @@ class PositionIndex:
         speed: SpeedModel | None = None,
         first_reach_m: float = 1500.0,
         cross_shard: bool | None = None,
+        use_wire: bool = True,
     ) -> None:
         if index_res not in (8, 9, 10):
             raise IndexConfigError(f"index_res must be 8, 9 or 10, got {index_res}")
@@ -108,6 +126,8 @@ class PositionIndex:
             not isinstance(redis, RedisCluster) if cross_shard is None else cross_shard
         )
         self._keys_of: dict[tuple[str, ...], list[bytes]] = {}
+        # a single Redis: searches go over their own pipelined connection (dispatch/wire.py)
+        self.wire = Wire.for_client(redis) if self.cross_shard and use_wire else None
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -311,26 +331,27 @@ class PositionIndex:
         plan = search_plan(
             origin, max_radius_m, self.first_reach_m, self.shard_res, self.cross_shard
         )
-        code = ANY_CAPABILITY if capability is None else CAPABILITY_CODE[capability]
-        cutoff = now - self.freshness_s
-        head = f"{code} {lat!r} {lon!r} {k} {max_radius_m!r} {{}} {cutoff!r} {_mask(statuses)} {SEARCH_SLACK_M!r}"
         if self.cross_shard:
-            best = select_nearest(await self._search_merged(plan, head, max_radius_m), query)
+            best = select_nearest(await self._search_merged(plan, query), query)
         else:
-            best = await self._search_per_shard(plan, head, query, origin)
+            best = await self._search_per_shard(plan, query, origin)
         return make_candidates(best, capability=capability, now=now, speed=self.speed)
 
-    async def _search_merged(self, plan: SearchPlan, head: str, reach: float) -> list[Entry]:
+    async def _search_merged(self, plan: SearchPlan, query: Query) -> list[Entry]:
         """Both phases and every shard in one search.lua call (a single Redis, not Cluster)."""
         call = Call(
             "search",
             self._seen_keys(plan.shards),
-            [head.format(repr(reach)), plan.fine, plan.coarse],
+            [search_head(query, query.max_radius_m), plan.fine, plan.coarse],
         )
-        return parse_search_values(await self.scripts.run(self.redis, call, raw=True))
+        if self.wire is None:
+            reply = await self.scripts.run(self.redis, call, raw=True)
+        else:
+            reply = await self.scripts.run_on_wire(self.wire, self.redis, call)
+        return parse_search_values(reply)
 
     async def _search_per_shard(
-        self, plan: SearchPlan, head: str, query: Query, origin: str
+        self, plan: SearchPlan, query: Query, origin: str
     ) -> list[tuple[float, Entry]]:
         """Redis Cluster: one call per shard (one slot each), the coarse part only if needed.
 
@@ -339,7 +360,7 @@ class PositionIndex:
         """
         fine = [p for p in plan.per_shard if p.fine]
         found = await self._search_parts(
-            [(p.shard, p.fine, b"") for p in fine], head, query.max_radius_m
+            [(p.shard, p.fine, b"") for p in fine], query, query.max_radius_m
         )
         best = select_nearest(found, query)
         reach = best[-1][0] if len(best) == query.k else query.max_radius_m
@@ -347,18 +368,18 @@ class PositionIndex:
         if coarse and ring_lower_bound_m(plan.fine_last + 1, ring_gap_m(origin)) <= reach:
             # re-reading phase 1's cells is cheaper than a third round trip
             found += await self._search_parts(
-                [(p.shard, b"", p.coarse) for p in coarse], head, reach
+                [(p.shard, b"", p.coarse) for p in coarse], query, reach
             )
             best = select_nearest(found, query)
         return best
 
     async def _search_parts(
-        self, parts: Sequence[tuple[str, bytes, bytes]], head: str, reach: float
+        self, parts: Sequence[tuple[str, bytes, bytes]], query: Query, reach: float
     ) -> list[Entry]:
+        head = search_head(query, reach)
         calls = []
         for shard, fine, coarse in parts:
-            keys = self._seen_keys((shard,))
-            calls.append(Call("search", keys, [head.format(repr(reach)), fine, coarse]))
+            calls.append(Call("search", self._seen_keys((shard,)), [head, fine, coarse]))
         found: list[Entry] = []
         for reply in await self.scripts.run_many(self.redis, calls, raw=True):
             found += parse_search_values(reply)
@@ -396,6 +417,11 @@ class PositionIndex:
                 pipe.hgetall(self.keys.aggregates(shard))
             replies = await pipe.execute()
         return parse_counts({text(k): int(v) for reply in replies for k, v in reply.items()})
+
+    async def aclose(self) -> None:
+        """Close the search's own connection (the redis-py client is the caller's to close)."""
+        if self.wire is not None:
+            await self.wire.aclose()
 
     async def clear(self) -> int:
         """Delete every key of this index's prefix (tests, benchmarks); returns how many."""

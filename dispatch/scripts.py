@@ -22,6 +22,7 @@ from redis.exceptions import NoScriptError, RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from dispatch.errors import IndexScriptError, IndexUnavailableError
+from dispatch.wire import Wire, pack
 
 SCRIPT_NAMES = ("upsert", "evict", "claim", "unclaim", "restate", "sweep", "search")
 _STANDALONE = frozenset({"claim", "unclaim", "search"})
@@ -82,6 +83,36 @@ class Scripts:
             except NoScriptError:
                 await self.load(redis)
                 return await self._evalsha(redis, call, raw)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise IndexUnavailableError(
+                f"Redis unavailable during script {call.name}: {exc}"
+            ) from exc
+        except RedisError as exc:
+            raise IndexScriptError(f"Redis refused script {call.name}: {exc}") from exc
+
+    async def run_on_wire(self, wire: Wire, redis: Redis, call: Call) -> Any:
+        """`run` over the search's own connection (dispatch/wire.py); replies stay bytes.
+
+        Only for scripts that read (search): a call whose connection was lost is sent again.
+        `redis` loads the scripts when the server answers NOSCRIPT.
+        """
+        packed = pack("EVALSHA", self.sha[call.name], len(call.keys), *call.keys, *call.args)
+        # after a Redis restart both can happen: the connection is gone, then the scripts
+        reconnected = reloaded = False
+        try:
+            while True:
+                try:
+                    return await wire.call(packed)
+                except RedisConnectionError:
+                    # a search only reads: once more on a fresh connection is safe
+                    if reconnected:
+                        raise
+                    reconnected = True
+                except NoScriptError:
+                    if reloaded:
+                        raise
+                    reloaded = True
+                    await self.load(redis)
         except (RedisConnectionError, RedisTimeoutError) as exc:
             raise IndexUnavailableError(
                 f"Redis unavailable during script {call.name}: {exc}"

@@ -216,6 +216,7 @@ async def _parts(
             statuses=frozenset({DutyStatus.available}),
         )
         nearest.append((time.perf_counter() - t0) * 1000)
+    await index.aclose()
     await redis.aclose()
     conn = await asyncpg.connect(dsn)
     tx: list[float] = []

@@ -3,10 +3,10 @@
 -- KEYS: the `seen` zset "<base>seen" of every shard the plan numbers, in order (declares the
 --       slots; the cell keys of shard s are built from KEYS[s] minus "seen", so they share its
 --       hash tag)
--- ARGV: 1 "<cap> <lat> <lon> <k> <radius> <reach> <cutoff> <statuses> <eps>": capability code
---       ('*' = anyone), origin, k, radius (m), reach (m: nobody farther is wanted, e.g. the k-th
---       distance another call already found), fix_ts >= cutoff is fresh, wanted status codes,
---       slack eps (m)
+-- ARGV: 1 the head (dispatch/index.py `search_head`): 7 little-endian doubles lat, lon, k,
+--       radius (m), reach (m: nobody farther is wanted, e.g. the k-th distance another call
+--       already found), cutoff (fix_ts >= cutoff is fresh), slack eps (m); then the capability
+--       code ('*' = anyone) and the wanted status codes, one byte each
 --       2 fine part, 3 coarse part of the plan (binary, layout in dispatch/plan.py; '' = absent)
 -- The fine part lists index cells ring by ring; the coarse part coarse cells (index resolution
 -- - 2), whose occupied index cells come from the occupancy sets. The coarse part is walked only
@@ -15,18 +15,19 @@
 -- Returns the packed value of every fresh responder in a wanted status within the final limit
 -- (k-th distance or radius, + eps). The slack lets the caller make the exact cut with its own
 -- distance function, so a last-bit difference in sin/cos cannot drop anyone.
-local cap, lat0, lon0, k, radius, reach, cutoff, mask, eps = string.match(ARGV[1],
-  '^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+)$')
+local sin, cos, asin, sqrt, min = math.sin, math.cos, math.asin, math.sqrt, math.min
+local unpack, byte, sub = struct.unpack, string.byte, string.sub
+local head = ARGV[1]
+local lat0, lon0, k, radius, reach, cutoff, eps, tail = unpack('<ddddddd', head)
+local cap = sub(head, tail, tail)
+local wanted = {}  -- status byte -> true: one table look-up per entry
+for i = tail + 1, #head do wanted[byte(head, i)] = true end
 local R = 6371007.180918475
 local R2 = 2 * R
 local rad = math.pi / 180
-local sin, cos, asin, sqrt, min = math.sin, math.cos, math.asin, math.sqrt, math.min
-local unpack, find, sub = struct.unpack, string.find, string.sub
-lat0, lon0 = tonumber(lat0), tonumber(lon0)
 local phi0, lam0 = lat0 * rad, lon0 * rad
 local cos0 = cos(phi0)
-k, eps, cutoff = tonumber(k), tonumber(eps), tonumber(cutoff)
-local limit = min(tonumber(radius), tonumber(reach)) + eps
+local limit = min(radius, reach) + eps
 
 -- haversine compares `a = sin^2(d / 2R)` instead of d: the same order, without asin and sqrt
 local function half_chord(d)
@@ -52,8 +53,7 @@ local function scan(key)
     local phi = lat * rad
     local dphi = phi - phi0
     -- great-circle >= R * |dlat|: most entries end here once k are known
-    if (dphi < 0 and -dphi or dphi) * R <= limit and fix >= cutoff
-        and find(mask, sub(v, 25, 25), 1, true) then
+    if (dphi < 0 and -dphi or dphi) * R <= limit and fix >= cutoff and wanted[byte(v, 25)] then
       local s_lat = sin(dphi / 2)
       local s_lon = sin((lon * rad - lam0) / 2)
       local a = s_lat * s_lat + cos0 * cos(phi) * s_lon * s_lon
@@ -88,8 +88,9 @@ local function walk(part, coarse)
     local bound, count
     bound, count, pos = unpack('<dH', part, pos)
     for _ = 1, count do
-      local s, cell, phi, lam, cphi
-      s, cell, phi, lam, cphi, pos = unpack('<Hc15ddd', part, pos)
+      -- the cell id becomes a Lua string only if the cell is read (see the layout)
+      local s = unpack('<H', part, pos)
+      local phi, lam, cphi = unpack('<ddd', part, pos + 17)
       if limit ~= seen_limit then
         seen_limit, a_cell = limit, half_chord(limit + radius_c)
       end
@@ -97,7 +98,7 @@ local function walk(part, coarse)
       local s_lon = sin((lam - lam0) / 2)
       -- nothing in a cell is closer than its centre's distance - its radius: skip it unread
       if s_lat * s_lat + cos0 * cphi * s_lon * s_lon <= a_cell then
-        local base = bases[s]
+        local base, cell = bases[s], sub(part, pos + 2, pos + 16)
         if coarse then
           for _, member in ipairs(redis.call('SMEMBERS', base .. 'o:' .. cell .. ':' .. cap)) do
             local key = base .. 'c:' .. member .. ':' .. cap
@@ -107,6 +108,7 @@ local function walk(part, coarse)
           scan(base .. 'c:' .. cell .. ':' .. cap)
         end
       end
+      pos = pos + 41  -- shard:H id:c15 phi:d lam:d cos_phi:d
     end
     if bound > limit then return true end
   end

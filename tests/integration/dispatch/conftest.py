@@ -61,6 +61,8 @@ async def redis_client(key_prefix: str) -> AsyncIterator[Redis]:
 
 
 @pytest.fixture
-def index(redis_client: Redis, key_prefix: str) -> PositionIndex:
+async def index(redis_client: Redis, key_prefix: str) -> AsyncIterator[PositionIndex]:
     """A position index with default settings (res 8, shards at res 4, 60 s freshness)."""
-    return PositionIndex(redis_client, prefix=key_prefix)
+    index = PositionIndex(redis_client, prefix=key_prefix)
+    yield index
+    await index.aclose()

@@ -20,8 +20,12 @@ async def test_quick_bench_reports_every_figure_with_full_recall(redis_client: R
         rows = await run_positions_bench(REDIS_URL, quick=True)
     figures = [row.figure for row in rows]
     assert figures[0].startswith("ingest")
-    assert sum("p99" in f for f in figures) == 2
-    assert sum("p50" in f for f in figures) == 2
+    goals = [row for row in rows if row.goal == "<= 0.5x peer"]
+    assert [row.figure.split(",")[0] for row in goals] == ["nearest k=5 cap 5 km p99"] * 2
+    assert sum("peer through redis-py" in f for f in figures) == 4
+    server = [row for row in rows if "Redis time per query" in row.figure]
+    assert len(server) == 2
+    assert all(row.peer is not None and row.peer > 0 for row in server)
     assert any(f.startswith("Redis memory") for f in figures)
     recall = next(row for row in rows if row.figure.startswith("recall"))
     assert recall.ours == 100.0

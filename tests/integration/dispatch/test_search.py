@@ -110,7 +110,10 @@ async def assert_nearest_equals_brute_force(
     assert [c.distance_m for c in got] == [d for d, _ in want]
 
 
-@pytest.mark.parametrize(("index_res", "shard_res"), [(8, 4), (8, 6), (9, 5)])
+@pytest.mark.parametrize(
+    ("index_res", "shard_res", "use_wire"),
+    [(8, 4, True), (8, 6, True), (9, 5, True), (8, 4, False)],
+)
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -120,22 +123,29 @@ async def test_nearest_equals_brute_force_on_random_fleets(
     key_prefix: str,
     index_res: int,
     shard_res: int,
+    use_wire: bool,
     fleet: list[Member],
     asked: list[tuple[float, float, Capability | None, int, float, frozenset[DutyStatus]]],
 ) -> None:
+    """On a single Redis, over the search's own connection and (as for TLS) over redis-py."""
     index = PositionIndex(
         redis_client,
         prefix=key_prefix,
         index_res=index_res,
         shard_res=shard_res,
         first_reach_m=800.0,
+        use_wire=use_wire,
     )
-    async with asyncio.timeout(60):
-        await index.clear()
-        if fleet:
-            await index.upsert_many([(m.report, m.profile) for m in fleet], NOW)
-        for query in asked:
-            await assert_nearest_equals_brute_force(index, fleet, *query)
+    assert (index.wire is not None) == use_wire
+    try:
+        async with asyncio.timeout(60):
+            await index.clear()
+            if fleet:
+                await index.upsert_many([(m.report, m.profile) for m in fleet], NOW)
+            for query in asked:
+                await assert_nearest_equals_brute_force(index, fleet, *query)
+    finally:
+        await index.aclose()
 
 
 @pytest.mark.parametrize(("index_res", "shard_res"), [(8, 4), (8, 6)])
@@ -160,12 +170,15 @@ async def test_per_shard_search_for_redis_cluster_equals_brute_force(
         first_reach_m=800.0,
         cross_shard=False,
     )
-    async with asyncio.timeout(60):
-        await index.clear()
-        if fleet:
-            await index.upsert_many([(m.report, m.profile) for m in fleet], NOW)
-        for query in asked:
-            await assert_nearest_equals_brute_force(index, fleet, *query)
+    try:
+        async with asyncio.timeout(60):
+            await index.clear()
+            if fleet:
+                await index.upsert_many([(m.report, m.profile) for m in fleet], NOW)
+            for query in asked:
+                await assert_nearest_equals_brute_force(index, fleet, *query)
+    finally:
+        await index.aclose()
 
 
 async def test_sparse_responders_far_away_are_found_through_coarse_rings(
