@@ -64,6 +64,11 @@ class _Protocol(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.reader.feed(data)
         while (reply := self.reader.gets()) is not False:
+            if not self.waiting:
+                # a reply nobody asked for: the stream is out of step, never match it to a call
+                assert self.transport is not None
+                self.transport.abort()
+                return
             future = self.waiting.popleft()
             if future.done():  # a timed-out request's future is already failed
                 continue
@@ -198,6 +203,11 @@ class Wire:
             protocol.transport.close()
             raise
         return protocol
+
+    @property
+    def connected(self) -> bool:
+        """True while the wire holds an open connection (it opens one on the next call)."""
+        return self._protocol is not None and self._protocol.lost is None
 
     @property
     def address(self) -> str:

@@ -1,13 +1,13 @@
 """A real Redis for the position index tests, and a fresh index with its own key prefix per test.
 
-Redis comes from ``PINGAN_TEST_REDIS_URL`` (default redis://127.0.0.1:6379/0). These tests never
-skip: with no Redis they fail and say how to start one.
+Redis is the session's (`redis_url` in tests/conftest.py: ``PINGAN_TEST_REDIS_URL``, else
+127.0.0.1:6379, else an embedded one). These tests never skip: with no Redis they fail and say
+how to start one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -17,14 +17,13 @@ from redis.exceptions import RedisError
 
 from dispatch.index import PositionIndex
 
-REDIS_URL = os.environ.get("PINGAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 HOW_TO_START = (
     "no Redis at {url} ({error}); set PINGAN_TEST_REDIS_URL or start one: redis-server "
     "--daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no"
 )
 
 
-async def connect(url: str = REDIS_URL, *, decode: bool = False) -> Redis:
+async def connect(url: str, *, decode: bool = False) -> Redis:
     """A client that answered PING, or a test failure saying how to get a Redis."""
     client = Redis.from_url(url, decode_responses=decode, socket_connect_timeout=3)
     try:
@@ -50,9 +49,9 @@ def key_prefix() -> str:
 
 
 @pytest.fixture
-async def redis_client(key_prefix: str) -> AsyncIterator[Redis]:
+async def redis_client(redis_url: str, key_prefix: str) -> AsyncIterator[Redis]:
     """A redis.asyncio client on the test Redis; the test's keys are deleted afterwards."""
-    client = await connect()
+    client = await connect(redis_url)
     try:
         yield client
     finally:

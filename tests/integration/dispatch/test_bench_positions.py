@@ -12,12 +12,12 @@ from redis.asyncio import Redis
 from backend.bench.positions import run_positions_bench
 from backend.bench.table import format_rows
 
-from .conftest import REDIS_URL
 
-
-async def test_quick_bench_reports_every_figure_with_full_recall(redis_client: Redis) -> None:
+async def test_quick_bench_reports_every_figure_with_full_recall(
+    redis_client: Redis, redis_url: str
+) -> None:
     async with asyncio.timeout(110):
-        rows = await run_positions_bench(REDIS_URL, quick=True)
+        rows = await run_positions_bench(redis_url, quick=True)
     figures = [row.figure for row in rows]
     assert figures[0].startswith("ingest")
     goals = [row for row in rows if row.goal == "<= 0.5x peer"]

@@ -308,8 +308,10 @@ async def test_wall_counts_match_a_recount_of_the_live_fleet(index: PositionInde
         await assert_counts(index, live)
 
 
-async def test_a_client_that_decodes_responses_works_the_same(key_prefix: str) -> None:
-    client = await connect(decode=True)
+async def test_a_client_that_decodes_responses_works_the_same(
+    redis_url: str, key_prefix: str
+) -> None:
+    client = await connect(redis_url, decode=True)
     try:
         async with asyncio.timeout(10):
             index = PositionIndex(client, prefix=key_prefix)

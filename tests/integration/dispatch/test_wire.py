@@ -15,7 +15,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from dispatch.errors import IndexUnavailableError
 from dispatch.index import PositionIndex
 from dispatch.wire import Wire, pack
-from tests.integration.dispatch.conftest import REDIS_URL, connect
+from tests.integration.dispatch.conftest import connect
 from tests.integration.dispatch.test_index import NOW, PINGSHAN, profile, report
 
 
@@ -103,22 +103,25 @@ async def test_a_call_past_its_timeout_fails_and_drops_the_connection(
         await wire.aclose()
 
 
-async def test_the_wire_uses_the_clients_database_and_credentials(key_prefix: str) -> None:
+async def test_the_wire_uses_the_clients_database_and_credentials(
+    redis_url: str, key_prefix: str
+) -> None:
     user, password = f"wire{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    admin = await connect()
+    admin = await connect(redis_url)
     try:
         await admin.acl_setuser(
             user, enabled=True, passwords=[f"+{password}"], keys=["*"], commands=["+@all"]
         )
-        base = REDIS_URL.rsplit("/", 1)[0].replace("redis://", f"redis://{user}:{password}@")
-        client = Redis.from_url(f"{base}/3")
+        client = Redis.from_url(redis_url, username=user, password=password, db=3)
         wire = wire_of(client)
         try:
             async with asyncio.timeout(10):
                 await client.set(f"{key_prefix}:db3", "here")
                 assert await wire.call(pack("GET", f"{key_prefix}:db3")) == b"here"
                 assert await wire.call(pack("ACL", "WHOAMI")) == user.encode()
-                wrong = Wire(host=wire.host, port=wire.port, username=user, password="wrong")
+                wrong = Wire(
+                    host=wire.host, port=wire.port, path=wire.path, username=user, password="wrong"
+                )
                 with pytest.raises(ResponseError):
                     await wrong.call(pack("PING"))
         finally:
@@ -128,6 +131,25 @@ async def test_the_wire_uses_the_clients_database_and_credentials(key_prefix: st
     finally:
         await admin.acl_deluser(user)
         await admin.aclose()
+
+
+async def test_a_reply_nobody_asked_for_drops_the_connection(
+    redis_client: Redis, key_prefix: str
+) -> None:
+    wire = wire_of(redis_client)
+    channel = f"{key_prefix}:channel"
+    try:
+        async with asyncio.timeout(10):
+            # a subscribed connection receives messages it did not ask for
+            await wire.call(pack("SUBSCRIBE", channel))
+            assert wire.connected
+            await redis_client.publish(channel, "unasked")
+            while wire.connected:
+                await asyncio.sleep(0.01)
+            assert await wire.call(pack("PING")) == b"PONG"
+            assert wire.connected
+    finally:
+        await wire.aclose()
 
 
 def test_unix_socket_clients_get_a_unix_wire_and_tls_clients_none() -> None:
@@ -164,9 +186,9 @@ async def test_a_search_after_its_connection_and_scripts_were_lost_succeeds(
         assert [c.responder_id for c in found] == ["r1"]
 
 
-def test_the_wire_runs_on_uvloop_as_the_backend_does(key_prefix: str) -> None:
+def test_the_wire_runs_on_uvloop_as_the_backend_does(redis_url: str, key_prefix: str) -> None:
     async def search() -> list[str]:
-        client = await connect()
+        client = await connect(redis_url)
         index = PositionIndex(client, prefix=key_prefix)
         try:
             await index.upsert(report("r1", *PINGSHAN), profile("r1"), NOW)
