@@ -10,6 +10,7 @@ import time
 
 import asyncpg
 import httpx
+import msgspec
 from redis.asyncio import Redis
 
 from backend.bench.fanout.clients import Fleet
@@ -89,13 +90,15 @@ async def run_fanout_bench(
     redis_url: str,
     *,
     quick: bool = False,
+    repeats: int | None = None,
     series: list[BenchSeries] | None = None,
 ) -> list[BenchRow]:
     """Measure our fan-out beside a bare ``websockets`` broadcast server; returns the rows.
 
     ``database_url`` must be allowed to create databases: the bench works in a scratch one.
+    ``repeats`` overrides the plan's windows per figure (more windows, steadier tails).
     """
-    plan = QUICK if quick else FULL
+    plan = _plan(quick, repeats)
     prefix = f"pingan:bench:fanout:{secrets.token_hex(4)}"
     redis = Redis.from_url(redis_url)
     peer = Peer()
@@ -129,6 +132,11 @@ async def run_fanout_bench(
     return rows
 
 
+def _plan(quick: bool, repeats: int | None) -> Plan:
+    plan = QUICK if quick else FULL
+    return plan if repeats is None else msgspec.structs.replace(plan, repeats=repeats)
+
+
 def main() -> None:
     """Command line: python -m backend.bench.fanout [admin_dsn] [redis_url] [--quick]."""
     parser = argparse.ArgumentParser(
@@ -139,10 +147,17 @@ def main() -> None:
     )
     parser.add_argument("redis_url", nargs="?", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="windows per figure (default: the plan's)"
+    )
     args = parser.parse_args()
-    plan = QUICK if args.quick else FULL
+    if args.repeats is not None and args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    plan = _plan(args.quick, args.repeats)
     started = time.monotonic()
-    rows = asyncio.run(run_fanout_bench(args.database_url, args.redis_url, quick=args.quick))
+    rows = asyncio.run(
+        run_fanout_bench(args.database_url, args.redis_url, quick=args.quick, repeats=args.repeats)
+    )
     print(  # noqa: T201
         f"fan-out: {plan.rate_per_s:g} updates/s of {PAYLOAD_BYTES} bytes for {plan.window_s:g} s "
         f"per window, {plan.repeats} windows per figure, {plan.workers} client processes, {os.cpu_count()} cores; "
