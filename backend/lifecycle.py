@@ -70,7 +70,9 @@ def _position_handler(
         item["responder_id"] = client.principal.user_id
         (result,) = await positions.ingest(client.principal, [item])
         if result.outcome == "rejected":
-            client.send(WsError(code="position_rejected", message=result.reason or "", topic=None))
+            client.send(
+                WsError(code="position_rejected", message=result.reason or "", field=result.field)
+            )
 
     return on_client_position
 

@@ -49,7 +49,9 @@ def command_handler(
                 case _:
                     await service.change_status(caller, aid, command.action, msg_id)
         except ApiError as exc:
-            client.send(Error(code=exc.code, message=exc.message, client_msg_id=msg_id))
+            client.send(
+                Error(code=exc.code, message=exc.message, client_msg_id=msg_id, field=exc.field)
+            )
             return
         client.send(
             Ack(client_msg_id=command.client_msg_id, assignment_id=aid, action=command.action)

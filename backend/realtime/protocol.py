@@ -190,6 +190,8 @@ class Error(msgspec.Struct, tag="error", kw_only=True):
     topic: str | None = None
     client_msg_id: str | None = None
     """Set when the refused message was an assignment command that carried one."""
+    field: str | None = None
+    """The field of the refused message at fault (a dotted path, as in HTTP errors), if one was."""
 
 
 ServerMessage = Welcome | Subscribed | Snapshot | Event | Positions | Pong | Ack | Error

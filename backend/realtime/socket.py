@@ -44,6 +44,7 @@ from backend.security.audit import AuditEntry
 from backend.security.guards import PUBLIC
 from backend.security.principal import Principal
 from backend.security.tokens import InvalidToken, decode_access_token
+from backend.validation import explain
 
 log = logging.getLogger("pingan.ws")
 HELLO_TIMEOUT_S = 5.0
@@ -222,7 +223,8 @@ def _decode(raw: str | bytes, client: Client) -> ClientMessage | None:
     try:
         message: ClientMessage = CLIENT_DECODER.decode(raw)
     except msgspec.ValidationError as exc:
-        client.send(Error(code="invalid", message=str(exc)[:300]))
+        field, reason = explain(exc)
+        client.send(Error(code="invalid", message=reason[:300], field=field))
         return None
     except msgspec.DecodeError:
         typed = b'"type"' in (raw if isinstance(raw, bytes) else raw.encode())

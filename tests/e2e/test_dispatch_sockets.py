@@ -128,6 +128,23 @@ async def test_offer_accept_status_over_sockets(
     )
     refused = await next_message(police, "error")
     assert refused["code"] == "offer_closed"
+    # a refusal names the field at fault, as HTTP errors do, so the phone can say what to fix
+    for message, code, field in (
+        ({"type": "position", "lat": 95.0, "lon": 114.35, "ts": time.time()}, "invalid", "lat"),
+        (
+            {"type": "position", "lat": 22.7, "lon": 114.35, "ts": time.time() + 600},
+            "position_rejected",
+            "ts",
+        ),
+        (
+            {"type": "assignment", "assignment_id": offers["police.ws"], "action": "tick"},
+            None,
+            "item",
+        ),
+    ):
+        await police.send(json.dumps(message))
+        refused = await next_message(police, "error")
+        assert (refused["field"], refused["code"] if code else None) == (field, code)
     async with httpx.AsyncClient(base_url=backend.base_url, timeout=30) as http:
         timeline = (
             await http.get(f"/api/incidents/{incident_id}/timeline", headers=operator)

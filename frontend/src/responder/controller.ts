@@ -422,7 +422,7 @@ export class ResponderController {
         return { kind: "ok" };
       }
       if (answer?.type === "error") {
-        return { kind: "refused", refusal: { code: answer.code, message: answer.message } };
+        return { kind: "refused", refusal: { code: answer.code, message: answer.message, field: answer.field ?? null } };
       }
       // No answer in time: try HTTP now; a duplicate is harmless (same client_msg_id).
     }

@@ -560,6 +560,8 @@ export interface WsError {
   topic: string | null;
   /** Set when the refused message was an assignment command carrying one. */
   client_msg_id?: string | null;
+  /** The field of the refused message at fault (dotted path, as in HTTP errors), if one was. */
+  field?: string | null;
 }
 
 export type WsServerMessage =
