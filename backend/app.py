@@ -31,6 +31,7 @@ from backend.api.places.controllers import AddressController
 from backend.api.playbooks.controllers import PlaybookController
 from backend.api.responders.controllers import PositionController, ResponderController
 from backend.errors import EXCEPTION_HANDLERS
+from backend.gc_policy import GcPolicy
 from backend.lifecycle import lifespan
 from backend.middleware import RequestIdMiddleware
 from backend.openapi_errors import document_errors
@@ -73,8 +74,12 @@ def _frontend_router(settings: Settings) -> Router | None:
     )
 
 
-def create_app(settings: Settings) -> Litestar:
-    """The backend application for ``settings`` (whose URLs must point at running servers)."""
+def create_app(settings: Settings, *, gc_policy: GcPolicy | None = None) -> Litestar:
+    """The backend application for ``settings`` (whose URLs must point at running servers).
+
+    ``gc_policy`` is the process's, when the process runs one (`pingan serve`): its figures
+    are shown in ``/api/realtime/stats``.
+    """
     if settings.database_url is None or settings.redis_url is None:
         raise ValueError(
             "create_app needs database_url and redis_url; use resolve_services() first"
@@ -158,5 +163,6 @@ def create_app(settings: Settings) -> Litestar:
         ),
         logging_config=None,
     )
+    app.state.gc_policy = gc_policy
     document_errors(app)
     return app

@@ -97,6 +97,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """How long a responder has to answer an offer before the next candidate is asked."""
     timer_poll_s: Annotated[float, Meta(gt=0, le=60)] = 0.25
     """How often each node claims due playbook timers."""
+    gc_freeze_interval_s: Annotated[float, Meta(ge=0, le=3600)] = 5.0
+    """How often `pingan serve` freezes the live objects out of the collector's way
+    (backend/gc_policy.py); 0 leaves CPython's collector as it is."""
     playbook_dir: str | None = None
     """Folder of playbook YAML files; default the library shipped in playbooks/library."""
     push_subject: str = "mailto:command-center@pingan.invalid"

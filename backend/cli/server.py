@@ -12,6 +12,7 @@ import uvicorn
 
 from backend.app import create_app
 from backend.cli.common import connect, run, services, settings_from_env
+from backend.gc_policy import GcPolicy
 from backend.logs import configure_logging
 from backend.realtime.direct import expose_transports
 from backend.settings import Settings, describe_settings
@@ -37,9 +38,11 @@ def serve_until_stopped(
     settings: Settings, on_started: Callable[[int], None] | None = None
 ) -> None:
     """Run uvicorn on ``settings`` until SIGINT/SIGTERM; ``on_started`` gets the bound port."""
+    # process-wide, so owned here rather than by the app (see backend/gc_policy.py)
+    policy = GcPolicy(settings.gc_freeze_interval_s) if settings.gc_freeze_interval_s else None
     config = uvicorn.Config(
         # The realtime hub writes event frames straight into idle sockets (realtime/direct.py).
-        expose_transports(create_app(settings)),
+        expose_transports(create_app(settings, gc_policy=policy)),
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -66,7 +69,16 @@ def serve_until_stopped(
             log.info("backend listening", extra={"host": settings.host, "port": port})
             if on_started is not None:
                 on_started(port)
-        await task
+        if policy is None or not server.started:
+            await task
+        else:
+            policy.start()  # after startup: what it built lives as long as the process
+            ticking = asyncio.create_task(policy.run(), name="gc-policy")
+            try:
+                await task
+            finally:
+                ticking.cancel()
+                policy.stop()
         if not server.started:
             raise click.ClickException("the backend did not start; see the log above")
 

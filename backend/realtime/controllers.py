@@ -8,6 +8,7 @@ import msgspec
 from litestar import get
 from litestar.datastructures import State
 
+from backend.gc_policy import GcPolicy, GcStats
 from backend.realtime.hub import Hub
 from backend.realtime.relay import Relay
 from backend.security.guards import needs
@@ -25,6 +26,8 @@ class RealtimeStats(msgspec.Struct, frozen=True, kw_only=True):
     relay_published: int
     messages_direct: int = 0  # written straight into an idle socket
     messages_queued: int = 0  # went through a busy socket's queue
+    gc: GcStats | None = None
+    """The process's garbage collector, when `pingan serve` runs its policy (gc_policy.py)."""
 
 
 @get(
@@ -37,6 +40,7 @@ async def realtime_stats(state: State) -> RealtimeStats:
     """Counts since this process started."""
     hub: Hub = state.hub
     relay: Relay = state.relay
+    policy: GcPolicy | None = state.get("gc_policy")
     subs: Any = sum(len(c.subs) for c in hub.clients)
     return RealtimeStats(
         clients=len(hub.clients),
@@ -47,4 +51,5 @@ async def realtime_stats(state: State) -> RealtimeStats:
         relay_published=relay.published,
         messages_direct=hub.written_direct,
         messages_queued=hub.queued,
+        gc=None if policy is None else policy.stats(),
     )

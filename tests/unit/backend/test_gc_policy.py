@@ -1,0 +1,132 @@
+"""The GC policy with the real collector, each case in its own interpreter.
+
+Freezing is process-wide: done in the test process it would keep pytest's own garbage alive
+for every later test. So each case runs as a small script in a child Python and prints what
+it saw.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run_case(body: str) -> dict[str, object]:
+    script = "import gc, json, weakref\nfrom backend.gc_policy import GcPolicy\n" + textwrap.dedent(
+        body
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_live_objects_are_frozen_and_the_collector_no_longer_scans_them() -> None:
+    seen = run_case(
+        """
+        policy = GcPolicy(5.0, min_gap_s=0)
+        policy.start()
+        before = gc.get_freeze_count()
+        kept = [[i] for i in range(50_000)]  # containers: tracked by the collector
+        collected = policy.tick()
+        frozen = gc.get_freeze_count()
+        young = len(gc.get_objects())  # what CPython's own collections still walk
+        print(json.dumps({"before": before, "frozen": frozen, "collected": collected,
+                          "young": young, "kept": len(kept)}))
+        """
+    )
+    assert seen["frozen"] > 50_000 > seen["before"]  # type: ignore[operator]
+    assert seen["collected"] is True  # 50,000 new objects outgrew the startup baseline
+    assert seen["young"] < 1_000  # type: ignore[operator]
+
+
+def test_a_cycle_frozen_while_alive_is_collected_once_the_frozen_set_grows_by_a_quarter() -> None:
+    seen = run_case(
+        """
+        class Node:
+            pass
+
+        policy = GcPolicy(5.0, growth=0.25, min_gap_s=0)
+        policy.start()
+        base = [[i] for i in range(40_000)]
+        policy.tick()  # the baseline now holds `base`
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a reference cycle: reference counting alone never frees it
+        gone = weakref.ref(a)
+        policy.tick()
+        del a, b
+        gc.collect()  # CPython's own full collection does not look at frozen objects
+        survived_collect = gone() is not None
+        small = [[i] for i in range(1_000)]  # growth under a quarter: no full collection
+        small_tick = policy.tick()
+        survived_small = gone() is not None
+        more = [[i] for i in range(int(gc.get_freeze_count() * 0.3))]
+        big_tick = policy.tick()
+        print(json.dumps({
+            "survived_collect": survived_collect, "small_tick": small_tick,
+            "survived_small": survived_small, "big_tick": big_tick, "freed": gone() is None,
+            "full": policy.stats().full_collections, "kept": len(base) + len(small) + len(more),
+        }))
+        """
+    )
+    assert seen["survived_collect"] is True
+    assert (seen["small_tick"], seen["survived_small"]) == (False, True)
+    assert (seen["big_tick"], seen["freed"]) == (True, True)
+    assert seen["full"] == 2  # the first tick's growth over startup, then this one
+
+
+def test_no_full_collection_sooner_than_the_gap_after_the_last() -> None:
+    seen = run_case(
+        """
+        policy = GcPolicy(5.0, min_gap_s=3600)
+        policy.start()
+        kept = [[i] for i in range(100_000)]  # grew far beyond a quarter, within the gap
+        print(json.dumps({"collected": policy.tick(), "frozen": gc.get_freeze_count(),
+                          "kept": len(kept)}))
+        """
+    )
+    assert seen["collected"] is False
+    assert seen["frozen"] > 100_000  # type: ignore[operator]
+
+
+def test_pauses_are_measured_and_stop_gives_every_object_back() -> None:
+    seen = run_case(
+        """
+        policy = GcPolicy(5.0, min_gap_s=0)
+        policy.start()
+        kept = [[i] for i in range(200_000)]
+        gc.unfreeze()
+        gc.collect()  # a full collection over 200,000 containers: a measurable pause
+        stats = policy.stats()
+        policy.stop()
+        print(json.dumps({"longest": stats.longest_pause_ms, "frozen_after_stop":
+                          gc.get_freeze_count(), "kept": len(kept)}))
+        """
+    )
+    assert seen["longest"] > 0  # type: ignore[operator]
+    assert seen["frozen_after_stop"] == 0
+
+
+def test_interval_and_growth_must_be_positive() -> None:
+    from backend.gc_policy import GcPolicy
+
+    with pytest.raises(ValueError, match="positive"):
+        GcPolicy(0)
+    with pytest.raises(ValueError, match="positive"):
+        GcPolicy(5.0, growth=0)
+    with pytest.raises(ValueError, match="not negative"):
+        GcPolicy(5.0, min_gap_s=-1)
