@@ -396,6 +396,7 @@ async def run_positions_bench(
         rows.append(await bench_recall(index, 300 if quick else 10_000))
     finally:
         await index.clear()
+        await index.aclose()
         stale = [k async for k in redis.scan_iter(match=f"{prefix}:*")]
         if stale:
             await redis.unlink(*stale)

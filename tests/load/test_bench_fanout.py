@@ -40,6 +40,7 @@ def expected_figures(clients: int) -> set[str]:
         f"producer's commit p99 (fsync), {clients:,} clients",
         f"lost by keeping-up clients, {clients:,} clients",
         f"stalled clients dropped (4008), {clients:,} clients",
+        f"our GC pauses >= 100 ms (policy's full collections), {clients:,} clients",
     }
 
 

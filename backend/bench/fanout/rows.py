@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from backend.bench.fanout.measure import Window
 from backend.bench.fanout.plan import PEER, Plan
 from backend.bench.table import BenchRow, BenchSeries
+
+
+class NodeCounts(msgspec.Struct, frozen=True, kw_only=True):
+    """What our backend counted while one client count was measured (/api/realtime/stats)."""
+
+    dropped: int
+    long_gc_pauses: int
+    """Garbage collections of 100 ms or more: each one stalls every socket of the node."""
+    full_collections: int
+    """Of those, the GC policy's own full collections (backend/gc_policy.py)."""
+
+
+Measured = dict[int, tuple[dict[tuple[str, str], Window], NodeCounts]]
 
 
 def _headline(window: Window, path: str) -> tuple[float, float]:
@@ -18,7 +33,7 @@ PATHS = {"outbox": "outbox (commit → socket)", "stream": "stream"}
 
 
 def size_rows(
-    clients: int, results: dict[tuple[str, str], Window], dropped: int, repeats: int
+    clients: int, results: dict[tuple[str, str], Window], counts: NodeCounts, repeats: int
 ) -> list[BenchRow]:
     """The table rows of one client count."""
     rows: list[BenchRow] = []
@@ -122,16 +137,21 @@ def size_rows(
             bench="fanout",
             figure=f"stalled clients dropped (4008), {clients:,} clients",
             unit="clients",
-            ours=float(dropped),
+            ours=float(counts.dropped),
             goal=f"of {len(PATHS) * repeats * stalled} stalled",
+        ),
+        BenchRow(
+            bench="fanout",
+            figure=f"our GC pauses >= 100 ms (policy's full collections), {clients:,} clients",
+            unit="pauses",
+            ours=float(counts.long_gc_pauses),
+            goal=f"{counts.full_collections} full",
         ),
     ]
     return rows
 
 
-def fanout_curve(
-    plan: Plan, measured: dict[int, tuple[dict[tuple[str, str], Window], int]]
-) -> BenchSeries:
+def fanout_curve(plan: Plan, measured: Measured) -> BenchSeries:
     """p99 latency over client count for each of our paths and the bare server."""
     lines: dict[str, list[tuple[float, float]]] = {}
     for clients in plan.clients:

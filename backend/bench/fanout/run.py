@@ -14,11 +14,11 @@ import msgspec
 from redis.asyncio import Redis
 
 from backend.bench.fanout.clients import Fleet
-from backend.bench.fanout.measure import Runner, System, Window, measure
+from backend.bench.fanout.measure import Runner, System, measure
 from backend.bench.fanout.ours import Accounts, Ours, backend_process, scratch_database
 from backend.bench.fanout.peer import Peer
 from backend.bench.fanout.plan import FULL, PAYLOAD_BYTES, QUICK, Plan
-from backend.bench.fanout.rows import fanout_curve, size_rows
+from backend.bench.fanout.rows import Measured, NodeCounts, fanout_curve, size_rows
 from backend.bench.table import BenchRow, BenchSeries, format_rows
 from backend.realtime.streams import EventStreams
 from backend.storage.postgres.pool import init_connection
@@ -32,17 +32,23 @@ async def _login(http: httpx.AsyncClient, username: str, password: str) -> str:
 
 async def _measure(
     base: str, url: str, redis: Redis, prefix: str, accounts: Accounts, peer: Peer, plan: Plan
-) -> dict[int, tuple[dict[tuple[str, str], Window], int]]:
+) -> Measured:
     """Every client count, the peer and ours taking turns; with the slow clients we dropped."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         tokens = [await _login(http, u, accounts.password) for u in accounts.keepers]
         stalled_bearer = await _login(http, accounts.stalled, accounts.password)
         admin = {"Authorization": f"Bearer {await _login(http, accounts.admin, accounts.password)}"}
 
-        async def dropped() -> int:
+        async def counts() -> NodeCounts:
             r = await http.get("/api/realtime/stats", headers=admin)
             r.raise_for_status()
-            return int(r.json()["dropped_slow"])
+            stats = r.json()
+            gc = stats.get("gc") or {}
+            return NodeCounts(
+                dropped=int(stats["dropped_slow"]),
+                long_gc_pauses=int(gc.get("long_pauses", 0)),
+                full_collections=int(gc.get("full_collections", 0)),
+            )
 
         pg = await asyncpg.connect(url)
         await init_connection(pg)
@@ -73,11 +79,19 @@ async def _measure(
                     ),
                 ),
             ]
-            out: dict[int, tuple[dict[tuple[str, str], Window], int]] = {}
+            out: Measured = {}
             for clients in plan.clients:
-                before = await dropped()
+                before = await counts()
                 results = await measure(runners, clients, plan)
-                out[clients] = (results, await dropped() - before)
+                after = await counts()
+                out[clients] = (
+                    results,
+                    NodeCounts(
+                        dropped=after.dropped - before.dropped,
+                        long_gc_pauses=after.long_gc_pauses - before.long_gc_pauses,
+                        full_collections=after.full_collections - before.full_collections,
+                    ),
+                )
             return out
         finally:
             for fleet in fleets:
@@ -125,8 +139,8 @@ async def run_fanout_bench(
         await redis.aclose()
     rows: list[BenchRow] = []
     for clients in plan.clients:
-        results, dropped = measured[clients]
-        rows += size_rows(clients, results, dropped, plan.repeats)
+        results, node = measured[clients]
+        rows += size_rows(clients, results, node, plan.repeats)
     if series is not None:
         series.append(fanout_curve(plan, measured))
     return rows
