@@ -110,6 +110,23 @@ async def assert_nearest_equals_brute_force(
     assert [c.distance_m for c in got] == [d for d, _ in want]
 
 
+async def assert_fleet_answers_like_brute_force(
+    index: PositionIndex,
+    fleet: list[Member],
+    asked: list[tuple[float, float, Capability | None, int, float, frozenset[DutyStatus]]],
+) -> None:
+    """Load `fleet` into a cleared index, then check every query of `asked`; closes the index."""
+    try:
+        async with asyncio.timeout(60):
+            await index.clear()
+            if fleet:
+                await index.upsert_many([(m.report, m.profile) for m in fleet], NOW)
+            for query in asked:
+                await assert_nearest_equals_brute_force(index, fleet, *query)
+    finally:
+        await index.aclose()
+
+
 @pytest.mark.parametrize(
     ("index_res", "shard_res", "use_wire"),
     [(8, 4, True), (8, 6, True), (9, 5, True), (8, 4, False)],
@@ -137,15 +154,7 @@ async def test_nearest_equals_brute_force_on_random_fleets(
         use_wire=use_wire,
     )
     assert (index.wire is not None) == use_wire
-    try:
-        async with asyncio.timeout(60):
-            await index.clear()
-            if fleet:
-                await index.upsert_many([(m.report, m.profile) for m in fleet], NOW)
-            for query in asked:
-                await assert_nearest_equals_brute_force(index, fleet, *query)
-    finally:
-        await index.aclose()
+    await assert_fleet_answers_like_brute_force(index, fleet, asked)
 
 
 @pytest.mark.parametrize(("index_res", "shard_res"), [(8, 4), (8, 6)])
@@ -170,15 +179,7 @@ async def test_per_shard_search_for_redis_cluster_equals_brute_force(
         first_reach_m=800.0,
         cross_shard=False,
     )
-    try:
-        async with asyncio.timeout(60):
-            await index.clear()
-            if fleet:
-                await index.upsert_many([(m.report, m.profile) for m in fleet], NOW)
-            for query in asked:
-                await assert_nearest_equals_brute_force(index, fleet, *query)
-    finally:
-        await index.aclose()
+    await assert_fleet_answers_like_brute_force(index, fleet, asked)
 
 
 async def test_sparse_responders_far_away_are_found_through_coarse_rings(
