@@ -6,7 +6,7 @@ import math
 from array import array
 
 from backend.bench.fanout.measure import Gathered, pool
-from backend.bench.fanout.rows import size_rows
+from backend.bench.fanout.rows import NodeCounts, size_rows
 
 
 def gathered(latencies: list[float], writes: list[float] | None = None, **counts: int) -> Gathered:
@@ -68,11 +68,14 @@ def test_rows_judge_the_outbox_from_its_commit_and_show_the_commit_beside_it() -
         ("stream", "stalled"): stream,
         ("stream", "burst"): stream,
     }
-    rows = {r.figure: r for r in size_rows(100, results, dropped=6, repeats=3)}
+    counts = NodeCounts(dropped=6, long_gc_pauses=2, full_collections=1)
+    rows = {r.figure: r for r in size_rows(100, results, counts, repeats=3)}
     headline = rows["p99 latency, 100 clients, outbox (commit → socket)"]
     assert headline.ours == 25.0 and headline.met is True  # 1.25x the peer's 20 ms
     assert rows["p99 latency, 100 clients, outbox incl. the producer's commit"].ours == 40.0
     assert rows["producer's commit p99 (fsync), 100 clients"].ours == 15.0
     assert rows["p99 latency, 100 clients, stream"].met is False  # 2.5x
     assert rows["stalled clients dropped (4008), 100 clients"].goal == "of 6 stalled"
+    gc_row = rows["our GC pauses >= 100 ms (policy's full collections), 100 clients"]
+    assert (gc_row.ours, gc_row.goal) == (2.0, "1 full")
     assert rows["lost by keeping-up clients, 100 clients"].met is True
