@@ -56,6 +56,13 @@ async def redis_errors(what: str) -> AsyncIterator[None]:
         raise IndexScriptError(f"Redis refused {what}: {exc}") from exc
 
 
+def _script_error(call: Call, exc: RedisError) -> IndexScriptError | IndexUnavailableError:
+    """What a redis-py error during one script call means to the index's callers."""
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        return IndexUnavailableError(f"Redis unavailable during script {call.name}: {exc}")
+    return IndexScriptError(f"Redis refused script {call.name}: {exc}")
+
+
 class Scripts:
     """The index's scripts with their SHA1 digests, ready to EVALSHA on any client."""
 
@@ -83,12 +90,8 @@ class Scripts:
             except NoScriptError:
                 await self.load(redis)
                 return await self._evalsha(redis, call, raw)
-        except (RedisConnectionError, RedisTimeoutError) as exc:
-            raise IndexUnavailableError(
-                f"Redis unavailable during script {call.name}: {exc}"
-            ) from exc
         except RedisError as exc:
-            raise IndexScriptError(f"Redis refused script {call.name}: {exc}") from exc
+            raise _script_error(call, exc) from exc
 
     async def run_on_wire(self, wire: Wire, redis: Redis, call: Call) -> Any:
         """`run` over the search's own connection (dispatch/wire.py); replies stay bytes.
@@ -113,12 +116,8 @@ class Scripts:
                         raise
                     reloaded = True
                     await self.load(redis)
-        except (RedisConnectionError, RedisTimeoutError) as exc:
-            raise IndexUnavailableError(
-                f"Redis unavailable during script {call.name}: {exc}"
-            ) from exc
         except RedisError as exc:
-            raise IndexScriptError(f"Redis refused script {call.name}: {exc}") from exc
+            raise _script_error(call, exc) from exc
 
     async def run_many(
         self, redis: Redis, calls: Sequence[Call], *, raw: bool = False
