@@ -11,12 +11,20 @@ timer and HTTP request waits (docs/benchmarks.md, "The 0.7 s stalls").
 `GcPolicy` moves every object alive at each tick into the permanent generation (`gc.freeze()`,
 constant time), so CPython's own collections scan only what is younger than a tick. A frozen
 object is still freed by reference counting when it dies. Only one caught in a reference cycle
-would stay. So when the frozen set has grown by `growth` (a quarter, CPython's own ratio, but of
-what is still held) since the last full collection, the policy unfreezes, collects once and
-freezes again, but not sooner than `min_gap_s` after the previous one. With a steady set of
-clients that does not happen. While thousands reconnect at once (a node restarted) the frozen
-set grows by a quarter every few seconds; CPython's rule would then stop the process a dozen
-times, each pause longer than the last, where the gap allows one a minute.
+would stay. So the policy unfreezes, collects once and freezes again when the frozen set has grown
+by `growth` (a quarter, CPython's own ratio, but of what is still held) since the last full
+collection, and only then:
+
+* not sooner than `min_gap_s` after the previous one: while thousands reconnect at once (a node
+  restarted) the frozen set grows by a quarter every few seconds, and CPython's rule would stop
+  the process a dozen times, each pause longer than the last;
+* once the set has *settled* (grown by at most `settled` in the last tick): a set still growing is
+  mostly new clients, not garbage, and a collection in the middle of a reconnect storm would be
+  followed by another when the storm ends. Waiting makes it one pause, when the storm is over.
+  A set that keeps growing is collected anyway once it has doubled, so a steady leak of cycles
+  cannot hold memory for ever.
+
+With a steady set of clients none of this happens.
 
 The policy is process-wide, so the process entry point (`pingan serve`) owns it, not an app.
 """
@@ -47,21 +55,66 @@ class GcStats(msgspec.Struct, frozen=True, kw_only=True):
     longest_pause_ms: float
     long_pauses: int
     """Collections (CPython's or the policy's) of at least LONG_PAUSE_MS."""
+    collection_pending: bool
+    """The frozen set has outgrown its baseline: a full collection waits for it to settle or for
+    the gap since the last one (a benchmark waits for this to clear before it measures)."""
+
+
+DOUBLED = 1.0
+"""Growth of the frozen set since the last full collection past which it is collected unsettled."""
+
+
+class Frozen(msgspec.Struct, frozen=True, kw_only=True):
+    """The frozen set as one tick sees it, and the last full collection."""
+
+    now: int
+    """Objects in the permanent generation after this tick's freeze."""
+    at_last_tick: int
+    at_last_full: int
+    """Right after the last full collection (or at start): the baseline growth is measured from."""
+    since_full_s: float
+
+
+def grown_since_full(frozen: Frozen) -> float:
+    """How much the frozen set has grown since the last full collection, as a fraction."""
+    return frozen.now / max(frozen.at_last_full, 1) - 1.0
+
+
+def full_collection_due(frozen: Frozen, *, growth: float, settled: float, min_gap_s: float) -> bool:
+    """Whether this tick should collect everything (the rules of the module docstring)."""
+    grown = grown_since_full(frozen)
+    if frozen.since_full_s < min_gap_s or grown <= growth:
+        return False
+    still_growing = frozen.now - frozen.at_last_tick > settled * max(frozen.at_last_tick, 1)
+    return not still_growing or grown > DOUBLED
 
 
 class GcPolicy:
-    """Freezes the live objects every `interval_s`; a full collection after `growth` of growth."""
+    """Freezes the live objects every `interval_s`; one full collection after `growth` of growth,
+    once the frozen set has settled."""
 
-    def __init__(self, interval_s: float, *, growth: float = 0.25, min_gap_s: float = 60.0) -> None:
-        if interval_s <= 0 or growth <= 0 or min_gap_s < 0:
-            raise ValueError("interval_s and growth must be positive, min_gap_s not negative")
+    def __init__(
+        self,
+        interval_s: float,
+        *,
+        growth: float = 0.25,
+        settled: float = 0.02,
+        min_gap_s: float = 60.0,
+    ) -> None:
+        if interval_s <= 0 or growth <= 0 or settled < 0 or min_gap_s < 0:
+            raise ValueError(
+                "interval_s and growth must be positive, settled and min_gap_s not negative"
+            )
         self.interval_s = interval_s
         self.growth = growth
+        self.settled = settled
         self.min_gap_s = min_gap_s
         self.full_collections = 0
         self.longest_pause_ms = 0.0
         self.long_pauses = 0
         self._baseline = 0
+        self._last_tick = 0  # frozen objects after the previous tick
+        self._pending = False
         self._last_full = 0.0  # time.monotonic() of the last full collection (or of start)
         self._started_at = 0.0
         self._unreported = 0.0  # the longest long pause since the last tick
@@ -70,7 +123,7 @@ class GcPolicy:
         """Measure every collection from now on, and freeze what exists (startup's objects)."""
         gc.callbacks.append(self._on_collection)
         gc.freeze()
-        self._baseline = gc.get_freeze_count()
+        self._baseline = self._last_tick = gc.get_freeze_count()
         self._last_full = time.monotonic()
 
     def stop(self) -> None:
@@ -80,8 +133,8 @@ class GcPolicy:
         gc.unfreeze()
 
     def tick(self) -> bool:
-        """Freeze the live objects; collect everything once if the frozen set outgrew its
-        baseline and the last full collection is `min_gap_s` old. Returns whether it collected."""
+        """Freeze the live objects; collect everything once if `full_collection_due`. Returns
+        whether it collected."""
         if self._unreported:
             log.warning(
                 "long garbage collection pause", extra={"pause_ms": round(self._unreported)}
@@ -89,15 +142,24 @@ class GcPolicy:
             self._unreported = 0.0
         gc.freeze()
         frozen = gc.get_freeze_count()
-        if frozen <= self._baseline * (1.0 + self.growth):
-            return False
-        if time.monotonic() - self._last_full < self.min_gap_s:
+        seen = Frozen(
+            now=frozen,
+            at_last_tick=self._last_tick,
+            at_last_full=self._baseline,
+            since_full_s=time.monotonic() - self._last_full,
+        )
+        self._last_tick = frozen
+        self._pending = grown_since_full(seen) > self.growth
+        if not full_collection_due(
+            seen, growth=self.growth, settled=self.settled, min_gap_s=self.min_gap_s
+        ):
             return False
         gc.unfreeze()
         gc.collect()
         gc.freeze()
         self.full_collections += 1
-        self._baseline = gc.get_freeze_count()
+        self._pending = False
+        self._baseline = self._last_tick = gc.get_freeze_count()
         self._last_full = time.monotonic()
         log.info(
             "full collection after growth",
@@ -118,6 +180,7 @@ class GcPolicy:
             full_collections=self.full_collections,
             longest_pause_ms=round(self.longest_pause_ms, 1),
             long_pauses=self.long_pauses,
+            collection_pending=self._pending,
         )
 
     def _on_collection(self, phase: str, _info: dict[str, Any]) -> None:

@@ -164,11 +164,22 @@ class Runner:
         await self.fleet.ask_all(("close",), timeout=60)
 
 
-async def measure(runners: list[Runner], clients: int, plan: Plan) -> dict[tuple[str, str], Window]:
+async def measure(
+    runners: list[Runner],
+    clients: int,
+    plan: Plan,
+    settled: Callable[[], Awaitable[None]] | None = None,
+) -> dict[tuple[str, str], Window]:
     """Plain windows, windows with 1 % stalled clients, then bursts, every system's every path,
-    the systems taking turns; keyed by (path, phase)."""
+    the systems taking turns; keyed by (path, phase).
+
+    ``settled``, when given, is awaited once every client has connected and before the first
+    window: the figures are of a steady set of clients, not of the tail of the ramp to it.
+    """
     for runner in runners:
         await runner.connect(clients)
+    if settled is not None:
+        await settled()
     count = int(plan.rate_per_s * plan.window_s) + plan.warmup
     stalled = max(1, clients // 100)
     gathered: dict[tuple[str, str], list[Gathered]] = defaultdict(list)

@@ -17,11 +17,14 @@ from backend.bench.fanout.clients import Fleet
 from backend.bench.fanout.measure import Runner, System, measure
 from backend.bench.fanout.ours import Accounts, Ours, backend_process, scratch_database
 from backend.bench.fanout.peer import Peer
-from backend.bench.fanout.plan import FULL, PAYLOAD_BYTES, QUICK, Plan
+from backend.bench.fanout.plan import FULL, PAYLOAD_BYTES, QUICK, FanoutBenchError, Plan
 from backend.bench.fanout.rows import Measured, NodeCounts, fanout_curve, size_rows
 from backend.bench.table import BenchRow, BenchSeries, format_rows
 from backend.realtime.streams import EventStreams
 from backend.storage.postgres.pool import init_connection
+
+SETTLE_TIMEOUT_S = 180.0
+"""Longest wait for the backend's GC to settle after a ramp: its 60 s gap, twice, and margin."""
 
 
 async def _login(http: httpx.AsyncClient, username: str, password: str) -> str:
@@ -48,6 +51,22 @@ async def _measure(
                 dropped=int(stats["dropped_slow"]),
                 long_gc_pauses=int(gc.get("long_pauses", 0)),
                 full_collections=int(gc.get("full_collections", 0)),
+            )
+
+        async def settled() -> None:
+            # Our backend's GC policy holds its full collection until the set of objects the
+            # new clients brought stops growing (backend/gc_policy.py); the peer idles meanwhile.
+            deadline = time.monotonic() + SETTLE_TIMEOUT_S
+            while time.monotonic() < deadline:
+                r = await http.get("/api/realtime/stats", headers=admin)
+                r.raise_for_status()
+                gc = r.json().get("gc") or {}
+                if not gc.get("collection_pending", False):
+                    return
+                await asyncio.sleep(1.0)
+            raise FanoutBenchError(
+                f"the backend's GC still had a collection pending {SETTLE_TIMEOUT_S:g} s "
+                "after the clients connected"
             )
 
         pg = await asyncpg.connect(url)
@@ -82,7 +101,7 @@ async def _measure(
             out: Measured = {}
             for clients in plan.clients:
                 before = await counts()
-                results = await measure(runners, clients, plan)
+                results = await measure(runners, clients, plan, settled)
                 after = await counts()
                 out[clients] = (
                     results,

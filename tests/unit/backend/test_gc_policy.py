@@ -50,7 +50,9 @@ def test_live_objects_are_frozen_and_the_collector_no_longer_scans_them() -> Non
         """
     )
     assert seen["frozen"] > 50_000 > seen["before"]  # type: ignore[operator]
-    assert seen["collected"] is True  # 50,000 new objects outgrew the startup baseline
+    assert seen["frozen"] > 2 * seen["before"]  # type: ignore[operator]
+    # 50,000 new objects more than doubled the startup baseline: collected though still growing
+    assert seen["collected"] is True
     assert seen["young"] < 1_000  # type: ignore[operator]
 
 
@@ -75,18 +77,25 @@ def test_a_cycle_frozen_while_alive_is_collected_once_the_frozen_set_grows_by_a_
         small_tick = policy.tick()
         survived_small = gone() is not None
         more = [[i] for i in range(int(gc.get_freeze_count() * 0.3))]
+        growing_tick = policy.tick()  # grew by 30 % in one tick: not settled yet
+        survived_growing = gone() is not None
+        pending = policy.stats().collection_pending
         big_tick = policy.tick()
         print(json.dumps({
             "survived_collect": survived_collect, "small_tick": small_tick,
-            "survived_small": survived_small, "big_tick": big_tick, "freed": gone() is None,
+            "survived_small": survived_small, "growing_tick": growing_tick,
+            "survived_growing": survived_growing, "big_tick": big_tick, "freed": gone() is None,
+            "pending": pending, "pending_after": policy.stats().collection_pending,
             "full": policy.stats().full_collections, "kept": len(base) + len(small) + len(more),
         }))
         """
     )
     assert seen["survived_collect"] is True
     assert (seen["small_tick"], seen["survived_small"]) == (False, True)
+    assert (seen["growing_tick"], seen["survived_growing"]) == (False, True)
     assert (seen["big_tick"], seen["freed"]) == (True, True)
-    assert seen["full"] == 2  # the first tick's growth over startup, then this one
+    assert (seen["pending"], seen["pending_after"]) == (True, False)
+    assert seen["full"] == 2  # the first tick's growth over startup (doubled), then this one
 
 
 def test_no_full_collection_sooner_than_the_gap_after_the_last() -> None:
@@ -121,6 +130,29 @@ def test_pauses_are_measured_and_stop_gives_every_object_back() -> None:
     assert seen["frozen_after_stop"] == 0
 
 
+def full_due(now: int, at_last_tick: int, since_full_s: float = 120.0) -> bool:
+    from backend.gc_policy import Frozen, full_collection_due
+
+    frozen = Frozen(
+        now=now, at_last_tick=at_last_tick, at_last_full=100_000, since_full_s=since_full_s
+    )
+    return full_collection_due(frozen, growth=0.25, settled=0.02, min_gap_s=60.0)
+
+
+def test_a_set_past_a_quarter_is_collected_once_it_has_settled() -> None:
+    assert not full_due(124_000, at_last_tick=124_000)  # settled, but not a quarter more
+    assert not full_due(126_000, at_last_tick=110_000)  # a quarter more, still growing
+    assert full_due(126_000, at_last_tick=125_000)  # grew 0.8 % in the last tick: settled
+    assert full_due(126_000, at_last_tick=140_000)  # shrinking counts as settled
+    assert not full_due(126_000, at_last_tick=125_000, since_full_s=30.0)  # within the gap
+
+
+def test_a_set_that_keeps_growing_is_collected_once_it_has_doubled() -> None:
+    assert not full_due(199_000, at_last_tick=150_000)
+    assert full_due(201_000, at_last_tick=150_000)
+    assert not full_due(201_000, at_last_tick=150_000, since_full_s=30.0)  # the gap still holds
+
+
 def test_interval_and_growth_must_be_positive() -> None:
     from backend.gc_policy import GcPolicy
 
@@ -130,3 +162,5 @@ def test_interval_and_growth_must_be_positive() -> None:
         GcPolicy(5.0, growth=0)
     with pytest.raises(ValueError, match="not negative"):
         GcPolicy(5.0, min_gap_s=-1)
+    with pytest.raises(ValueError, match="not negative"):
+        GcPolicy(5.0, settled=-0.01)
