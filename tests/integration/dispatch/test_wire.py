@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 import uvloop
@@ -25,54 +26,52 @@ def wire_of(client: Redis) -> Wire:
     return wire
 
 
-async def test_replies_come_back_to_their_own_callers_when_calls_overlap(
-    redis_client: Redis, key_prefix: str
-) -> None:
-    wire = wire_of(redis_client)
+@pytest.fixture
+async def wire(redis_client: Redis) -> AsyncIterator[Wire]:
+    """A wire to the test Redis, closed after the test."""
+    opened = wire_of(redis_client)
     try:
-        async with asyncio.timeout(10):
-            await redis_client.mset({f"{key_prefix}:k{i}": f"v{i}" for i in range(200)})
-            replies = await asyncio.gather(
-                *(wire.call(pack("GET", f"{key_prefix}:k{i}")) for i in range(200))
-            )
-            assert replies == [f"v{i}".encode() for i in range(200)]
+        yield opened
     finally:
-        await wire.aclose()
+        await opened.aclose()
+
+
+async def test_replies_come_back_to_their_own_callers_when_calls_overlap(
+    wire: Wire, redis_client: Redis, key_prefix: str
+) -> None:
+    async with asyncio.timeout(10):
+        await redis_client.mset({f"{key_prefix}:k{i}": f"v{i}" for i in range(200)})
+        replies = await asyncio.gather(
+            *(wire.call(pack("GET", f"{key_prefix}:k{i}")) for i in range(200))
+        )
+        assert replies == [f"v{i}".encode() for i in range(200)]
 
 
 async def test_an_error_reply_is_raised_and_the_connection_stays_usable(
-    redis_client: Redis, key_prefix: str
+    wire: Wire, redis_client: Redis, key_prefix: str
 ) -> None:
-    wire = wire_of(redis_client)
-    try:
-        async with asyncio.timeout(10):
-            await redis_client.set(f"{key_prefix}:s", "text")
-            with pytest.raises(ResponseError, match="not an integer"):
-                await wire.call(pack("INCR", f"{key_prefix}:s"))
-            with pytest.raises(NoScriptError):
-                await wire.call(pack("EVALSHA", "0" * 40, 0))
-            assert await wire.call(pack("GET", f"{key_prefix}:s")) == b"text"
-    finally:
-        await wire.aclose()
+    async with asyncio.timeout(10):
+        await redis_client.set(f"{key_prefix}:s", "text")
+        with pytest.raises(ResponseError, match="not an integer"):
+            await wire.call(pack("INCR", f"{key_prefix}:s"))
+        with pytest.raises(NoScriptError):
+            await wire.call(pack("EVALSHA", "0" * 40, 0))
+        assert await wire.call(pack("GET", f"{key_prefix}:s")) == b"text"
 
 
 async def test_a_killed_connection_fails_calls_in_flight_and_the_next_call_reconnects(
-    redis_client: Redis, key_prefix: str
+    wire: Wire, redis_client: Redis, key_prefix: str
 ) -> None:
-    wire = wire_of(redis_client)
     name = f"wire-{uuid.uuid4().hex[:8]}"
-    try:
-        async with asyncio.timeout(10):
-            await wire.call(pack("CLIENT", "SETNAME", name))
-            # a call blocked in the server when its connection is killed
-            blocked = asyncio.ensure_future(wire.call(pack("BLPOP", f"{key_prefix}:none", 5)))
-            await asyncio.sleep(0.2)
-            assert await _kill_by_name(redis_client, name) == 1
-            with pytest.raises(RedisConnectionError):
-                await blocked
-            assert await wire.call(pack("PING")) == b"PONG"
-    finally:
-        await wire.aclose()
+    async with asyncio.timeout(10):
+        await wire.call(pack("CLIENT", "SETNAME", name))
+        # a call blocked in the server when its connection is killed
+        blocked = asyncio.ensure_future(wire.call(pack("BLPOP", f"{key_prefix}:none", 5)))
+        await asyncio.sleep(0.2)
+        assert await _kill_by_name(redis_client, name) == 1
+        with pytest.raises(RedisConnectionError):
+            await blocked
+        assert await wire.call(pack("PING")) == b"PONG"
 
 
 async def _kill_by_name(client: Redis, name: str) -> int:
@@ -84,23 +83,19 @@ async def _kill_by_name(client: Redis, name: str) -> int:
 
 
 async def test_a_call_past_its_timeout_fails_and_drops_the_connection(
-    redis_client: Redis, key_prefix: str
+    wire: Wire, key_prefix: str
 ) -> None:
-    wire = wire_of(redis_client)
     wire.call_timeout_s = 0.2
-    try:
-        async with asyncio.timeout(10):
-            slow = asyncio.ensure_future(wire.call(pack("BLPOP", f"{key_prefix}:none", 2)))
-            behind = asyncio.ensure_future(wire.call(pack("PING")))
-            with pytest.raises(RedisTimeoutError):
-                await slow
-            # the PING behind it would have been answered out of turn: it fails too
-            with pytest.raises(RedisTimeoutError):
-                await behind
-            wire.call_timeout_s = 5.0
-            assert await wire.call(pack("PING")) == b"PONG"
-    finally:
-        await wire.aclose()
+    async with asyncio.timeout(10):
+        slow = asyncio.ensure_future(wire.call(pack("BLPOP", f"{key_prefix}:none", 2)))
+        behind = asyncio.ensure_future(wire.call(pack("PING")))
+        with pytest.raises(RedisTimeoutError):
+            await slow
+        # the PING behind it would have been answered out of turn: it fails too
+        with pytest.raises(RedisTimeoutError):
+            await behind
+        wire.call_timeout_s = 5.0
+        assert await wire.call(pack("PING")) == b"PONG"
 
 
 async def test_the_wire_uses_the_clients_database_and_credentials(
@@ -134,22 +129,18 @@ async def test_the_wire_uses_the_clients_database_and_credentials(
 
 
 async def test_a_reply_nobody_asked_for_drops_the_connection(
-    redis_client: Redis, key_prefix: str
+    wire: Wire, redis_client: Redis, key_prefix: str
 ) -> None:
-    wire = wire_of(redis_client)
     channel = f"{key_prefix}:channel"
-    try:
-        async with asyncio.timeout(10):
-            # a subscribed connection receives messages it did not ask for
-            await wire.call(pack("SUBSCRIBE", channel))
-            assert wire.connected
-            await redis_client.publish(channel, "unasked")
-            while wire.connected:
-                await asyncio.sleep(0.01)
-            assert await wire.call(pack("PING")) == b"PONG"
-            assert wire.connected
-    finally:
-        await wire.aclose()
+    async with asyncio.timeout(10):
+        # a subscribed connection receives messages it did not ask for
+        await wire.call(pack("SUBSCRIBE", channel))
+        assert wire.connected
+        await redis_client.publish(channel, "unasked")
+        while wire.connected:
+            await asyncio.sleep(0.01)
+        assert await wire.call(pack("PING")) == b"PONG"
+        assert wire.connected
 
 
 def test_unix_socket_clients_get_a_unix_wire_and_tls_clients_none() -> None:
