@@ -230,6 +230,12 @@ class WaiveStep(msgspec.Struct, frozen=True, kw_only=True):
     reason: Annotated[str, Meta(min_length=3, max_length=500, pattern=SAFE_TEXT)]
 
 
+class Handover(msgspec.Struct, frozen=True, kw_only=True):
+    """The subject was handed over to a hospital of the key-place register."""
+
+    hospital_id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
 class CloseRequest(msgspec.Struct, frozen=True, kw_only=True):
     """Ask to close: with the outcome, and the record sheet id once filed."""
 

@@ -1,5 +1,5 @@
 """An operator's actions on an incident in their jurisdiction: notes, priority, cancel, assign and
-release by hand, waive a step, close."""
+release by hand, waive a step, hand over to a hospital, close."""
 
 from __future__ import annotations
 
@@ -218,6 +218,29 @@ class OperatorActions(ServiceBase):
             await record(conn, incident, WAIVED, {"step_id": step_id, "reason": reason}, actor)
             waived = StepWaived(step_id=step_id, reason=reason, by=caller.principal.username)
             await self.runner.feed(conn, incident_id, waived, actor, time.time())
+            await announce(conn, incident_id)
+            return await detail_of(conn, incident_id)
+
+    async def hand_over(self, caller: Caller, incident_id: str, hospital_id: str) -> IncidentDetail:
+        """Record that the subject was handed over to a registered hospital, while the incident
+        is still live: from now until it ends the hospital counts the bed as in use
+        (backend/api/keyplaces/services.py), and a close that needs a hand-over finds it. The
+        run records the register's name, so the count matches it exactly. Any hospital of the
+        register will do, in the caller's jurisdiction or not: patients go where beds are."""
+        async with status_sync.transaction(self.pool, self.runner.positions) as conn:
+            await self._managed(conn, caller, incident_id)
+            hospital = await conn.fetchval(
+                "SELECT name FROM key_places WHERE id = $1 AND kind = 'hospital'", hospital_id
+            )
+            if hospital is None:
+                raise NotFound(f"no hospital {hospital_id} in the register", field="hospital_id")
+            await self.runner.feed(
+                conn,
+                incident_id,
+                HandoverConfirmed(hospital=hospital, responder_id=caller.principal.user_id),
+                actor_of(caller),
+                time.time(),
+            )
             await announce(conn, incident_id)
             return await detail_of(conn, incident_id)
 

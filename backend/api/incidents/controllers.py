@@ -24,6 +24,7 @@ from backend.incidents.models import (
     CloseRequest,
     CreateResult,
     FieldNote,
+    Handover,
     IncidentCreate,
     IncidentDetail,
     IncidentSummary,
@@ -318,6 +319,23 @@ class IncidentController(Controller):
         reachable); the run moves on and the archive keeps the reason. 409 names a step that is
         not running."""
         return await _service(state).waive(caller, incident_id, step_id, data.reason)
+
+    @post(
+        "/{incident_id:str}/handover",
+        opt=needs(Permission.INCIDENT_MANAGE),
+        status_code=200,
+        summary="Hand the subject over to a registered hospital",
+    )
+    async def hand_over(
+        self,
+        incident_id: IncidentId,
+        data: JSONBody[Handover],
+        state: State,
+        caller: NamedDependency[Caller],
+    ) -> IncidentDetail:
+        """Before the close: the hospital's bed counts as in use until the incident ends, and a
+        close that needs a hand-over finds it. 404 names an unknown hospital (`hospital_id`)."""
+        return await _service(state).hand_over(caller, incident_id, data.hospital_id)
 
     @post("/{incident_id:str}/close", opt=needs(Permission.INCIDENT_MANAGE), status_code=200)
     async def close(

@@ -2,9 +2,10 @@
 
 **In use** (a definition, see docs/frontend.md): the number of *live* incidents (state not
 ``closed`` or ``cancelled``) whose playbook run records a hand-over to this hospital
-(``run_state.handover_hospital``, set by ``HandoverConfirmed`` when an operator closes with a
-hospital). The hand-over names the hospital in free text, so it matches the place's ``id`` or
-its ``name`` exactly (after trimming spaces). Incidents of the whole database count, not only
+(``run_state.handover_hospital``, set by ``HandoverConfirmed``). An operator records it with
+``POST /api/incidents/{id}/handover`` once the subject is at the hospital, which writes the
+register's own name; or names a hospital in free text when closing, for one not in the
+register. So it matches the place's ``id`` or its ``name`` exactly (after trimming spaces). Incidents of the whole database count, not only
 the caller's jurisdiction: a hospital takes patients from everywhere. Closed incidents no longer
 count, although their patient may still be in the bed: we hold no discharge record, so this is
 the load the command centre itself is still handling, not the hospital's occupancy.

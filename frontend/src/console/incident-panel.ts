@@ -12,7 +12,8 @@ import { incidentTitle } from "../shared/domain";
 import { describeRefusal, showErrorText } from "../shared/error-text";
 import { formatClock, formatDuration, getLocale, onLocaleChange, t } from "../shared/i18n";
 import { incidentStateLabel } from "../shared/incident-events";
-import { addNote, cancelIncident, changePriority, closeIncident, releaseAssignment, waiveStep } from "../shared/incidents-api";
+import { getKeyPlaces } from "../shared/api";
+import { addNote, cancelIncident, changePriority, closeIncident, handOver, releaseAssignment, waiveStep } from "../shared/incidents-api";
 import { mountIncidentTimeline, TimelineBook, type TimelineView, type TimelineWording } from "../shared/panels/incident-timeline";
 import type { RealtimeClient } from "../shared/realtime";
 import type { AssignmentView, IncidentDetail, IncidentStepInfo } from "../shared/types";
@@ -264,6 +265,7 @@ class PanelSession {
     replaceChildren(this.actions, [
       button("console.action.priority", "", () => void this.askPriority()),
       ...waives,
+      button("console.action.handover", "", () => void this.askHandover()),
       button("console.action.close", "btn--success", () => void this.askClose()),
       button("console.action.cancel", "btn--danger", () => void this.askCancel()),
     ]);
@@ -434,6 +436,37 @@ class PanelSession {
       },
       describeError: (err) => (err.code === "step_not_running" ? t("console.waive.notRunning", { step: name }) : null),
     });
+    this.watch.refresh();
+  }
+
+  /** The hospitals of the register to choose from, with their free beds; a hand-over holds one until the incident ends. */
+  private async askHandover(): Promise<void> {
+    let hospitals;
+    try {
+      hospitals = (await getKeyPlaces("hospital")).items;
+    } catch (err) {
+      showErrorText(this.closeInfo, t("console.handover.loadFailed"), err);
+      return;
+    }
+    if (hospitals.length === 0) {
+      replaceChildren(this.closeInfo, [el("p", { text: t("console.handover.none") })]);
+      return;
+    }
+    const label = (h: (typeof hospitals)[number]): string => (h.capacity === null ? h.name : t("console.handover.beds", { name: h.name, free: h.free ?? 0, capacity: h.capacity }));
+    // Psychiatric hospitals first, then the most free beds: the usual destination leads the list.
+    const ordered = [...hospitals].sort((a, b) => Number(b.psychiatric) - Number(a.psychiatric) || (b.free ?? -1) - (a.free ?? -1) || a.name.localeCompare(b.name));
+    const done = await openFormDialog({
+      title: t("console.handover.title"),
+      subtitle: this.subtitle(),
+      fields: [{ name: "hospital_id", label: "console.field.hospital", kind: "select", options: ordered.map((h) => ({ value: h.id, label: label(h) })) }],
+      submit: "console.action.handover",
+      onSubmit: async (v) => {
+        await handOver(this.incidentId, v.hospital_id ?? "");
+      },
+    });
+    if (done) {
+      replaceChildren(this.closeInfo, []);
+    }
     this.watch.refresh();
   }
 

@@ -8,7 +8,7 @@
 import { sendAuthorized } from "./auth";
 import { ENDPOINTS } from "./endpoints";
 import { sendJson } from "./http";
-import type { BoundaryLevel, ClientConfig, CoverageGaps, GeoBounds, KeyPlaces, Me, OrgUnitCollection } from "./types";
+import type { BoundaryLevel, ClientConfig, CoverageGaps, GeoBounds, KeyPlaceKind, KeyPlaces, Me, OrgUnitCollection } from "./types";
 
 /** Public settings for the page before sign-in (map style, default language, app name). */
 export function getClientConfig(): Promise<ClientConfig> {
@@ -31,9 +31,10 @@ export function getGeoBounds(): Promise<GeoBounds> {
   return sendAuthorized<GeoBounds>({ method: ENDPOINTS.geoBounds.method, path: ENDPOINTS.geoBounds.path });
 }
 
-/** Key places of the user's jurisdiction (hospitals with capacity, beds in use and free). */
-export function getKeyPlaces(): Promise<KeyPlaces> {
-  return sendAuthorized<KeyPlaces>({ method: ENDPOINTS.keyPlaces.method, path: ENDPOINTS.keyPlaces.path, timeoutMs: 30_000 });
+/** Key places of the user's jurisdiction (hospitals with capacity, beds in use and free), of one kind or all. */
+export function getKeyPlaces(kind?: KeyPlaceKind): Promise<KeyPlaces> {
+  const path = kind === undefined ? ENDPOINTS.keyPlaces.path : `${ENDPOINTS.keyPlaces.path}?kind=${encodeURIComponent(kind)}`;
+  return sendAuthorized<KeyPlaces>({ method: ENDPOINTS.keyPlaces.method, path, timeoutMs: 30_000 });
 }
 
 /** Grids with high-risk patients and no available qualified responder within `minutes`. */

@@ -28,6 +28,7 @@ export const ENDPOINTS = {
   incidentCancel: { method: "POST", path: "/api/incidents/{incident_id}/cancel", auth: true, request: "ReasonRequest", response: null },
   incidentAssign: { method: "POST", path: "/api/incidents/{incident_id}/assign", auth: true, request: "ManualAssignRequest", response: null },
   incidentRelease: { method: "POST", path: "/api/incidents/{incident_id}/assignments/{assignment_id}/release", auth: true, request: "ReasonRequest", response: null },
+  incidentHandover: { method: "POST", path: "/api/incidents/{incident_id}/handover", auth: true, request: "HandoverRequest", response: "IncidentDetail" },
   incidentClose: { method: "POST", path: "/api/incidents/{incident_id}/close", auth: true, request: "CloseIncidentRequest", response: "IncidentDetail" },
   incidentWaiveStep: { method: "POST", path: "/api/incidents/{incident_id}/steps/{step_id}/waive", auth: true, request: "ReasonRequest", response: "IncidentDetail" },
   // Today's KPIs (wall), trends and SLA heat (leader), docs/kpi.md.

@@ -87,6 +87,7 @@ const FIELD_NAMES: Readonly<Record<string, MessageKey>> = {
   outcome: tk("error.field.outcome"),
   record_sheet_id: tk("error.field.record_sheet_id"),
   handover_hospital: tk("error.field.handover_hospital"),
+  hospital_id: tk("error.field.hospital_id"),
   username: tk("error.field.username"),
   password: tk("error.field.password"),
   refresh_token: tk("error.field.refresh_token"),

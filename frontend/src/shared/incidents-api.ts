@@ -13,6 +13,7 @@ import type {
   AddressPage,
   CloseIncidentRequest,
   CreateIncidentResult,
+  HandoverRequest,
   IncidentCreateRequest,
   IncidentDetail,
   ManualAssignRequest,
@@ -107,6 +108,12 @@ export function assignResponder(incidentId: string, body: ManualAssignRequest): 
 
 export function releaseAssignment(incidentId: string, assignmentId: string, reason: string): Promise<void> {
   return post(ENDPOINTS.incidentRelease, { incident_id: incidentId, assignment_id: assignmentId }, { reason });
+}
+
+/** Records that the subject was handed over to a registered hospital: its bed counts as in use until the incident ends. */
+export function handOver(incidentId: string, hospitalId: string): Promise<IncidentDetail> {
+  const body: HandoverRequest = { hospital_id: hospitalId };
+  return post(ENDPOINTS.incidentHandover, { incident_id: incidentId }, body);
 }
 
 export function closeIncident(incidentId: string, body: CloseIncidentRequest): Promise<IncidentDetail> {

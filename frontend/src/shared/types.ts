@@ -773,6 +773,11 @@ export interface ManualAssignRequest {
 }
 
 /** `POST /api/incidents/{id}/close`; a 409 `close_refused` lists `details.missing`. */
+/** `POST /api/incidents/{id}/handover`: a hospital of the key-place register. */
+export interface HandoverRequest {
+  hospital_id: string;
+}
+
 export interface CloseIncidentRequest {
   outcome?: string;
   record_sheet_id?: string;

@@ -3,7 +3,8 @@ patient and playbook shown) reaches the wall with its countdown, once; recommend
 assign, a responder's answer over HTTP, notes, priority, release and cancel show in the panel
 and the timeline; a stuck step is waived with a reason and the playbook moves on (a waiver
 without a reason, or of a step no longer running, is refused and changes nothing); a refused
-field shows the server's error; both languages are complete."""
+field shows the server's error; both languages are complete; a hand-over picks a registered
+hospital and holds its bed."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from tests.e2e.browser.helpers import (
     wait_map_count,
     wait_map_ready,
 )
+from tests.integration.keyplaces.seeding import add_place
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -402,3 +404,48 @@ async def test_a_stuck_step_is_waived_with_a_reason_and_the_playbook_moves_on(
         ]
     assert await visible_raw_keys(page) == []
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_a_hand_over_picks_a_registered_hospital_and_holds_its_bed(
+    open_page: Opener,
+    users: None,
+    backend: BackendProcess,
+    address: dict[str, Any],
+    clean_db: PgPool,
+    paths: DistrictPaths,
+) -> None:
+    async with clean_db.acquire() as conn:
+        lat, lon = address["lat"], address["lon"]
+        await add_place(
+            conn, "H-G1", "hospital", "坪山区人民医院", lat, lon + 0.01, paths.grid_a, capacity=5
+        )
+        await add_place(
+            conn,
+            "H-P1",
+            "hospital",
+            "坪山区第三人民医院",
+            lat + 0.01,
+            lon,
+            paths.grid_a,
+            capacity=2,
+            psychiatric=True,
+        )
+    page = await open_console(open_page, motion=False)
+    async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
+        operator = await bearer(http, "op.d")
+        incident_id = await crisis_at_home(http, operator, address, "console-test-handover")
+        await page.locator(f".incident[data-incident-id='{incident_id}']").click()
+        panel = page.locator(f".ipanel[data-incident-id='{incident_id}']")
+        await panel.locator(".ipanel__actions button", has_text="移交医院").click()
+        await page.wait_for_selector("dialog.dialog[open]")
+        # the psychiatric hospital leads, each with its free beds
+        options = await page.locator("#dlg-hospital_id option").all_inner_texts()
+        assert options == ["坪山区第三人民医院 · 空床 2/2", "坪山区人民医院 · 空床 5/5"]
+        await fill_dialog(page, {"hospital_id": "H-P1"})
+
+        await timeline_shows(page, "已移交医院：坪山区第三人民医院")
+        (handover,) = await timeline_of(http, operator, incident_id, "handover_confirmed")
+        assert handover["data"]["hospital"] == "坪山区第三人民医院"
+        r = await http.get("/api/map/key-places?kind=hospital", headers=operator)
+        beds = {p["id"]: (p["in_use"], p["free"]) for p in r.json()["items"]}
+        assert beds == {"H-P1": (1, 1), "H-G1": (0, 5)}

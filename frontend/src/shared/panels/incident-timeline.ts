@@ -200,6 +200,7 @@ export function describeFact(item: TimelineItem, words: TimelineWording): string
     offered: text(d.offered),
     needed: text(d.needed),
     outcome: text(d.outcome),
+    hospital: text(d.hospital),
     level: text(d.level),
     who: words.who(text(d.assignment_id), text(d.responder_id)),
     kind: item.kind.replaceAll(".", " "),
