@@ -228,12 +228,14 @@ class OperatorActions(ServiceBase):
         run records the register's name, so the count matches it exactly. Any hospital of the
         register will do, in the caller's jurisdiction or not: patients go where beds are."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
-            await self._managed(conn, caller, incident_id)
+            incident = await self._managed(conn, caller, incident_id)
             hospital = await conn.fetchval(
                 "SELECT name FROM key_places WHERE id = $1 AND kind = 'hospital'", hospital_id
             )
             if hospital is None:
                 raise NotFound(f"no hospital {hospital_id} in the register", field="hospital_id")
+            if run_state_of(incident).handover_hospital == hospital:
+                return await detail_of(conn, incident_id)  # sent again (a double click)
             await self.runner.feed(
                 conn,
                 incident_id,
