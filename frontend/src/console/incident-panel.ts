@@ -16,7 +16,7 @@ import { getKeyPlaces } from "../shared/api";
 import { addNote, cancelIncident, changePriority, closeIncident, handOver, releaseAssignment, waiveStep } from "../shared/incidents-api";
 import { mountIncidentTimeline, TimelineBook, type TimelineView, type TimelineWording } from "../shared/panels/incident-timeline";
 import type { RealtimeClient } from "../shared/realtime";
-import type { AssignmentView, IncidentDetail, IncidentStepInfo } from "../shared/types";
+import type { AssignmentView, IncidentDetail, IncidentStepInfo, KeyPlace } from "../shared/types";
 import { openFormDialog } from "./form-dialog";
 import { IncidentWatch } from "./incident-watch";
 import { ACTIVE_ASSIGNMENT, assignmentStateName, localText, missingName, OUTCOME_LABELS, PRIORITY_NAMES, priorityName, roleName } from "./labels";
@@ -441,7 +441,7 @@ class PanelSession {
 
   /** The hospitals of the register to choose from, with their free beds; a hand-over holds one until the incident ends. */
   private async askHandover(): Promise<void> {
-    let hospitals;
+    let hospitals: KeyPlace[];
     try {
       hospitals = (await getKeyPlaces("hospital")).items;
     } catch (err) {
@@ -452,7 +452,7 @@ class PanelSession {
       replaceChildren(this.closeInfo, [el("p", { text: t("console.handover.none") })]);
       return;
     }
-    const label = (h: (typeof hospitals)[number]): string => (h.capacity === null ? h.name : t("console.handover.beds", { name: h.name, free: h.free ?? 0, capacity: h.capacity }));
+    const label = (h: KeyPlace): string => (h.capacity === null ? h.name : t("console.handover.beds", { name: h.name, free: h.free ?? 0, capacity: h.capacity }));
     // Psychiatric hospitals first, then the most free beds: the usual destination leads the list.
     const ordered = [...hospitals].sort((a, b) => Number(b.psychiatric) - Number(a.psychiatric) || (b.free ?? -1) - (a.free ?? -1) || a.name.localeCompare(b.name));
     const done = await openFormDialog({
