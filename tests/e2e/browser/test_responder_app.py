@@ -364,10 +364,6 @@ async def test_web_push_offer_reaches_the_service_worker(
                 timeout=20_000,
             )
             reg_id = await wait_for(registration_id)
-            await cdp.send(
-                "ServiceWorker.deliverPushMessage",
-                {"origin": backend.base_url, "registrationId": reg_id, "data": plain.decode()},
-            )
 
             async def shown() -> list[Any]:
                 return list(
@@ -377,7 +373,22 @@ async def test_web_push_offer_reaches_the_service_worker(
                     )
                 )
 
-            (note,) = await wait_for(shown)
+            # Once, on a loaded CI box, a delivery through CDP never reached the worker's handler.
+            # A push service resends a message the browser has not acknowledged (RFC 8030), so
+            # this harness resends once too; the notification's tag makes a second one replace
+            # the first, so exactly one is still required.
+            for attempt in (1, 2):
+                await cdp.send(
+                    "ServiceWorker.deliverPushMessage",
+                    {"origin": backend.base_url, "registrationId": reg_id, "data": plain.decode()},
+                )
+                try:
+                    notes = await wait_for(shown, timeout_s=15)
+                    break
+                except TimeoutError:
+                    if attempt == 2:
+                        raise
+            (note,) = notes
             assert note["tag"] == f"offer-{message['assignment_id']}"
             assert "自伤风险" in note["title"]
             assert note["data"]["url"] == f"/responder/?offer={message['assignment_id']}"
