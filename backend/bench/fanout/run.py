@@ -7,6 +7,7 @@ import asyncio
 import os
 import secrets
 import time
+from typing import Any
 
 import asyncpg
 import httpx
@@ -42,26 +43,26 @@ async def _measure(
         stalled_bearer = await _login(http, accounts.stalled, accounts.password)
         admin = {"Authorization": f"Bearer {await _login(http, accounts.admin, accounts.password)}"}
 
-        async def counts() -> NodeCounts:
+        async def stats() -> dict[str, Any]:
             r = await http.get("/api/realtime/stats", headers=admin)
             r.raise_for_status()
-            stats = r.json()
-            gc = stats.get("gc") or {}
+            return dict(r.json())
+
+        async def counts() -> NodeCounts:
+            now = await stats()
+            gc = now.get("gc") or {}
             return NodeCounts(
-                dropped=int(stats["dropped_slow"]),
+                dropped=int(now["dropped_slow"]),
                 long_gc_pauses=int(gc.get("long_pauses", 0)),
                 full_collections=int(gc.get("full_collections", 0)),
             )
 
         async def settled() -> None:
-            # Our backend's GC policy holds its full collection until the set of objects the
-            # new clients brought stops growing (backend/gc_policy.py); the peer idles meanwhile.
+            # Our backend's GC policy holds its full collection until the heap the new clients
+            # brought stops growing (backend/gc_policy.py); the peer idles meanwhile.
             deadline = time.monotonic() + SETTLE_TIMEOUT_S
             while time.monotonic() < deadline:
-                r = await http.get("/api/realtime/stats", headers=admin)
-                r.raise_for_status()
-                gc = r.json().get("gc") or {}
-                if not gc.get("collection_pending", False):
+                if not ((await stats()).get("gc") or {}).get("collection_pending", False):
                     return
                 await asyncio.sleep(1.0)
             raise FanoutBenchError(
