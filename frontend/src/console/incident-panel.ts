@@ -442,8 +442,11 @@ class PanelSession {
   /** The hospitals of the register to choose from, with their free beds; a hand-over holds one until the incident ends. */
   private async askHandover(): Promise<void> {
     let hospitals: KeyPlace[];
+    // One small GET, but on a slow link the click must not look like it did nothing.
+    replaceChildren(this.closeInfo, [el("p", { text: t("console.handover.loading"), dataset: { loading: "hospitals" } })]);
     try {
       hospitals = (await getKeyPlaces("hospital")).items;
+      replaceChildren(this.closeInfo, []);
     } catch (err) {
       showErrorText(this.closeInfo, t("console.handover.loadFailed"), err);
       return;

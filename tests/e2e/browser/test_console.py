@@ -438,6 +438,8 @@ async def test_a_hand_over_picks_a_registered_hospital_and_holds_its_bed(
         panel = page.locator(f".ipanel[data-incident-id='{incident_id}']")
         await panel.locator(".ipanel__actions button", has_text="移交医院").click()
         await page.wait_for_selector("dialog.dialog[open]")
+        # the loading line shown after the click is gone once the list is there
+        assert await panel.locator("[data-loading='hospitals']").count() == 0
         # the psychiatric hospital leads, each with its free beds
         options = await page.locator("#dlg-hospital_id option").all_inner_texts()
         assert options == ["坪山区第三人民医院 · 空床 2/2", "坪山区人民医院 · 空床 5/5"]
