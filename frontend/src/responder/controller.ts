@@ -47,6 +47,8 @@ export class ResponderController {
   private readonly waiting = new Map<string, (reply: WsAck | WsError | null) => void>();
   private incidentTopic: (() => void) | null = null;
   private refreshTimer: number | undefined;
+  /** Assignments that ended on this phone: a brief still on its way for one must not bring it back. */
+  private readonly finished = new Set<string>();
 
   constructor(session: Session) {
     this.outbox = new Outbox(`pingan.responder.outbox.${session.me.id}`, (c) => this.transport(c), {
@@ -295,8 +297,8 @@ export class ResponderController {
   }
 
   private async loadWork(assignmentId: string): Promise<void> {
-    if (this.queued(assignmentId, "clear")) {
-      return; // cleared here; the server has not heard it yet
+    if (this.queued(assignmentId, "clear") || this.finished.has(assignmentId)) {
+      return; // cleared here (the server may not have heard it yet), or already over
     }
     let brief: AssignmentBrief;
     try {
@@ -304,6 +306,9 @@ export class ResponderController {
     } catch (err) {
       this.fail(err);
       return;
+    }
+    if (this.finished.has(assignmentId)) {
+      return; // ended while the brief was on its way: showing it would bring the details back
     }
     const ended = !(WORKING_STATES as readonly string[]).includes(brief.assignment.state) || ["closed", "cancelled"].includes(brief.incident.state);
     if (ended) {
@@ -321,8 +326,8 @@ export class ResponderController {
         this.fail(err);
       }
     }
-    if (current().work !== null && current().work?.assignment_id !== assignmentId) {
-      return; // another assignment took its place meanwhile
+    if (this.finished.has(assignmentId) || (current().work !== null && current().work?.assignment_id !== assignmentId)) {
+      return; // ended meanwhile, or another assignment took its place
     }
     this.showWork(brief, patient);
   }
@@ -359,6 +364,10 @@ export class ResponderController {
 
   /** The assignment is over: its details leave the page and the device. */
   private endWork(message: string): void {
+    const ending = current().work;
+    if (ending !== null) {
+      this.finished.add(ending.assignment_id);
+    }
     ntk.wipe();
     this.incidentTopic?.();
     this.incidentTopic = null;
