@@ -170,8 +170,8 @@ async def measure(
     plan: Plan,
     settled: Callable[[], Awaitable[None]] | None = None,
 ) -> dict[tuple[str, str], Window]:
-    """Plain windows, windows with 1 % stalled clients, then bursts, every system's every path,
-    the systems taking turns; keyed by (path, phase).
+    """Plain windows and windows with 1 % stalled clients side by side, then bursts, every
+    system's every path, the systems taking turns; keyed by (path, phase).
 
     ``settled``, when given, is awaited once every client has connected and before the first
     window: the figures are of a steady set of clients, not of the tail of the ramp to it.
@@ -185,22 +185,21 @@ async def measure(
     gathered: dict[tuple[str, str], list[Gathered]] = defaultdict(list)
     try:
         for turn in range(plan.repeats):
-            # Who goes first alternates, so neither system always follows the other's burst of work.
+            # Who goes first alternates, so neither system always follows the other's burst of work;
+            # a path's plain and stalled windows are neighbours, taking turns at going first, so
+            # the stalled/none ratio compares like with like and not two halves of a drifting run.
             order = runners if turn % 2 == 0 else runners[::-1]
+            phases = ("plain", "stalled") if turn % 2 == 0 else ("stalled", "plain")
             for runner in order:
                 for path in runner.system.paths:
-                    gathered[path, "plain"].append(
-                        await runner.window(path, count, plan.rate_per_s)
-                    )
-        for turn in range(plan.repeats):
-            order = runners if turn % 2 == 0 else runners[::-1]
-            for runner in order:
-                for path in runner.system.paths:
-                    await runner.stall(stalled)
-                    gathered[path, "stalled"].append(
-                        await runner.window(path, count, plan.rate_per_s)
-                    )
-                await runner.stall(0)
+                    for phase in phases:
+                        if phase == "stalled":
+                            await runner.stall(stalled)
+                        gathered[path, phase].append(
+                            await runner.window(path, count, plan.rate_per_s)
+                        )
+                        if phase == "stalled":
+                            await runner.stall(0)
         burst = max(10, plan.burst_deliveries // clients)
         for runner in runners:
             for path in runner.system.paths:
