@@ -31,6 +31,7 @@ from playbooks.events import (
     ResponderArrived,
     StartTimer,
     StepWaived,
+    SubjectIdentified,
     TimerFired,
     WidenSearch,
     WithdrawOffers,
@@ -68,6 +69,11 @@ def describe_event(event: Event) -> str:  # noqa: C901 - one flat case per event
             return f"outcome set: {event.outcome}"
         case HandoverConfirmed():
             return f"hand-over to {event.hospital} confirmed by {event.responder_id}"
+        case SubjectIdentified():
+            return (
+                f"subject identified: risk_grade={event.risk_grade} "
+                f"care_team={_yes(event.has_care_team)}"
+            )
         case CloseRequested():
             return f"close requested by {event.by}"
         case Cancelled():

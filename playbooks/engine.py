@@ -20,6 +20,8 @@ closed or been cancelled return the state unchanged and no effects.
 
 from __future__ import annotations
 
+import msgspec
+
 from playbooks.errors import EngineError
 from playbooks.events import (
     AlertRole,
@@ -40,6 +42,7 @@ from playbooks.events import (
     RejectClose,
     ResponderArrived,
     StepWaived,
+    SubjectIdentified,
     TimerFired,
     WithdrawOffers,
 )
@@ -96,8 +99,11 @@ def _handle(work: Work, event: Event) -> None:  # noqa: C901 - one flat case per
             work.outcome = event.outcome
             work.log("outcome_set", outcome=event.outcome)
         case HandoverConfirmed():
-            work.handover_hospital = event.hospital
+            # The last hand-over counts; one named in free text (no id) clears an earlier id.
+            work.handover_hospital, work.handover_hospital_id = event.hospital, event.hospital_id
             work.log("handover_confirmed", hospital=event.hospital, responder_id=event.responder_id)
+        case SubjectIdentified():
+            _on_identified(work, event)
         case CloseRequested():
             _on_close_requested(work, event)
         case Cancelled():
@@ -125,6 +131,13 @@ def _on_opened(work: Work, event: IncidentOpened) -> None:
         priority=work.priority,
     )
     go(work, 0, None, playbook.steps[0].id)
+
+
+def _on_identified(work: Work, event: SubjectIdentified) -> None:
+    work.opened = msgspec.structs.replace(
+        work.context, risk_grade=event.risk_grade, has_care_team=event.has_care_team
+    )
+    work.log("subject_identified", risk_grade=event.risk_grade, has_care_team=event.has_care_team)
 
 
 def _alert_step(

@@ -22,6 +22,7 @@ from playbooks.schema import (
     LeaderLevel,
     Outcome,
     Priority,
+    RiskGrade,
     Role,
     StepId,
 )
@@ -102,10 +103,24 @@ class OutcomeSet(_Message, tag="outcome_set", frozen=True, kw_only=True):
 
 
 class HandoverConfirmed(_Message, tag="handover_confirmed", frozen=True, kw_only=True):
-    """The receiving hospital took the patient over."""
+    """The receiving hospital took the patient over: ``hospital`` is its name as the archive shows
+    it; ``hospital_id`` its id in the key-place register, when it is there (then the beds in use
+    are counted by id, so two hospitals of the same name are not confused)."""
 
     hospital: Annotated[str, Meta(min_length=1, max_length=200)]
     responder_id: ResponderId
+    hospital_id: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+
+
+class SubjectIdentified(_Message, tag="subject_identified", frozen=True, kw_only=True):
+    """The incident's subject was identified after it opened (or corrected): a registered patient.
+
+    The context's patient facts become these, so branches taken from now on see them. The
+    playbook already running stays: switching mid-run would drop offers and deadlines under way.
+    """
+
+    risk_grade: RiskGrade | None = None
+    has_care_team: bool = False
 
 
 class CloseRequested(_Message, tag="close_requested", frozen=True, kw_only=True):
@@ -145,6 +160,7 @@ Event = (
     | RecordSheetSubmitted
     | OutcomeSet
     | HandoverConfirmed
+    | SubjectIdentified
     | CloseRequested
     | Cancelled
     | StepWaived

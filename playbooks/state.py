@@ -121,6 +121,7 @@ class RunState(_State, frozen=True, kw_only=True):
     record_sheet_at: float | None = None
     outcome: Outcome | None = None
     handover_hospital: str | None = None
+    handover_hospital_id: str | None = None
     next_thread: int = 1
     next_fork: int = 1
 

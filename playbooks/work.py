@@ -60,6 +60,7 @@ class Work:
         self.record_sheet_at = state.record_sheet_at
         self.outcome: Outcome | None = state.outcome
         self.handover_hospital = state.handover_hospital
+        self.handover_hospital_id = state.handover_hospital_id
 
     @property
     def context(self) -> IncidentContext:
@@ -93,6 +94,7 @@ class Work:
             record_sheet_at=self.record_sheet_at,
             outcome=self.outcome,
             handover_hospital=self.handover_hospital,
+            handover_hospital_id=self.handover_hospital_id,
         )
 
     def log(self, kind: str, /, **payload: Scalar) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from backend.errors import NotFound
-from backend.incidents.repo import Actor
+from backend.errors import Conflict, NotFound
+from backend.incidents.repo import Actor, lock_incident
 from backend.incidents.runner import Runner
 from backend.positions.grids import GridLookup
 from backend.security.audit import AuditLog
@@ -54,3 +54,18 @@ class ServiceBase:
         if assigned:
             return row
         raise await deny(self.pool, self.audit, caller, "incident", incident_id, row["org_path"])
+
+    async def managed(self, conn: PgConn, caller: Caller, incident_id: str) -> Any:
+        """The incident locked for a change by the command center: in the caller's jurisdiction
+        (else a 404 with a recorded denial) and still live (else 409 ``incident_ended``)."""
+        row = await conn.fetchrow("SELECT org_path FROM incidents WHERE id = $1", incident_id)
+        if row is None:
+            raise NotFound(f"no incident {incident_id}")
+        if not caller.principal.covers(row["org_path"]):
+            raise await deny(
+                self.pool, self.audit, caller, "incident", incident_id, row["org_path"]
+            )
+        incident = await lock_incident(conn, incident_id)
+        if incident["state"] in ("closed", "cancelled"):
+            raise Conflict(f"the incident is {incident['state']}", code="incident_ended")
+        return incident

@@ -6,19 +6,18 @@ import hashlib
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 import msgspec
 
-from backend.errors import NotFound, Unprocessable
+from backend.errors import Unprocessable
 from backend.incidents import status_sync
 from backend.incidents.base import ServiceBase, actor_of
 from backend.incidents.models import IncidentCreate, IncidentDetail
 from backend.incidents.places import OutsideJurisdiction, resolve_place
 from backend.incidents.repo import Actor, announce, detail_of, lock_incident, record
+from backend.incidents.subjects import find_patient
 from backend.security.context import Caller
 from backend.security.denials import deny
-from backend.storage.postgres.pool import PgConn
 from playbooks.errors import PlaybookError
 from playbooks.events import IncidentOpened
 from playbooks.schema import IncidentContext
@@ -60,7 +59,11 @@ class Intake(ServiceBase):
                     return await detail_of(conn, existing["id"]), False, None
             try:
                 place = await resolve_place(conn, data.place, principal, self.grids)
-                patient = await self._patient(conn, data, principal)
+                patient = (
+                    None
+                    if data.patient_id is None
+                    else await find_patient(conn, principal, data.patient_id)
+                )
             except OutsideJurisdiction as exc:
                 await deny(
                     self.pool, self.audit, caller, exc.object_type, exc.object_id, exc.org_path
@@ -75,9 +78,9 @@ class Intake(ServiceBase):
                 )
             context = IncidentContext(
                 kind=data.kind,
-                risk_grade=patient["risk_grade"] if patient else None,
+                risk_grade=patient.risk_grade if patient else None,
                 violent=data.violent,
-                has_care_team=bool(patient and patient["team"]),
+                has_care_team=bool(patient and patient.has_care_team),
                 flags=tuple(data.flags),
             )
             try:
@@ -102,7 +105,7 @@ class Intake(ServiceBase):
                 place.lat,
                 place.lon,
                 place.org_path,
-                uuid.UUID(patient["id"]) if patient else None,
+                uuid.UUID(patient.id) if patient else None,
                 data.description,
                 {"name": data.reporter.name, "relation": data.reporter.relation}
                 if data.reporter
@@ -141,29 +144,3 @@ class Intake(ServiceBase):
             )
             await announce(conn, incident_id, "incident.created")
             return await detail_of(conn, incident_id), True, suggestion
-
-    async def _patient(
-        self, conn: PgConn, data: IncidentCreate, principal: Any
-    ) -> dict[str, Any] | None:
-        if data.patient_id is None:
-            return None
-        row = await conn.fetchrow(
-            "SELECT person_id::text AS id, risk_grade, org_path, "
-            "EXISTS (SELECT 1 FROM care_team_members c WHERE c.patient_id = person_id) AS team "
-            "FROM patients WHERE person_id = $1",
-            uuid.UUID(data.patient_id),
-        )
-        if row is None:
-            raise NotFound(
-                f"unknown patient {data.patient_id}", field="patient_id", code="unknown_patient"
-            )
-        if not principal.covers(row["org_path"]):
-            raise OutsideJurisdiction(
-                f"unknown patient {data.patient_id}",
-                field="patient_id",
-                code="unknown_patient",
-                object_type="patient",
-                object_id=data.patient_id,
-                org_path=row["org_path"],
-            )
-        return dict(row)

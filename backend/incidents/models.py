@@ -154,6 +154,8 @@ class IncidentDetail(msgspec.Struct, frozen=True, kw_only=True):
     closed_at: datetime | None
     running_steps: list[StepInfo] = msgspec.field(default_factory=list)
     """Every step the run waits on (a fork waits on several); ``summary.step`` is the first."""
+    address_id: str | None = None
+    """The unified address it was placed at; None for coordinates or text nothing matched."""
 
 
 class CreateResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -234,6 +236,14 @@ class Handover(msgspec.Struct, frozen=True, kw_only=True):
     """The subject was handed over to a hospital of the key-place register."""
 
     hospital_id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class SubjectLink(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The registered patient the incident concerns, identified after intake; replacing one
+    already linked needs the reason."""
+
+    patient_id: Annotated[str, Meta(pattern=UUID_TEXT)]
+    reason: Annotated[str, Meta(min_length=3, max_length=500, pattern=SAFE_TEXT)] | None = None
 
 
 class CloseRequest(msgspec.Struct, frozen=True, kw_only=True):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
 
 from backend.errors import ApiError, Conflict, NotFound
 from backend.incidents import dispatcher, grants, status_sync
@@ -15,7 +14,6 @@ from backend.incidents.repo import (
     announce,
     assignment,
     detail_of,
-    lock_incident,
     record,
     run_state_of,
 )
@@ -29,7 +27,6 @@ from backend.incidents.runner import (
 from backend.incidents.waivers import WAIVED, check_waivable
 from backend.security.context import Caller
 from backend.security.denials import deny
-from backend.storage.postgres.pool import PgConn
 from playbooks.events import (
     Cancelled,
     CloseRequested,
@@ -52,23 +49,10 @@ class CloseRefused(ApiError):
 class OperatorActions(ServiceBase):
     """What the command center does to an incident it manages."""
 
-    async def _managed(self, conn: PgConn, caller: Caller, incident_id: str) -> Any:
-        row = await conn.fetchrow("SELECT org_path FROM incidents WHERE id = $1", incident_id)
-        if row is None:
-            raise NotFound(f"no incident {incident_id}")
-        if not caller.principal.covers(row["org_path"]):
-            raise await deny(
-                self.pool, self.audit, caller, "incident", incident_id, row["org_path"]
-            )
-        incident = await lock_incident(conn, incident_id)
-        if incident["state"] in ("closed", "cancelled"):
-            raise Conflict(f"the incident is {incident['state']}", code="incident_ended")
-        return incident
-
     async def note(self, caller: Caller, incident_id: str, text: str) -> None:
         """Add a note to the timeline."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
-            incident = await self._managed(conn, caller, incident_id)
+            incident = await self.managed(conn, caller, incident_id)
             await record(conn, incident, "note", {"text": text}, actor_of(caller))
             await announce(conn, incident_id)
 
@@ -77,7 +61,7 @@ class OperatorActions(ServiceBase):
     ) -> None:
         """Change the priority by hand, with why."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
-            incident = await self._managed(conn, caller, incident_id)
+            incident = await self.managed(conn, caller, incident_id)
             await conn.execute(
                 "UPDATE incidents SET priority = $2, updated_at = now() WHERE id = $1",
                 incident_id,
@@ -95,7 +79,7 @@ class OperatorActions(ServiceBase):
     async def cancel(self, caller: Caller, incident_id: str, reason: str) -> None:
         """Cancel: offers withdrawn, responders freed, timers stopped."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
-            incident = await self._managed(conn, caller, incident_id)
+            incident = await self.managed(conn, caller, incident_id)
             actor = actor_of(caller)
             await self.runner.feed(
                 conn,
@@ -114,7 +98,7 @@ class OperatorActions(ServiceBase):
     ) -> str:
         """Offer the incident to a chosen responder (who must not be on another incident)."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
-            incident = await self._managed(conn, caller, incident_id)
+            incident = await self.managed(conn, caller, incident_id)
             row = await conn.fetchrow(
                 "SELECT r.duty_status, u.capabilities, u.org_path FROM responders r JOIN users u ON u.id = r.user_id "
                 "WHERE r.user_id = $1",
@@ -171,7 +155,7 @@ class OperatorActions(ServiceBase):
     ) -> None:
         """Take a responder off the incident, with why; the playbook looks for a replacement."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
-            incident = await self._managed(conn, caller, incident_id)
+            incident = await self.managed(conn, caller, incident_id)
             a = await assignment(conn, assignment_id, lock=True)
             if a is None or a["incident_id"] != incident_id:
                 raise NotFound(f"no assignment {assignment_id}")
@@ -212,7 +196,7 @@ class OperatorActions(ServiceBase):
         """Waive a running step that cannot complete, with why; the playbook moves on as if it
         had. 409 ``step_not_running`` (or ``step_not_waivable`` for the close step) names it."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
-            incident = await self._managed(conn, caller, incident_id)
+            incident = await self.managed(conn, caller, incident_id)
             check_waivable(run_state_of(incident), step_id)
             actor = actor_of(caller)
             await record(conn, incident, WAIVED, {"step_id": step_id, "reason": reason}, actor)
@@ -225,21 +209,26 @@ class OperatorActions(ServiceBase):
         """Record that the subject was handed over to a registered hospital, while the incident
         is still live: from now until it ends the hospital counts the bed as in use
         (backend/api/keyplaces/services.py), and a close that needs a hand-over finds it. The
-        run records the register's name, so the count matches it exactly. Any hospital of the
+        run records the register's id (the beds are counted by it, so two hospitals of one name
+        are told apart) and its name (the archive shows it). Any hospital of the
         register will do, in the caller's jurisdiction or not: patients go where beds are."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
-            incident = await self._managed(conn, caller, incident_id)
+            incident = await self.managed(conn, caller, incident_id)
             hospital = await conn.fetchval(
                 "SELECT name FROM key_places WHERE id = $1 AND kind = 'hospital'", hospital_id
             )
             if hospital is None:
                 raise NotFound(f"no hospital {hospital_id} in the register", field="hospital_id")
-            if run_state_of(incident).handover_hospital == hospital:
+            if run_state_of(incident).handover_hospital_id == hospital_id:
                 return await detail_of(conn, incident_id)  # sent again (a double click)
             await self.runner.feed(
                 conn,
                 incident_id,
-                HandoverConfirmed(hospital=hospital, responder_id=caller.principal.user_id),
+                HandoverConfirmed(
+                    hospital=hospital,
+                    hospital_id=hospital_id,
+                    responder_id=caller.principal.user_id,
+                ),
                 actor_of(caller),
                 time.time(),
             )
@@ -256,7 +245,7 @@ class OperatorActions(ServiceBase):
     ) -> IncidentDetail:
         """Record what is given, then ask the playbook to close; 409 lists what is still missing."""
         async with status_sync.transaction(self.pool, self.runner.positions) as conn:
-            await self._managed(conn, caller, incident_id)
+            await self.managed(conn, caller, incident_id)
             actor = actor_of(caller)
             now = time.time()
             if outcome is not None:

@@ -212,6 +212,7 @@ async def detail_of(conn: PgConn, incident_id: str) -> IncidentDetail:
         violent=row["violent"],
         flags=list(row["flags"]),
         patient_id=str(row["patient_id"]) if row["patient_id"] else None,
+        address_id=row["address_id"],
         assignments=views,
         checklists=row["checklists"],
         outcome=row["outcome"],

@@ -1,6 +1,6 @@
 """The incident service: intake and every change to an incident, one transaction each.
 
-The parts live in their own modules (`intake`, `responder_actions`, `operator_actions`, on the
+The parts live in their own modules (`intake`, `responder_actions`, `operator_actions`, `subjects`, on the
 shared `base`); controllers, socket commands and timers get this one object by DI.
 """
 
@@ -9,9 +9,10 @@ from __future__ import annotations
 from backend.incidents.intake import Intake
 from backend.incidents.operator_actions import CloseRefused, OperatorActions
 from backend.incidents.responder_actions import ResponderActions
+from backend.incidents.subjects import SubjectActions
 
 __all__ = ["CloseRefused", "IncidentService"]
 
 
-class IncidentService(Intake, ResponderActions, OperatorActions):
+class IncidentService(Intake, ResponderActions, OperatorActions, SubjectActions):
     """Everything that changes incidents."""

@@ -33,6 +33,7 @@ from backend.incidents.models import (
     PriorityChange,
     Release,
     StatusChange,
+    SubjectLink,
     TimelineEntry,
     WaiveStep,
 )
@@ -336,6 +337,26 @@ class IncidentController(Controller):
         """Before the close: the hospital's bed counts as in use until the incident ends, and a
         close that needs a hand-over finds it. 404 names an unknown hospital (`hospital_id`)."""
         return await _service(state).hand_over(caller, incident_id, data.hospital_id)
+
+    @post(
+        "/{incident_id:str}/patient",
+        opt=needs(Permission.INCIDENT_MANAGE),
+        status_code=200,
+        summary="Link the registered patient the incident concerns (identified after intake)",
+    )
+    async def identify_subject(
+        self,
+        incident_id: IncidentId,
+        data: JSONBody[SubjectLink],
+        state: State,
+        caller: NamedDependency[Caller],
+    ) -> IncidentDetail:
+        """The working responders get their need-to-know grant and the playbook's later branches
+        see the patient. Replacing a linked patient needs `reason` (422 `reason_required`); an
+        unknown patient, or one outside your jurisdiction, is 404 naming `patient_id`."""
+        return await _service(state).identify_subject(
+            caller, incident_id, data.patient_id, data.reason
+        )
 
     @post("/{incident_id:str}/close", opt=needs(Permission.INCIDENT_MANAGE), status_code=200)
     async def close(

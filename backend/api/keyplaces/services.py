@@ -3,9 +3,11 @@
 **In use** (a definition, see docs/frontend.md): the number of *live* incidents (state not
 ``closed`` or ``cancelled``) whose playbook run records a hand-over to this hospital
 (``run_state.handover_hospital``, set by ``HandoverConfirmed``). An operator records it with
-``POST /api/incidents/{id}/handover`` once the subject is at the hospital, which writes the
-register's own name; or names a hospital in free text when closing, for one not in the
-register. So it matches the place's ``id`` or its ``name`` exactly (after trimming spaces). Incidents of the whole database count, not only
+``POST /api/incidents/{id}/handover`` once the subject is at the hospital, which records the
+register's id (``run_state.handover_hospital_id``) beside its name; or names a hospital in free
+text when closing, for one not in the register. So a hand-over counts for the place whose ``id``
+it records, or, named in free text, for the place of exactly that ``name`` (after trimming
+spaces). Incidents of the whole database count, not only
 the caller's jurisdiction: a hospital takes patients from everywhere. Closed incidents no longer
 count, although their patient may still be in the bed: we hold no discharge record, so this is
 the load the command centre itself is still handling, not the hospital's occupancy.
@@ -25,7 +27,8 @@ from backend.storage.postgres.pool import PgConn
 Bbox = tuple[float, float, float, float]
 
 _HANDOVERS = """
-    SELECT btrim(run_state->>'handover_hospital') AS named, count(*)::int AS n
+    SELECT COALESCE(run_state->>'handover_hospital_id', btrim(run_state->>'handover_hospital')) AS named,
+           count(*)::int AS n
     FROM incidents
     WHERE state NOT IN ('closed', 'cancelled') AND run_state->>'handover_hospital' IS NOT NULL
     GROUP BY 1
@@ -38,7 +41,8 @@ def free_of(capacity: int | None, in_use: int) -> int | None:
 
 
 async def handovers(conn: PgConn) -> dict[str, int]:
-    """Live incidents per hospital named in their hand-over (id or name, as written)."""
+    """Live incidents per hospital of their hand-over: by the register's id when recorded, else
+    by the name written at close."""
     return {r["named"]: r["n"] for r in await conn.fetch(_HANDOVERS) if r["named"]}
 
 

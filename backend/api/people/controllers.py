@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.api.people import services
 from backend.api.people.schemas import (
+    PatientLookup,
     PatientPage,
     PatientView,
     PersonPage,
@@ -106,6 +107,25 @@ class PatientController(Controller):
             items = await services.list_patients(
                 conn, cipher, auditor, risk_min=risk_min, limit=limit, address_id=address_id
             )
+        return PatientPage(items=items)
+
+    @post(
+        "/lookup",
+        opt=needs(Permission.PATIENT_READ),
+        status_code=200,
+        summary="Find a patient by ID number (in the body), masked; audited",
+    )
+    async def lookup_patients(
+        self,
+        data: JSONBody[PatientLookup],
+        pool: NamedDependency[PgPool],
+        cipher: NamedDependency[FieldCipher],
+        auditor: NamedDependency[Auditor],
+    ) -> PatientPage:
+        """For identifying an incident's subject on scene: the ID card read out over the radio.
+        Exact match only; 404 naming ``id_number`` when nobody in your jurisdiction has it."""
+        async with pool.acquire() as conn:  # no transaction: a denial stays recorded on the 404
+            items = await services.lookup_patients(conn, cipher, auditor, data.id_number)
         return PatientPage(items=items)
 
     # AUTHENTICATED, not PATIENT_READ: a responder without that permission may still read a patient

@@ -103,6 +103,12 @@ class RevealRequest(msgspec.Struct, frozen=True, kw_only=True):
     reason: Annotated[str, Meta(min_length=10, max_length=500, pattern=SAFE_TEXT)]
 
 
+class PatientLookup(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Find a patient by the ID number read from their card (in the body: never in a URL or log)."""
+
+    id_number: IdNumber
+
+
 class PersonPage(msgspec.Struct, frozen=True, kw_only=True):
     """A page of persons."""
 

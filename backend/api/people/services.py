@@ -363,3 +363,42 @@ async def list_patients(
         )
         views.append(patient_view(record, roles, "jurisdiction"))
     return views
+
+
+async def lookup_patients(
+    conn: PgConn, cipher: FieldCipher, auditor: Auditor, id_number: str
+) -> list[PatientView]:
+    """The patients in the caller's jurisdiction with this ID number (by its blind index), each
+    read audited. A match outside the jurisdiction is recorded as a denial and left out; none at
+    all is a 404 naming ``id_number``, the same answer either way."""
+    principal = auditor.caller.principal
+    rows = await conn.fetch(
+        "SELECT pt.person_id::text AS id, p.org_path FROM patients pt JOIN persons p ON p.id = pt.person_id "
+        "WHERE p.id_number_idx = $1 ORDER BY pt.risk_grade DESC, pt.person_id LIMIT 5",
+        cipher.blind_index(id_number, kind="id_number"),
+    )
+    roles = frozenset(str(r) for r in principal.roles)
+    views: list[PatientView] = []
+    for row in rows:
+        if not principal.covers(row["org_path"]):
+            await _deny(conn, auditor, "patient", row["id"], row["org_path"])
+            continue
+        record = await load_patient(conn, cipher, row["id"])
+        if record is None:
+            continue
+        await auditor.record(
+            conn,
+            "patient.read",
+            object_type="patient",
+            object_id=row["id"],
+            org_path=record.person.org_path,
+            details={"access": "jurisdiction", "lookup": "id_number"},
+        )
+        views.append(patient_view(record, roles, "jurisdiction"))
+    if not views:
+        raise NotFound(
+            "no registered patient with this ID number in your jurisdiction",
+            field="id_number",
+            code="unknown_patient",
+        )
+    return views

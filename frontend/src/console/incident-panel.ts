@@ -13,10 +13,11 @@ import { describeRefusal, showErrorText } from "../shared/error-text";
 import { formatClock, formatDuration, getLocale, onLocaleChange, t } from "../shared/i18n";
 import { incidentStateLabel } from "../shared/incident-events";
 import { getKeyPlaces } from "../shared/api";
-import { addNote, cancelIncident, changePriority, closeIncident, handOver, releaseAssignment, waiveStep } from "../shared/incidents-api";
+import { ApiError } from "../shared/http";
+import { addNote, cancelIncident, changePriority, closeIncident, getPatientView, handOver, identifySubject, lookupPatient, patientsAt, releaseAssignment, waiveStep } from "../shared/incidents-api";
 import { mountIncidentTimeline, TimelineBook, type TimelineView, type TimelineWording } from "../shared/panels/incident-timeline";
 import type { RealtimeClient } from "../shared/realtime";
-import type { AssignmentView, IncidentDetail, IncidentStepInfo, KeyPlace } from "../shared/types";
+import type { AssignmentView, IncidentDetail, IncidentStepInfo, KeyPlace, PatientView } from "../shared/types";
 import { openFormDialog } from "./form-dialog";
 import { IncidentWatch } from "./incident-watch";
 import { ACTIVE_ASSIGNMENT, assignmentStateName, localText, missingName, OUTCOME_LABELS, PRIORITY_NAMES, priorityName, roleName } from "./labels";
@@ -25,6 +26,8 @@ import { mountRecommendations, type RecommendationsView } from "./recommendation
 import { refusalText } from "./refusal";
 
 const ENDED: ReadonlySet<string> = new Set(["closed", "cancelled"]);
+/** Our own refusal code (never the server's): the identify dialog was sent with nothing chosen. */
+const CHOOSE_PATIENT = "choose_patient";
 
 export interface IncidentPanel {
   show(incidentId: string | null): void;
@@ -70,6 +73,12 @@ class PanelSession {
   private readonly timeline: TimelineView;
   private readonly recs: RecommendationsView;
   private readonly head = el("div", { className: "ipanel__head" });
+  private readonly subject = el("div", { className: "ipanel__subject", attrs: { "aria-live": "polite" } });
+  private readonly book = new TimelineBook();
+  /** The linked patient as this operator may see them (fetched once per patient: each read is audited). */
+  private subjectView: { id: string; view: PatientView | null } | null = null;
+  /** The title of a playbook the timeline suggests, once loaded. */
+  private suggestedTitle: { id: string; title: string } | null = null;
   private readonly step = el("div", { className: "ipanel__step" });
   private readonly actions = el("div", { className: "ipanel__actions" });
   private readonly assignments = el("div", { className: "ipanel__assignments" });
@@ -111,6 +120,7 @@ class PanelSession {
     replaceChildren(body, [
       el("div", { className: "ipanel", dataset: { incidentId } }, [
         this.head,
+        this.subject,
         this.step,
         this.actions,
         this.closeInfo,
@@ -122,13 +132,13 @@ class PanelSession {
       ]),
     ]);
     this.head.append(el("p", { className: "ipanel__loading", i18n: "state.loading" }));
-    const book = new TimelineBook();
-    this.timeline = mountIncidentTimeline(timelineHost, book, this.words());
-    this.watch = new IncidentWatch(client, incidentId, book, {
+    this.timeline = mountIncidentTimeline(timelineHost, this.book, this.words());
+    this.watch = new IncidentWatch(client, incidentId, this.book, {
       detail: (detail) => this.setDetail(detail),
       timeline: () => {
         this.timeline.render();
         this.renderChecklists();
+        this.renderSubject();
       },
       gone: (code) => {
         this.head.replaceChildren(el("p", { className: "ipanel__error", text: t("console.panel.gone", { reason: describeRefusal({ code, message: code }) }), dataset: { code } }));
@@ -179,6 +189,7 @@ class PanelSession {
 
   private renderAll(force = false): void {
     this.renderHead();
+    this.renderSubject();
     this.renderStep();
     this.renderActions(force);
     this.renderAssignments(force);
@@ -215,6 +226,72 @@ class PanelSession {
       ]),
       d.description === null ? null : el("p", { className: "ipanel__description", text: d.description }),
     ]);
+  }
+
+  /** Who the incident concerns: the linked patient (masked for this operator), or that nobody is
+   * identified yet; and, when identifying them made the library prefer another playbook, says so. */
+  private renderSubject(): void {
+    const d = this.detail;
+    if (d === null) {
+      return;
+    }
+    if (d.patient_id === null) {
+      replaceChildren(this.subject, ENDED.has(d.summary.state) ? [] : [el("p", { className: "ipanel__subject-line is-unknown", i18n: "console.subject.unknown" })]);
+      return;
+    }
+    const id = d.patient_id;
+    if (this.subjectView?.id !== id) {
+      this.subjectView = { id, view: null };
+      replaceChildren(this.subject, [el("p", { className: "ipanel__subject-line", i18n: "console.subject.loading" })]);
+      void getPatientView(id)
+        .then((view) => {
+          if (this.subjectView?.id === id) {
+            this.subjectView = { id, view };
+            this.renderSubject();
+          }
+        })
+        .catch(() => {
+          if (this.subjectView?.id === id) {
+            replaceChildren(this.subject, [el("p", { className: "ipanel__subject-line", i18n: "console.subject.hidden" })]);
+          }
+        });
+      return;
+    }
+    const view = this.subjectView.view;
+    if (view === null) {
+      return; // still loading, or not visible to this operator (shown above)
+    }
+    const facts = [
+      view.person.name ?? t("console.patient.nameHidden"),
+      view.risk_grade === null ? null : t("console.patient.risk", { grade: view.risk_grade }),
+      view.guardian_name === null ? null : t("console.patient.guardian", { name: view.guardian_name, phone: view.guardian_phone ?? "—" }),
+    ].filter((x): x is string => x !== null);
+    const suggested = this.suggestedPlaybook();
+    replaceChildren(this.subject, [
+      el("p", { className: "ipanel__subject-line", text: t("console.subject.label", { facts: facts.join(" · ") }), dataset: { patientId: id } }),
+      view.de_escalation_notes === null ? null : el("p", { className: "patient-card__notes", text: view.de_escalation_notes }),
+      suggested === null || ENDED.has(d.summary.state) ? null : el("p", { className: "ipanel__warning", text: t("console.subject.suggested", { playbook: suggested }), dataset: { suggested: "playbook" }, attrs: { role: "alert" } }),
+    ]);
+  }
+
+  /** The title of the playbook the latest identification would have chosen, if it differs. */
+  private suggestedPlaybook(): string | null {
+    const linked = this.book.list().filter((item) => item.kind === `patient.linked`);
+    const last = linked[linked.length - 1];
+    const id = last?.data.playbook_suggested;
+    if (typeof id !== "string") {
+      return null;
+    }
+    if (this.suggestedTitle?.id !== id) {
+      this.suggestedTitle = { id, title: id };
+      void loadPlaybookInfo(id)
+        .then((info) => {
+          this.suggestedTitle = { id, title: localText(info.title) ?? id };
+          this.renderSubject();
+        })
+        .catch(() => undefined);
+    }
+    return this.suggestedTitle.title;
   }
 
   private renderStep(): void {
@@ -265,6 +342,7 @@ class PanelSession {
     replaceChildren(this.actions, [
       button("console.action.priority", "", () => void this.askPriority()),
       ...waives,
+      button("console.action.identify", "", () => void this.askIdentify()),
       button("console.action.handover", "", () => void this.askHandover()),
       button("console.action.close", "btn--success", () => void this.askClose()),
       button("console.action.cancel", "btn--danger", () => void this.askCancel()),
@@ -440,6 +518,60 @@ class PanelSession {
   }
 
   /** The hospitals of the register to choose from, with their free beds; a hand-over holds one until the incident ends. */
+  /** Links the registered patient the incident concerns: one registered at its address, or any in
+   * the jurisdiction by the ID number read on scene (looked up first, in the request body). */
+  private async askIdentify(): Promise<void> {
+    const d = this.detail;
+    if (d === null) {
+      return;
+    }
+    let here: PatientView[] = [];
+    if (d.address_id) {
+      replaceChildren(this.closeInfo, [el("p", { text: t("console.identify.loading"), dataset: { loading: "patients" } })]);
+      try {
+        here = (await patientsAt(d.address_id)).items;
+      } catch (err) {
+        console.warn("patients at address", err); // the ID number still works
+      }
+      replaceChildren(this.closeInfo, []);
+    }
+    const label = (p: PatientView): string =>
+      [p.person.name ?? t("console.patient.nameHidden"), p.risk_grade === null ? null : t("console.patient.risk", { grade: p.risk_grade })].filter((x) => x !== null).join(" · ");
+    const replacing = d.patient_id !== null;
+    const done = await openFormDialog({
+      title: t("console.identify.title"),
+      subtitle: replacing ? `${this.subtitle()} · ${t("console.identify.replaceHint")}` : this.subtitle(),
+      fields: [
+        {
+          name: "patient_id",
+          label: "console.field.patient",
+          kind: "select",
+          options: [{ value: "", label: t(here.length > 0 ? "console.identify.byIdNumber" : "console.identify.noneHere") }, ...here.map((p) => ({ value: p.person.id, label: label(p) }))],
+          value: here.some((p) => p.person.id === d.patient_id) ? "" : (here[0]?.person.id ?? ""),
+        },
+        { name: "id_number", label: "console.field.idNumber", kind: "text", placeholder: "console.identify.idNumberHint" },
+        ...(replacing ? [{ name: "reason", label: "console.field.reason" as const, kind: "textarea" as const }] : []),
+      ],
+      submit: "console.action.identify",
+      onSubmit: async (v) => {
+        let patientId = v.patient_id ?? "";
+        if (v.id_number) {
+          // The number read on scene wins over a pick from the address's list.
+          patientId = (await lookupPatient(v.id_number.toUpperCase())).items[0]?.person.id ?? "";
+        }
+        if (patientId === "") {
+          throw new ApiError(400, CHOOSE_PATIENT, t("console.identify.choose"), "patient_id");
+        }
+        await identifySubject(this.incidentId, patientId, v.reason || undefined);
+      },
+      describeError: (err) => (err.code === CHOOSE_PATIENT ? err.message : null),
+    });
+    if (done) {
+      replaceChildren(this.closeInfo, []);
+    }
+    this.watch.refresh();
+  }
+
   private async askHandover(): Promise<void> {
     let hospitals: KeyPlace[];
     // One small GET, but on a slow link the click must not look like it did nothing.

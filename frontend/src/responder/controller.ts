@@ -319,6 +319,9 @@ export class ResponderController {
     }
     const work = current().work;
     let patient = work?.assignment_id === assignmentId ? work.patient : null;
+    if (patient !== null && patient.person.id !== brief.patient_id) {
+      patient = null; // identified after intake, or corrected: the old record must not stay shown
+    }
     if (brief.patient_id !== null && patient === null) {
       try {
         patient = await getPatient(brief.patient_id);

@@ -17,6 +17,8 @@ export const ENDPOINTS = {
   // The operator console (paths with `{…}` are filled in by the caller).
   addressSearch: { method: "GET", path: "/api/addresses/search", auth: true, query: ["q", "limit"], response: "AddressPage" },
   patients: { method: "GET", path: "/api/patients", auth: true, query: ["address_id"], response: "PatientPage" },
+  patient: { method: "GET", path: "/api/patients/{patient_id}", auth: true, response: "PatientView" },
+  patientLookup: { method: "POST", path: "/api/patients/lookup", auth: true, request: "PatientLookupRequest", response: "PatientPage" },
   playbookSelect: { method: "GET", path: "/api/playbooks/select", auth: true, query: ["kind", "patient_id"], response: "PlaybookSummary" },
   playbook: { method: "GET", path: "/api/playbooks/{playbook_id}", auth: true, response: null },
   incidentCreate: { method: "POST", path: "/api/incidents", auth: true, request: "IncidentCreateRequest", response: "CreateIncidentResult" },
@@ -29,6 +31,7 @@ export const ENDPOINTS = {
   incidentAssign: { method: "POST", path: "/api/incidents/{incident_id}/assign", auth: true, request: "ManualAssignRequest", response: null },
   incidentRelease: { method: "POST", path: "/api/incidents/{incident_id}/assignments/{assignment_id}/release", auth: true, request: "ReasonRequest", response: null },
   incidentHandover: { method: "POST", path: "/api/incidents/{incident_id}/handover", auth: true, request: "HandoverRequest", response: "IncidentDetail" },
+  incidentPatient: { method: "POST", path: "/api/incidents/{incident_id}/patient", auth: true, request: "SubjectLinkRequest", response: "IncidentDetail" },
   incidentClose: { method: "POST", path: "/api/incidents/{incident_id}/close", auth: true, request: "CloseIncidentRequest", response: "IncidentDetail" },
   incidentWaiveStep: { method: "POST", path: "/api/incidents/{incident_id}/steps/{step_id}/waive", auth: true, request: "ReasonRequest", response: "IncidentDetail" },
   // Today's KPIs (wall), trends and SLA heat (leader), docs/kpi.md.

@@ -47,6 +47,7 @@ const CODE_TEXTS: Readonly<Record<string, MessageKey>> = {
   not_responder: tk("error.code.not_responder"),
   step_not_waivable: tk("error.code.step_not_waivable"),
   step_not_running: tk("error.code.step_not_running"),
+  reason_required: tk("error.code.reason_required"),
   // Positions, coverage, paging, push.
   unavailable: tk("error.code.unavailable"),
   too_many_items: tk("error.code.too_many_items"),
@@ -88,6 +89,7 @@ const FIELD_NAMES: Readonly<Record<string, MessageKey>> = {
   record_sheet_id: tk("error.field.record_sheet_id"),
   handover_hospital: tk("error.field.handover_hospital"),
   hospital_id: tk("error.field.hospital_id"),
+  id_number: tk("error.field.id_number"),
   username: tk("error.field.username"),
   password: tk("error.field.password"),
   refresh_token: tk("error.field.refresh_token"),

@@ -17,9 +17,12 @@ import type {
   IncidentCreateRequest,
   IncidentDetail,
   ManualAssignRequest,
+  PatientLookupRequest,
   PatientPage,
+  PatientView,
   PlaybookSummary,
   Recommendation,
+  SubjectLinkRequest,
   TimelineEntry,
 } from "./types";
 
@@ -114,6 +117,24 @@ export function releaseAssignment(incidentId: string, assignmentId: string, reas
 export function handOver(incidentId: string, hospitalId: string): Promise<IncidentDetail> {
   const body: HandoverRequest = { hospital_id: hospitalId };
   return post(ENDPOINTS.incidentHandover, { incident_id: incidentId }, body);
+}
+
+/** Links the registered patient the incident concerns (identified after intake); `reason` when replacing one. */
+export function identifySubject(incidentId: string, patientId: string, reason?: string): Promise<IncidentDetail> {
+  const body: SubjectLinkRequest = { patient_id: patientId, ...(reason ? { reason } : {}) };
+  return post(ENDPOINTS.incidentPatient, { incident_id: incidentId }, body);
+}
+
+/** The patients in the caller's jurisdiction with this ID number (masked; each read audited). */
+export function lookupPatient(idNumber: string): Promise<PatientPage> {
+  const body: PatientLookupRequest = { id_number: idNumber };
+  return post(ENDPOINTS.patientLookup, {}, body);
+}
+
+/** One patient, masked for the caller (the read is audited). */
+export function getPatientView(patientId: string): Promise<PatientView> {
+  const e = ENDPOINTS.patient;
+  return sendAuthorized<PatientView>({ method: e.method, path: apiPath(e.path, { patient_id: patientId }) });
 }
 
 export function closeIncident(incidentId: string, body: CloseIncidentRequest): Promise<IncidentDetail> {

@@ -659,6 +659,8 @@ export interface IncidentDetail {
   source: string;
   violent: boolean;
   flags: string[];
+  /** The unified address it was placed at (null for coordinates or an unmatched text). */
+  address_id?: string | null;
   patient_id: string | null;
   assignments: AssignmentView[];
   /** Checklist state by role, as the playbook run keeps it. */
@@ -772,12 +774,23 @@ export interface ManualAssignRequest {
   reason: string;
 }
 
-/** `POST /api/incidents/{id}/close`; a 409 `close_refused` lists `details.missing`. */
 /** `POST /api/incidents/{id}/handover`: a hospital of the key-place register. */
 export interface HandoverRequest {
   hospital_id: string;
 }
 
+/** `POST /api/incidents/{id}/patient`: the subject identified after intake; replacing a linked patient needs `reason` (422 `reason_required`). */
+export interface SubjectLinkRequest {
+  patient_id: string;
+  reason?: string;
+}
+
+/** `POST /api/patients/lookup`: the ID number goes in the body, never in a URL; 404 names `id_number` when nobody in the jurisdiction has it. */
+export interface PatientLookupRequest {
+  id_number: string;
+}
+
+/** `POST /api/incidents/{id}/close`; a 409 `close_refused` lists `details.missing`. */
 export interface CloseIncidentRequest {
   outcome?: string;
   record_sheet_id?: string;

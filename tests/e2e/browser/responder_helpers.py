@@ -95,17 +95,23 @@ async def register_responder(database_url: str, user_id: uuid.UUID | str) -> Non
         await conn.close()
 
 
-async def patient_at_home(database_url: str, district: Geography, community: str) -> dict[str, Any]:
-    """Imports the district's addresses and registers a risk-grade-2 patient at one in
-    ``community``; returns {address_id, lat, lon, patient_id}. Keys are the backend
-    subprocess's own (its data folder), so it can decrypt the guardian's phone."""
-    rows = [msgspec.structs.asdict(r) for r in generate_addresses(district, 1500, seed=1)]
+def backend_cipher(database_url: str) -> FieldCipher:
+    """The field cipher of the backend subprocess (its data folder's keys), so that what a test
+    stores the backend can decrypt."""
     settings = load_settings(
         {},
         data_dir=str(Path(tempfile.gettempdir()) / "pingan-test-data"),
         database_url=database_url,
     )
-    cipher = FieldCipher(load_keyring(settings))
+    return FieldCipher(load_keyring(settings))
+
+
+async def patient_at_home(database_url: str, district: Geography, community: str) -> dict[str, Any]:
+    """Imports the district's addresses and registers a risk-grade-2 patient at one in
+    ``community``; returns {address_id, lat, lon, patient_id}. Keys are the backend
+    subprocess's own (its data folder), so it can decrypt the guardian's phone."""
+    rows = [msgspec.structs.asdict(r) for r in generate_addresses(district, 1500, seed=1)]
+    cipher = backend_cipher(database_url)
     conn = await asyncpg.connect(database_url)
     await init_connection(conn)
     try:

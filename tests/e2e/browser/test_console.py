@@ -4,7 +4,9 @@ assign, a responder's answer over HTTP, notes, priority, release and cancel show
 and the timeline; a stuck step is waived with a reason and the playbook moves on (a waiver
 without a reason, or of a step no longer running, is refused and changes nothing); a refused
 field shows the server's error; both languages are complete; a hand-over picks a registered
-hospital and holds its bed."""
+hospital and holds its bed; the subject is identified after intake (a wrong ID number refused at
+its field, then the patient registered at the address) and the panel warns that the library
+would now choose another playbook."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import msgspec
 import pytest
 from playwright.async_api import Page
 
+from backend.api.people.schemas import PatientCreate, PersonCreate
+from backend.api.people.services import create_person, register_patient
 from backend.imports.addresses import import_addresses
 from backend.security.policy import Capability, Role
 from backend.storage.postgres.pool import PgPool
@@ -28,6 +32,7 @@ from tests.e2e.browser.helpers import (
     wait_map_count,
     wait_map_ready,
 )
+from tests.e2e.browser.responder_helpers import backend_cipher
 from tests.integration.keyplaces.seeding import add_place
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -451,3 +456,57 @@ async def test_a_hand_over_picks_a_registered_hospital_and_holds_its_bed(
         r = await http.get("/api/map/key-places?kind=hospital", headers=operator)
         beds = {p["id"]: (p["in_use"], p["free"]) for p in r.json()["items"]}
         assert beds == {"H-P1": (1, 1), "H-G1": (0, 5)}
+
+
+async def test_the_subject_is_identified_after_intake_and_the_panel_warns_of_a_better_playbook(
+    open_page: Opener,
+    users: None,
+    backend: BackendProcess,
+    address: dict[str, Any],
+    clean_db: PgPool,
+    database_url: str,
+) -> None:
+    cipher = backend_cipher(database_url)
+    async with clean_db.acquire() as conn:
+        person = await create_person(
+            conn,
+            cipher,
+            PersonCreate(name="钱高危", address_id=address["id"], id_number="440310198805120016"),
+        )
+        await register_patient(conn, cipher, person, PatientCreate(risk_grade=4))
+    page = await open_console(open_page, motion=False)
+    async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
+        operator = await bearer(http, "op.d")
+        incident_id = await crisis_at_home(http, operator, address, "console-test-identify")
+        await page.locator(f".incident[data-incident-id='{incident_id}']").click()
+        panel = page.locator(f".ipanel[data-incident-id='{incident_id}']")
+        await panel.locator(".ipanel__subject", has_text="当事人未确认").wait_for()
+        await panel.locator(".ipanel__actions button", has_text="确认当事人").click()
+        await page.wait_for_selector("dialog.dialog[open]")
+        assert await panel.locator("[data-loading='patients']").count() == 0
+        # the patient registered at the address is offered, and chosen by default
+        options = await page.locator("#dlg-patient_id option").all_inner_texts()
+        assert options[1:] == ["钱** · 风险等级 4 级"]
+        assert await page.input_value("#dlg-patient_id") == person
+
+        # An ID number nobody in the jurisdiction has: refused at its field, nothing linked.
+        await page.fill("#dlg-id_number", "440310199912310099")
+        await page.click("dialog.dialog button[type=submit]")
+        error = page.locator("#dlg-id_number-error[data-code='unknown_patient']")
+        await error.wait_for(timeout=10_000)
+        assert "身份证号" in await error.inner_text()
+        assert (await incident_detail(http, operator, incident_id))["patient_id"] is None
+
+        await page.fill("#dlg-id_number", "")
+        await page.click("dialog.dialog button[type=submit]")
+        await page.wait_for_selector("dialog.dialog", state="detached", timeout=15_000)
+
+        await timeline_shows(page, "已确认当事人（登记患者）")
+        subject = panel.locator(".ipanel__subject-line[data-patient-id]")
+        await subject.wait_for(timeout=10_000)
+        assert "风险等级 4 级" in await subject.inner_text()
+        warning = panel.locator(".ipanel__warning[data-suggested]")
+        await warning.wait_for(timeout=10_000)
+        assert "肇事肇祸·高风险" in await warning.inner_text()
+        assert (await incident_detail(http, operator, incident_id))["patient_id"] == person
+    assert page.errors == []  # type: ignore[attr-defined]

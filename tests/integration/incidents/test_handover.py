@@ -148,3 +148,44 @@ async def test_another_jurisdiction_cannot_hand_over_and_a_responder_may_not(
         )
         assert r.status_code == status, (name, r.text)
     assert await _beds(app, operator, hospital) == (0, 2)
+
+
+async def test_two_hospitals_of_one_name_are_told_apart(
+    app: Client,
+    operator: dict[str, str],
+    address: dict[str, Any],
+    hospital: str,
+    clean_db: PgPool,
+    paths: DistrictPaths,
+) -> None:
+    # A second site of the same hospital, registered under the same name (branch campuses do).
+    async with clean_db.acquire() as conn:
+        await add_place(
+            conn,
+            "H-T2",
+            "hospital",
+            HOSPITAL,
+            address["lat"] - 0.01,
+            address["lon"],
+            paths.grid_a,
+            capacity=3,
+            psychiatric=True,
+        )
+    incident_id = await _incident(app, operator, address)
+    r = await app.post(
+        f"/api/incidents/{incident_id}/handover", json={"hospital_id": "H-T2"}, headers=operator
+    )
+    assert r.status_code == 200, r.text
+    assert await _beds(app, operator, "H-T2") == (1, 2)
+    assert await _beds(app, operator, hospital) == (0, 2)  # same name, other site: untouched
+    # Now to the first site: the bed moves with the hand-over (the last one counts).
+    r = await app.post(
+        f"/api/incidents/{incident_id}/handover", json={"hospital_id": hospital}, headers=operator
+    )
+    assert r.status_code == 200, r.text
+    assert (await _beds(app, operator, hospital), await _beds(app, operator, "H-T2")) == (
+        (1, 1),
+        (0, 3),
+    )
+    timeline = (await app.get(f"/api/incidents/{incident_id}/timeline", headers=operator)).json()
+    assert len([e for e in timeline if e["kind"] == "handover_confirmed"]) == 2

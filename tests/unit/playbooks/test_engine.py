@@ -224,6 +224,16 @@ def test_close_when_everything_is_there() -> None:
     assert step(state, accepted("police", "p5"), 600) == (state, ())
 
 
+def test_the_last_hand_over_counts_and_one_in_free_text_clears_the_registers_id() -> None:
+    state = at_close()
+    state, _ = feed(
+        state, [(500, HandoverConfirmed(hospital="Kangning", hospital_id="H-1", responder_id="o"))]
+    )
+    assert (state.handover_hospital, state.handover_hospital_id) == ("Kangning", "H-1")
+    state, _ = feed(state, [(510, HandoverConfirmed(hospital="Kangning East", responder_id="o"))])
+    assert (state.handover_hospital, state.handover_hospital_id) == ("Kangning East", None)
+
+
 def test_a_record_sheet_filed_early_means_no_record_sheet_timer() -> None:
     state = team_accepted()
     state, _ = feed(state, [(100, RecordSheetSubmitted(sheet_id="rs-1", responder_id="d1"))])

@@ -128,6 +128,8 @@ const KIND_LABELS: Record<string, MessageKey> = {
   outcome_set: tk("console.tl.outcome"),
   record_sheet_submitted: tk("console.tl.recordSheet"),
   handover_confirmed: tk("console.tl.handover"),
+  [`patient.linked`]: tk("console.tl.patientLinked"),
+  subject_identified: tk("console.tl.subjectIdentified"),
   run_started: tk("console.tl.runStarted"),
   step_completed: tk("console.tl.stepCompleted"),
   branch_taken: tk("console.tl.branchTaken"),
@@ -165,6 +167,7 @@ const HUMAN_KINDS: ReadonlySet<string> = new Set([
   `priority.changed`,
   `close.rejected`,
   `step.waived`,
+  `patient.linked`,
 ]);
 
 export interface TimelineWording {
@@ -202,12 +205,16 @@ export function describeFact(item: TimelineItem, words: TimelineWording): string
     outcome: text(d.outcome),
     hospital: text(d.hospital),
     level: text(d.level),
+    grade: d.risk_grade === null || d.risk_grade === undefined ? "—" : text(d.risk_grade),
     who: words.who(text(d.assignment_id), text(d.responder_id)),
     kind: item.kind.replaceAll(".", " "),
   };
   const key = KIND_LABELS[item.kind];
   if (key === undefined) {
     return t("console.tl.other", params);
+  }
+  if (item.kind === `patient.linked` && d.replaced === true) {
+    return t("console.tl.patientReplaced", params);
   }
   if (item.kind === `priority.changed` || item.kind === `priority.raised`) {
     return t(key, { ...params, from: params.priorityFrom ?? "", to: params.priorityTo ?? "" });
