@@ -24,6 +24,7 @@ PER_PATH = (
     "p99 with {stalled} stalled / none",
     "p99 with {stalled} stalled",
     "burst delivered",
+    "our GC pauses >= 100 ms inside the measured windows",
 )
 
 

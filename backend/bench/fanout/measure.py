@@ -45,6 +45,8 @@ class Window(msgspec.Struct, frozen=True, kw_only=True):
     duplicates: int
     closed: int
     windows: int
+    gc_pauses: int = 0
+    """Our backend's GC pauses of 100 ms or more that fell inside these windows."""
 
 
 class Gathered(msgspec.Struct, kw_only=True):
@@ -58,6 +60,7 @@ class Gathered(msgspec.Struct, kw_only=True):
     duplicates: int
     closed: int
     seconds: float
+    gc_pauses: int = 0
 
 
 def _quantile(ordered: list[float], q: float) -> float:
@@ -84,6 +87,7 @@ def pool(windows: list[Gathered]) -> Window:
         duplicates=sum(w.duplicates for w in windows),
         closed=sum(w.closed for w in windows),
         windows=len(windows),
+        gc_pauses=sum(w.gc_pauses for w in windows),
     )
 
 
@@ -95,6 +99,8 @@ class System(msgspec.Struct, frozen=True, kw_only=True):
     stalled_bearer: str
     paths: dict[str, Emit]
     fill: Callable[[int], Awaitable[None]]
+    gc_pauses: Callable[[], Awaitable[int]] | None = None
+    """The system's count of long GC pauses so far, when it keeps one (ours does)."""
 
 
 class Runner:
@@ -125,9 +131,12 @@ class Runner:
         """Emit ``count`` updates at ``rate`` on ``path`` and gather what the keepers received."""
         self.phase += 1
         await self.fleet.ask_all(("phase", self.phase, self.plan.warmup if rate > 0 else 0))
+        pauses = self.system.gc_pauses
+        pauses_before = 0 if pauses is None else await pauses()
         started = time.time()
         writes = await self.system.paths[path](self.phase, count, rate)
         reports = await self.fleet.ask_all(("report", count, 30.0), timeout=90)
+        pauses_inside = 0 if pauses is None else await pauses() - pauses_before
         latencies: array[float] = array("d")
         numbers: array[int] = array("q")
         for report in reports:
@@ -145,6 +154,7 @@ class Runner:
             duplicates=sum(r["dups"] for r in reports),
             closed=sum(r["closed"] for r in reports),
             seconds=max(0.0, last - started),
+            gc_pauses=pauses_inside,
         )
 
     async def stall(self, count: int) -> None:

@@ -98,6 +98,15 @@ def size_rows(
                 peer_name=PEER,
             ),
         ]
+        rows.append(
+            BenchRow(
+                bench="fanout",
+                figure=f"our GC pauses >= 100 ms inside the measured windows, {at}",
+                unit="pauses",
+                ours=float(plain.gc_pauses + slow.gc_pauses),
+                goal=f"plain {plain.gc_pauses}, stalled {slow.gc_pauses}",
+            )
+        )
         if path == "outbox":
             # What a producer waits for before its event exists: the durable commit. Shown, not
             # judged: it is the disk's fsync, the same for any system that writes first.

@@ -48,6 +48,9 @@ async def _measure(
             r.raise_for_status()
             return dict(r.json())
 
+        async def long_pauses() -> int:
+            return int(((await stats()).get("gc") or {}).get("long_pauses", 0))
+
         async def counts() -> NodeCounts:
             now = await stats()
             gc = now.get("gc") or {}
@@ -96,6 +99,7 @@ async def _measure(
                         stalled_bearer=stalled_bearer,
                         paths={"stream": ours.emit_stream, "outbox": ours.emit_outbox},
                         fill=ours.fill,
+                        gc_pauses=long_pauses,
                     ),
                 ),
             ]

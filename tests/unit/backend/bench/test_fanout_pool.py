@@ -21,6 +21,7 @@ def gathered(latencies: list[float], writes: list[float] | None = None, **counts
         duplicates=0,
         closed=counts.get("closed", 0),
         seconds=1.0,
+        gc_pauses=counts.get("gc_pauses", 0),
     )
 
 
@@ -56,13 +57,20 @@ def test_runner_matches_commits_to_updates_by_number() -> None:
 def test_rows_judge_the_outbox_from_its_commit_and_show_the_commit_beside_it() -> None:
     peer = pool([gathered([0.020] * 100)])
     outbox = pool([gathered([0.040] * 100, writes=[0.015] * 100)])  # 25 ms after the commit
+    # two stalled windows, one of which a long GC pause fell into
+    outbox_stalled = pool(
+        [
+            gathered([0.040] * 50, writes=[0.015] * 50, gc_pauses=1),
+            gathered([0.040] * 50, writes=[0.015] * 50),
+        ]
+    )
     stream = pool([gathered([0.050] * 100)])
     results = {
         ("peer", "plain"): peer,
         ("peer", "stalled"): peer,
         ("peer", "burst"): peer,
         ("outbox", "plain"): outbox,
-        ("outbox", "stalled"): outbox,
+        ("outbox", "stalled"): outbox_stalled,
         ("outbox", "burst"): outbox,
         ("stream", "plain"): stream,
         ("stream", "stalled"): stream,
@@ -79,3 +87,9 @@ def test_rows_judge_the_outbox_from_its_commit_and_show_the_commit_beside_it() -
     gc_row = rows["our GC pauses >= 100 ms (policy's full collections), 100 clients"]
     assert (gc_row.ours, gc_row.goal) == (2.0, "1 full")
     assert rows["lost by keeping-up clients, 100 clients"].met is True
+    inside = rows[
+        "our GC pauses >= 100 ms inside the measured windows, 100 clients, outbox (commit → socket)"
+    ]
+    assert (inside.ours, inside.goal) == (1.0, "plain 0, stalled 1")
+    inside = rows["our GC pauses >= 100 ms inside the measured windows, 100 clients, stream"]
+    assert (inside.ours, inside.goal) == (0.0, "plain 0, stalled 0")
