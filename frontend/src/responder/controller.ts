@@ -318,7 +318,8 @@ export class ResponderController {
       return;
     }
     const work = current().work;
-    let patient = work?.assignment_id === assignmentId ? work.patient : null;
+    const shown = work?.assignment_id === assignmentId ? work : null;
+    let patient = shown?.patient ?? null;
     if (patient !== null && patient.person.id !== brief.patient_id) {
       patient = null; // identified after intake, or corrected: the old record must not stay shown
     }
@@ -333,6 +334,9 @@ export class ResponderController {
       return; // ended meanwhile, or another assignment took its place
     }
     this.showWork(brief, patient);
+    if (shown !== null && patient !== null && shown.patient?.person.id !== patient.person.id) {
+      update({ notice: { kind: "info", text: t("responder.patientIdentified") } });
+    }
   }
 
   private showWork(brief: AssignmentBrief, patient: Work["patient"]): void {

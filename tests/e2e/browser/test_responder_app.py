@@ -1,8 +1,9 @@
 """The responder app on a phone (360×640, touch, emulated location) against a real backend:
 duty and position on the wall, the offer takeover, accept → need-to-know details and the
 checklist, ticks reaching the console's feeds, the offline queue delivered in order and once,
-clearing wiping the details from page and storage, Web Push through the real service worker,
-and what makes the app installable."""
+clearing wiping the details from page and storage, a subject identified after acceptance
+reaching the phone, Web Push through the real service worker, and what makes the app
+installable."""
 
 from __future__ import annotations
 
@@ -139,6 +140,58 @@ async def test_on_duty_position_reaches_the_wall_and_follows_moves(
     finally:
         await close_phone(phone)
         await wall_context.close()
+
+
+async def test_a_subject_identified_after_acceptance_reaches_the_phone(
+    start: Start,
+    browser: Browser,
+    make_user: Any,
+    database_url: str,
+    district: Geography,
+    paths: DistrictPaths,
+) -> None:
+    backend = start(**backend_env())
+    await make_user("op.d", paths.district, Role.OPERATOR)
+    await police_on_phone(make_user, database_url, paths)
+    home = await patient_at_home(database_url, district, paths.community_a)
+    phone = await open_phone(
+        browser, backend.base_url, "police.p", home["lat"] + 0.002, home["lon"]
+    )
+    try:
+        await go_on_duty(phone)
+        operator = await login_http(backend.base_url, "op.d")
+        async with httpx.AsyncClient(base_url=backend.base_url, timeout=30) as http:
+            # The neighbour who called gave the address, not the name.
+            r = await http.post(
+                "/api/incidents",
+                headers=operator,
+                json={"kind": "crisis_at_home", "place": {"address_id": home["address_id"]}},
+            )
+            assert r.status_code == 201, r.text
+            incident_id = r.json()["incident"]["summary"]["id"]
+            takeover = await phone.wait_for_selector(
+                ".takeover:not([hidden]) .takeover__accept", timeout=20_000
+            )
+            assert takeover is not None
+            await takeover.click()
+            await phone.wait_for_selector(".work", timeout=20_000)
+            assert await phone.locator(".need-to-know__list").count() == 0
+            assert "李四光" not in await phone.inner_text("body")
+
+            r = await http.post(
+                f"/api/incidents/{incident_id}/patient",
+                json={"patient_id": home["patient_id"]},
+                headers=operator,
+            )
+            assert r.status_code == 200, r.text
+            # The phone follows the incident: the need-to-know details arrive, with a word why.
+            await phone.wait_for_selector(".need-to-know__list", timeout=20_000)
+            details = await phone.inner_text(".work")
+            assert "李四光" in details and DE_ESCALATION in details
+            await phone.get_by_text("指挥中心已确认当事人").first.wait_for(timeout=10_000)
+            assert DE_ESCALATION in await stored_text(phone)
+    finally:
+        await close_phone(phone)
 
 
 async def test_offer_accept_checklist_offline_queue_and_clear(
