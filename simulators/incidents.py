@@ -4,11 +4,15 @@ The **intake** side signs in as an integration account (the hotline platform) an
 incidents with ``POST /api/incidents``, one ``Idempotency-Key`` each (a retry after a timeout
 cannot make a second incident). Kinds follow what a district's mental-health hotline sees
 (crises at home most often). Places are drawn where people live: patients' homes first (the
-incident names the patient), else a point in an H3 cell weighted by the one map's counts of
+incident names the patient, unless the caller could not: then the operator identifies them once
+someone is on the way), else a point in an H3 cell weighted by the one map's counts of
 residents, events and patients, else a point in any grid.
 
-The **operator** side watches live incidents (``GET /api/incidents?state=live``). Once the
-field is done (nobody offered, accepted, en route or on scene, and someone cleared) it closes
+The **operator** side watches live incidents (``GET /api/incidents?state=live``). While the
+field works it identifies a subject the caller did not name (``POST /api/incidents/{id}/patient``)
+and, for a patient going to hospital, records the hand-over to a hospital of the register once
+someone is on scene (psychiatric ones with free beds first), so the wall's beds fill and empty
+as in life. Once the field is done (nobody offered, accepted, en route or on scene, and someone cleared) it closes
 the incident with an outcome and a record sheet, reacting to ``409 close_refused`` by adding
 what the playbook says is missing (a hospital hand-over) or by waiting (checklist items and
 steps are the field's job). When the only thing missing is an alert or wait step that can no
@@ -82,6 +86,7 @@ class IncidentConfig:
     within: str | None = None  # only places under this org path
     kinds: tuple[str, ...] = ()  # only these kinds (default: all, weighted as KIND_WEIGHTS)
     patient_share: float = 0.5  # of incidents at a registered patient's home, when there are any
+    unnamed_share: float = 0.25  # of those, the caller does not name the patient: identified later
     poll_s: float = 3.0
     stale_after_s: float = 900.0
     waive_after_polls: int = 2  # field done, only a stuck alert/wait step missing: then waive
@@ -104,6 +109,10 @@ class IncidentSimulator:
         self._next_try: dict[str, float] = {}
         self._first_refused: dict[str, float] = {}
         self._handover: set[str] = set()
+        self._handover_tried: set[str] = set()  # a hand-over to the register was attempted
+        self._handed_over: set[str] = set()  # ... and recorded
+        self._unnamed: dict[str, str] = {}  # incident id → the patient the caller did not name
+        self._hospitals: list[dict[str, Any]] = []
         self._stuck_since: dict[str, float] = {}
         self._step_types: dict[str, dict[str, str]] = {}
 
@@ -144,6 +153,10 @@ class IncidentSimulator:
                 if p["person"].get("address_id") and self._covers(p["person"]["org_path"])
             ]
         self.stats["patients_known"] = len(self._patients)
+        r = await operator.call("GET", "/api/map/key-places", params={"kind": "hospital"})
+        if r.status_code == 200:
+            self._hospitals = list(r.json()["items"])
+        self.stats["hospitals_known"] = len(self._hospitals)
 
     def _covers(self, org_path: str) -> bool:
         within = self.config.within
@@ -165,6 +178,8 @@ class IncidentSimulator:
             patient = rng.choice(self._patients)
             body["place"] = {"address_id": patient["person"]["address_id"]}
             body["patient_id"] = patient["person"]["id"]
+            if rng.random() < self.config.unnamed_share:
+                body["unnamed"] = body.pop("patient_id")  # kept back: not part of the request
         else:
             cell = rng.choices(self._cells, weights=self._weights)[0]
             lat, lon = point_in_cells([cell], rng)
@@ -216,6 +231,7 @@ class IncidentSimulator:
     async def create(self, creator: Session) -> str | None:
         """Create one incident (retrying with the same key after a backend restart)."""
         body = self.draw_incident()
+        unnamed = body.pop("unnamed", None)
         key = f"sim-{uuid.uuid4().hex}"
         r = await creator.call(
             "POST", "/api/incidents", json=body, headers={"Idempotency-Key": key}
@@ -225,6 +241,8 @@ class IncidentSimulator:
             self.stats[f"created_{body['kind']}"] += 1
             self.stats["created_with_patient"] += "patient_id" in body
             incident: str = r.json()["incident"]["summary"]["id"]
+            if unnamed is not None and r.json()["incident"]["patient_id"] is None:
+                self._unnamed[incident] = unnamed
             return incident
         code = _error_code(r.json()) if r.content else ""
         self.stats[f"create_refused_{code or r.status_code}"] += 1
@@ -244,11 +262,21 @@ class IncidentSimulator:
             await _sleep_or_stop(stop, self.config.poll_s)
 
     async def look_after(self, operator: Session, incident: dict[str, Any]) -> None:
-        """Close an incident whose field work is done; cancel one that went stale."""
+        """Identify the subject and record a hand-over while the field works; close an incident
+        whose field work is done; cancel one that went stale."""
         iid = incident["id"]
         responders: dict[str, int] = incident.get("responders") or {}
         active = sum(responders.get(s, 0) for s in ACTIVE)
         now = time.time()
+        working = responders.get("en_route", 0) + responders.get("on_scene", 0) > 0
+        if iid in self._unnamed and working:
+            await self.identify(operator, iid)
+        if (
+            responders.get("on_scene", 0) > 0
+            and iid not in self._handover_tried
+            and self.outcome_of(incident) == "hospitalised"
+        ):
+            await self.hand_over(operator, iid)
         field_done = active == 0 and responders.get("cleared", 0) > 0
         if field_done and incident["state"] in ("on_scene", "resolved"):
             if now < self._next_try.get(iid, 0.0):
@@ -269,23 +297,70 @@ class IncidentSimulator:
             "POST", f"/api/incidents/{incident_id}/cancel", json={"reason": reason}
         )
         self.stats["cancelled_stale" if r.status_code == 204 else "cancel_refused"] += 1
+        if r.status_code == 204:
+            self._forget(incident_id)
+
+    def _forget(self, incident_id: str) -> None:
+        """The incident ended: what was kept for it goes."""
+        for memo in (
+            self._refusals,
+            self._next_try,
+            self._first_refused,
+            self._stuck_since,
+            self._unnamed,
+        ):
+            memo.pop(incident_id, None)
+        for done in (self._handover, self._handover_tried, self._handed_over):
+            done.discard(incident_id)
+
+    def outcome_of(self, incident: dict[str, Any]) -> str:
+        """How the incident will end: drawn per kind, the same on every call for one incident."""
+        outcomes = OUTCOMES.get(incident["kind"], (("other", 1.0),))
+        rng = random.Random(incident["id"])
+        return rng.choices([o for o, _ in outcomes], weights=[w for _, w in outcomes])[0]
+
+    async def identify(self, operator: Session, incident_id: str) -> None:
+        """The field found out who it is: link the patient the caller did not name."""
+        patient = self._unnamed.pop(incident_id)
+        r = await operator.call(
+            "POST", f"/api/incidents/{incident_id}/patient", json={"patient_id": patient}
+        )
+        self.stats["identified" if r.status_code == 200 else f"identify_http_{r.status_code}"] += 1
+
+    async def hand_over(self, operator: Session, incident_id: str) -> None:
+        """The patient is taken to a hospital of the register: psychiatric with a free bed first,
+        then any with a free bed, then any (the register is read again: beds change)."""
+        self._handover_tried.add(incident_id)  # once, whatever the answer: else named at close
+        r = await operator.call("GET", "/api/map/key-places", params={"kind": "hospital"})
+        if r.status_code == 200:
+            self._hospitals = list(r.json()["items"])
+        if not self._hospitals:
+            return
+        best = max(
+            self._hospitals,
+            key=lambda h: (bool(h.get("free")), bool(h.get("psychiatric")), h.get("free") or 0),
+        )
+        r = await operator.call(
+            "POST", f"/api/incidents/{incident_id}/handover", json={"hospital_id": best["id"]}
+        )
+        if r.status_code == 200:
+            self._handed_over.add(incident_id)
+            self.stats["handed_over"] += 1
+        else:
+            self.stats[f"handover_http_{r.status_code}"] += 1
 
     async def close(self, operator: Session, incident: dict[str, Any]) -> bool:
         """Ask to close with an outcome and a record sheet; react to what is missing."""
         iid = incident["id"]
-        outcomes = OUTCOMES.get(incident["kind"], (("other", 1.0),))
-        rng = random.Random(iid)  # the same outcome on every attempt for one incident
-        outcome = rng.choices([o for o, _ in outcomes], weights=[w for _, w in outcomes])[0]
+        outcome = self.outcome_of(incident)
         body: dict[str, Any] = {"outcome": outcome, "record_sheet_id": f"RS-{iid[4:]}"}
-        if outcome == "hospitalised" or iid in self._handover:
-            body["handover_hospital"] = HOSPITAL
+        if iid not in self._handed_over and (outcome == "hospitalised" or iid in self._handover):
+            body["handover_hospital"] = HOSPITAL  # no hand-over recorded: named in free text
         r = await operator.call("POST", f"/api/incidents/{iid}/close", json=body)
         if r.status_code == 200:
             self.stats["closed"] += 1
             self.stats[f"closed_{outcome}"] += 1
-            for memo in (self._refusals, self._next_try, self._first_refused, self._stuck_since):
-                memo.pop(iid, None)
-            self._handover.discard(iid)
+            self._forget(iid)
             return True
         if r.status_code == 409 and _error_code(r.json()) == "close_refused":
             missing = _missing(r.json())
@@ -294,6 +369,7 @@ class IncidentSimulator:
                 self.stats[f"close_missing_{m.split(':')[0]}"] += 1
             if "hospital_handover" in missing and iid not in self._handover:
                 self._handover.add(iid)  # the playbook wants it: give it, once, at once
+                self._handed_over.discard(iid)
                 return await self.close(operator, incident)
             stuck = await self._stuck_steps(operator, incident, missing)
             if stuck:

@@ -1,4 +1,5 @@
-"""An app with a short-deadline test playbook, addresses, and helpers for responders on duty."""
+"""An app with a short-deadline test playbook, addresses, and helpers for responders on duty and
+registered patients."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
+from backend.api.people.schemas import PatientCreate, PersonCreate
+from backend.api.people.services import create_person, register_patient
 from backend.app import create_app
 from backend.imports.addresses import import_addresses
+from backend.security.crypto import FieldCipher
+from backend.security.keys import load_keyring
 from backend.security.policy import Capability, Role
 from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
@@ -20,6 +25,26 @@ from simulators.geography import Geography, generate_addresses
 from tests.conftest import DistrictPaths, login
 
 PLAYBOOKS = Path(__file__).parent / "playbooks"
+
+
+async def add_patient(
+    pool: PgPool,
+    settings: Settings,
+    address_id: str,
+    name: str,
+    *,
+    id_number: str | None = None,
+    **patient: Any,
+) -> str:
+    """A person at ``address_id`` registered as a patient (``patient``: PatientCreate's fields,
+    ``risk_grade`` at least), stored with the app's keys; returns the person id."""
+    cipher = FieldCipher(load_keyring(settings))
+    async with pool.acquire() as conn:
+        person = await create_person(
+            conn, cipher, PersonCreate(name=name, address_id=address_id, id_number=id_number)
+        )
+        await register_patient(conn, cipher, person, PatientCreate(**patient))
+    return person
 
 
 @pytest.fixture

@@ -9,15 +9,11 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from backend.api.people.schemas import PatientCreate, PersonCreate
-from backend.api.people.services import create_person, register_patient
-from backend.security.crypto import FieldCipher
-from backend.security.keys import load_keyring
 from backend.security.policy import Capability, Role
 from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
 from tests.conftest import login
-from tests.integration.incidents.conftest import Crew
+from tests.integration.incidents.conftest import Crew, add_patient
 
 Client = AsyncTestClient[Any]
 GUARDIAN_PHONE = "13812345678"
@@ -26,24 +22,17 @@ GUARDIAN_PHONE = "13812345678"
 @pytest.fixture
 async def patient(clean_db: PgPool, address: dict[str, Any], app_settings: Settings) -> str:
     """A risk-grade-2 patient living at ``address``, with need-to-know details."""
-    cipher = FieldCipher(load_keyring(app_settings))
-    async with clean_db.acquire() as conn:
-        person = await create_person(
-            conn, cipher, PersonCreate(name="李四光", address_id=address["id"])
-        )
-        await register_patient(
-            conn,
-            cipher,
-            person,
-            PatientCreate(
-                risk_grade=2,
-                guardian_name="李大山",
-                guardian_phone=GUARDIAN_PHONE,
-                de_escalation_notes="轻声说话，不要围堵",
-                medication="奥氮平 10mg",
-            ),
-        )
-    return person
+    return await add_patient(
+        clean_db,
+        app_settings,
+        address["id"],
+        "李四光",
+        risk_grade=2,
+        guardian_name="李大山",
+        guardian_phone=GUARDIAN_PHONE,
+        de_escalation_notes="轻声说话，不要围堵",
+        medication="奥氮平 10mg",
+    )
 
 
 async def _offer_for(
