@@ -45,6 +45,13 @@ def expose_transports(app: Any) -> Any:
                 if extensions is None:
                     extensions = scope["extensions"] = {}
                 extensions[SCOPE_KEY] = protocol
+                try:
+                    await app(scope, receive, send)
+                finally:
+                    # The protocol holds this scope: left in it, the pair is a reference cycle
+                    # that keeps the connection's objects until a full collection.
+                    extensions.pop(SCOPE_KEY, None)
+                return
         await app(scope, receive, send)
 
     return asgi

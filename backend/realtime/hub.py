@@ -200,7 +200,8 @@ class Client:
             self.hub.senders.discard(self)
             if self.close_code is not None:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(self.sink.close(self.close_code, self.close_reason), 2.0)
+                    async with asyncio.timeout(2.0):  # not wait_for: see socket._receive_loop
+                        await self.sink.close(self.close_code, self.close_reason)
 
 
 PositionSnapshot = Callable[[TopicSpec], Awaitable[list[PositionItem]]]

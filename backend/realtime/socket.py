@@ -121,7 +121,8 @@ async def _authenticate(
 ) -> Principal | None:
     if token is None:
         try:
-            raw = await asyncio.wait_for(socket.receive_text(), timeout=HELLO_TIMEOUT_S)
+            async with asyncio.timeout(HELLO_TIMEOUT_S):  # not wait_for: see _receive_loop
+                raw = await socket.receive_text()
             hello = CLIENT_DECODER.decode(raw)
         except (TimeoutError, msgspec.DecodeError, WebSocketDisconnect):
             return None
@@ -140,6 +141,33 @@ async def _authenticate(
 @websocket("/ws", opt=PUBLIC)
 async def realtime_socket(socket: WebSocket[Any, Any, Any]) -> None:
     """The realtime endpoint (see docs/realtime.md)."""
+    try:
+        await _serve(socket)
+    finally:
+        _release(socket)
+
+
+async def _released_receive() -> Any:
+    raise WebSocketDisconnect(detail="the connection was released")
+
+
+async def _released_send(_message: Any) -> None:
+    raise WebSocketDisconnect(detail="the connection was released")
+
+
+def _release(socket: WebSocket[Any, Any, Any]) -> None:
+    """Break Litestar's WebSocket ↔ wrapper-closure reference cycle once we are done with it.
+
+    Its ``receive`` and ``send`` are closures over the socket itself, so a closed connection's
+    objects (the socket, uvicorn's protocol, buffers, headers: ~100 objects) are freed only by
+    the cycle collector. Under the GC policy (backend/gc_policy.py) they are frozen by then, and
+    every reconnect would grow the heap until a full collection: a pause of every socket on the
+    node. Nothing uses the socket after the handler returns."""
+    socket.receive = _released_receive
+    socket.send = _released_send
+
+
+async def _serve(socket: WebSocket[Any, Any, Any]) -> None:
     res: Resources = socket.app.state.resources
     hub: Hub = socket.app.state.hub
     counter: ConnectionCounter = socket.app.state.ws_connections
@@ -186,7 +214,8 @@ async def realtime_socket(socket: WebSocket[Any, Any, Any]) -> None:
             client.drop(None, "peer closed")
         # The sender closes the socket with the drop's code; give it a moment, then stop it.
         with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(sender, timeout=3.0)
+            async with asyncio.timeout(3.0):
+                await sender
 
 
 async def _receive_loop(
@@ -200,9 +229,11 @@ async def _receive_loop(
             client.drop(CloseCode.AUTH_FAILED, "access token expired: refresh and reconnect")
             return
         try:
-            raw = await asyncio.wait_for(
-                socket.receive_data(mode="text"), timeout=min(remaining, 30.0)
-            )
+            # asyncio.timeout, not wait_for: wait_for wraps the receive in a task whose exception
+            # (the disconnect) and wait_for's own frame form a reference cycle that holds the
+            # whole connection; frozen by the GC policy, that stays until a full collection.
+            async with asyncio.timeout(min(remaining, 30.0)):
+                raw = await socket.receive_data(mode="text")
         except TimeoutError:
             continue  # re-check expiry
         except WebSocketDisconnect:

@@ -259,6 +259,52 @@ async def test_stalled_client_is_dropped_and_others_are_unaffected(
     await healthy.close()
 
 
+async def test_closed_connections_leave_almost_nothing_frozen(
+    start_backend: Start, leaders: None, make_user: Any, paths: DistrictPaths
+) -> None:
+    """Reconnects must not grow the heap the GC policy freezes: a closed connection whose
+    objects sit in a reference cycle is freed only by a full collection (a pause of every socket
+    on the node). Ours left ~300 pymalloc blocks each (wait_for's task and exception, our scope
+    entry, Litestar's socket closures); uvicorn's HTTP protocol still leaves ~20."""
+    backend = start_backend(
+        PINGAN_GC_FREEZE_INTERVAL_S="0.2", PINGAN_WS_MAX_CONNECTIONS_PER_USER="100"
+    )
+    await make_user("admin.x", paths.district, Role.ADMIN)
+    token = await token_for(backend.base_url, "lead.d")
+    admin = {"Authorization": f"Bearer {await token_for(backend.base_url, 'admin.x')}"}
+
+    async def gc_stats() -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=backend.base_url) as http:
+            r = await http.get("/api/realtime/stats", headers=admin)
+        r.raise_for_status()
+        return dict(r.json()["gc"])
+
+    async def churn(count: int) -> None:
+        for _ in range(count // 50):
+            sockets = [await open_socket(backend.base_url, token) for _ in range(50)]
+            for ws in sockets:
+                await next_message(ws, "welcome")
+                await subscribe(ws, "wall")
+            await asyncio.sleep(0.5)  # alive across ticks: frozen while open, as on a real node
+            for ws in sockets:
+                await ws.close()
+            await asyncio.sleep(0.5)
+
+    await churn(50)  # the first connections create what lives on (caches, pools)
+    await asyncio.sleep(1.0)
+    before = await gc_stats()
+    await churn(300)
+    await asyncio.sleep(1.0)
+    after = await gc_stats()
+    assert after["full_collections"] == before["full_collections"], (
+        "a full collection ran and would hide what the closed connections left",
+        before,
+        after,
+    )
+    per_connection = (after["heap_blocks"] - before["heap_blocks"]) / 300
+    assert per_connection < 80, (per_connection, before, after)
+
+
 async def test_socket_closes_when_its_token_expires_unless_refreshed(
     start_backend: Start, leaders: None, tmp_path: Any
 ) -> None:
