@@ -79,6 +79,8 @@ class PanelSession {
   private subjectView: { id: string; view: PatientView | null } | null = null;
   /** The title of a playbook the timeline suggests, once loaded. */
   private suggestedTitle: { id: string; title: string } | null = null;
+  /** What the subject line was drawn from: redrawn only when it changes (its warning is an alert). */
+  private drawnSubject = "";
   private readonly step = el("div", { className: "ipanel__step" });
   private readonly actions = el("div", { className: "ipanel__actions" });
   private readonly assignments = el("div", { className: "ipanel__assignments" });
@@ -266,11 +268,16 @@ class PanelSession {
       view.risk_grade === null ? null : t("console.patient.risk", { grade: view.risk_grade }),
       view.guardian_name === null ? null : t("console.patient.guardian", { name: view.guardian_name, phone: view.guardian_phone ?? "—" }),
     ].filter((x): x is string => x !== null);
-    const suggested = this.suggestedPlaybook();
+    const suggested = ENDED.has(d.summary.state) ? null : this.suggestedPlaybook();
+    const shape = JSON.stringify([id, facts, view.de_escalation_notes, suggested]);
+    if (shape === this.drawnSubject && this.subject.querySelector("[data-patient-id]") !== null) {
+      return;
+    }
+    this.drawnSubject = shape;
     replaceChildren(this.subject, [
       el("p", { className: "ipanel__subject-line", text: t("console.subject.label", { facts: facts.join(" · ") }), dataset: { patientId: id } }),
       view.de_escalation_notes === null ? null : el("p", { className: "patient-card__notes", text: view.de_escalation_notes }),
-      suggested === null || ENDED.has(d.summary.state) ? null : el("p", { className: "ipanel__warning", text: t("console.subject.suggested", { playbook: suggested }), dataset: { suggested: "playbook" }, attrs: { role: "alert" } }),
+      suggested === null ? null : el("p", { className: "ipanel__warning", text: t("console.subject.suggested", { playbook: suggested }), dataset: { suggested: "playbook" }, attrs: { role: "alert" } }),
     ]);
   }
 
