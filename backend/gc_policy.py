@@ -128,6 +128,7 @@ class GcPolicy:
         self._last_full = 0.0  # time.monotonic() of the last full collection (or of start)
         self._started_at = 0.0
         self._unreported = 0.0  # the longest long pause since the last tick
+        self._unreported_info: dict[str, Any] = {}  # its generation and what it collected
 
     def start(self) -> None:
         """Measure every collection from now on, and freeze what exists (startup's objects)."""
@@ -148,7 +149,8 @@ class GcPolicy:
         whether it collected."""
         if self._unreported:
             log.warning(
-                "long garbage collection pause", extra={"pause_ms": round(self._unreported)}
+                "long garbage collection pause",
+                extra={"pause_ms": round(self._unreported), **self._unreported_info},
             )
             self._unreported = 0.0
         gc.freeze()
@@ -200,7 +202,7 @@ class GcPolicy:
             collection_pending=self._pending,
         )
 
-    def _on_collection(self, phase: str, _info: dict[str, Any]) -> None:
+    def _on_collection(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
             self._started_at = time.perf_counter()
             return
@@ -210,4 +212,10 @@ class GcPolicy:
         self.longest_pause_ms = max(self.longest_pause_ms, pause_ms)
         if pause_ms >= LONG_PAUSE_MS:
             self.long_pauses += 1
-            self._unreported = max(self._unreported, pause_ms)
+            if pause_ms > self._unreported:
+                # which generation: CPython's own young collections, or a full one (2)
+                self._unreported = pause_ms
+                self._unreported_info = {
+                    "generation": info.get("generation"),
+                    "collected": info.get("collected"),
+                }

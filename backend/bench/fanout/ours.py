@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -147,6 +148,10 @@ def backend_process(env_extra: dict[str, str]) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            keep = os.environ.get("PINGAN_BENCH_BACKEND_LOG")
+            if keep:  # for a diagnosis: the data folder goes with the block
+                log.flush()
+                shutil.copyfile(Path(data_dir) / "backend.log", keep)
 
 
 class Ours:
