@@ -67,6 +67,9 @@ class GcStats(msgspec.Struct, frozen=True, kw_only=True):
     collection_pending: bool
     """The heap has outgrown its baseline: a full collection waits for it to settle or for the
     gap since the last one (a benchmark waits for this to clear before it measures)."""
+    ticks: int = 0
+    """Ticks run so far: `collection_pending` is as of the last one, so a reader that changed
+    the heap waits for the next tick before trusting it."""
 
 
 DOUBLED = 1.0
@@ -129,6 +132,7 @@ class GcPolicy:
         self._started_at = 0.0
         self._unreported = 0.0  # the longest long pause since the last tick
         self._unreported_info: dict[str, Any] = {}  # its generation and what it collected
+        self.ticks = 0
 
     def start(self) -> None:
         """Measure every collection from now on, and freeze what exists (startup's objects)."""
@@ -147,6 +151,7 @@ class GcPolicy:
     def tick(self) -> bool:
         """Freeze the live objects; collect everything once if `full_collection_due`. Returns
         whether it collected."""
+        self.ticks += 1
         if self._unreported:
             log.warning(
                 "long garbage collection pause",
@@ -200,6 +205,7 @@ class GcPolicy:
             longest_pause_ms=round(self.longest_pause_ms, 1),
             long_pauses=self.long_pauses,
             collection_pending=self._pending,
+            ticks=self.ticks,
         )
 
     def _on_collection(self, phase: str, info: dict[str, Any]) -> None:

@@ -62,10 +62,14 @@ async def _measure(
 
         async def settled() -> None:
             # Our backend's GC policy holds its full collection until the heap the new clients
-            # brought stops growing (backend/gc_policy.py); the peer idles meanwhile.
+            # brought stops growing (backend/gc_policy.py); the peer idles meanwhile. Its
+            # `collection_pending` is as of its last tick: first wait for a tick after the ramp
+            # (read too soon, it said "nothing pending" and the collection fell in a window).
             deadline = time.monotonic() + SETTLE_TIMEOUT_S
+            first = int(((await stats()).get("gc") or {}).get("ticks", 0))
             while time.monotonic() < deadline:
-                if not ((await stats()).get("gc") or {}).get("collection_pending", False):
+                gc = (await stats()).get("gc") or {}
+                if int(gc.get("ticks", 0)) > first and not gc.get("collection_pending", False):
                     return
                 await asyncio.sleep(1.0)
             raise FanoutBenchError(

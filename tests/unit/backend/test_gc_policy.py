@@ -116,12 +116,18 @@ def test_no_full_collection_sooner_than_the_gap_after_the_last() -> None:
         """
         policy = GcPolicy(5.0, min_gap_s=3600)
         policy.start()
+        before = policy.stats()
         kept = grow(1.5)  # grew far beyond a quarter, within the gap
         print(json.dumps({"collected": policy.tick(), "frozen": gc.get_freeze_count(),
-                          "kept": len(kept)}))
+                          "kept": len(kept), "ticks": [before.ticks, policy.stats().ticks],
+                          "pending": [before.collection_pending,
+                                      policy.stats().collection_pending]}))
         """
     )
     assert seen["collected"] is False
+    # what is pending is known only at a tick: a reader waits for one after changing the heap
+    assert seen["ticks"] == [0, 1]
+    assert seen["pending"] == [False, True]
     assert seen["frozen"] > seen["kept"]  # type: ignore[operator]
 
 
