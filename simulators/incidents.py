@@ -321,10 +321,12 @@ class IncidentSimulator:
 
     async def identify(self, operator: Session, incident_id: str) -> None:
         """The field found out who it is: link the patient the caller did not name."""
-        patient = self._unnamed.pop(incident_id)
         r = await operator.call(
-            "POST", f"/api/incidents/{incident_id}/patient", json={"patient_id": patient}
-        )
+            "POST",
+            f"/api/incidents/{incident_id}/patient",
+            json={"patient_id": self._unnamed[incident_id]},
+        )  # a backend away raises here: the entry stays, and the next poll tries again
+        del self._unnamed[incident_id]
         self.stats["identified" if r.status_code == 200 else f"identify_http_{r.status_code}"] += 1
 
     async def hand_over(self, operator: Session, incident_id: str) -> None:
