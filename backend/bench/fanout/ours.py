@@ -148,7 +148,8 @@ def backend_process(env_extra: dict[str, str]) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-            keep = os.environ.get("PINGAN_BENCH_BACKEND_LOG")
+            # not PINGAN_*: the pingan command refuses settings it does not know
+            keep = os.environ.get("BENCH_BACKEND_LOG")
             if keep:  # for a diagnosis: the data folder goes with the block
                 log.flush()
                 shutil.copyfile(Path(data_dir) / "backend.log", keep)
