@@ -7,10 +7,10 @@
 register's id (``run_state.handover_hospital_id``) beside its name; or names a hospital in free
 text when closing, for one not in the register. So a hand-over counts for the place whose ``id``
 it records, or, named in free text, for the place of exactly that ``name`` (after trimming
-spaces). Incidents of the whole database count, not only
-the caller's jurisdiction: a hospital takes patients from everywhere. Closed incidents no longer
-count, although their patient may still be in the bed: we hold no discharge record, so this is
-the load the command centre itself is still handling, not the hospital's occupancy.
+spaces). Incidents of the whole database count, not only the caller's jurisdiction: a hospital
+takes patients from everywhere. Closed incidents no longer count, although their patient may
+still be in the bed: we hold no discharge record, so this is the load the command centre itself
+is still handling, not the hospital's occupancy.
 **Free** = capacity − in use, never below zero.
 """
 

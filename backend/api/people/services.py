@@ -325,6 +325,29 @@ async def read_patient(
     return patient_view(record, roles, access)
 
 
+async def _read_each(
+    conn: PgConn, cipher: FieldCipher, auditor: Auditor, patient_ids: list[str], how: dict[str, Any]
+) -> list[PatientView]:
+    """Patients already known to be in the caller's jurisdiction, in the given order, each read
+    audited with ``how`` saying which list or lookup it came from."""
+    roles = frozenset(str(r) for r in auditor.caller.principal.roles)
+    views: list[PatientView] = []
+    for patient_id in patient_ids:
+        record = await load_patient(conn, cipher, patient_id)
+        if record is None:
+            continue
+        await auditor.record(
+            conn,
+            "patient.read",
+            object_type="patient",
+            object_id=patient_id,
+            org_path=record.person.org_path,
+            details={"access": "jurisdiction", **how},
+        )
+        views.append(patient_view(record, roles, "jurisdiction"))
+    return views
+
+
 async def list_patients(
     conn: PgConn,
     cipher: FieldCipher,
@@ -347,22 +370,7 @@ async def list_patients(
         f"{at_address} ORDER BY risk_grade DESC, person_id LIMIT $3",
         *args,
     )
-    roles = frozenset(str(r) for r in principal.roles)
-    views: list[PatientView] = []
-    for row in ids:
-        record = await load_patient(conn, cipher, row["id"])
-        if record is None:
-            continue
-        await auditor.record(
-            conn,
-            "patient.read",
-            object_type="patient",
-            object_id=row["id"],
-            org_path=record.person.org_path,
-            details={"access": "jurisdiction", "list": True},
-        )
-        views.append(patient_view(record, roles, "jurisdiction"))
-    return views
+    return await _read_each(conn, cipher, auditor, [row["id"] for row in ids], {"list": True})
 
 
 async def lookup_patients(
@@ -377,24 +385,13 @@ async def lookup_patients(
         "WHERE p.id_number_idx = $1 ORDER BY pt.risk_grade DESC, pt.person_id LIMIT 5",
         cipher.blind_index(id_number, kind="id_number"),
     )
-    roles = frozenset(str(r) for r in principal.roles)
-    views: list[PatientView] = []
+    covered: list[str] = []
     for row in rows:
-        if not principal.covers(row["org_path"]):
+        if principal.covers(row["org_path"]):
+            covered.append(row["id"])
+        else:
             await _deny(conn, auditor, "patient", row["id"], row["org_path"])
-            continue
-        record = await load_patient(conn, cipher, row["id"])
-        if record is None:
-            continue
-        await auditor.record(
-            conn,
-            "patient.read",
-            object_type="patient",
-            object_id=row["id"],
-            org_path=record.person.org_path,
-            details={"access": "jurisdiction", "lookup": "id_number"},
-        )
-        views.append(patient_view(record, roles, "jurisdiction"))
+    views = await _read_each(conn, cipher, auditor, covered, {"lookup": "id_number"})
     if not views:
         raise NotFound(
             "no registered patient with this ID number in your jurisdiction",

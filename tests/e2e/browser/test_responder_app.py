@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +90,40 @@ async def positions_item(
         await ws.close()
 
 
+@dataclass
+class Scene:
+    """A police officer on duty on a phone 200 m from a registered patient's home, and an
+    operator's headers: where the offer tests begin."""
+
+    backend: BackendProcess
+    home: dict[str, Any]
+    phone: Page
+    operator: dict[str, str]
+
+
+@asynccontextmanager
+async def on_duty_near_a_patient(
+    start: Start,
+    browser: Browser,
+    make_user: Any,
+    database_url: str,
+    district: Geography,
+    paths: DistrictPaths,
+) -> AsyncIterator[Scene]:
+    backend = start(**backend_env())
+    await make_user("op.d", paths.district, Role.OPERATOR)
+    await police_on_phone(make_user, database_url, paths)
+    home = await patient_at_home(database_url, district, paths.community_a)
+    phone = await open_phone(
+        browser, backend.base_url, "police.p", home["lat"] + 0.002, home["lon"]
+    )
+    try:
+        await go_on_duty(phone)
+        yield Scene(backend, home, phone, await login_http(backend.base_url, "op.d"))
+    finally:
+        await close_phone(phone)
+
+
 async def go_on_duty(phone: Page) -> None:
     await phone.click(".duty-switch")
     await phone.wait_for_selector(".card--duty[data-duty='available']", timeout=15_000)
@@ -150,48 +187,40 @@ async def test_a_subject_identified_after_acceptance_reaches_the_phone(
     district: Geography,
     paths: DistrictPaths,
 ) -> None:
-    backend = start(**backend_env())
-    await make_user("op.d", paths.district, Role.OPERATOR)
-    await police_on_phone(make_user, database_url, paths)
-    home = await patient_at_home(database_url, district, paths.community_a)
-    phone = await open_phone(
-        browser, backend.base_url, "police.p", home["lat"] + 0.002, home["lon"]
-    )
-    try:
-        await go_on_duty(phone)
-        operator = await login_http(backend.base_url, "op.d")
-        async with httpx.AsyncClient(base_url=backend.base_url, timeout=30) as http:
-            # The neighbour who called gave the address, not the name.
-            r = await http.post(
-                "/api/incidents",
-                headers=operator,
-                json={"kind": "crisis_at_home", "place": {"address_id": home["address_id"]}},
-            )
-            assert r.status_code == 201, r.text
-            incident_id = r.json()["incident"]["summary"]["id"]
-            takeover = await phone.wait_for_selector(
-                ".takeover:not([hidden]) .takeover__accept", timeout=20_000
-            )
-            assert takeover is not None
-            await takeover.click()
-            await phone.wait_for_selector(".work", timeout=20_000)
-            assert await phone.locator(".need-to-know__list").count() == 0
-            assert "李四光" not in await phone.inner_text("body")
+    async with (
+        on_duty_near_a_patient(start, browser, make_user, database_url, district, paths) as scene,
+        httpx.AsyncClient(base_url=scene.backend.base_url, timeout=30) as http,
+    ):
+        home, phone, operator = scene.home, scene.phone, scene.operator
+        # The neighbour who called gave the address, not the name.
+        r = await http.post(
+            "/api/incidents",
+            headers=operator,
+            json={"kind": "crisis_at_home", "place": {"address_id": home["address_id"]}},
+        )
+        assert r.status_code == 201, r.text
+        incident_id = r.json()["incident"]["summary"]["id"]
+        takeover = await phone.wait_for_selector(
+            ".takeover:not([hidden]) .takeover__accept", timeout=20_000
+        )
+        assert takeover is not None
+        await takeover.click()
+        await phone.wait_for_selector(".work", timeout=20_000)
+        assert await phone.locator(".need-to-know__list").count() == 0
+        assert "李四光" not in await phone.inner_text("body")
 
-            r = await http.post(
-                f"/api/incidents/{incident_id}/patient",
-                json={"patient_id": home["patient_id"]},
-                headers=operator,
-            )
-            assert r.status_code == 200, r.text
-            # The phone follows the incident: the need-to-know details arrive, with a word why.
-            await phone.wait_for_selector(".need-to-know__list", timeout=20_000)
-            details = await phone.inner_text(".work")
-            assert "李四光" in details and DE_ESCALATION in details
-            await phone.get_by_text("指挥中心已确认当事人").first.wait_for(timeout=10_000)
-            assert DE_ESCALATION in await stored_text(phone)
-    finally:
-        await close_phone(phone)
+        r = await http.post(
+            f"/api/incidents/{incident_id}/patient",
+            json={"patient_id": home["patient_id"]},
+            headers=operator,
+        )
+        assert r.status_code == 200, r.text
+        # The phone follows the incident: the need-to-know details arrive, with a word why.
+        await phone.wait_for_selector(".need-to-know__list", timeout=20_000)
+        details = await phone.inner_text(".work")
+        assert "李四光" in details and DE_ESCALATION in details
+        await phone.get_by_text("指挥中心已确认当事人").first.wait_for(timeout=10_000)
+        assert DE_ESCALATION in await stored_text(phone)
 
 
 async def test_offer_accept_checklist_offline_queue_and_clear(
@@ -202,129 +231,119 @@ async def test_offer_accept_checklist_offline_queue_and_clear(
     district: Geography,
     paths: DistrictPaths,
 ) -> None:
-    backend = start(**backend_env())
-    await make_user("op.d", paths.district, Role.OPERATOR)
-    await police_on_phone(make_user, database_url, paths)
-    home = await patient_at_home(database_url, district, paths.community_a)
-    phone = await open_phone(
-        browser, backend.base_url, "police.p", home["lat"] + 0.002, home["lon"]
-    )
-    try:
-        await go_on_duty(phone)
-        operator = await login_http(backend.base_url, "op.d")
-        async with httpx.AsyncClient(base_url=backend.base_url, timeout=30) as http:
-            r = await http.post(
-                "/api/incidents",
-                headers=operator,
-                json={
-                    "kind": "crisis_at_home",
-                    "place": {"address_id": home["address_id"]},
-                    "patient_id": home["patient_id"],
-                },
-            )
-            assert r.status_code == 201, r.text
-            incident_id = r.json()["incident"]["summary"]["id"]
+    async with (
+        on_duty_near_a_patient(start, browser, make_user, database_url, district, paths) as scene,
+        httpx.AsyncClient(base_url=scene.backend.base_url, timeout=30) as http,
+    ):
+        backend, home, phone, operator = scene.backend, scene.home, scene.phone, scene.operator
+        r = await http.post(
+            "/api/incidents",
+            headers=operator,
+            json={
+                "kind": "crisis_at_home",
+                "place": {"address_id": home["address_id"]},
+                "patient_id": home["patient_id"],
+            },
+        )
+        assert r.status_code == 201, r.text
+        incident_id = r.json()["incident"]["summary"]["id"]
 
-            # The offer takes over the screen: kind, distance, address, the ask, masked patient.
-            takeover = await phone.wait_for_selector(
-                ".takeover:not([hidden]) .takeover__accept", timeout=20_000
-            )
-            assert takeover is not None
-            text = await phone.inner_text(".takeover")
-            assert "患者在家发病" in text
-            assert "民警" in text
-            assert "李**" in text and "李四光" not in text  # masked before acceptance
-            assert GUARDIAN_PHONE not in text
-            assert await phone.get_attribute("html", "data-alarm") == "on"
-            await phone.screenshot(path=screenshot_path("responder-offer-360x640.png"))
+        # The offer takes over the screen: kind, distance, address, the ask, masked patient.
+        takeover = await phone.wait_for_selector(
+            ".takeover:not([hidden]) .takeover__accept", timeout=20_000
+        )
+        assert takeover is not None
+        text = await phone.inner_text(".takeover")
+        assert "患者在家发病" in text
+        assert "民警" in text
+        assert "李**" in text and "李四光" not in text  # masked before acceptance
+        assert GUARDIAN_PHONE not in text
+        assert await phone.get_attribute("html", "data-alarm") == "on"
+        await phone.screenshot(path=screenshot_path("responder-offer-360x640.png"))
 
-            ws = await open_socket(backend.base_url, await token_for(backend.base_url, "op.d"))
-            await subscribe(ws, f"incident:{incident_id}")
+        ws = await open_socket(backend.base_url, await token_for(backend.base_url, "op.d"))
+        await subscribe(ws, f"incident:{incident_id}")
 
-            await takeover.click()
-            await phone.wait_for_selector(".takeover", state="hidden")
-            assert await phone.get_attribute("html", "data-alarm") is None
-            # Accepted: the full need-to-know details and this role's checklist.
-            await phone.wait_for_selector(".need-to-know__list", timeout=20_000)
-            details = await phone.inner_text(".work")
-            assert "李四光" in details
-            assert DE_ESCALATION in details and MEDICATION in details
-            assert (
-                await phone.get_attribute(".need-to-know__call", "href") == f"tel:{GUARDIAN_PHONE}"
-            )
-            assert await phone.inner_text(".checklist__text") == "现场安抚"
-            assert await phone.get_attribute(".work__navlink[href^='geo:']", "href") is not None
-            assert DE_ESCALATION in await stored_text(phone)  # kept for a reload in the field...
+        await takeover.click()
+        await phone.wait_for_selector(".takeover", state="hidden")
+        assert await phone.get_attribute("html", "data-alarm") is None
+        # Accepted: the full need-to-know details and this role's checklist.
+        await phone.wait_for_selector(".need-to-know__list", timeout=20_000)
+        details = await phone.inner_text(".work")
+        assert "李四光" in details
+        assert DE_ESCALATION in details and MEDICATION in details
+        assert await phone.get_attribute(".need-to-know__call", "href") == f"tel:{GUARDIAN_PHONE}"
+        assert await phone.inner_text(".checklist__text") == "现场安抚"
+        assert await phone.get_attribute(".work__navlink[href^='geo:']", "href") is not None
+        assert DE_ESCALATION in await stored_text(phone)  # kept for a reload in the field...
 
-            # A tick reaches the console's feeds: the incident topic and the timeline.
-            await phone.click(".checklist__item[data-item='on_scene.calm']")
-            while True:
-                event = await next_message(ws, "event", timeout=15)
-                if event["data"].get("kind") == "checklist.ticked":
-                    break
-            assert event["data"]["data"]["item"] == "on_scene.calm"
-            assert event["data"]["actor"].lower() == "police.p"  # display name
-            await ws.close()
-            await phone.wait_for_selector(".checklist__item.is-ticked", timeout=10_000)
-            # The tick's ack is in: the queue is empty before the network goes.
-            await phone.wait_for_selector(
-                ".trust-banner[data-queued='0']", state="attached", timeout=10_000
-            )
+        # A tick reaches the console's feeds: the incident topic and the timeline.
+        await phone.click(".checklist__item[data-item='on_scene.calm']")
+        while True:
+            event = await next_message(ws, "event", timeout=15)
+            if event["data"].get("kind") == "checklist.ticked":
+                break
+        assert event["data"]["data"]["item"] == "on_scene.calm"
+        assert event["data"]["actor"].lower() == "police.p"  # display name
+        await ws.close()
+        await phone.wait_for_selector(".checklist__item.is-ticked", timeout=10_000)
+        # The tick's ack is in: the queue is empty before the network goes.
+        await phone.wait_for_selector(
+            ".trust-banner[data-queued='0']", state="attached", timeout=10_000
+        )
 
-            # Offline: taps queue in order, the banner counts them.
-            await phone.context.set_offline(True)
-            await phone.wait_for_selector(".trust-banner[data-link='down']", timeout=15_000)
-            await phone.click(".work__actions [data-action='en_route']")
-            await phone.click(".work__actions [data-action='on_scene']")
-            await phone.click(".notes__chip >> nth=0")
-            await phone.click(".work__actions [data-action='need_backup']")
-            await phone.wait_for_selector(".trust-banner[data-queued='4']", timeout=10_000)
-            assert "待发送 4 条" in await phone.inner_text(".trust-banner")
-            assert await phone.get_attribute(".work", "data-state") == "on_scene"
-            await phone.screenshot(path=screenshot_path("responder-offline-queue-360x640.png"))
+        # Offline: taps queue in order, the banner counts them.
+        await phone.context.set_offline(True)
+        await phone.wait_for_selector(".trust-banner[data-link='down']", timeout=15_000)
+        await phone.click(".work__actions [data-action='en_route']")
+        await phone.click(".work__actions [data-action='on_scene']")
+        await phone.click(".notes__chip >> nth=0")
+        await phone.click(".work__actions [data-action='need_backup']")
+        await phone.wait_for_selector(".trust-banner[data-queued='4']", timeout=10_000)
+        assert "待发送 4 条" in await phone.inner_text(".trust-banner")
+        assert await phone.get_attribute(".work", "data-state") == "on_scene"
+        await phone.screenshot(path=screenshot_path("responder-offline-queue-360x640.png"))
 
-            await phone.context.set_offline(False)
-            await phone.wait_for_selector(
-                ".trust-banner[data-queued='0']", state="attached", timeout=30_000
-            )
+        await phone.context.set_offline(False)
+        await phone.wait_for_selector(
+            ".trust-banner[data-queued='0']", state="attached", timeout=30_000
+        )
 
-            async def field_events() -> list[Any]:
-                r = await http.get(f"/api/incidents/{incident_id}/timeline", headers=operator)
-                return [e for e in r.json() if "client_msg_id" in e["data"]]
+        async def field_events() -> list[Any]:
+            r = await http.get(f"/api/incidents/{incident_id}/timeline", headers=operator)
+            return [e for e in r.json() if "client_msg_id" in e["data"]]
 
-            events = await wait_for(lambda: _with_count(field_events, 6))
-            kinds = [e["kind"] for e in events]
-            assert kinds == [
-                "assignment.accepted",
-                "checklist.ticked",
-                "assignment.en_route",
-                "assignment.on_scene",
-                "note",
-                "backup.requested",
-            ]
-            ids = [e["data"]["client_msg_id"] for e in events]
-            assert len(set(ids)) == len(ids)  # none applied twice
-            assert events[4]["data"]["text"] == "患者已平静"
+        events = await wait_for(lambda: _with_count(field_events, 6))
+        kinds = [e["kind"] for e in events]
+        assert kinds == [
+            "assignment.accepted",
+            "checklist.ticked",
+            "assignment.en_route",
+            "assignment.on_scene",
+            "note",
+            "backup.requested",
+        ]
+        ids = [e["data"]["client_msg_id"] for e in events]
+        assert len(set(ids)) == len(ids)  # none applied twice
+        assert events[4]["data"]["text"] == "患者已平静"
 
-            await phone.wait_for_selector(".work[data-state='on_scene'] .need-to-know__list")
-            await phone.screenshot(
-                path=screenshot_path("responder-on-scene-360x640.png"), full_page=True
-            )
+        await phone.wait_for_selector(".work[data-state='on_scene'] .need-to-know__list")
+        await phone.screenshot(
+            path=screenshot_path("responder-on-scene-360x640.png"), full_page=True
+        )
 
-            # Done: the details leave the page and every storage at once.
-            await phone.click(".work__actions [data-action='clear']")
-            await phone.wait_for_selector(".work", state="hidden")
-            page_text = await phone.inner_text("body")
-            for secret in (DE_ESCALATION, MEDICATION, GUARDIAN_PHONE, "李四光"):
-                assert secret not in page_text
-            stored = await stored_text(phone)
-            for secret in (DE_ESCALATION, MEDICATION, GUARDIAN_PHONE, "李四光", home["patient_id"]):
-                assert secret not in stored
-            detail = await wait_for(lambda: _cleared(http, operator, incident_id))
-            assert detail
+        # Done: the details leave the page and every storage at once.
+        await phone.click(".work__actions [data-action='clear']")
+        await phone.wait_for_selector(".work", state="hidden")
+        page_text = await phone.inner_text("body")
+        for secret in (DE_ESCALATION, MEDICATION, GUARDIAN_PHONE, "李四光"):
+            assert secret not in page_text
+        stored = await stored_text(phone)
+        for secret in (DE_ESCALATION, MEDICATION, GUARDIAN_PHONE, "李四光", home["patient_id"]):
+            assert secret not in stored
+        detail = await wait_for(lambda: _cleared(http, operator, incident_id))
+        assert detail
         assert phone.errors == []  # type: ignore[attr-defined]
-    finally:
-        await close_phone(phone)
 
 
 async def _with_count(fetch: Any, count: int) -> list[Any] | None:
