@@ -58,7 +58,7 @@ export function renderLeader(root: HTMLElement, session: Session): void {
   if (view !== null) {
     const legendDock = el("div", { className: "leader__legend" });
     mapArea.append(legendDock, metricBox);
-    mountLegend(legendDock, view.stack);
+    mountLegend(legendDock, view.stack, { collapsed: true });
   }
   const renderMetric = (): void => {
     metricBox.replaceChildren(

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Page
 
+from backend.security.policy import Capability
+from backend.storage.postgres.pool import PgPool
 from simulators.geography import Geography
+from tests.conftest import BackendProcess, DistrictPaths
 from tests.e2e.browser.conftest import Opener, screenshot_path
 from tests.e2e.browser.helpers import (
     seed_incidents,
@@ -17,6 +21,8 @@ from tests.e2e.browser.helpers import (
     wait_map_count,
     wait_map_ready,
 )
+from tests.e2e.browser.test_responders import put_responder_on_duty
+from tests.integration.kpi.seeding import add_responder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -102,3 +108,95 @@ async def test_no_raw_keys_in_either_language(
     assert await page.evaluate("document.documentElement.lang") == "zh-CN"
     assert await visible_raw_keys(page) == []
     assert "实时" in await page.inner_text("body")
+
+
+Box = tuple[float, float, float, float]
+
+
+async def box_of(page: Page, selector: str) -> Box:
+    """The page-pixel box (left, top, right, bottom) of the first element matching ``selector``."""
+    r = await page.locator(selector).first.bounding_box()
+    assert r is not None, f"{selector} is not on the page"
+    return (r["x"], r["y"], r["x"] + r["width"], r["y"] + r["height"])
+
+
+def overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+async def framed_box(page: Page) -> Box:
+    """Where the map framed the jurisdiction, in page pixels (``data-frame`` is in the map's)."""
+    handle = await page.wait_for_selector(".map-view[data-frame]", timeout=20_000)
+    assert handle is not None
+    left, top, right, bottom = (
+        float(v) for v in (await handle.get_attribute("data-frame") or "").split(",")
+    )
+    canvas = await box_of(page, ".map-view__canvas")
+    return (canvas[0] + left, canvas[1] + top, canvas[0] + right, canvas[1] + bottom)
+
+
+@pytest.mark.parametrize(
+    ("user", "path", "width", "height"),
+    [
+        ("lead.d", "/wall/", 1920, 1080),
+        ("op.d", "/console/", 1920, 1080),
+        ("lead.d", "/leader/", 1440, 900),
+    ],
+)
+async def test_the_jurisdiction_is_framed_clear_of_the_legend_and_panels_fit(
+    open_page: Opener,
+    users: None,
+    make_user: Any,
+    clean_db: PgPool,
+    backend: BackendProcess,
+    district: Geography,
+    paths: DistrictPaths,
+    user: str,
+    path: str,
+    width: int,
+    height: int,
+) -> None:
+    async with clean_db.acquire() as conn:
+        # One on duty of every kind: the wall's by-kind line wraps, as in a real district...
+        for i, capability in enumerate(Capability):
+            await add_responder(
+                conn, make_user, f"duty.{i}", paths.grid_a, [capability], "available"
+            )
+    async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
+        # ...and one reports a position, so the force panel shows its status rows.
+        await put_responder_on_duty(http, make_user, district, paths)
+    page = await open_page(user, path, width=width, height=height, motion=False)
+    await wait_map_ready(page)
+    district_box = await framed_box(page)
+    canvas = await box_of(page, ".map-view__canvas")
+    # Framed inside the map, and neither the legend nor the drill-down hint lies on it.
+    assert canvas[0] <= district_box[0] < district_box[2] <= canvas[2] + 1, (district_box, canvas)
+    assert canvas[1] <= district_box[1] < district_box[3] <= canvas[3] + 1, (district_box, canvas)
+    legend = await box_of(page, ".legend")
+    assert not overlap(district_box, legend), f"legend {legend} lies on the district {district_box}"
+    if path == "/leader/":
+        # A map this small starts with the legend folded to its title; the title unfolds it.
+        assert await page.locator(".legend__list").is_hidden()
+        await page.click(".legend__title")
+        assert await page.locator(".legend__list").is_visible()
+        assert await page.get_attribute(".legend__title", "aria-expanded") == "true"
+    else:
+        assert await page.locator(".legend__list").is_visible()
+    if path == "/wall/":
+        await page.wait_for_selector(
+            f".kpi-duty__item[data-capability='{Capability.AMBULANCE}']", timeout=20_000
+        )
+        await page.wait_for_selector(".panel--force .force__row", timeout=20_000)
+        # Layers that are off show their names only; switched on, their colour key appears.
+        layer = page.locator(".legend__item", has=page.locator("#layer-events-heat"))
+        assert await layer.locator(".legend__keys").count() == 0
+        await page.check("#layer-events-heat")
+        await layer.locator(".legend__keys").wait_for()
+        # Every side panel of the fixed 16:9 wall shows all of its rows.
+        cut = await page.evaluate(
+            "[...document.querySelectorAll('.wall-side .panel')]"
+            ".filter((p) => p.scrollHeight > p.clientHeight + 1).map((p) => p.className)"
+        )
+        assert cut == [], f"panels cut off at {width}×{height}: {cut}"
+    await page.screenshot(path=screenshot_path(f"{path.strip('/')}-framed-{width}x{height}.png"))
+    assert page.errors == []  # type: ignore[attr-defined]

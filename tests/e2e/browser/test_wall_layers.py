@@ -33,26 +33,25 @@ def mercator(lat: float, lon: float) -> tuple[float, float]:
 
 
 async def pixel_of(page: Page, base_url: str, lat: float, lon: float) -> tuple[float, float]:
-    """Where ``(lat, lon)`` is on the page while the map frames the whole jurisdiction, as
-    ``fitBounds`` placed it: the bounds' projected centre in the middle, scaled to fit inside the
-    32 px (x UI scale) padding."""
+    """Where ``(lat, lon)`` is on the page while the map frames the whole jurisdiction: the
+    map says where it put the bounds (``data-frame``, its pixels), and Web Mercator is linear
+    in between."""
     box = await page.locator(".map-view__canvas").bounding_box()
     assert box is not None
+    handle = await page.wait_for_selector(".map-view[data-frame]", timeout=15_000)
+    assert handle is not None
+    left, top, right, bottom = (
+        float(v) for v in (await handle.get_attribute("data-frame") or "").split(",")
+    )
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
         r = await http.get("/api/geo/bounds", headers=await login_http(base_url, "lead.d"))
-    bounds = r.json()["bbox"]
-    scale = await page.evaluate(
-        "parseFloat(getComputedStyle(document.documentElement).fontSize) / 16"
-    )
-    west, south, east, north = bounds
+    west, south, east, north = r.json()["bbox"]
     x0, y0 = mercator(north, west)
     x1, y1 = mercator(south, east)
-    pad = 32 * scale
-    k = min((box["width"] - 2 * pad) / (x1 - x0), (box["height"] - 2 * pad) / (y1 - y0))
     x, y = mercator(lat, lon)
     return (
-        box["x"] + box["width"] / 2 + (x - (x0 + x1) / 2) * k,
-        box["y"] + box["height"] / 2 + (y - (y0 + y1) / 2) * k,
+        box["x"] + left + (x - x0) / (x1 - x0) * (right - left),
+        box["y"] + top + (y - y0) / (y1 - y0) * (bottom - top),
     )
 
 

@@ -4,13 +4,27 @@ import { el, replaceChildren } from "../dom";
 import { onLocaleChange, t } from "../i18n";
 import type { LayerStack } from "./layer-stack";
 
-export function mountLegend(parent: HTMLElement, stack: LayerStack): HTMLElement {
-  const list = el("div", { className: "legend__list" });
-  const root = el("section", { className: "legend panel", attrs: { "aria-labelledby": "legend-title" } }, [
-    el("h2", { className: "legend__title", i18n: "legend.title", attrs: { id: "legend-title" } }),
-    list,
-  ]);
+export interface LegendOptions {
+  /** Start folded to its title: for maps too small to give a quarter of themselves to the key. */
+  collapsed?: boolean;
+}
+
+export function mountLegend(parent: HTMLElement, stack: LayerStack, options: LegendOptions = {}): HTMLElement {
+  const list = el("div", { className: "legend__list", attrs: { id: "legend-list" } });
+  const fold = el("button", {
+    className: "legend__title",
+    attrs: { type: "button", id: "legend-title", "aria-controls": "legend-list" },
+  });
+  const root = el("section", { className: "legend panel", attrs: { "aria-labelledby": "legend-title" } }, [fold, list]);
+  const setOpen = (open: boolean): void => {
+    fold.setAttribute("aria-expanded", String(open));
+    list.hidden = !open;
+    root.classList.toggle("is-folded", !open);
+  };
+  setOpen(options.collapsed !== true);
+  fold.addEventListener("click", () => setOpen(list.hidden));
   const render = (): void => {
+    fold.textContent = t("legend.title");
     replaceChildren(
       list,
       // Top-most layer first, as the eye reads the map.
@@ -19,31 +33,35 @@ export function mountLegend(parent: HTMLElement, stack: LayerStack): HTMLElement
         .filter(({ module }) => module.inLegend !== false)
         .reverse()
         .map(({ id, module, visible }) => {
-        const input = el("input", { className: "legend__toggle", attrs: { type: "checkbox", id: `layer-${id}` } });
-        input.checked = visible;
-        input.addEventListener("change", () => stack.setVisible(id, input.checked));
-        const keys = el(
-          "ul",
-          { className: "legend__keys" },
-          module.legend.map((entry) =>
-            el("li", { className: "legend__key" }, [
-              el("span", {
-                className: `swatch swatch--${entry.shape}`,
-                attrs: { "aria-hidden": "true" },
-                dataset: { color: entry.color },
-              }),
-              el("span", { text: t(entry.label) }),
+          const input = el("input", { className: "legend__toggle", attrs: { type: "checkbox", id: `layer-${id}` } });
+          input.checked = visible;
+          input.addEventListener("change", () => stack.setVisible(id, input.checked));
+          // A layer that is off shows its name only: its colour key would be a key to nothing,
+          // and on the wall the keys of every layer together covered a quarter of the map.
+          const keys = visible
+            ? el(
+                "ul",
+                { className: "legend__keys" },
+                module.legend.map((entry) =>
+                  el("li", { className: "legend__key" }, [
+                    el("span", {
+                      className: `swatch swatch--${entry.shape}`,
+                      attrs: { "aria-hidden": "true" },
+                      dataset: { color: entry.color },
+                    }),
+                    el("span", { text: t(entry.label) }),
+                  ]),
+                ),
+              )
+            : null;
+          return el("div", { className: `legend__item${visible ? "" : " is-off"}` }, [
+            el("label", { className: "legend__label", attrs: { for: `layer-${id}` } }, [
+              input,
+              el("span", { className: "legend__name", text: t(module.title) }),
             ]),
-          ),
-        );
-        return el("div", { className: `legend__item${visible ? "" : " is-off"}` }, [
-          el("label", { className: "legend__label", attrs: { for: `layer-${id}` } }, [
-            input,
-            el("span", { className: "legend__name", text: t(module.title) }),
-          ]),
-          keys,
-        ]);
-      }),
+            keys,
+          ]);
+        }),
     );
     paintSwatches(list);
   };

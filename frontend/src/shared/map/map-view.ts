@@ -21,6 +21,7 @@ import { addBlockLayers, type BlockLayerHandles } from "./block-layers";
 import { drillTarget, featureOf, parentFocus } from "./drilldown";
 import { addCoverageLayer, addKeyPlaceLayers } from "./place-layers";
 import { featureBounds } from "./geometry";
+import { frameBox } from "./frame";
 import { mountFocusChip } from "./focus-chip";
 import type { MapLayerModule } from "./layer-module";
 import { type LayerHandle, LayerStack } from "./layer-stack";
@@ -164,7 +165,7 @@ function enableDrillDown(
 ): void {
   const frame = (box: Bbox | null): void => {
     if (box !== null) {
-      map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { padding: 40 * uiScale(), duration: 500 });
+      frameBox(map, container, box, 40 * uiScale(), 500);
     }
   };
   const apply = (focus: OrgFocus | null): void => {
@@ -209,7 +210,7 @@ async function loadGeography(
   const bounds = getGeoBounds().then((b) => {
     const [west, south, east, north] = b.bbox;
     bbox = [west, south, east, north];
-    map.fitBounds([[west, south], [east, north]], { padding: 32 * uiScale(), duration: 0 });
+    frameBox(map, container, bbox, 32 * uiScale(), 0);
   });
   const data: OrgUnitData = {};
   const levels = BOUNDARY_LEVELS.map(async (level) => {
