@@ -3,10 +3,14 @@
  * ship a charting library. Pure builders: data in, an `<svg>` out, sized by its container.
  */
 
+import { labelIndices, labelStride, textWidth, yTicks, type YKind } from "./chart-axes";
+
 const NS = "http://www.w3.org/2000/svg";
 const W = 600;
 const H = 220;
 const PAD = { left: 52, right: 12, top: 14, bottom: 28 };
+/** Font size of axis labels in user units; keep in step with `.chart__axis` in leader.css. */
+const AXIS_FONT = 11;
 
 export interface ChartSeries {
   label: string;
@@ -20,6 +24,8 @@ export interface ChartSpec {
   kind: "bars" | "lines";
   xLabels: readonly string[];
   series: readonly ChartSeries[];
+  /** Counts get whole-number ticks; durations (seconds) get ticks at round m:ss steps. */
+  yKind: YKind;
   formatY: (v: number) => string;
   title: string;
 }
@@ -35,20 +41,11 @@ function node<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string
   return n;
 }
 
-/** A "nice" upper bound for the y axis (1, 2 or 5 × a power of ten). */
-export function niceMax(max: number): number {
-  if (max <= 0) {
-    return 1;
-  }
-  const power = 10 ** Math.floor(Math.log10(max));
-  const step = [1, 2, 5, 10].find((m) => m * power >= max) ?? 10;
-  return step * power;
-}
-
 export function drawChart(spec: ChartSpec): SVGSVGElement {
   const svg = node("svg", { viewBox: `0 0 ${W} ${H}`, class: `chart chart--${spec.kind}`, role: "img", "aria-label": spec.title });
   const values = spec.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-  const top = niceMax(Math.max(0, ...values));
+  const ticks = yTicks(Math.max(0, ...values), spec.yKind);
+  const top = ticks[ticks.length - 1] ?? 1;
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const n = Math.max(1, spec.xLabels.length);
@@ -56,17 +53,18 @@ export function drawChart(spec: ChartSpec): SVGSVGElement {
   const x = (i: number): number => PAD.left + slot * (i + 0.5);
   const y = (v: number): number => PAD.top + plotH - (v / top) * plotH;
 
-  for (let k = 0; k <= 4; k += 1) {
-    const v = (top * k) / 4;
+  for (const v of ticks) {
     svg.append(node("line", { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: "chart__grid" }));
     svg.append(node("text", { x: PAD.left - 6, y: y(v) + 4, class: "chart__axis", "text-anchor": "end" }, spec.formatY(v)));
   }
-  const every = Math.ceil(n / 8);
-  spec.xLabels.forEach((label, i) => {
-    if (i % every === 0 || i === n - 1) {
-      svg.append(node("text", { x: x(i), y: H - 8, class: "chart__axis", "text-anchor": "middle" }, label));
-    }
-  });
+  // A regular cadence counted back from the latest bucket, spaced so labels never touch;
+  // each centred under its slot, nudged inward if it would run past the edge of the drawing.
+  for (const i of labelIndices(spec.xLabels.length, labelStride(spec.xLabels, slot, AXIS_FONT, 8, PAD.right + slot / 2))) {
+    const label = spec.xLabels[i] ?? "";
+    const half = textWidth(label, AXIS_FONT) / 2;
+    const cx = Math.min(Math.max(x(i), half + 1), W - half - 1);
+    svg.append(node("text", { x: cx, y: H - 8, class: "chart__axis", "text-anchor": "middle" }, label));
+  }
 
   if (spec.kind === "bars") {
     const barW = (slot * 0.7) / Math.max(1, spec.series.length);

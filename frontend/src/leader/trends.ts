@@ -7,14 +7,15 @@
 import { el, replaceChildren } from "../shared/dom";
 import { formatDuration, getLocale, localName, onLocaleChange, t, tk, type MessageKey } from "../shared/i18n";
 import { getLiveState, onLiveChange } from "../shared/live";
+import { bucketDay } from "./chart-axes";
 import { getTrends, type KpiTrends, type TrendBucket, type TrendLevel, type UnitSeries } from "./leader-api";
 import { drawChart } from "./svg-chart";
 
 const COLORS = { opened: "#38bdf8", closed: "#2ee59d", accept: "#facc15", arrive: "#f472b6" };
 
+/** "11/29" (or "11/23 周" for a week): the district's day the bucket starts on, not the browser's. */
 function bucketLabel(start: string, bucket: TrendBucket): string {
-  const d = new Date(start);
-  const text = new Intl.DateTimeFormat(getLocale(), { month: "numeric", day: "numeric" }).format(d);
+  const text = new Intl.DateTimeFormat(getLocale(), { month: "numeric", day: "numeric", timeZone: "UTC" }).format(bucketDay(start));
   return bucket === "week" ? t("leader.trends.weekOf", { date: text }) : text;
 }
 
@@ -84,6 +85,7 @@ export function mountTrends(parent: HTMLElement): HTMLElement {
         kind: "bars",
         title: t("leader.trends.volume"),
         xLabels: labels,
+        yKind: "count",
         formatY: (v) => String(Math.round(v)),
         series: [
           { label: t("leader.trends.opened"), color: COLORS.opened, values: f.map((x) => x.opened) },
@@ -99,6 +101,7 @@ export function mountTrends(parent: HTMLElement): HTMLElement {
         kind: "lines",
         title: t("leader.trends.times"),
         xLabels: labels,
+        yKind: "duration",
         formatY: minutes,
         series: [
           { label: t("leader.trends.acceptP50"), color: COLORS.accept, values: f.map((x) => x.to_accept.p50_s) },

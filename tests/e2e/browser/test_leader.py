@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.async_api import Page
 
+from backend.kpi.buckets import DISTRICT_TZ
 from backend.security.policy import Capability, Role
 from backend.storage.postgres.pool import PgPool
 from simulators.geography import Geography
@@ -208,6 +209,20 @@ async def test_trends_sla_heat_and_archive_review(
     page = await open_leader(open_page)
     await page.wait_for_selector(".trends[data-loaded='true'] svg.chart--bars rect")
     await page.wait_for_selector(".trends svg.chart--lines path")
+    # Whole, distinct counts up the y axis; the last day along x is the district's today, in
+    # whatever time zone the browser runs (this one runs in UTC, eight hours behind).
+    axis = await page.eval_on_selector_all(
+        ".trends svg.chart--bars text.chart__axis",
+        "ns => ns.map((n) => [n.getAttribute('text-anchor'), n.textContent])",
+    )
+    ys = [text for anchor, text in axis if anchor == "end"]
+    xs = [text for anchor, text in axis if anchor == "middle"]
+    assert len(ys) >= 2 and len(set(ys)) == len(ys) and all(y.isdigit() for y in ys), ys
+    days = {
+        datetime.now(DISTRICT_TZ).date(),
+        (datetime.now(DISTRICT_TZ) - timedelta(minutes=1)).date(),
+    }
+    assert xs[-1] in {f"{d.month}/{d.day}" for d in days}, xs
     units = await page.locator(".trends__units tbody tr").count()
     assert units >= 2
     await page.wait_for_selector(".map-view[data-sla-cells]")
