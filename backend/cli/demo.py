@@ -107,6 +107,15 @@ async def _ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
                         capabilities=caps,
                     ),
                 )
+            if Role.RESPONDER in roles:
+                # The login printed for the responder app must open it: without a row in the
+                # registry the app only said "not registered as a responder".
+                await conn.execute(
+                    "INSERT INTO responders (user_id, mode, team) "
+                    "SELECT id, 'vehicle', '社区警务室' FROM users WHERE username = $1 "
+                    "ON CONFLICT (user_id) DO NOTHING",
+                    username,
+                )
             shown.append((username, ",".join(r.value for r in roles), org))
         return shown
     finally:

@@ -255,6 +255,12 @@ async def test_the_demo_comes_alive_closes_incidents_and_stops_on_ctrl_c(
     await leader.wait_for_selector(".archives__page .archives__kpis", timeout=30_000)
     await leader.screenshot(path=str(screenshot_path("demo-leader-1920x1080.png")))
 
+    # The responder login the demo printed opens the responder app, ready to go on duty.
+    await leader.context.close()
+    phone = await signed_in(browser, demo.base_url, "responder", "/responder/")
+    await phone.wait_for_selector(".duty-switch", timeout=30_000)
+    await phone.context.close()
+
     # Ctrl-C stops the backend and the simulators; nothing is left listening.
     assert demo.interrupt() == 0, demo.output()[-4000:]
     async with httpx.AsyncClient(timeout=2) as http:
