@@ -10,7 +10,7 @@
 import { el, replaceChildren } from "../shared/dom";
 import { incidentTitle } from "../shared/domain";
 import { describeRefusal, showErrorText } from "../shared/error-text";
-import { formatClock, formatDuration, getLocale, onLocaleChange, t } from "../shared/i18n";
+import { formatClock, formatDuration, formatEta, getLocale, onLocaleChange, t } from "../shared/i18n";
 import { incidentStateLabel } from "../shared/incident-events";
 import { getKeyPlaces } from "../shared/api";
 import { ApiError } from "../shared/http";
@@ -68,6 +68,8 @@ export function mountIncidentPanel(parent: HTMLElement, client: RealtimeClient, 
 /** One incident shown in the panel, until another is selected. */
 class PanelSession {
   private detail: IncidentDetail | null = null;
+  /** The operator opened the fold of ended offers: it stays open as the list redraws. */
+  private endedOpen = false;
   private playbook: PlaybookInfo | null = null;
   private readonly watch: IncidentWatch;
   private readonly timeline: TimelineView;
@@ -326,7 +328,8 @@ class PanelSession {
   private renderActions(force = false): void {
     const d = this.detail;
     const waivable = this.waivableSteps();
-    const shape = d === null ? "" : `${ENDED.has(d.summary.state)}|${waivable.map((s) => s.id).join(",")}`;
+    // The playbook's words name a step without a title of its own: redraw when they arrive.
+    const shape = d === null ? "" : `${ENDED.has(d.summary.state)}|${waivable.map((s) => s.id).join(",")}|${this.playbook?.id ?? ""}`;
     if (!force && shape === this.drawnActions) {
       return;
     }
@@ -383,7 +386,30 @@ class PanelSession {
       replaceChildren(this.assignments, [el("p", { className: "ipanel__empty", i18n: "console.panel.noOffers" })]);
       return;
     }
-    replaceChildren(this.assignments, [el("ol", { className: "offers" }, [...d.assignments].reverse().map((a) => this.assignmentRow(a)))]);
+    // Who is working now comes first; offers withdrawn, declined or released fold away under
+    // a count (at 3 a.m. they pushed the working responders out of sight). With nobody working
+    // any more, or when the operator opened it, the fold stays open.
+    const rows = [...d.assignments].reverse();
+    const current = rows.filter((a) => ACTIVE_ASSIGNMENT.has(a.state));
+    const ended = rows.filter((a) => !ACTIVE_ASSIGNMENT.has(a.state));
+    const parts: HTMLElement[] = [];
+    if (current.length > 0) {
+      parts.push(el("ol", { className: "offers" }, current.map((a) => this.assignmentRow(a))));
+    }
+    if (ended.length > 0) {
+      const fold = el("details", { className: "offers-ended" }, [
+        el("summary", { className: "offers-ended__summary", text: t("console.offer.ended", { n: ended.length }) }),
+        el("ol", { className: "offers" }, ended.map((a) => this.assignmentRow(a))),
+      ]);
+      fold.open = this.endedOpen || current.length === 0;
+      fold.addEventListener("toggle", () => {
+        if (current.length > 0) {
+          this.endedOpen = fold.open;
+        }
+      });
+      parts.push(fold);
+    }
+    replaceChildren(this.assignments, parts);
   }
 
   private assignmentRow(a: AssignmentView): HTMLElement {
@@ -392,7 +418,7 @@ class PanelSession {
       facts.push(t("console.recs.distance", { km: (a.distance_m / 1000).toFixed(1) }));
     }
     if (a.eta_s !== null && a.eta_s > 0) {
-      facts.push(t("console.recs.eta", { time: formatDuration(a.eta_s) }));
+      facts.push(t("console.recs.eta", { time: formatEta(a.eta_s) }));
     }
     facts.push(t("console.offer.at", { time: formatClock(new Date(a.offered_at)) }));
     if (a.manual) {

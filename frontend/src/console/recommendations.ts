@@ -6,7 +6,7 @@
 
 import { el, replaceChildren } from "../shared/dom";
 import { showErrorText } from "../shared/error-text";
-import { formatDuration, t } from "../shared/i18n";
+import { formatEta, t } from "../shared/i18n";
 import { assignResponder, getRecommendations } from "../shared/incidents-api";
 import type { Recommendation } from "../shared/types";
 import { openFormDialog } from "./form-dialog";
@@ -85,7 +85,7 @@ export function mountRecommendations(incidentId: string, onAssigned: () => void)
       ]),
       el("div", { className: "rec__figures" }, [
         el("span", { text: t("console.recs.distance", { km: (rec.distance_m / 1000).toFixed(1) }) }),
-        el("span", { text: t("console.recs.eta", { time: formatDuration(rec.eta_s) }) }),
+        el("span", { text: t("console.recs.eta", { time: formatEta(rec.eta_s) }) }),
       ]),
       assign,
     ]);

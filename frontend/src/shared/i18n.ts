@@ -124,6 +124,24 @@ export function formatDuration(seconds: number | null): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
 }
 
+/**
+ * An estimated travel time in whole minutes ("约 12 分钟", "1 小时 33 分"): an estimate to the
+ * second ("1:32:37") claims a precision the speed model does not have.
+ */
+export function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) {
+    return "—";
+  }
+  if (seconds < 60) {
+    return t("eta.underMinute");
+  }
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) {
+    return t("eta.minutes", { m: minutes });
+  }
+  return t("eta.hours", { h: Math.floor(minutes / 60), m: minutes % 60 });
+}
+
 /** Wall-clock time in the current language (24-hour). */
 export function formatClock(date: Date, withSeconds = true): string {
   return new Intl.DateTimeFormat(current, {

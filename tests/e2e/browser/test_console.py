@@ -10,6 +10,7 @@ would now choose another playbook."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -222,6 +223,11 @@ async def test_assign_accept_notes_priority_release_cancel(
             await page.wait_for_timeout(700)
         await rec.wait_for(timeout=10_000)
         assert (await rec.locator(".rec__reasons").inner_text()).strip() != ""
+        # The estimate reads in whole minutes, not to the second.
+        eta = re.search(r"约 (.+?) 到达", await rec.inner_text())
+        assert eta is not None and re.fullmatch(r"不到 1 分钟|\d+ 分钟|\d+ 小时 \d+ 分", eta[1]), (
+            eta
+        )
         await rec.locator("button").click()
         await fill_dialog(page, {"reason": "离现场最近"})
         offer = page.locator(".offer[data-state='offered']")
@@ -260,6 +266,9 @@ async def test_assign_accept_notes_priority_release_cancel(
         await fill_dialog(page, {"reason": "改派其他警力"})
         await timeline_shows(page, "改派其他警力")
         await page.locator(".offer[data-state='released']").wait_for(timeout=15_000)
+        # Ended offers sit in their own fold, open here because nobody is working any more.
+        assert await page.locator(".offers-ended[open] .offer").count() == 1
+        assert await page.inner_text(".offers-ended__summary") == "已结束的派单（1）"
 
         await page.click(".ipanel__actions >> text=撤销警情")
         await fill_dialog(page, {"reason": "报警人撤回"})

@@ -8,7 +8,7 @@
 
 import type { LayersList } from "@deck.gl/core";
 import { GeoJsonLayer, TextLayer } from "@deck.gl/layers";
-import { formatDuration, localName, t, tk } from "../../i18n";
+import { formatEta, localName, t, tk } from "../../i18n";
 import type { CoverageGap, OrgUnitCollection, OrgUnitFeature } from "../../types";
 import { labelPoint } from "../geometry";
 import type { LayerContext, MapLayerModule } from "../layer-module";
@@ -52,7 +52,7 @@ export function gapCount(gap: CoverageGap): string {
 }
 
 export function gapTooltip(gap: CoverageGap): string {
-  const eta = gap.best_eta_s === null ? t("tooltip.gapNobody") : t("tooltip.gapEta", { eta: formatDuration(gap.best_eta_s) });
+  const eta = gap.best_eta_s === null ? t("tooltip.gapNobody") : t("tooltip.gapEta", { eta: formatEta(gap.best_eta_s) });
   return `${localName(gap)}\n${t("tooltip.gapPatients", { count: gapCount(gap) })}\n${eta}`;
 }
 
