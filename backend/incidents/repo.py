@@ -19,6 +19,7 @@ from backend.incidents.waivers import is_waivable
 from backend.realtime.outbox import emit
 from backend.storage.postgres.pool import PgConn
 from playbooks.state import RunState, decode_run
+from playbooks.titles import shown_title
 
 
 class Actor(msgspec.Struct, frozen=True, kw_only=True):
@@ -120,7 +121,7 @@ def running_steps(state: RunState) -> list[StepInfo]:
     for step_id in dict.fromkeys(c.step_id for c in state.cursors):
         step = state.playbook.find_step(step_id)
         deadlines = [t.due_at for t in state.timers if t.step_id == step_id]
-        title = step.title if step is not None else None
+        title = shown_title(step) if step is not None else None
         infos.append(
             StepInfo(
                 id=step_id,
