@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
@@ -65,7 +64,9 @@ def progress_bar() -> Progress:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
-        transient=not sys.stderr.isatty(),
+        # Off a terminal (CI, `make demo | tee`) a bar cannot redraw; drawn anyway it left one
+        # blank line per task. The summary lines say what was done.
+        disable=not console.is_terminal,
     )
 
 
