@@ -113,7 +113,7 @@ class PatientController(Controller):
         "/lookup",
         opt=needs(Permission.PATIENT_READ),
         status_code=200,
-        summary="Find a patient by ID number (in the body), masked; audited",
+        summary="Find a patient by ID number or phone (own or guardian's), masked; audited",
     )
     async def lookup_patients(
         self,
@@ -122,10 +122,11 @@ class PatientController(Controller):
         cipher: NamedDependency[FieldCipher],
         auditor: NamedDependency[Auditor],
     ) -> PatientPage:
-        """For identifying an incident's subject on scene: the ID card read out over the radio.
-        Exact match only; 404 naming ``id_number`` when nobody in your jurisdiction has it."""
+        """For identifying an incident's subject: the ID card read out over the radio, or the
+        number the call came from (a guardian's phone). Exact match after normalisation (spaces,
+        full-width digits); 404 naming the field when nobody in your jurisdiction has it."""
         async with pool.acquire() as conn:  # no transaction: a denial stays recorded on the 404
-            items = await services.lookup_patients(conn, cipher, auditor, data.id_number)
+            items = await services.lookup_patients(conn, cipher, auditor, data)
         return PatientPage(items=items)
 
     # AUTHENTICATED, not PATIENT_READ: a responder without that permission may still read a patient

@@ -104,9 +104,12 @@ class RevealRequest(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PatientLookup(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Find a patient by the ID number read from their card (in the body: never in a URL or log)."""
+    """Find a patient by the ID number read from their card, or by a phone number: their own or
+    their guardian's (often the number a hotline call came from). Exactly one of the two, in the
+    body: never in a URL or log."""
 
-    id_number: IdNumber
+    id_number: IdNumber | None = None
+    phone: Phone | None = None
 
 
 class PersonPage(msgspec.Struct, frozen=True, kw_only=True):

@@ -16,11 +16,12 @@ from backend.api.people.schemas import (
     Access,
     CareTeamMember,
     PatientCreate,
+    PatientLookup,
     PatientView,
     PersonCreate,
     PersonView,
 )
-from backend.errors import ApiError, NotFound
+from backend.errors import ApiError, NotFound, Unprocessable
 from backend.security import masking
 from backend.security.context import Auditor
 from backend.security.crypto import FieldCipher
@@ -374,16 +375,30 @@ async def list_patients(
 
 
 async def lookup_patients(
-    conn: PgConn, cipher: FieldCipher, auditor: Auditor, id_number: str
+    conn: PgConn, cipher: FieldCipher, auditor: Auditor, lookup: PatientLookup
 ) -> list[PatientView]:
-    """The patients in the caller's jurisdiction with this ID number (by its blind index), each
-    read audited. A match outside the jurisdiction is recorded as a denial and left out; none at
-    all is a 404 naming ``id_number``, the same answer either way."""
+    """The patients in the caller's jurisdiction with this ID number, or with this phone number
+    as their own or their guardian's (by the blind indexes), highest risk first, each read
+    audited. A match outside the jurisdiction is recorded as a denial and left out; none at all
+    is a 404 naming the field, the same answer either way. Neither or both keys: 422."""
+    if (lookup.id_number is None) == (lookup.phone is None):
+        raise Unprocessable(
+            "give either id_number or phone",
+            field="id_number" if lookup.id_number is None else "phone",
+            code="one_key_required",
+        )
     principal = auditor.caller.principal
+    if lookup.id_number is not None:
+        field, where = "id_number", "p.id_number_idx = $1"
+        key = cipher.blind_index(lookup.id_number, kind="id_number")
+    else:
+        assert lookup.phone is not None
+        field, where = "phone", "(p.phone_idx = $1 OR pt.guardian_phone_idx = $1)"
+        key = cipher.blind_index(lookup.phone, kind="phone")
     rows = await conn.fetch(
         "SELECT pt.person_id::text AS id, p.org_path FROM patients pt JOIN persons p ON p.id = pt.person_id "
-        "WHERE p.id_number_idx = $1 ORDER BY pt.risk_grade DESC, pt.person_id LIMIT 5",
-        cipher.blind_index(id_number, kind="id_number"),
+        f"WHERE {where} ORDER BY pt.risk_grade DESC, pt.person_id LIMIT 5",
+        key,
     )
     covered: list[str] = []
     for row in rows:
@@ -391,11 +406,11 @@ async def lookup_patients(
             covered.append(row["id"])
         else:
             await _deny(conn, auditor, "patient", row["id"], row["org_path"])
-    views = await _read_each(conn, cipher, auditor, covered, {"lookup": "id_number"})
+    views = await _read_each(conn, cipher, auditor, covered, {"lookup": field})
     if not views:
         raise NotFound(
-            "no registered patient with this ID number in your jurisdiction",
-            field="id_number",
+            f"no registered patient with this {field.replace('_', ' ')} in your jurisdiction",
+            field=field,
             code="unknown_patient",
         )
     return views

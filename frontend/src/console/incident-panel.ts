@@ -28,6 +28,7 @@ import { refusalText } from "./refusal";
 const ENDED: ReadonlySet<string> = new Set(["closed", "cancelled"]);
 /** Our own refusal code (never the server's): the identify dialog was sent with nothing chosen. */
 const CHOOSE_PATIENT = "choose_patient";
+const SEVERAL_PATIENTS = "several_patients";
 
 export interface IncidentPanel {
   show(incidentId: string | null): void;
@@ -583,6 +584,7 @@ class PanelSession {
           value: here.some((p) => p.person.id === d.patient_id) ? "" : (here[0]?.person.id ?? ""),
         },
         { name: "id_number", label: "console.field.idNumber", kind: "text", placeholder: "console.identify.idNumberHint" },
+        { name: "phone", label: "console.field.lookupPhone", kind: "text", placeholder: "console.identify.phoneHint" },
         ...(replacing ? [{ name: "reason", label: "console.field.reason" as const, kind: "textarea" as const }] : []),
       ],
       submit: "console.action.identify",
@@ -590,14 +592,21 @@ class PanelSession {
         let patientId = v.patient_id ?? "";
         if (v.id_number) {
           // The number read on scene wins over a pick from the address's list.
-          patientId = (await lookupPatient(v.id_number.toUpperCase())).items[0]?.person.id ?? "";
+          patientId = (await lookupPatient({ id_number: v.id_number.toUpperCase() })).items[0]?.person.id ?? "";
+        } else if (v.phone) {
+          // The caller's number: a guardian may look after two patients, so one match only.
+          const found = (await lookupPatient({ phone: v.phone })).items;
+          if (found.length > 1) {
+            throw new ApiError(409, SEVERAL_PATIENTS, t("console.identify.several", { n: found.length, names: found.map(label).join("、") }), "phone");
+          }
+          patientId = found[0]?.person.id ?? "";
         }
         if (patientId === "") {
           throw new ApiError(400, CHOOSE_PATIENT, t("console.identify.choose"), "patient_id");
         }
         await identifySubject(this.incidentId, patientId, v.reason || undefined);
       },
-      describeError: (err) => (err.code === CHOOSE_PATIENT ? err.message : null),
+      describeError: (err) => (err.code === CHOOSE_PATIENT || err.code === SEVERAL_PATIENTS ? err.message : null),
     });
     if (done) {
       replaceChildren(this.closeInfo, []);

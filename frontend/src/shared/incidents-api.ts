@@ -126,9 +126,8 @@ export function identifySubject(incidentId: string, patientId: string, reason?: 
 }
 
 /** The patients in the caller's jurisdiction with this ID number (masked; each read audited). */
-export function lookupPatient(idNumber: string): Promise<PatientPage> {
-  const body: PatientLookupRequest = { id_number: idNumber };
-  return post(ENDPOINTS.patientLookup, {}, body);
+export function lookupPatient(key: PatientLookupRequest): Promise<PatientPage> {
+  return post(ENDPOINTS.patientLookup, {}, key);
 }
 
 /** One patient, masked for the caller (the read is audited). */

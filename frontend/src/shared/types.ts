@@ -785,9 +785,14 @@ export interface SubjectLinkRequest {
   reason?: string;
 }
 
-/** `POST /api/patients/lookup`: the ID number goes in the body, never in a URL; 404 names `id_number` when nobody in the jurisdiction has it. */
+/**
+ * `POST /api/patients/lookup`: exactly one of the ID number or a phone number (the patient's own
+ * or their guardian's), in the body, never in a URL; 404 names the field when nobody in the
+ * jurisdiction has it, 422 `one_key_required` for neither or both.
+ */
 export interface PatientLookupRequest {
-  id_number: string;
+  id_number?: string;
+  phone?: string;
 }
 
 /** `POST /api/incidents/{id}/close`; a 409 `close_refused` lists `details.missing`. */

@@ -482,7 +482,9 @@ async def test_the_subject_is_identified_after_intake_and_the_panel_warns_of_a_b
             cipher,
             PersonCreate(name="钱高危", address_id=address["id"], id_number="440310198805120016"),
         )
-        await register_patient(conn, cipher, person, PatientCreate(risk_grade=4))
+        await register_patient(
+            conn, cipher, person, PatientCreate(risk_grade=4, guardian_phone="13900001111")
+        )
     page = await open_console(open_page, motion=False)
     async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
         operator = await bearer(http, "op.d")
@@ -506,7 +508,18 @@ async def test_the_subject_is_identified_after_intake_and_the_panel_warns_of_a_b
         assert "身份证号" in await error.inner_text()
         assert (await incident_detail(http, operator, incident_id))["patient_id"] is None
 
+        # A phone nobody has: refused at the phone field.
         await page.fill("#dlg-id_number", "")
+        await page.fill("#dlg-phone", "13811112222")
+        await page.click("dialog.dialog button[type=submit]")
+        error = page.locator("#dlg-phone-error[data-code='unknown_patient']")
+        await error.wait_for(timeout=10_000)
+        assert "电话" in await error.inner_text()
+        assert (await incident_detail(http, operator, incident_id))["patient_id"] is None
+
+        # The number the call came from is the guardian's: that finds the patient, with no pick.
+        await page.select_option("#dlg-patient_id", "")
+        await page.fill("#dlg-phone", "139 0000 1111")
         await page.click("dialog.dialog button[type=submit]")
         await page.wait_for_selector("dialog.dialog", state="detached", timeout=15_000)
 

@@ -34,6 +34,7 @@ async def add_patient(
     name: str,
     *,
     id_number: str | None = None,
+    phone: str | None = None,
     **patient: Any,
 ) -> str:
     """A person at ``address_id`` registered as a patient (``patient``: PatientCreate's fields,
@@ -41,7 +42,9 @@ async def add_patient(
     cipher = FieldCipher(load_keyring(settings))
     async with pool.acquire() as conn:
         person = await create_person(
-            conn, cipher, PersonCreate(name=name, address_id=address_id, id_number=id_number)
+            conn,
+            cipher,
+            PersonCreate(name=name, address_id=address_id, id_number=id_number, phone=phone),
         )
         await register_patient(conn, cipher, person, PatientCreate(**patient))
     return person

@@ -1,6 +1,7 @@
 """Identifying the incident's subject after intake: the working responders get their need to know,
-the run sees the patient, a correction needs a reason, and a lookup by ID number finds the patient
-without the number ever reaching a URL or a log."""
+the run sees the patient, a correction needs a reason, and a lookup by ID number or by phone (the
+patient's own or their guardian's) finds the patient without the number ever reaching a URL or a
+log."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ Client = AsyncTestClient[Any]
 ID_NUMBER = "440310198805120016"
 SECOND_ID_NUMBER = "440310199201230027"
 FAR_ID_NUMBER = "440310197707070038"
+GUARDIAN_PHONE = "13900001111"  # both patients' guardian, see _patient
+OWN_PHONE = "13722223333"
 
 
 async def _patient(
@@ -36,7 +39,7 @@ async def _patient(
         id_number=id_number,
         risk_grade=risk_grade,
         guardian_name="王监护",
-        guardian_phone="13900001111",
+        guardian_phone=GUARDIAN_PHONE,
     )
 
 
@@ -292,6 +295,69 @@ async def test_a_lookup_by_id_number_finds_the_patient_masked_and_audited(
     text = caplog.text + "\n".join(str(r["details"]) for r in reads)
     # ID_NUMBER[:17] also catches the refused 17-digit number and the lower-case form.
     for number in (ID_NUMBER[:17], FAR_ID_NUMBER, SECOND_ID_NUMBER):
+        assert number not in text
+
+
+async def test_a_lookup_by_phone_finds_patients_by_their_own_or_their_guardians_number(
+    app: Client,
+    operator: dict[str, str],
+    patient: str,
+    far_patient: str,
+    address: dict[str, Any],
+    app_settings: Settings,
+    make_user: Any,
+    paths: DistrictPaths,
+    clean_db: PgPool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    own = await add_patient(
+        clean_db, app_settings, address["id"], "李自己", phone=OWN_PHONE, risk_grade=1
+    )
+    await make_user("op.a", paths.street_a, Role.OPERATOR)
+    operator_a = await login(app, "op.a")
+
+    # The guardian's number, written as a phone may show it: street A sees its own patient only.
+    r = await app.post("/api/patients/lookup", json={"phone": "139 0000 1111"}, headers=operator_a)
+    assert r.status_code == 200, r.text
+    assert [p["person"]["id"] for p in r.json()["items"]] == [patient]
+    assert GUARDIAN_PHONE not in r.text  # masked for an operator
+    # The district sees both patients of that guardian, highest risk first.
+    r = await app.post("/api/patients/lookup", json={"phone": GUARDIAN_PHONE}, headers=operator)
+    assert [p["person"]["id"] for p in r.json()["items"]] == [far_patient, patient]
+    # The patient's own number.
+    r = await app.post("/api/patients/lookup", json={"phone": OWN_PHONE}, headers=operator_a)
+    assert [p["person"]["id"] for p in r.json()["items"]] == [own]
+
+    for body, status, field in (
+        ({}, 422, "id_number"),  # neither key
+        ({"id_number": ID_NUMBER, "phone": OWN_PHONE}, 422, "phone"),  # both
+        ({"phone": "12"}, 400, "phone"),  # not a phone number
+        ({"phone": 13722223333}, 400, "phone"),
+        ({"phone": "13811112222"}, 404, "phone"),  # nobody has it
+        ({"pager": OWN_PHONE}, 400, "pager"),
+    ):
+        bad = await app.post("/api/patients/lookup", json=body, headers=operator_a)
+        assert bad.status_code == status, (body, bad.text)
+        named = bad.json()["error"].get("field") or bad.json()["error"]["message"]
+        assert field in named, (body, bad.text)
+        assert OWN_PHONE not in bad.text and ID_NUMBER not in bad.text  # nothing echoed
+
+    async with clean_db.acquire() as conn:
+        reads = await conn.fetch(
+            "SELECT object_id, outcome, details FROM audit_log WHERE action = 'patient.read' "
+            "ORDER BY seq"
+        )
+    assert [(r["object_id"], r["outcome"]) for r in reads] == [
+        (far_patient, "denied"),
+        (patient, "ok"),
+        (far_patient, "ok"),
+        (patient, "ok"),
+        (own, "ok"),
+    ]
+    assert {r["details"].get("lookup") for r in reads if r["outcome"] == "ok"} == {"phone"}
+    text = caplog.text + "\n".join(str(r["details"]) for r in reads)
+    for number in (GUARDIAN_PHONE, OWN_PHONE, "139 0000 1111", "13811112222"):
         assert number not in text
 
 
