@@ -103,6 +103,13 @@ export const STEP_TYPE_LABELS: Record<string, MessageKey> = {
   parallel: tk("console.step.parallel"),
 };
 
+/** Names of `wait` steps without a title, by what they wait for. */
+export const WAIT_LABELS: Record<string, MessageKey> = {
+  acceptances: tk("console.step.waitAcceptances"),
+  arrivals: tk("console.step.wait"),
+  checklist_item: tk("console.step.waitItem"),
+};
+
 /** A `{"zh-CN": …, "en": …}` text from a playbook in the current language. */
 export function localText(value: unknown): string | null {
   if (typeof value !== "object" || value === null) {

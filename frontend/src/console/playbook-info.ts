@@ -5,12 +5,14 @@
  */
 
 import { getPlaybook } from "../shared/incidents-api";
-import { localText, STEP_TYPE_LABELS } from "./labels";
+import { localText, STEP_TYPE_LABELS, WAIT_LABELS } from "./labels";
 import { t } from "../shared/i18n";
 
 interface StepDef {
   id: string;
   type: string;
+  /** What a `wait` step waits for: `acceptances`, `arrivals` or `checklist_item`. */
+  until: string;
   title: unknown;
   roles: string[];
   items: { id: string; text: unknown }[];
@@ -29,6 +31,7 @@ export class PlaybookInfo {
     this.steps = steps.map((s) => ({
       id: String(s.id ?? ""),
       type: String(s.type ?? ""),
+      until: String(s.until ?? ""),
       title: s.title,
       roles: Array.isArray(s.roles) ? (s.roles as { role?: unknown }[]).map((r) => String(r.role ?? "")).filter((r) => r !== "") : [],
       items: Array.isArray(s.items) ? (s.items as { id?: unknown; text?: unknown }[]).map((i) => ({ id: String(i.id ?? ""), text: i.text })) : [],
@@ -49,7 +52,8 @@ export class PlaybookInfo {
     if (own !== null) {
       return own;
     }
-    const typeKey = STEP_TYPE_LABELS[step.type];
+    // As the server names it (playbooks/titles.py): a wait by what it waits for.
+    const typeKey = (step.type === "wait" ? WAIT_LABELS[step.until] : undefined) ?? STEP_TYPE_LABELS[step.type];
     return typeKey === undefined ? step.type : t(typeKey);
   }
 

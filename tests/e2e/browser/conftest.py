@@ -8,10 +8,11 @@ or older than its sources.
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import os
 import shutil
 import subprocess
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from tests.conftest import ROOT, TEST_PASSWORD, BackendProcess, DistrictPaths
 FRONTEND = ROOT / "frontend"
 DIST_INDEX = FRONTEND / "dist" / "index.html"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CLOSE_TIMEOUT_S = 45
 CHROMIUM = os.environ.get("PINGAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -170,8 +172,14 @@ async def open_page(browser: Browser, backend: BackendProcess) -> AsyncIterator[
 
     yield open_
     for context in contexts:
-        with contextlib.suppress(Exception):
-            await context.close()
+        # Bounded: once in CI (a 4K software-GL page beside a loaded worker) a close never
+        # returned and the test, its assertions all passed, hit the 300 s timeout in teardown.
+        try:
+            await asyncio.wait_for(context.close(), timeout=CLOSE_TIMEOUT_S)
+        except TimeoutError:
+            warnings.warn(f"a browser context did not close in {CLOSE_TIMEOUT_S} s", stacklevel=1)
+        except Exception as exc:  # already closed by the test, or the browser went away
+            warnings.warn(f"closing a browser context: {exc}", stacklevel=1)
 
 
 async def sign_in(page: Page, base_url: str, username: str, path: str) -> None:

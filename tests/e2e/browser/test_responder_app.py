@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,8 +100,8 @@ class Scene:
     operator: dict[str, str]
 
 
-@asynccontextmanager
-async def on_duty_near_a_patient(
+@pytest.fixture
+async def scene(
     start: Start,
     browser: Browser,
     make_user: Any,
@@ -179,18 +178,8 @@ async def test_on_duty_position_reaches_the_wall_and_follows_moves(
         await wall_context.close()
 
 
-async def test_a_subject_identified_after_acceptance_reaches_the_phone(
-    start: Start,
-    browser: Browser,
-    make_user: Any,
-    database_url: str,
-    district: Geography,
-    paths: DistrictPaths,
-) -> None:
-    async with (
-        on_duty_near_a_patient(start, browser, make_user, database_url, district, paths) as scene,
-        httpx.AsyncClient(base_url=scene.backend.base_url, timeout=30) as http,
-    ):
+async def test_a_subject_identified_after_acceptance_reaches_the_phone(scene: Scene) -> None:
+    async with httpx.AsyncClient(base_url=scene.backend.base_url, timeout=30) as http:
         home, phone, operator = scene.home, scene.phone, scene.operator
         # The neighbour who called gave the address, not the name.
         r = await http.post(
@@ -223,18 +212,8 @@ async def test_a_subject_identified_after_acceptance_reaches_the_phone(
         assert DE_ESCALATION in await stored_text(phone)
 
 
-async def test_offer_accept_checklist_offline_queue_and_clear(
-    start: Start,
-    browser: Browser,
-    make_user: Any,
-    database_url: str,
-    district: Geography,
-    paths: DistrictPaths,
-) -> None:
-    async with (
-        on_duty_near_a_patient(start, browser, make_user, database_url, district, paths) as scene,
-        httpx.AsyncClient(base_url=scene.backend.base_url, timeout=30) as http,
-    ):
+async def test_offer_accept_checklist_offline_queue_and_clear(scene: Scene) -> None:
+    async with httpx.AsyncClient(base_url=scene.backend.base_url, timeout=30) as http:
         backend, home, phone, operator = scene.backend, scene.home, scene.phone, scene.operator
         r = await http.post(
             "/api/incidents",

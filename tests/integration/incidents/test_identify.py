@@ -43,6 +43,17 @@ async def _patient(
     )
 
 
+async def _patient_reads(pool: PgPool) -> list[Any]:
+    """Every ``patient.read`` audit row, oldest first."""
+    async with pool.acquire() as conn:
+        return list(
+            await conn.fetch(
+                "SELECT object_id, outcome, details FROM audit_log "
+                "WHERE action = 'patient.read' ORDER BY seq"
+            )
+        )
+
+
 @pytest.fixture
 async def patient(clean_db: PgPool, address: dict[str, Any], app_settings: Settings) -> str:
     return await _patient(clean_db, app_settings, address["id"], "张三丰", ID_NUMBER, 2)
@@ -282,11 +293,7 @@ async def test_a_lookup_by_id_number_finds_the_patient_masked_and_audited(
     )
     assert district_wide.status_code == 200, district_wide.text
 
-    async with clean_db.acquire() as conn:
-        reads = await conn.fetch(
-            "SELECT object_id, outcome, details FROM audit_log WHERE action = 'patient.read' "
-            "ORDER BY seq"
-        )
+    reads = await _patient_reads(clean_db)
     assert [(r["object_id"], r["outcome"]) for r in reads] == [
         (patient, "ok"),
         (far_patient, "denied"),
@@ -343,11 +350,7 @@ async def test_a_lookup_by_phone_finds_patients_by_their_own_or_their_guardians_
         assert field in named, (body, bad.text)
         assert OWN_PHONE not in bad.text and ID_NUMBER not in bad.text  # nothing echoed
 
-    async with clean_db.acquire() as conn:
-        reads = await conn.fetch(
-            "SELECT object_id, outcome, details FROM audit_log WHERE action = 'patient.read' "
-            "ORDER BY seq"
-        )
+    reads = await _patient_reads(clean_db)
     assert [(r["object_id"], r["outcome"]) for r in reads] == [
         (far_patient, "denied"),
         (patient, "ok"),
