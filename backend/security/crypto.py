@@ -26,6 +26,21 @@ def normalise(value: str) -> str:
     return "".join(unicodedata.normalize("NFKC", value).split()).upper()
 
 
+_PHONE_SEPARATORS = str.maketrans("", "", " -().")
+
+
+def normalise_phone(value: str) -> str:
+    """A phone number as it is indexed and compared: ``+86 139-0000-1111``, ``0086 13900001111``
+    and ``13900001111`` are one number. NFKC, no separators, the mainland country code dropped
+    (another country's code keeps its ``+``). A plain mainland number is unchanged, so indexes
+    written before this form existed still match."""
+    digits = unicodedata.normalize("NFKC", value).translate(_PHONE_SEPARATORS)
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            return digits[len(prefix) :]
+    return digits
+
+
 class FieldCipher:
     """Encrypts and decrypts personal fields; computes their blind index."""
 
@@ -56,5 +71,6 @@ class FieldCipher:
 
     def blind_index(self, value: str, *, kind: str) -> bytes:
         """HMAC-SHA256 of the normalised value, separated per kind of field."""
-        message = kind.encode() + b"\x00" + normalise(value).encode()
+        form = normalise_phone(value) if kind == "phone" else normalise(value)
+        message = kind.encode() + b"\x00" + form.encode()
         return hmac.new(self._index_key, message, hashlib.sha256).digest()

@@ -124,7 +124,8 @@ class PatientController(Controller):
     ) -> PatientPage:
         """For identifying an incident's subject: the ID card read out over the radio, or the
         number the call came from (a guardian's phone). Exact match after normalisation (spaces,
-        full-width digits); 404 naming the field when nobody in your jurisdiction has it."""
+        full-width digits; for a phone also dashes and the +86 country code); 404 naming the
+        field when nobody in your jurisdiction has it."""
         async with pool.acquire() as conn:  # no transaction: a denial stays recorded on the 404
             items = await services.lookup_patients(conn, cipher, auditor, data)
         return PatientPage(items=items)

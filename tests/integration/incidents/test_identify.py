@@ -332,8 +332,10 @@ async def test_a_lookup_by_phone_finds_patients_by_their_own_or_their_guardians_
     # The district sees both patients of that guardian, highest risk first.
     r = await app.post("/api/patients/lookup", json={"phone": GUARDIAN_PHONE}, headers=operator)
     assert [p["person"]["id"] for p in r.json()["items"]] == [far_patient, patient]
-    # The patient's own number.
-    r = await app.post("/api/patients/lookup", json={"phone": OWN_PHONE}, headers=operator_a)
+    # The patient's own number, as a caller ID shows it with the country code.
+    r = await app.post(
+        "/api/patients/lookup", json={"phone": "+86 137-2222-3333"}, headers=operator_a
+    )
     assert [p["person"]["id"] for p in r.json()["items"]] == [own]
 
     for body, status, field in (
@@ -360,7 +362,7 @@ async def test_a_lookup_by_phone_finds_patients_by_their_own_or_their_guardians_
     ]
     assert {r["details"].get("lookup") for r in reads if r["outcome"] == "ok"} == {"phone"}
     text = caplog.text + "\n".join(str(r["details"]) for r in reads)
-    for number in (GUARDIAN_PHONE, OWN_PHONE, "139 0000 1111", "13811112222"):
+    for number in (GUARDIAN_PHONE, OWN_PHONE, "139 0000 1111", "137-2222-3333", "13811112222"):
         assert number not in text
 
 

@@ -51,3 +51,18 @@ def test_blind_index_normalises_and_separates_kinds() -> None:
     assert cipher.blind_index("13812345678", kind="phone") != cipher.blind_index(
         "13812345678", kind="id_number"
     )
+
+
+def test_a_phone_is_one_number_however_it_is_written() -> None:
+    cipher = FieldCipher(_ring("k1", k1=b"1" * 32))
+    plain = cipher.blind_index("13812345678", kind="phone")
+    for written in (
+        "+86 138-1234-5678",
+        "0086 13812345678",
+        "(138) 1234.5678",
+        "１３８１２３４５６７８",
+    ):
+        assert cipher.blind_index(written, kind="phone") == plain, written
+    # Another country's code is another number; the mainland code only goes at the front.
+    assert cipher.blind_index("+85213812345678", kind="phone") != plain
+    assert cipher.blind_index("1388612345678", kind="phone") != plain
