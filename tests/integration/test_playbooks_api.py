@@ -31,6 +31,17 @@ async def test_list_get_and_drill(
     }
     one = await client.get("/api/playbooks/crisis_at_home", headers=operator)
     assert one.json()["steps"][0]["id"] == "notify_guardian"
+    # The definition keeps `title` as written; screens get every step's name beside it.
+    wait = next(s for s in one.json()["steps"] if s["id"] == "wait_arrivals")
+    assert wait.get("title") is None
+    assert one.json()["shown_titles"]["wait_arrivals"] == {
+        "zh-CN": "等待到场",
+        "en": "Wait for arrivals",
+    }
+    summary = next(p for p in listed if p["id"] == "crisis_at_home")
+    named = {s["id"]: s["title"] for s in summary["steps"]}
+    assert named["wait_arrivals"]["zh-CN"] == "等待到场"
+    assert all(t is not None for t in named.values())
     assert (await client.get("/api/playbooks/nope", headers=operator)).status_code == 404
     scenario = yaml.safe_load(sorted(SCENARIOS.glob("*.yaml"))[0].read_text(encoding="utf-8"))
     drilled = await client.post("/api/playbooks/drill", headers=operator, json=scenario)

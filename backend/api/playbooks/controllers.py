@@ -21,6 +21,7 @@ from playbooks.drill import Scenario, drill_library, format_report, unmet_expect
 from playbooks.errors import PlaybookError
 from playbooks.loader import Library
 from playbooks.schema import IncidentContext
+from playbooks.titles import shown_title
 
 
 class PlaybookSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,7 +51,11 @@ def _summary(playbook: Any) -> PlaybookSummary:
         version=playbook.version,
         title=raw["title"],
         kinds=list(playbook.triggers.kinds),
-        steps=[{"id": s["id"], "type": s["type"], "title": s.get("title")} for s in raw["steps"]],
+        # Each step as screens name it: its own title, else what it does (playbooks/titles.py).
+        steps=[
+            {"id": s["id"], "type": s["type"], "title": msgspec.to_builtins(shown_title(step))}
+            for s, step in zip(raw["steps"], playbook.steps, strict=True)
+        ],
     )
 
 
@@ -103,10 +108,16 @@ class PlaybookController(Controller):
 
     @get("/{playbook_id:str}", opt=needs(Permission.PLAYBOOK_READ), summary="One playbook, whole")
     async def get_playbook(self, playbook_id: FromPath[str], state: State) -> dict[str, Any]:
-        """The full definition, as loaded."""
+        """The full definition, as loaded, and `shown_titles`: each step as screens name it."""
         library: Library = state.library
         try:
-            return dict(msgspec.to_builtins(library.get(playbook_id)))
+            playbook = library.get(playbook_id)
+            whole = dict(msgspec.to_builtins(playbook))
+            # Beside the definition (whose `title` stays as written): how screens name each step.
+            whole["shown_titles"] = {
+                step.id: msgspec.to_builtins(shown_title(step)) for step in playbook.steps
+            }
+            return whole
         except PlaybookError:
             raise NotFound(f"no playbook {playbook_id}") from None
 

@@ -15,7 +15,7 @@ import { createIncident, patientsAt, selectPlaybook } from "../shared/incidents-
 import type { AddressCandidate, IncidentDetail, PatientView, PlaybookSummary } from "../shared/types";
 import { mountAddressSearch } from "./address-search";
 import { emptyDraft, fieldFor, IdempotencyKeys, toRequest, type IntakeDraft, type IntakeField } from "./intake-model";
-import { localText, PRIORITY_NAMES, roleName, STEP_TYPE_LABELS } from "./labels";
+import { localText, PRIORITY_NAMES, roleName } from "./labels";
 import { loadPlaybookInfo } from "./playbook-info";
 import { refusalText } from "./refusal";
 
@@ -266,8 +266,8 @@ export function mountIntakeForm(parent: HTMLElement, options: IntakeOptions): In
     }
     const steps = playbook.steps.map((s) => {
       const roles = playbookRoles.get(s.id) ?? [];
-      const typeKey = STEP_TYPE_LABELS[s.type];
-      const title = localText(s.title) ?? (typeKey === undefined ? s.type : t(typeKey));
+      // The server names every step, titled or not (playbooks/titles.py).
+      const title = localText(s.title) ?? s.type;
       return el("li", { className: `playbook__step playbook__step--${s.type}` }, [
         el("span", { className: "playbook__step-title", text: title }),
         roles.length === 0 ? null : el("span", { className: "playbook__roles", text: roles.map(roleName).join("、") }),

@@ -92,24 +92,6 @@ export function missingName(item: string, words: { stepTitle(id: string): string
   return item.replaceAll(".", " › ");
 }
 
-/** Playbook step types, for steps that have no title of their own. */
-export const STEP_TYPE_LABELS: Record<string, MessageKey> = {
-  alert: tk("console.step.alert"),
-  branch: tk("console.step.branch"),
-  escalate: tk("console.step.escalate"),
-  wait: tk("console.step.wait"),
-  checklist: tk("console.step.checklist"),
-  close: tk("console.step.close"),
-  parallel: tk("console.step.parallel"),
-};
-
-/** Names of `wait` steps without a title, by what they wait for. */
-export const WAIT_LABELS: Record<string, MessageKey> = {
-  acceptances: tk("console.step.waitAcceptances"),
-  arrivals: tk("console.step.wait"),
-  checklist_item: tk("console.step.waitItem"),
-};
-
 /** A `{"zh-CN": …, "en": …}` text from a playbook in the current language. */
 export function localText(value: unknown): string | null {
   if (typeof value !== "object" || value === null) {

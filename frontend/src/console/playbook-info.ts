@@ -5,14 +5,11 @@
  */
 
 import { getPlaybook } from "../shared/incidents-api";
-import { localText, STEP_TYPE_LABELS, WAIT_LABELS } from "./labels";
-import { t } from "../shared/i18n";
+import { localText } from "./labels";
 
 interface StepDef {
   id: string;
   type: string;
-  /** What a `wait` step waits for: `acceptances`, `arrivals` or `checklist_item`. */
-  until: string;
   title: unknown;
   roles: string[];
   items: { id: string; text: unknown }[];
@@ -23,15 +20,17 @@ export class PlaybookInfo {
   readonly id: string;
   readonly title: unknown;
   readonly steps: readonly StepDef[];
+  /** Each step as screens name it, from the server: its title, else what it does. */
+  private readonly shownTitles: Record<string, unknown>;
 
   constructor(raw: Record<string, unknown>) {
     this.id = typeof raw.id === "string" ? raw.id : "";
     this.title = raw.title;
+    this.shownTitles = typeof raw.shown_titles === "object" && raw.shown_titles !== null ? (raw.shown_titles as Record<string, unknown>) : {};
     const steps = Array.isArray(raw.steps) ? (raw.steps as Record<string, unknown>[]) : [];
     this.steps = steps.map((s) => ({
       id: String(s.id ?? ""),
       type: String(s.type ?? ""),
-      until: String(s.until ?? ""),
       title: s.title,
       roles: Array.isArray(s.roles) ? (s.roles as { role?: unknown }[]).map((r) => String(r.role ?? "")).filter((r) => r !== "") : [],
       items: Array.isArray(s.items) ? (s.items as { id?: unknown; text?: unknown }[]).map((i) => ({ id: String(i.id ?? ""), text: i.text })) : [],
@@ -48,13 +47,8 @@ export class PlaybookInfo {
     if (step === undefined) {
       return null;
     }
-    const own = localText(step.title);
-    if (own !== null) {
-      return own;
-    }
-    // As the server names it (playbooks/titles.py): a wait by what it waits for.
-    const typeKey = (step.type === "wait" ? WAIT_LABELS[step.until] : undefined) ?? STEP_TYPE_LABELS[step.type];
-    return typeKey === undefined ? step.type : t(typeKey);
+    // The server names a step without a title of its own (playbooks/titles.py).
+    return localText(step.title) ?? localText(this.shownTitles[id]) ?? step.type;
   }
 
   /** Roles the step alerts or waits for; every alerting role of the playbook when it has none. */
