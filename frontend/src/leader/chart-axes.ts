@@ -1,7 +1,8 @@
 /**
- * Axis arithmetic of the leader view's SVG charts, kept pure (no DOM, no i18n) so it can be
- * unit-tested: y ticks for counts and for durations, which x labels to show, and the calendar
- * day of a bucket start as the server wrote it.
+ * Axis arithmetic of the leader view's SVG charts, kept pure (no DOM, no i18n): y ticks for
+ * counts and for durations, which x labels to show, and the calendar day of a bucket start as
+ * the server wrote it. The frontend has no unit-test runner; `test_leader.py` checks the drawn
+ * axes (distinct whole ticks, today's date last) in a browser running in UTC.
  */
 
 /** What the y values are: whole counts, or durations in seconds (drawn as m:ss). */
