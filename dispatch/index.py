@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from redis.asyncio import Redis, RedisCluster
+from redis.client import NEVER_DECODE
 
 from dispatch.codec import (
     UpsertArgs,
@@ -305,7 +306,10 @@ class PositionIndex:
         if shard is None:
             return None
         async with redis_errors(f"reading {responder_id}"):
-            raw = await self.redis.hgetall(self.keys.responder(shard, responder_id))
+            # 'pos' is packed doubles: never decoded, whatever the caller's client does
+            raw = await self.redis.execute_command(  # type: ignore[no-untyped-call]
+                "HGETALL", self.keys.responder(shard, responder_id), **{NEVER_DECODE: True}
+            )
         return parse_state(responder_id, raw, now, self.freshness_s)
 
     async def nearest(

@@ -5,16 +5,19 @@
 --       5 '1' to replace capabilities / '0' to keep, 6 capability codes
 -- Returns 1 changed, 0 the responder has no entry in this shard.
 local base, id = ARGV[1], ARGV[2]
-local cur = redis.call('HMGET', KEYS[1], 'cell', 'c8', 'c7', 'st', 'mode', 'caps', 'lat', 'lon', 'fix', 'co')
+local cur = redis.call('HMGET', KEYS[1], 'cell', 'c8', 'c7', 'st', 'mode', 'caps', 'pos', 'co')
 if not cur[1] then return 0 end
+-- an entry of the layout before 'pos': dropped; the next report files it afresh
+if not cur[7] then return unindex(base, id) * 0 end
 local st, mode, caps = cur[4], cur[5], cur[6]
 if ARGV[3] ~= '' then st = ARGV[3] end
 if ARGV[4] ~= '' then mode = ARGV[4] end
 if ARGV[5] == '1' then caps = ARGV[6] end
-unplace(base, id, cur[1], cur[10], cur[6])
+unplace(base, id, cur[1], cur[8], cur[6])
 count(base, cur[2], cur[4], cur[6], -1)
 count(base, cur[3], cur[4], cur[6], -1)
-place(base, id, cur[1], cur[10], caps, pack(tonumber(cur[7]), tonumber(cur[8]), tonumber(cur[9]), st, mode, caps, id))
+local lat, lon, _, fix = struct.unpack('<dddd', cur[7])
+place(base, id, cur[1], cur[8], caps, pack(lat, lon, fix, st, mode, caps, id))
 count(base, cur[2], st, caps, 1)
 count(base, cur[3], st, caps, 1)
 redis.call('HSET', KEYS[1], 'st', st, 'mode', mode, 'caps', caps)

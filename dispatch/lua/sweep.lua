@@ -9,8 +9,9 @@ local cutoff = tonumber(ARGV[2])
 local removed = 0
 for _, id in ipairs(ids) do
   local rkey = ARGV[1] .. 'r:' .. id
-  local fix = redis.call('HGET', rkey, 'fix')
-  if fix and tonumber(fix) >= cutoff then
+  local pos = redis.call('HGET', rkey, 'pos')
+  local fix = pos and select(4, struct.unpack('<dddd', pos))
+  if fix and fix >= cutoff then
     redis.call('ZADD', KEYS[1], fix, id)
     redis.call('HSET', rkey, 'zs', fix)
   else

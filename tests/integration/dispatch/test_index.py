@@ -353,3 +353,35 @@ async def test_sweep_keeps_a_responder_whose_sweep_score_lags_its_fix(index: Pos
         assert await index.get("r1", NOW) is not None
         assert await index.sweep(NOW + 3) == 1  # now genuinely stale
         await assert_exactly_one_cell(index, {})
+
+
+async def test_an_entry_of_the_text_layout_is_refiled_by_its_next_report(
+    index: PositionIndex,
+) -> None:
+    """Before 'pos', a responder hash kept its numbers as text fields. Such an entry, left in a
+    Redis that outlived an upgrade, reads as unknown and the next report files it afresh."""
+    async with asyncio.timeout(10):
+        moved = (22.74, 114.37)
+        await index.upsert(report("r1", *PINGSHAN, ts=NOW - 10), profile("r1"), NOW)
+        await index.upsert(report("r2", *PINGSHAN, ts=NOW - 10), profile("r2"), NOW)
+        shard = await index._shard_of("r1")
+        assert shard is not None
+        for rid in ("r1", "r2"):
+            key = index.keys.responder(shard, rid)
+            await index.redis.hdel(key, "pos")
+            fix = repr(NOW - 10)
+            await index.redis.hset(
+                key, mapping={"ts": fix, "fix": fix, "lat": "22.72", "lon": "114.35", "acc": "5"}
+            )
+        assert await index.get("r1", NOW) is None  # unknown, never a wrong position
+        assert (
+            await index.upsert(report("r1", *moved, ts=NOW - 1), profile("r1"), NOW)
+            is UpsertOutcome.created
+        )
+        state = await index.get("r1", NOW)
+        assert state is not None
+        assert (state.lat, state.lon, state.ts) == (*moved, NOW - 1)
+        # a status change of an old entry drops it rather than repack numbers it cannot read
+        assert not await index.set_status("r2", DutyStatus.busy)
+        await assert_exactly_one_cell(index, {"r1": (*moved, POLICE)})
+        await assert_counts(index, {"r1": (*moved, POLICE, DutyStatus.available)})
