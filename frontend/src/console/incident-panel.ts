@@ -29,6 +29,7 @@ const ENDED: ReadonlySet<string> = new Set(["closed", "cancelled"]);
 /** Our own refusal code (never the server's): the identify dialog was sent with nothing chosen. */
 const CHOOSE_PATIENT = "choose_patient";
 const SEVERAL_PATIENTS = "several_patients";
+const ONE_KEY = "one_key";
 
 export interface IncidentPanel {
   show(incidentId: string | null): void;
@@ -551,7 +552,6 @@ class PanelSession {
     this.watch.refresh();
   }
 
-  /** The hospitals of the register to choose from, with their free beds; a hand-over holds one until the incident ends. */
   /** Links the registered patient the incident concerns: one registered at its address, or any in
    * the jurisdiction by the ID number read on scene (looked up first, in the request body). */
   private async askIdentify(): Promise<void> {
@@ -590,6 +590,10 @@ class PanelSession {
       submit: "console.action.identify",
       onSubmit: async (v) => {
         let patientId = v.patient_id ?? "";
+        if (v.id_number && v.phone) {
+          // Two keys may name two people: the operator says which one to trust.
+          throw new ApiError(400, ONE_KEY, t("console.identify.oneKey"), "phone");
+        }
         if (v.id_number) {
           // The number read on scene wins over a pick from the address's list.
           patientId = (await lookupPatient({ id_number: v.id_number.toUpperCase() })).items[0]?.person.id ?? "";
@@ -606,7 +610,7 @@ class PanelSession {
         }
         await identifySubject(this.incidentId, patientId, v.reason || undefined);
       },
-      describeError: (err) => (err.code === CHOOSE_PATIENT || err.code === SEVERAL_PATIENTS ? err.message : null),
+      describeError: (err) => ([CHOOSE_PATIENT, SEVERAL_PATIENTS, ONE_KEY].includes(err.code) ? err.message : null),
     });
     if (done) {
       replaceChildren(this.closeInfo, []);
@@ -614,6 +618,7 @@ class PanelSession {
     this.watch.refresh();
   }
 
+  /** The hospitals of the register to choose from, with their free beds; a hand-over holds one until the incident ends. */
   private async askHandover(): Promise<void> {
     let hospitals: KeyPlace[];
     // One small GET, but on a slow link the click must not look like it did nothing.

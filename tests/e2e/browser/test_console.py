@@ -517,7 +517,16 @@ async def test_the_subject_is_identified_after_intake_and_the_panel_warns_of_a_b
         assert "电话" in await error.inner_text()
         assert (await incident_detail(http, operator, incident_id))["patient_id"] is None
 
+        # Both keys at once could name two people: refused before any lookup.
+        await page.fill("#dlg-id_number", "440310198805120016")
+        await page.click("dialog.dialog button[type=submit]")
+        error = page.locator("#dlg-phone-error[data-code='one_key']")
+        await error.wait_for(timeout=10_000)
+        assert "只填一项" in await error.inner_text()
+        assert (await incident_detail(http, operator, incident_id))["patient_id"] is None
+
         # The number the call came from is the guardian's: that finds the patient, with no pick.
+        await page.fill("#dlg-id_number", "")
         await page.select_option("#dlg-patient_id", "")
         await page.fill("#dlg-phone", "139 0000 1111")
         await page.click("dialog.dialog button[type=submit]")
