@@ -200,3 +200,38 @@ async def test_the_jurisdiction_is_framed_clear_of_the_legend_and_panels_fit(
         assert cut == [], f"panels cut off at {width}×{height}: {cut}"
     await page.screenshot(path=screenshot_path(f"{path.strip('/')}-framed-{width}x{height}.png"))
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_folding_the_legend_reframes_the_district_until_someone_moves_the_map(
+    open_page: Opener, users: None, backend: BackendProcess
+) -> None:
+    page = await open_page("op.d", "/console/", width=1440, height=900, motion=False)
+    await wait_map_ready(page)
+    beside_legend = await framed_box(page)
+    frame = page.locator(".map-view")
+    first = await frame.get_attribute("data-frame")
+
+    # Folded, the legend gives its room back: the district is framed again in the freed space
+    # (never smaller; larger when the legend was what limited it).
+    await page.click(".legend__title")
+    await page.wait_for_function(
+        "(first) => document.querySelector('.map-view').dataset.frame !== first", arg=first
+    )
+    folded = await framed_box(page)
+    area = [(b[2] - b[0]) * (b[3] - b[1]) for b in (beside_legend, folded)]
+    assert area[1] >= area[0], (beside_legend, folded)
+    assert not overlap(folded, await box_of(page, ".legend"))
+
+    # Once the operator has dragged the map it is theirs: unfolding the legend does not move it.
+    settled = await frame.get_attribute("data-frame")
+    canvas = await box_of(page, ".map-view__canvas")
+    x, y = (canvas[0] + canvas[2]) / 2, (canvas[1] + canvas[3]) / 2
+    await page.mouse.move(x, y)
+    await page.mouse.down()
+    await page.mouse.move(x + 120, y + 60, steps=8)
+    await page.mouse.up()
+    await page.click(".legend__title")
+    assert await page.locator(".legend__list").is_visible()
+    await page.wait_for_timeout(1_000)  # longer than a framing's 300 ms flight
+    assert await frame.get_attribute("data-frame") == settled
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -65,6 +65,19 @@ export function overlayBoxes(container: HTMLElement, canvas: HTMLElement): Box[]
   });
 }
 
+/** The last box framed in a container, and the camera it left: see ``reframe``. */
+interface Framed {
+  bbox: readonly [number, number, number, number];
+  base: number;
+  center: [number, number];
+  zoom: number;
+}
+
+const framed = new WeakMap<HTMLElement, Framed>();
+
+/** Overlays in a map's container announce a change of size with this (bubbling) event. */
+export const OVERLAYS_CHANGED = "overlays-changed";
+
 /**
  * Fits ``bbox`` (west, south, east, north) clear of the overlays. Once the camera rests, the
  * container carries ``data-frame="left,top,right,bottom"``: where the box landed, in its pixels.
@@ -83,6 +96,25 @@ export function frameBox(
     const sw = map.project([west, south]);
     const ne = map.project([east, north]);
     container.dataset.frame = [sw.x, ne.y, ne.x, sw.y].map((v) => Math.round(v)).join(",");
+    const c = map.getCenter();
+    framed.set(container, { bbox, base, center: [c.lng, c.lat], zoom: map.getZoom() });
   });
   map.fitBounds([[west, south], [east, north]], { padding, duration });
+}
+
+/**
+ * Frames the last box again, clear of the overlays as they are now (the legend folded or grew),
+ * but only while the camera is where that framing left it: a map someone has panned or zoomed
+ * is theirs, and must not jump because a panel changed size.
+ */
+export function reframe(map: MapLibreMap, container: HTMLElement, duration = 300): void {
+  const last = framed.get(container);
+  if (last === undefined || map.isMoving()) {
+    return;
+  }
+  const c = map.getCenter();
+  const still = Math.abs(map.getZoom() - last.zoom) < 1e-6 && Math.abs(c.lng - last.center[0]) < 1e-9 && Math.abs(c.lat - last.center[1]) < 1e-9;
+  if (still) {
+    frameBox(map, container, last.bbox, last.base, duration);
+  }
 }

@@ -2,6 +2,7 @@
 
 import { el, replaceChildren } from "../dom";
 import { onLocaleChange, t } from "../i18n";
+import { OVERLAYS_CHANGED } from "./frame";
 import type { LayerStack } from "./layer-stack";
 
 export interface LegendOptions {
@@ -21,8 +22,15 @@ export function mountLegend(parent: HTMLElement, stack: LayerStack, options: Leg
     list.hidden = !open;
     root.classList.toggle("is-folded", !open);
   };
+  // The maps frame their district clear of the legend: a legend that changed size says so.
+  const changed = (): void => {
+    root.dispatchEvent(new CustomEvent(OVERLAYS_CHANGED, { bubbles: true }));
+  };
   setOpen(options.collapsed !== true);
-  fold.addEventListener("click", () => setOpen(list.hidden));
+  fold.addEventListener("click", () => {
+    setOpen(list.hidden);
+    changed();
+  });
   const render = (): void => {
     fold.textContent = t("legend.title");
     replaceChildren(
@@ -35,7 +43,10 @@ export function mountLegend(parent: HTMLElement, stack: LayerStack, options: Leg
         .map(({ id, module, visible }) => {
           const input = el("input", { className: "legend__toggle", attrs: { type: "checkbox", id: `layer-${id}` } });
           input.checked = visible;
-          input.addEventListener("change", () => stack.setVisible(id, input.checked));
+          input.addEventListener("change", () => {
+            stack.setVisible(id, input.checked);
+            changed();
+          });
           // A layer that is off shows its name only: its colour key would be a key to nothing,
           // and on the wall the keys of every layer together covered a quarter of the map.
           const keys = visible

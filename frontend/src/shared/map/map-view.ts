@@ -21,7 +21,7 @@ import { addBlockLayers, type BlockLayerHandles } from "./block-layers";
 import { drillTarget, featureOf, parentFocus } from "./drilldown";
 import { addCoverageLayer, addKeyPlaceLayers } from "./place-layers";
 import { featureBounds } from "./geometry";
-import { frameBox } from "./frame";
+import { frameBox, OVERLAYS_CHANGED, reframe } from "./frame";
 import { mountFocusChip } from "./focus-chip";
 import type { MapLayerModule } from "./layer-module";
 import { type LayerHandle, LayerStack } from "./layer-stack";
@@ -122,6 +122,7 @@ export function createMapView(container: HTMLElement, session: Session, options:
   const incidents = stack.add(incidentsLayer);
 
   map.on("zoom", () => stack.setZoom(map.getZoom()));
+  container.addEventListener(OVERLAYS_CHANGED, () => reframe(map, container));
   window.addEventListener("resize", () => stack.setScale(uiScale()));
 
   // Counts on the container let tests (and people in devtools) see what the canvas draws.
