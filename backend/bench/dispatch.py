@@ -27,6 +27,7 @@ import msgspec
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
+from backend.bench.fanout.wire import free_port
 from backend.bench.table import BenchRow, BenchSeries, percentile
 from backend.imports.boundaries import import_boundaries
 from backend.security.passwords import hash_password
@@ -123,25 +124,36 @@ def _start(
         PINGAN_DATA_DIR=str(folder),
         PINGAN_LOG_LEVEL="WARNING",
     )
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "backend", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # its stderr goes to a file in `folder`: if it never gets ready, the error quotes it
+    with (folder / "backend.log").open("wb") as log:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "backend", "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
 
 
-async def _ready(base: str) -> None:
+def _tail(log: Path) -> str:
+    return log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+
+
+async def _ready(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Until the backend answers /readyz; fails at once if it exits, quoting its log."""
     async with httpx.AsyncClient(base_url=base) as http:
         for _ in range(300):
+            if proc.poll() is not None:
+                break
             try:
                 if (await http.get("/readyz")).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(0.2)
-    raise RuntimeError("the bench backend did not become ready")
+    tail = (await asyncio.to_thread(_tail, log))[-2000:]
+    status = "running" if proc.poll() is None else f"exited with {proc.returncode}"
+    raise RuntimeError(f"the bench backend did not become ready ({status}); its log ends:\n{tail}")
 
 
 async def _trials(
@@ -258,11 +270,11 @@ async def run_dispatch_bench(
             (lat + rnd.uniform(-0.0015, 0.0015), lon + rnd.uniform(-0.0015, 0.0015))
             for lat, lon in (h3.cell_to_latlng(rnd.choice(cells)) for _ in ids)
         ]
-        port = random.randint(20000, 60000)
+        port = free_port()  # a random one could be taken: the backend would exit, unseen
         with tempfile.TemporaryDirectory() as folder:
             proc = _start(dsn, redis_url, prefix, port, Path(folder))
             base = f"http://127.0.0.1:{port}"
-            await _ready(base)
+            await _ready(base, proc, Path(folder) / "backend.log")
             latencies = await _trials(base, ids, probes, trials, spots)
             nearest, tx = await _parts(dsn, redis_url, prefix, spots, trials * 5)
     finally:
