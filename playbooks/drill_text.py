@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from playbooks.durations import format_offset
 from playbooks.events import (
+    AdoptResponder,
     AlertRole,
     AppendEvent,
     Cancelled,
@@ -101,6 +102,8 @@ def describe_effect(effect: Effect) -> str | None:  # noqa: C901 - one flat case
             )
         case WithdrawOffers():
             return f"withdraw open offers: {effect.role} ({effect.step_id})"
+        case AdoptResponder():
+            return f"{effect.responder_id} carried over as {effect.role} ({effect.step_id})"
         case StartTimer():
             return f"timer {effect.timer_id} due {format_offset(effect.due_at)}"
         case CancelTimer():

@@ -86,7 +86,8 @@ def _handle(work: Work, event: Event) -> None:  # noqa: C901 - one flat case per
         case OfferAccepted():
             _on_accepted(work, event)
         case OfferDeclined() | OfferExpired():
-            _on_refused(work, event)
+            if not _drop_carried(work, event):
+                _on_refused(work, event)
         case ResponderArrived():
             _on_arrived(work, event)
         case ChecklistTicked():
@@ -138,6 +139,16 @@ def _on_identified(work: Work, event: SubjectIdentified) -> None:
         work.context, risk_grade=event.risk_grade, has_care_team=event.has_care_team
     )
     work.log("subject_identified", risk_grade=event.risk_grade, has_care_team=event.has_care_team)
+
+
+def _drop_carried(work: Work, event: OfferDeclined | OfferExpired) -> bool:
+    """A responder carried over from a replaced run, not yet adopted, stepped down: they no
+    longer fill a place this run may count on. True when the event was theirs."""
+    mine = [c for c in work.carried if c.responder_id == event.responder_id]
+    for carried in mine:
+        work.carried.remove(carried)
+        work.log("carried_responder_left", role=carried.role, responder_id=carried.responder_id)
+    return bool(mine)
 
 
 def _alert_step(

@@ -197,6 +197,15 @@ class WithdrawOffers(_Message, tag="withdraw_offers", frozen=True, kw_only=True)
     role: Role
 
 
+class AdoptResponder(_Message, tag="adopt_responder", frozen=True, kw_only=True):
+    """A responder carried over from a replaced run now fills ``role`` in ``step_id``: their
+    assignment answers to this step from now on (its later events name it)."""
+
+    step_id: StepId
+    role: Role
+    responder_id: ResponderId
+
+
 class StartTimer(_Message, tag="start_timer", frozen=True, kw_only=True):
     """Store a durable timer; feed back ``TimerFired(timer_id)`` once, at or after ``due_at``.
 
@@ -278,6 +287,7 @@ class RejectClose(_Message, tag="reject_close", frozen=True, kw_only=True):
 Effect = (
     AlertRole
     | WithdrawOffers
+    | AdoptResponder
     | StartTimer
     | CancelTimer
     | AppendEvent

@@ -12,7 +12,14 @@ from playbooks.conditions import holds
 from playbooks.durations import parse_duration
 from playbooks.errors import EngineError
 from playbooks.escalation import apply_escalation
-from playbooks.events import AlertRole, CancelTimer, RequireChecklist, StartTimer, WithdrawOffers
+from playbooks.events import (
+    AdoptResponder,
+    AlertRole,
+    CancelTimer,
+    RequireChecklist,
+    StartTimer,
+    WithdrawOffers,
+)
 from playbooks.schema import (
     AlertStep,
     AnyStep,
@@ -24,7 +31,7 @@ from playbooks.schema import (
     Role,
     WaitStep,
 )
-from playbooks.state import Cursor, Fork, Timer, TimerPurpose
+from playbooks.state import Acceptance, Cursor, Fork, Timer, TimerPurpose
 from playbooks.work import Work
 
 
@@ -35,6 +42,34 @@ def is_satisfied(work: Work, step: AnyStep) -> bool:
     if isinstance(step, AlertStep | WaitStep | ChecklistStep):
         return not any(work.short_roles(step))
     return False
+
+
+def adopt_carried(work: Work, step: AlertStep) -> None:
+    """Let responders carried over from a replaced run fill the roles ``step`` alerts, in the
+    order they accepted there, before anyone new is paged."""
+    for want in step.roles:
+        while work.carried and work.accepted(want.role, step.id) < want.quorum:
+            carried = next((c for c in work.carried if c.role == want.role), None)
+            if carried is None:
+                break
+            work.carried.remove(carried)
+            work.acceptances.append(
+                Acceptance(
+                    step_id=step.id,
+                    role=want.role,
+                    responder_id=carried.responder_id,
+                    at=carried.at,
+                )
+            )
+            work.effects.append(
+                AdoptResponder(step_id=step.id, role=want.role, responder_id=carried.responder_id)
+            )
+            work.log(
+                "responder_carried_over",
+                step_id=step.id,
+                role=want.role,
+                responder_id=carried.responder_id,
+            )
 
 
 def alert_roles(work: Work, step: AlertStep, deadline_at: float | None, reason: str) -> None:
@@ -96,6 +131,7 @@ def enter(work: Work, thread: int, fork: int | None, step_id: str, source: str |
     if isinstance(step, AlertStep):
         # A non-blocking alert has no step timer, but its offers still carry an accept-by.
         accept_by = work.now + parse_duration(step.deadline)
+        adopt_carried(work, step)
         alert_roles(work, step, accept_by, "initial" if attempt == 1 else "retry")
     elif isinstance(step, ChecklistStep):
         _require_checklist(work, step)

@@ -88,6 +88,18 @@ class Arrival(_State, frozen=True, kw_only=True):
     at: float
 
 
+class Carried(_State, frozen=True, kw_only=True):
+    """A responder already working when the run replaced another playbook's run.
+
+    The first alert step of this run that wants ``role`` adopts them as an acceptance, so
+    nobody is paged for a place someone already fills.
+    """
+
+    role: Role
+    responder_id: str
+    at: float
+
+
 class Search(_State, frozen=True, kw_only=True):
     """Search parameters for one role of one alert step, after escalations widened them."""
 
@@ -115,6 +127,7 @@ class RunState(_State, frozen=True, kw_only=True):
     acceptances: tuple[Acceptance, ...] = ()
     refusals: tuple[Refusal, ...] = ()
     arrivals: tuple[Arrival, ...] = ()
+    carried: tuple[Carried, ...] = ()
     ticked: tuple[str, ...] = ()
     searches: tuple[Search, ...] = ()
     record_sheet_id: str | None = None

@@ -23,7 +23,7 @@ from playbooks.schema import (
     RoleQuorum,
     WaitStep,
 )
-from playbooks.state import Cursor, RunState, RunStatus, Search
+from playbooks.state import Carried, Cursor, RunState, RunStatus, Search
 
 # Transitions allowed in one engine call. Validation rejects cycles without a deadline, so
 # only a corrupted run state can reach this; it turns an endless loop into an EngineError.
@@ -45,6 +45,7 @@ class Work:
         self.acceptances = list(state.acceptances)
         self.refusals = list(state.refusals)
         self.arrivals = list(state.arrivals)
+        self.carried: list[Carried] = list(state.carried)
         self.ticked = list(state.ticked)
         self.searches = list(state.searches)
         self.priority = state.priority
@@ -81,6 +82,7 @@ class Work:
             acceptances=tuple(self.acceptances),
             refusals=tuple(self.refusals),
             arrivals=tuple(self.arrivals),
+            carried=tuple(self.carried),
             ticked=tuple(self.ticked),
             searches=tuple(self.searches),
             priority=self.priority,
@@ -119,8 +121,12 @@ class Work:
         return next((c for c in self.cursors if c.step_id == step_id), None)
 
     def accepted(self, role: Role, step_id: str | None = None) -> int:
-        """Count acceptances for ``role`` (in one step, or in the whole run)."""
-        return sum(a.role == role and step_id in (None, a.step_id) for a in self.acceptances)
+        """Count acceptances for ``role`` (in one step, or in the whole run: then responders
+        carried over from a replaced run and not yet adopted count too)."""
+        count = sum(a.role == role and step_id in (None, a.step_id) for a in self.acceptances)
+        if step_id is None:
+            count += sum(c.role == role for c in self.carried)
+        return count
 
     def arrived(self, role: Role) -> int:
         """Count distinct responders of ``role`` on scene."""
@@ -151,7 +157,9 @@ class Work:
             yield from dict.fromkeys(roles)
 
     def exclude(self, step_id: str, role: Role) -> tuple[str, ...]:
-        """Responders not to offer again: everyone who accepted, and who refused this role here."""
+        """Responders not to offer again: everyone who accepted or is carried over, and who
+        refused this role here."""
         ids = {a.responder_id for a in self.acceptances}
+        ids.update(c.responder_id for c in self.carried)
         ids.update(r.responder_id for r in self.refusals if (r.step_id, r.role) == (step_id, role))
         return tuple(sorted(ids))

@@ -328,6 +328,25 @@ class IncidentSimulator:
         )  # a backend away raises here: the entry stays, and the next poll tries again
         del self._unnamed[incident_id]
         self.stats["identified" if r.status_code == 200 else f"identify_http_{r.status_code}"] += 1
+        if r.status_code == 200:
+            await self.follow_suggestion(operator, incident_id)
+
+    async def follow_suggestion(self, operator: Session, incident_id: str) -> None:
+        """Once the subject is known, run the playbook the library now prefers for them (the
+        console's warning offers it in one click), as a duty officer would."""
+        r = await operator.call("GET", f"/api/incidents/{incident_id}/timeline")
+        if r.status_code != 200:
+            return
+        linked = [e for e in r.json() if e["kind"] == "patient.linked"]
+        suggested = linked[-1]["data"].get("playbook_suggested") if linked else None
+        if not suggested:
+            return
+        r = await operator.call(
+            "POST",
+            f"/api/incidents/{incident_id}/playbook",
+            json={"playbook_id": suggested, "reason": "模拟：当事人确认后，按预案库建议切换预案"},
+        )
+        self.stats["switched" if r.status_code == 200 else f"switch_http_{r.status_code}"] += 1
 
     async def hand_over(self, operator: Session, incident_id: str) -> None:
         """The patient is taken to a hospital of the register: psychiatric with a free bed first,

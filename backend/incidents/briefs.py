@@ -15,7 +15,12 @@ from typing import Any
 import msgspec
 
 from backend.errors import NotFound
-from backend.incidents.models import AssignmentView, IncidentSummary
+from backend.incidents.models import (
+    ACTIVE_ASSIGNMENT,
+    WORKING_ASSIGNMENT,
+    AssignmentView,
+    IncidentSummary,
+)
 from backend.incidents.repo import assignments_of, run_state_of, summarise
 from backend.positions.service import PositionService
 from backend.security.masking import mask_name
@@ -23,11 +28,6 @@ from backend.storage.postgres.pool import PgConn
 from dispatch.errors import DispatchError
 from dispatch.geo import distance_m as haversine_m
 from playbooks.state import RunState
-
-# States in which the responder is working the incident (the need-to-know grant holds).
-WORKING = ("accepted", "en_route", "on_scene")
-# States in which a team member still counts as coming or there.
-ACTIVE = ("offered", *WORKING)
 
 
 class ChecklistEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -96,7 +96,7 @@ async def _team(
 ) -> list[TeamMember]:
     team: list[TeamMember] = []
     for a in views:
-        if a.state not in ACTIVE:
+        if a.state not in ACTIVE_ASSIGNMENT:
             continue
         distance, eta = a.distance_m, a.eta_s
         try:
@@ -145,7 +145,7 @@ async def brief_of(
         )
         if p is not None:
             patient = PatientSummary(name=mask_name(p["name"]), risk_grade=p["risk_grade"])
-    working = mine.state in WORKING and incident["closed_at"] is None
+    working = mine.state in WORKING_ASSIGNMENT and incident["closed_at"] is None
     return AssignmentBrief(
         assignment=mine,
         incident=summarise(incident, [{"state": v.state} for v in views]),

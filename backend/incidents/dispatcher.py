@@ -40,8 +40,13 @@ def offer_timer_id(assignment_id: str) -> str:
 
 
 async def _busy_on(conn: PgConn, incident_id: str) -> set[str]:
+    """Who is not paged again for this incident: everyone offered, working, done, released or
+    who said no. An offer withdrawn by the run (its places filled, or its playbook replaced)
+    was nobody's refusal: that responder may be asked for another place."""
     rows = await conn.fetch(
-        "SELECT responder_id::text AS id FROM assignments WHERE incident_id = $1", incident_id
+        "SELECT responder_id::text AS id FROM assignments "
+        "WHERE incident_id = $1 AND state <> 'withdrawn'",
+        incident_id,
     )
     return {r["id"] for r in rows}
 
@@ -59,7 +64,8 @@ async def find_candidates(
     now: float,
 ) -> list[Pick]:
     """Up to ``k`` responders for ``role``: care-team members on duty and within reach, then the
-    nearest available ones by estimated travel time. Never someone already on this incident."""
+    nearest available ones by estimated travel time. Never someone already on this incident
+    (`_busy_on`)."""
     skip = exclude | await _busy_on(conn, incident["id"])
     picks: list[Pick] = []
     capability = Capability(role)

@@ -25,7 +25,9 @@ AssignmentState = Literal[
     "cleared",
     "released",
 ]
-ACTIVE_ASSIGNMENT = ("offered", "accepted", "en_route", "on_scene")
+WORKING_ASSIGNMENT = ("accepted", "en_route", "on_scene")
+"""Assignment states of a responder committed to the incident (not merely offered)."""
+ACTIVE_ASSIGNMENT = ("offered", *WORKING_ASSIGNMENT)
 IncidentKind = Literal[
     "crisis_at_home",
     "danger_to_others",
@@ -244,6 +246,13 @@ class SubjectLink(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
 
     patient_id: Annotated[str, Meta(pattern=UUID_TEXT)]
     reason: Annotated[str, Meta(min_length=3, max_length=500, pattern=SAFE_TEXT)] | None = None
+
+
+class PlaybookSwitch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Run another playbook of the library instead of the current one, with why."""
+
+    playbook_id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+    reason: Annotated[str, Meta(min_length=3, max_length=500, pattern=SAFE_TEXT)]
 
 
 class CloseRequest(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,6 +12,7 @@ import msgspec
 
 from backend.incidents import dispatcher, grants
 from backend.incidents.archive import store_archive
+from backend.incidents.models import WORKING_ASSIGNMENT
 from backend.incidents.repo import Actor, lock_incident, record, run_state_of
 from backend.incidents.states import derive_state
 from backend.incidents.status_sync import note_change
@@ -20,6 +21,7 @@ from backend.realtime.outbox import emit
 from backend.storage.postgres.pool import PgConn
 from playbooks.engine import step
 from playbooks.events import (
+    AdoptResponder,
     AlertRole,
     AppendEvent,
     CancelTimer,
@@ -35,7 +37,7 @@ from playbooks.events import (
     WidenSearch,
     WithdrawOffers,
 )
-from playbooks.state import encode_run
+from playbooks.state import RunState, encode_run
 
 log = logging.getLogger("pingan.runner")
 
@@ -64,11 +66,26 @@ class Runner:
         """Step the incident's run with ``event`` and perform the effects (caller holds the transaction)."""
         row = await lock_incident(conn, incident_id)
         state, effects = step(run_state_of(row), event, now)
+        return await self.apply(conn, incident_id, state, effects, actor, now)
+
+    async def apply(
+        self,
+        conn: PgConn,
+        incident_id: str,
+        state: RunState,
+        effects: tuple[Effect, ...],
+        actor: Actor,
+        now: float,
+    ) -> RunResult:
+        """Store the run's new state (and the playbook it runs) and perform its effects."""
         await conn.execute(
-            "UPDATE incidents SET run_state = $2, priority = $3, version = version + 1, updated_at = now() WHERE id = $1",
+            "UPDATE incidents SET run_state = $2, priority = $3, playbook_id = $4, "
+            "playbook_version = $5, version = version + 1, updated_at = now() WHERE id = $1",
             incident_id,
             msgspec.json.decode(encode_run(state)),
             state.priority,
+            state.playbook.id,
+            state.playbook.version,
         )
         row = await lock_incident(conn, incident_id)
         rejected: RejectClose | None = None
@@ -114,6 +131,17 @@ class Runner:
                 await self._alert(conn, incident, effect, actor, now)
             case WithdrawOffers(step_id=step_id, role=role):
                 await withdraw_offers(conn, incident, actor, step_id=step_id, role=role)
+            case AdoptResponder(step_id=step_id, role=role, responder_id=responder_id):
+                # the assignment answers to the new run's step: its later events name it
+                await conn.execute(
+                    "UPDATE assignments SET step_id = $3, role = $4, updated_at = now() "
+                    "WHERE incident_id = $1 AND responder_id = $2 AND state = ANY($5::text[])",
+                    incident["id"],
+                    uuid.UUID(responder_id),
+                    step_id,
+                    role,
+                    list(WORKING_ASSIGNMENT),
+                )
             case StartTimer(timer_id=timer_id, due_at=due_at, purpose=purpose):
                 await conn.execute(
                     "INSERT INTO timers (id, incident_id, kind, purpose, due_at) VALUES ($1, $2, 'engine', $3, $4) "

@@ -4,8 +4,9 @@ A call often comes from a neighbour who gives an address, not a name; the subjec
 on scene (a responder reads the ID card, the guardian names them). Linking the patient then does
 what it would have done at intake: the working responders get their need-to-know grant, the wall
 shows the incident as concerning a patient, and the playbook's branches from then on see the
-patient's risk grade and care team. The playbook already running is not swapped (offers and
-deadlines are under way); when the library would now choose another one, the timeline says so.
+patient's risk grade and care team. The playbook already running is not swapped by itself
+(offers and deadlines are under way); when the library would now choose another one, the
+timeline says so, and the operator decides (`playbook_switch.py`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import msgspec
 from backend.errors import NotFound, Unprocessable
 from backend.incidents import grants, status_sync
 from backend.incidents.base import ServiceBase, actor_of
-from backend.incidents.models import IncidentDetail
+from backend.incidents.models import WORKING_ASSIGNMENT, IncidentDetail
 from backend.incidents.places import OutsideJurisdiction
 from backend.incidents.repo import announce, detail_of, lock_incident, record, run_state_of
 from backend.security.context import Caller
@@ -27,9 +28,6 @@ from backend.security.principal import Principal
 from backend.storage.postgres.pool import PgConn
 from playbooks.errors import PlaybookError
 from playbooks.events import SubjectIdentified
-
-WORKING = ("accepted", "en_route", "on_scene")
-"""Assignment states whose responder has a need to know the patient."""
 
 
 class PatientFacts(msgspec.Struct, frozen=True, kw_only=True):
@@ -113,7 +111,7 @@ class SubjectActions(ServiceBase):
                 "SELECT DISTINCT responder_id FROM assignments "
                 "WHERE incident_id = $1 AND state = ANY($2::text[])",
                 incident_id,
-                list(WORKING),
+                list(WORKING_ASSIGNMENT),
             )
             for row in working:
                 await grants.grant(conn, incident, row["responder_id"])

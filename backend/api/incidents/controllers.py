@@ -30,6 +30,7 @@ from backend.incidents.models import (
     IncidentSummary,
     ManualAssign,
     Note,
+    PlaybookSwitch,
     PriorityChange,
     Release,
     StatusChange,
@@ -356,6 +357,26 @@ class IncidentController(Controller):
         unknown patient, or one outside your jurisdiction, is 404 naming `patient_id`."""
         return await _service(state).identify_subject(
             caller, incident_id, data.patient_id, data.reason
+        )
+
+    @post(
+        "/{incident_id:str}/playbook",
+        opt=needs(Permission.INCIDENT_MANAGE),
+        status_code=200,
+        summary="Run another playbook on the live incident",
+    )
+    async def switch_playbook(
+        self,
+        incident_id: IncidentId,
+        data: JSONBody[PlaybookSwitch],
+        state: State,
+        caller: NamedDependency[Caller],
+    ) -> IncidentDetail:
+        """The current run's deadlines and open offers end; the new playbook starts at its first
+        step, and the responders already working fill its places before anyone new is paged.
+        The playbook already running changes nothing; an unknown one is 404 `playbook_id`."""
+        return await _service(state).switch_playbook(
+            caller, incident_id, data.playbook_id, data.reason
         )
 
     @post("/{incident_id:str}/close", opt=needs(Permission.INCIDENT_MANAGE), status_code=200)

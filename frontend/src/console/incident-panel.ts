@@ -14,10 +14,10 @@ import { formatClock, formatDuration, formatEta, getLocale, onLocaleChange, t } 
 import { incidentStateLabel } from "../shared/incident-events";
 import { getKeyPlaces } from "../shared/api";
 import { ApiError } from "../shared/http";
-import { addNote, cancelIncident, changePriority, closeIncident, getPatientView, handOver, identifySubject, lookupPatient, patientsAt, releaseAssignment, waiveStep } from "../shared/incidents-api";
+import { addNote, cancelIncident, changePriority, closeIncident, getPatientView, handOver, identifySubject, listPlaybooks, lookupPatient, patientsAt, releaseAssignment, switchPlaybook, waiveStep } from "../shared/incidents-api";
 import { mountIncidentTimeline, TimelineBook, type TimelineView, type TimelineWording } from "../shared/panels/incident-timeline";
 import type { RealtimeClient } from "../shared/realtime";
-import type { AssignmentView, IncidentDetail, IncidentStepInfo, KeyPlace, PatientView } from "../shared/types";
+import type { AssignmentView, IncidentDetail, IncidentStepInfo, KeyPlace, PatientView, PlaybookSummary } from "../shared/types";
 import { openFormDialog } from "./form-dialog";
 import { IncidentWatch } from "./incident-watch";
 import { ACTIVE_ASSIGNMENT, assignmentStateName, localText, missingName, OUTCOME_LABELS, PRIORITY_NAMES, priorityName, roleName } from "./labels";
@@ -83,6 +83,8 @@ class PanelSession {
   private subjectView: { id: string; view: PatientView | null } | null = null;
   /** The title of a playbook the timeline suggests, once loaded. */
   private suggestedTitle: { id: string; title: string } | null = null;
+  /** Playbooks the incident ran before a switch, by id (undefined while loading). */
+  private readonly former = new Map<string, PlaybookInfo | undefined>();
   /** What the subject line was drawn from: redrawn only when it changes (its warning is an alert). */
   private drawnSubject = "";
   private readonly step = el("div", { className: "ipanel__step" });
@@ -168,12 +170,43 @@ class PanelSession {
 
   private words(): TimelineWording {
     return {
-      stepTitle: (id) => this.playbook?.stepTitle(id) ?? null,
+      stepTitle: (id) => this.playbook?.stepTitle(id) ?? this.formerStepTitle(id),
       roleName,
       itemText: (item) => this.playbook?.itemText(item) ?? null,
       who: (assignmentId, responderId) =>
         this.detail?.assignments.find((a) => a.id === assignmentId || (responderId !== "" && a.responder_id === responderId))?.display_name ?? "",
+      playbookTitle: (id) => {
+        const info = this.playbook?.id === id ? this.playbook : this.formerBook(id);
+        return (info === undefined ? null : localText(info.title)) ?? id;
+      },
     };
+  }
+
+  /** A step of a playbook the incident ran before a switch (its early timeline names them). */
+  private formerStepTitle(stepId: string): string | null {
+    for (const item of this.book.list()) {
+      if (item.kind === `playbook.switched` && typeof item.data.from === "string") {
+        const title = this.formerBook(item.data.from)?.stepTitle(stepId) ?? null;
+        if (title !== null) {
+          return title;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A playbook's definition for the timeline's words: undefined until fetched (then redrawn). */
+  private formerBook(id: string): PlaybookInfo | undefined {
+    if (!this.former.has(id)) {
+      this.former.set(id, undefined);
+      void loadPlaybookInfo(id)
+        .then((loaded) => {
+          this.former.set(id, loaded);
+          this.timeline.render();
+        })
+        .catch(() => this.former.delete(id));
+    }
+    return this.former.get(id);
   }
 
   private setDetail(detail: IncidentDetail): void {
@@ -187,6 +220,7 @@ class PanelSession {
         .then((info) => {
           this.playbook = info;
           this.renderAll();
+          this.timeline.render(); // its step names may have waited for these words
         })
         .catch((err: unknown) => console.warn("playbook", err));
     }
@@ -272,7 +306,7 @@ class PanelSession {
       view.risk_grade === null ? null : t("console.patient.risk", { grade: view.risk_grade }),
       view.guardian_name === null ? null : t("console.patient.guardian", { name: view.guardian_name, phone: view.guardian_phone ?? "—" }),
     ].filter((x): x is string => x !== null);
-    const suggested = ENDED.has(d.summary.state) ? null : this.suggestedPlaybook();
+    const suggested = ENDED.has(d.summary.state) ? null : this.suggestedPlaybook(d.summary.playbook_id);
     const shape = JSON.stringify([id, facts, view.de_escalation_notes, suggested]);
     if (shape === this.drawnSubject && this.subject.querySelector("[data-patient-id]") !== null) {
       return;
@@ -281,16 +315,23 @@ class PanelSession {
     replaceChildren(this.subject, [
       el("p", { className: "ipanel__subject-line", text: t("console.subject.label", { facts: facts.join(" · ") }), dataset: { patientId: id } }),
       view.de_escalation_notes === null ? null : el("p", { className: "patient-card__notes", text: view.de_escalation_notes }),
-      suggested === null ? null : el("p", { className: "ipanel__warning", text: t("console.subject.suggested", { playbook: suggested }), dataset: { suggested: "playbook" }, attrs: { role: "alert" } }),
+      suggested === null ? null : this.suggestionWarning(suggested),
     ]);
   }
 
-  /** The title of the playbook the latest identification would have chosen, if it differs. */
-  private suggestedPlaybook(): string | null {
+  /** The library would now run another playbook: says so, with the one click that does it. */
+  private suggestionWarning(suggested: { id: string; title: string }): HTMLElement {
+    const run = el("button", { className: "btn btn--small", i18n: "console.switch.useSuggested", attrs: { type: "button" }, dataset: { switchTo: suggested.id } });
+    run.addEventListener("click", () => void this.askSwitch(suggested));
+    return el("div", { className: "ipanel__warning", dataset: { suggested: suggested.id }, attrs: { role: "alert" } }, [el("p", { text: t("console.subject.suggested", { playbook: suggested.title }) }), run]);
+  }
+
+  /** The playbook the latest identification would have chosen, if it is not the one running. */
+  private suggestedPlaybook(running: string): { id: string; title: string } | null {
     const linked = this.book.list().filter((item) => item.kind === `patient.linked`);
     const last = linked[linked.length - 1];
     const id = last?.data.playbook_suggested;
-    if (typeof id !== "string") {
+    if (typeof id !== "string" || id === running) {
       return null;
     }
     if (this.suggestedTitle?.id !== id) {
@@ -302,7 +343,7 @@ class PanelSession {
         })
         .catch(() => undefined);
     }
-    return this.suggestedTitle.title;
+    return this.suggestedTitle;
   }
 
   private renderStep(): void {
@@ -355,6 +396,7 @@ class PanelSession {
       button("console.action.priority", "", () => void this.askPriority()),
       ...waives,
       button("console.action.identify", "", () => void this.askIdentify()),
+      button("console.action.switchPlaybook", "", () => void this.askSwitch(null)),
       button("console.action.handover", "", () => void this.askHandover()),
       button("console.action.close", "btn--success", () => void this.askClose()),
       button("console.action.cancel", "btn--danger", () => void this.askCancel()),
@@ -611,6 +653,51 @@ class PanelSession {
         await identifySubject(this.incidentId, patientId, v.reason || undefined);
       },
       describeError: (err) => ([CHOOSE_PATIENT, SEVERAL_PATIENTS, ONE_KEY].includes(err.code) ? err.message : null),
+    });
+    if (done) {
+      replaceChildren(this.closeInfo, []);
+    }
+    this.watch.refresh();
+  }
+
+  /** Runs another playbook instead of the current one: the suggested one (preselected, with
+   * its reason written out), or any of the library. Who is working stays on the incident. */
+  private async askSwitch(suggested: { id: string; title: string } | null): Promise<void> {
+    const d = this.detail;
+    if (d === null) {
+      return;
+    }
+    let books: PlaybookSummary[];
+    replaceChildren(this.closeInfo, [el("p", { text: t("console.switch.loading"), dataset: { loading: "playbooks" } })]);
+    try {
+      books = (await listPlaybooks()).filter((b) => b.id !== d.summary.playbook_id);
+      replaceChildren(this.closeInfo, []);
+    } catch (err) {
+      showErrorText(this.closeInfo, t("console.switch.loadFailed"), err);
+      return;
+    }
+    const done = await openFormDialog({
+      title: t("console.switch.title"),
+      subtitle: `${this.subtitle()} · ${t("console.switch.keeps")}`,
+      fields: [
+        {
+          name: "playbook_id",
+          label: "console.field.playbook",
+          kind: "select",
+          options: books.map((b) => ({ value: b.id, label: localText(b.title) ?? b.id })),
+          value: suggested?.id ?? books[0]?.id ?? "",
+        },
+        {
+          name: "reason",
+          label: "console.field.reason",
+          kind: "textarea",
+          ...(suggested === null ? {} : { value: t("console.switch.suggestedReason", { playbook: suggested.title }) }),
+        },
+      ],
+      submit: "console.action.switchPlaybook",
+      onSubmit: async (v) => {
+        await switchPlaybook(this.incidentId, v.playbook_id ?? "", v.reason ?? "");
+      },
     });
     if (done) {
       replaceChildren(this.closeInfo, []);

@@ -21,6 +21,7 @@ export const ENDPOINTS = {
   patientLookup: { method: "POST", path: "/api/patients/lookup", auth: true, request: "PatientLookupRequest", response: "PatientPage" },
   playbookSelect: { method: "GET", path: "/api/playbooks/select", auth: true, query: ["kind", "patient_id"], response: "PlaybookSummary" },
   playbook: { method: "GET", path: "/api/playbooks/{playbook_id}", auth: true, response: null },
+  playbooks: { method: "GET", path: "/api/playbooks", auth: true, response: "PlaybookSummary" },
   incidentCreate: { method: "POST", path: "/api/incidents", auth: true, request: "IncidentCreateRequest", response: "CreateIncidentResult" },
   incident: { method: "GET", path: "/api/incidents/{incident_id}", auth: true, response: "IncidentDetail" },
   incidentTimeline: { method: "GET", path: "/api/incidents/{incident_id}/timeline", auth: true, query: ["after"], response: "TimelineEntry" },
@@ -32,6 +33,7 @@ export const ENDPOINTS = {
   incidentRelease: { method: "POST", path: "/api/incidents/{incident_id}/assignments/{assignment_id}/release", auth: true, request: "ReasonRequest", response: null },
   incidentHandover: { method: "POST", path: "/api/incidents/{incident_id}/handover", auth: true, request: "HandoverRequest", response: "IncidentDetail" },
   incidentPatient: { method: "POST", path: "/api/incidents/{incident_id}/patient", auth: true, request: "SubjectLinkRequest", response: "IncidentDetail" },
+  incidentPlaybook: { method: "POST", path: "/api/incidents/{incident_id}/playbook", auth: true, request: "PlaybookSwitchRequest", response: "IncidentDetail" },
   incidentClose: { method: "POST", path: "/api/incidents/{incident_id}/close", auth: true, request: "CloseIncidentRequest", response: "IncidentDetail" },
   incidentWaiveStep: { method: "POST", path: "/api/incidents/{incident_id}/steps/{step_id}/waive", auth: true, request: "ReasonRequest", response: "IncidentDetail" },
   // Today's KPIs (wall), trends and SLA heat (leader), docs/kpi.md.

@@ -35,6 +35,7 @@ const CODE_TEXTS: Readonly<Record<string, MessageKey>> = {
   unknown_address: tk("error.code.unknown_address"),
   outside_jurisdiction: tk("error.code.outside_jurisdiction"),
   unknown_patient: tk("error.code.unknown_patient"),
+  unknown_playbook: tk("error.code.unknown_playbook"),
   one_key_required: tk("error.code.one_key_required"),
   idempotency_mismatch: tk("error.code.idempotency_mismatch"),
   no_playbook: tk("error.code.no_playbook"),

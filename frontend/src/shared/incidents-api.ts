@@ -21,6 +21,7 @@ import type {
   PatientPage,
   PatientView,
   PlaybookSummary,
+  PlaybookSwitchRequest,
   Recommendation,
   SubjectLinkRequest,
   TimelineEntry,
@@ -123,6 +124,18 @@ export function handOver(incidentId: string, hospitalId: string): Promise<Incide
 export function identifySubject(incidentId: string, patientId: string, reason?: string): Promise<IncidentDetail> {
   const body: SubjectLinkRequest = { patient_id: patientId, ...(reason ? { reason } : {}) };
   return post(ENDPOINTS.incidentPatient, { incident_id: incidentId }, body);
+}
+
+/** Runs another playbook on the live incident: the people already working stay on it. */
+export function switchPlaybook(incidentId: string, playbookId: string, reason: string): Promise<IncidentDetail> {
+  const body: PlaybookSwitchRequest = { playbook_id: playbookId, reason };
+  return post(ENDPOINTS.incidentPlaybook, { incident_id: incidentId }, body);
+}
+
+/** The playbooks in force (newest versions), for choosing one to run. */
+export function listPlaybooks(): Promise<PlaybookSummary[]> {
+  const e = ENDPOINTS.playbooks;
+  return sendAuthorized<PlaybookSummary[]>({ method: e.method, path: e.path });
 }
 
 /** The patients in the caller's jurisdiction with this ID number (masked; each read audited). */

@@ -785,6 +785,12 @@ export interface SubjectLinkRequest {
   reason?: string;
 }
 
+/** `POST /api/incidents/{id}/playbook`: run another playbook of the library instead, with why. */
+export interface PlaybookSwitchRequest {
+  playbook_id: string;
+  reason: string;
+}
+
 /**
  * `POST /api/patients/lookup`: exactly one of the ID number or a phone number (the patient's own
  * or their guardian's), in the body, never in a URL; 404 names the field when nobody in the

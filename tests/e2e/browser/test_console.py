@@ -536,8 +536,30 @@ async def test_the_subject_is_identified_after_intake_and_the_panel_warns_of_a_b
         subject = panel.locator(".ipanel__subject-line[data-patient-id]")
         await subject.wait_for(timeout=10_000)
         assert "风险等级 4 级" in await subject.inner_text()
-        warning = panel.locator(".ipanel__warning[data-suggested]")
+        warning = panel.locator(".ipanel__warning[data-suggested='public_safety_high_risk']")
         await warning.wait_for(timeout=10_000)
         assert "肇事肇祸·高风险" in await warning.inner_text()
         assert (await incident_detail(http, operator, incident_id))["patient_id"] == person
+
+        # One click from the warning: the suggested playbook is chosen and the reason written.
+        await warning.locator("button[data-switch-to]").click()
+        await page.wait_for_selector("dialog.dialog[open]")
+        assert await page.input_value("#dlg-playbook_id") == "public_safety_high_risk"
+        options = await page.locator("#dlg-playbook_id option").all_inner_texts()
+        assert "肇事肇祸·高风险" in " ".join(options) and len(options) >= 2
+        assert "肇事肇祸·高风险" in await page.input_value("#dlg-reason")
+        await page.click("dialog.dialog button[type=submit]")
+        await page.wait_for_selector("dialog.dialog", state="detached", timeout=15_000)
+        # both playbooks by their titles, the one no longer running fetched for the purpose
+        await timeline_shows(page, "预案由「患者在家发病·家属求助」切换为「肇事肇祸·高风险")
+        # the new playbook's steps are named (once its words arrive), never left as ids
+        await page.wait_for_function(
+            "() => [...document.querySelectorAll('.timeline__item')]"
+            ".every((e) => !e.textContent.includes('alert_police'))",
+            timeout=10_000,
+        )
+        await timeline_shows(page, "开始步骤：公安先行（至少两名民警）")
+        await warning.wait_for(state="detached", timeout=10_000)  # it runs now: nothing to suggest
+        detail = await incident_detail(http, operator, incident_id)
+        assert detail["summary"]["playbook_id"] == "public_safety_high_risk"
     assert page.errors == []  # type: ignore[attr-defined]

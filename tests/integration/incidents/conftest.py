@@ -22,7 +22,9 @@ from backend.security.policy import Capability, Role
 from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
 from simulators.geography import Geography, generate_addresses
-from tests.conftest import DistrictPaths, login
+from simulators.http import Session
+from simulators.incidents import IncidentConfig, IncidentSimulator
+from tests.conftest import TEST_PASSWORD, DistrictPaths, login
 
 PLAYBOOKS = Path(__file__).parent / "playbooks"
 
@@ -134,3 +136,26 @@ async def operator(
     await make_user("op.main", paths.district, Role.OPERATOR)
     await make_user("lead.street", paths.street_a, Role.STREET_LEADER)
     return await login(app, "op.main")
+
+
+async def simulated_operator(app: AsyncTestClient[Any]) -> tuple[IncidentSimulator, Session]:
+    """The incident simulator as op.main, speaking to the in-process app: crisis-at-home calls
+    about a registered patient the caller never names, so its operator identifies them."""
+    sim = IncidentSimulator(
+        IncidentConfig(
+            url=str(app.base_url),
+            rate_per_min=0,
+            password=TEST_PASSWORD,
+            creator="op.main",
+            operator="op.main",
+            kinds=("crisis_at_home",),
+            patient_share=1.0,
+            unnamed_share=1.0,
+            poll_s=0.2,
+        )
+    )
+    sim.api._client = app  # the simulator speaks plain HTTP; here, to the in-process app
+    session = Session(sim.api, "op.main", TEST_PASSWORD)
+    await session.login()
+    await sim.load_places(session)
+    return sim, session

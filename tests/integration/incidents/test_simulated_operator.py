@@ -12,10 +12,8 @@ from litestar.testing import AsyncTestClient
 from backend.security.policy import Capability
 from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
-from simulators.http import Session
-from simulators.incidents import IncidentConfig, IncidentSimulator
-from tests.conftest import TEST_PASSWORD, DistrictPaths
-from tests.integration.incidents.conftest import Crew, add_patient
+from tests.conftest import DistrictPaths
+from tests.integration.incidents.conftest import Crew, add_patient, simulated_operator
 from tests.integration.keyplaces.seeding import add_place
 
 Client = AsyncTestClient[Any]
@@ -59,23 +57,7 @@ async def test_the_simulated_operator_identifies_the_subject_and_hands_over_to_t
             psychiatric=True,
         )
     await crew.add("police.s", Capability.POLICE, lat + 0.001, lon)
-    sim = IncidentSimulator(
-        IncidentConfig(
-            url=str(app.base_url),
-            rate_per_min=0,
-            password=TEST_PASSWORD,
-            creator="op.main",
-            operator="op.main",
-            kinds=("crisis_at_home",),
-            patient_share=1.0,
-            unnamed_share=1.0,  # the caller never names the patient here
-            poll_s=0.2,
-        )
-    )
-    sim.api._client = app  # the simulator speaks plain HTTP; here, to the in-process app
-    session = Session(sim.api, "op.main", TEST_PASSWORD)
-    await session.login()
-    await sim.load_places(session)
+    sim, session = await simulated_operator(app)
     assert (sim.stats["patients_known"], sim.stats["hospitals_known"]) == (1, 2)
 
     incident_id = await sim.create(session)

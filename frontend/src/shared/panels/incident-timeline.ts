@@ -130,6 +130,9 @@ const KIND_LABELS: Record<string, MessageKey> = {
   handover_confirmed: tk("console.tl.handover"),
   [`patient.linked`]: tk("console.tl.patientLinked"),
   subject_identified: tk("console.tl.subjectIdentified"),
+  [`playbook.switched`]: tk("console.tl.playbookSwitched"),
+  responder_carried_over: tk("console.tl.carriedOver"),
+  carried_responder_left: tk("console.tl.carriedLeft"),
   run_started: tk("console.tl.runStarted"),
   step_completed: tk("console.tl.stepCompleted"),
   branch_taken: tk("console.tl.branchTaken"),
@@ -168,6 +171,7 @@ const HUMAN_KINDS: ReadonlySet<string> = new Set([
   `close.rejected`,
   `step.waived`,
   `patient.linked`,
+  `playbook.switched`,
 ]);
 
 export interface TimelineWording {
@@ -179,6 +183,8 @@ export interface TimelineWording {
   itemText(item: string): string | null;
   /** The responder's name for an assignment or responder id ("" when unknown). */
   who(assignmentId: string, responderId: string): string;
+  /** A playbook's title in the current language (its id until known). */
+  playbookTitle(playbookId: string): string;
 }
 
 function text(value: unknown): string {
@@ -207,6 +213,9 @@ export function describeFact(item: TimelineItem, words: TimelineWording): string
     level: text(d.level),
     grade: d.risk_grade === null || d.risk_grade === undefined ? "—" : text(d.risk_grade),
     who: words.who(text(d.assignment_id), text(d.responder_id)),
+    playbookFrom: text(d.from),
+    playbookTo: text(d.to),
+    kept: text(d.kept),
     kind: item.kind.replaceAll(".", " "),
   };
   const key = KIND_LABELS[item.kind];
@@ -215,6 +224,9 @@ export function describeFact(item: TimelineItem, words: TimelineWording): string
   }
   if (item.kind === `patient.linked` && d.replaced === true) {
     return t("console.tl.patientReplaced", params);
+  }
+  if (item.kind === `playbook.switched`) {
+    return t(key, { ...params, from: words.playbookTitle(params.playbookFrom as string), to: words.playbookTitle(params.playbookTo as string) });
   }
   if (item.kind === `priority.changed` || item.kind === `priority.raised`) {
     return t(key, { ...params, from: params.priorityFrom ?? "", to: params.priorityTo ?? "" });
