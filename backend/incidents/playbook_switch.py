@@ -76,6 +76,9 @@ class PlaybookActions(ServiceBase):
                 },
                 actor,
             )
+            # the old checklists name the old run's items: ticking them would move nothing now;
+            # the new run requires its own as it reaches them
+            await conn.execute("UPDATE incidents SET checklists = '{}' WHERE id = $1", incident_id)
             await self.runner.apply(conn, incident_id, state, effects, actor, now)
             await announce(conn, incident_id)
             return await detail_of(conn, incident_id)

@@ -244,6 +244,29 @@ async def test_a_responder_who_was_kept_can_still_step_down(
     assert "alert_police" in {s["id"] for s in run["running_steps"]}
 
 
+async def test_the_old_runs_checklists_go_with_it(
+    app: Client,
+    crew: Crew,
+    operator: dict[str, str],
+    address: dict[str, Any],
+) -> None:
+    incident_id = await _open(app, crew, operator, address)
+    (offer,) = await crew.mine("doctor.a")
+    accepted = await app.post(
+        f"/api/assignments/{offer['id']}/accept", headers=crew.headers["doctor.a"]
+    )
+    assert accepted.status_code == 200, accepted.text
+    detail = (await app.get(f"/api/incidents/{incident_id}", headers=operator)).json()
+    assert set(detail["checklists"]) == {"police"}  # quick_team's on-scene checklist
+    r = await app.post(
+        f"/api/incidents/{incident_id}/playbook",
+        json={"playbook_id": "police_heavy", "reason": REASON},
+        headers=operator,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["checklists"] == {}  # police_heavy has none
+
+
 async def test_bad_requests_name_the_field_and_change_nothing(
     app: Client,
     crew: Crew,
