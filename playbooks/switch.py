@@ -22,7 +22,7 @@ import msgspec
 
 from playbooks.engine import step
 from playbooks.errors import EngineError
-from playbooks.events import CancelTimer, Effect, IncidentOpened, WithdrawOffers
+from playbooks.events import AppendEvent, CancelTimer, Effect, IncidentOpened, WithdrawOffers
 from playbooks.schema import AlertStep, Playbook, Role
 from playbooks.state import Carried, RunState, new_run
 
@@ -44,7 +44,20 @@ def switch_run(
         raise EngineError(f"run {state.run_id} is {state.status}: only a running run is replaced")
     if run_id == state.run_id:
         raise EngineError(f"the new run needs an id of its own, not {run_id!r}")
-    effects: list[Effect] = [CancelTimer(timer_id=t.timer_id) for t in state.timers]
+    effects: list[Effect] = []
+    for timer in state.timers:  # as when a run ends: each deadline says it was cancelled
+        effects.append(CancelTimer(timer_id=timer.timer_id))
+        effects.append(
+            AppendEvent(
+                kind="deadline_cancelled",
+                payload={
+                    "step_id": timer.step_id,
+                    "attempt": timer.attempt,
+                    "timer_id": timer.timer_id,
+                    "due_at": timer.due_at,
+                },
+            )
+        )
     for old in state.playbook.steps:
         if isinstance(old, AlertStep) and old.id in state.attempts:
             effects += [WithdrawOffers(step_id=old.id, role=want.role) for want in old.roles]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -22,8 +22,12 @@ class Kpis(msgspec.Struct, frozen=True, kw_only=True):
     to_close_s: float | None
 
 
+DeadlineOutcome = Literal["met", "missed", "cancelled", "open"]
+
+
 class DeadlineResult(msgspec.Struct, frozen=True, kw_only=True):
-    """One playbook deadline: when it was due and whether it was met."""
+    """One playbook deadline: when it was due and what became of it. ``cancelled``: the run
+    ended, or its playbook was replaced, before the step finished (neither met nor missed)."""
 
     timer_id: str
     purpose: str
@@ -31,6 +35,15 @@ class DeadlineResult(msgspec.Struct, frozen=True, kw_only=True):
     fired_at: datetime | None
     met: bool
     late_ms: float | None
+    outcome: DeadlineOutcome = "met"
+
+
+def _deadline_outcome(timer: Any, cancelled: set[str]) -> DeadlineOutcome:
+    if timer["fired_at"] is not None:
+        return "missed"
+    if timer["id"] in cancelled:
+        return "cancelled"
+    return "met" if timer["cancelled_at"] is not None else "open"
 
 
 class TrackPoint(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
@@ -79,10 +92,12 @@ async def build_archive(conn: PgConn, incident_id: str) -> Archive:
         "arrive": min((a.on_scene_at for a in assignments if a.on_scene_at), default=None),
     }
     timers = await conn.fetch(
-        "SELECT t.id, t.purpose, t.due_at, t.fired_at, f.late_ms FROM timers t "
+        "SELECT t.id, t.purpose, t.due_at, t.fired_at, t.cancelled_at, f.late_ms FROM timers t "
         "LEFT JOIN timer_firings f ON f.timer_id = t.id WHERE t.incident_id = $1 AND t.kind = 'engine' ORDER BY t.due_at",
         incident_id,
     )
+    # the engine says which deadlines it dropped rather than saw met (deadline_cancelled)
+    cancelled = {str(e.data.get("timer_id")) for e in timeline if e.kind == "deadline_cancelled"}
     tracks: dict[str, list[TrackPoint]] = {}
     end = row["closed_at"] or datetime.now(created.tzinfo)
     for a in assignments:
@@ -115,8 +130,9 @@ async def build_archive(conn: PgConn, incident_id: str) -> Archive:
                 purpose=t["purpose"],
                 due_at=t["due_at"],
                 fired_at=t["fired_at"],
-                met=t["fired_at"] is None,
+                met=_deadline_outcome(t, cancelled) == "met",
                 late_ms=t["late_ms"],
+                outcome=_deadline_outcome(t, cancelled),
             )
             for t in timers
         ],
@@ -144,6 +160,14 @@ async def store_archive(conn: PgConn, incident_id: str) -> Archive:
     return archive
 
 
+_OUTCOME_WORDS = {
+    "met": "按时 met",
+    "missed": "超时 missed",
+    "cancelled": "取消 cancelled",
+    "open": "进行中 open",
+}
+
+
 def render_html(archive: dict[str, Any], notes: list[dict[str, Any]]) -> str:
     """A printable page (the browser's print-to-PDF makes the paper copy)."""
     e = html.escape
@@ -155,7 +179,7 @@ def render_html(archive: dict[str, Any], notes: list[dict[str, Any]]) -> str:
         for t in archive["timeline"]
     )
     deadlines = "".join(
-        f"<tr><td>{e(d['purpose'])}</td><td>{e(str(d['due_at']))}</td><td>{'按时 met' if d['met'] else '超时 missed'}</td></tr>"
+        f"<tr><td>{e(d['purpose'])}</td><td>{e(str(d['due_at']))}</td><td>{_OUTCOME_WORDS[d.get('outcome', 'met' if d['met'] else 'missed')]}</td></tr>"
         for d in archive["deadlines"]
     )
     people = "".join(

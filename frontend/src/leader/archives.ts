@@ -14,6 +14,14 @@ import { PRIORITY_LABELS } from "../shared/domain";
 import { addReviewNote, getArchive, getClosedIncidents, openPrintable, type ArchiveView, type IncidentListItem } from "./leader-api";
 import { timelineText } from "./incident-detail";
 
+/** What became of a deadline, in words (the archive's `outcome`). */
+const DEADLINE_WORDS = {
+  met: "leader.archives.met",
+  missed: "leader.archives.missed",
+  cancelled: "leader.archives.cancelled",
+  open: "leader.archives.open",
+} as const;
+
 function when(iso: string | number): string {
   const d = typeof iso === "number" ? new Date(iso * 1000) : new Date(iso);
   return `${d.toLocaleDateString()} ${formatClock(d, false)}`;
@@ -144,7 +152,11 @@ export function mountArchives(parent: HTMLElement): HTMLElement {
       el("h4", { text: t("leader.archives.deadlines") }),
       el("ul", { className: "archives__deadlines" }, a.data.deadlines.length === 0
         ? [el("li", { className: "empty", text: "—" })]
-        : a.data.deadlines.map((d) => el("li", { className: d.met ? "is-met" : "is-missed", text: `${d.purpose} · ${t(d.met ? "leader.archives.met" : "leader.archives.missed")}` }))),
+        : a.data.deadlines.map((d) => {
+            // archives stored before `outcome` existed say only met or not
+            const outcome = d.outcome ?? (d.met ? "met" : "missed");
+            return el("li", { className: `is-${outcome}`, dataset: { outcome }, text: `${d.purpose} · ${t(DEADLINE_WORDS[outcome])}` });
+          })),
       el("h4", { text: t("leader.detail.responders") }),
       el("ul", { className: "archives__people" }, a.data.assignments.map((p) => el("li", { text: `${p.display_name} · ${p.role} · ${p.state}` }))),
       el("h4", { text: t("leader.detail.timeline") }),

@@ -296,7 +296,7 @@ export interface ArchiveView {
     record_sheet_id: string | null;
     handover_hospital: string | null;
     kpis: { to_first_offer_s: number | null; to_first_accept_s: number | null; to_first_arrival_s: number | null; to_close_s: number | null };
-    deadlines: { timer_id: string; purpose: string; due_at: string; fired_at: string | null; met: boolean }[];
+    deadlines: { timer_id: string; purpose: string; due_at: string; fired_at: string | null; met: boolean; outcome?: "met" | "missed" | "cancelled" | "open" }[];
     assignments: { id: string; display_name: string; role: string; state: string; offered_at: string; accepted_at: string | null; on_scene_at: string | null }[];
     timeline: { id: number; at: string; kind: string; actor_name: string | null; data: Record<string, unknown> }[];
   };

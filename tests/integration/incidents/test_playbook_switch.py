@@ -211,6 +211,25 @@ async def test_the_new_playbook_keeps_the_people_working_and_pages_only_for_the_
     assert len([e for e in events if e["kind"] == "playbook.switched"]) == 1
     assert await _assignments(clean_db, incident_id) == rows
 
+    # The doctor accepts, the new run reaches its close; the archive tells the old run's
+    # deadline (cancelled by the switch) from the new run's (met)
+    (offer,) = [a for a in await crew.mine("doctor.a") if a["state"] == "offered"]
+    accepted = await app.post(
+        f"/api/assignments/{offer['id']}/accept", headers=crew.headers["doctor.a"]
+    )
+    assert accepted.status_code == 200, accepted.text
+    closed = await app.post(f"/api/incidents/{incident_id}/close", headers=operator, json={})
+    assert closed.status_code == 200, closed.text
+    archive = (await app.get(f"/api/incidents/{incident_id}/archive/", headers=operator)).json()
+    outcomes = {d["timer_id"]: d["outcome"] for d in archive["data"]["deadlines"]}
+    assert outcomes == {
+        **dict.fromkeys(old_timers, "cancelled"),
+        f"{incident_id}-r2:alert_police:1": "met",
+        f"{incident_id}-r2:alert_doctor:1": "met",
+    }
+    page = await app.get(f"/api/incidents/{incident_id}/archive/print", headers=operator)
+    assert "取消 cancelled" in page.text
+
 
 async def test_a_responder_who_was_kept_can_still_step_down(
     app: Client,

@@ -61,6 +61,7 @@ def test_the_old_run_stops_its_clocks_and_offers_and_the_new_one_starts() -> Non
     assert old_timers  # the alert step's deadline is running
     new, effects = switch_run(state, HIGH_RISK, "run-2", [("police", "p1")], 30.0)
     assert [e.timer_id for e in effects if isinstance(e, CancelTimer)] == old_timers
+    assert [d["timer_id"] for d in logged(effects, "deadline_cancelled")] == old_timers
     withdrawn = {(e.step_id, e.role) for e in effects if isinstance(e, WithdrawOffers)}
     assert withdrawn == {("alert_team", "police"), ("alert_team", "community_doctor")}
     assert (new.run_id, new.playbook.id, new.status) == ("run-2", "high_risk", "running")
