@@ -8,7 +8,7 @@ from backend.cli.bench import bench
 from backend.cli.data import geography_group, import_group
 from backend.cli.demo import demo
 from backend.cli.playbooks import playbooks_group
-from backend.cli.security import audit_group, users_group
+from backend.cli.security import audit_group, keys_group, users_group
 from backend.cli.server import config_cmd, migrate_cmd, serve
 from backend.cli.simulate import simulate_group
 
@@ -27,6 +27,7 @@ for command in (
     geography_group,
     users_group,
     audit_group,
+    keys_group,
     playbooks_group,
     bench,
     simulate_group,

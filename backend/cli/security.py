@@ -1,4 +1,4 @@
-"""``pingan users ...`` and ``pingan audit verify``."""
+"""``pingan users ...``, ``pingan audit verify`` and ``pingan keys status|rekey``."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import Any
 import click
 import msgspec
 
-from backend.cli.common import connect, run, services, settings_from_env
+from backend.cli.common import connect, progress_bar, run, services, settings_from_env
 from backend.logs import configure_logging
 from backend.security.audit import AuditEntry, AuditLog
+from backend.security.crypto import FieldCipher
 from backend.security.keys import load_keyring
 from backend.security.policy import Capability, Role
+from backend.security.rekey import RekeyReport, key_census, rekey
 from backend.security.users import (
     User,
     UserCreate,
@@ -197,3 +199,87 @@ def audit_verify() -> None:
     raise click.ClickException(
         f"audit chain broken at row {report.first_broken_seq}: {report.problem}"
     )
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """The data keys: what each still seals, and re-sealing after a rotation."""
+
+
+async def _keys_status(settings: Settings) -> tuple[str, dict[str, dict[str, int]]]:
+    conn = await connect(settings)
+    try:
+        await migrate(conn)
+        return load_keyring(settings).current, await key_census(conn)
+    finally:
+        await conn.close()
+
+
+@keys_group.command("status")
+def keys_status() -> None:
+    """How many values each data key seals, per field (nothing is decrypted)."""
+    settings = settings_from_env()
+    configure_logging(settings.log_level, json=False)
+    with services(settings) as resolved:
+        current, census = run(_keys_status(resolved))
+    click.echo(f"current key: {current}")
+    for field, counts in census.items():
+        shown = "  ".join(f"{kid}: {n}" for kid, n in counts.items()) or "(none)"
+        click.echo(f"{field:<28} {shown}")
+
+
+async def _rekey(settings: Settings, batch: int) -> list[RekeyReport]:
+    keyring = load_keyring(settings)
+    conn = await connect(settings)
+    try:
+        await migrate(conn)
+        with progress_bar() as bar:
+            tasks: dict[str, Any] = {}
+
+            def advance(field: str, rows: int) -> None:
+                if field not in tasks:
+                    tasks[field] = bar.add_task(field, total=None)
+                bar.advance(tasks[field], rows)
+
+            reports = await rekey(conn, FieldCipher(keyring), batch=batch, on_batch=advance)
+        await AuditLog(keyring.audit).append(
+            conn,
+            AuditEntry(
+                action="keys.rekey",
+                actor_name=_actor(),
+                object_type="data_key",
+                object_id=keyring.current,
+                details={r.field: msgspec.to_builtins(r) for r in reports},
+            ),
+        )
+        return reports
+    finally:
+        await conn.close()
+
+
+@keys_group.command("rekey")
+@click.option(
+    "--batch",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(100, 50_000),
+    help="Rows per transaction.",
+)
+def keys_rekey(batch: int) -> None:
+    """Re-seal every value under the current key and rewrite stale blind indexes.
+
+    Safe while the system runs (a row written meanwhile is left to that write) and safe to run
+    again; run it after putting a new key first in PINGAN_DATA_KEYS, then `pingan keys status`
+    shows when the old key seals nothing and may be removed."""
+    settings = settings_from_env()
+    configure_logging(settings.log_level, json=False)
+    with services(settings) as resolved:
+        reports = run(_rekey(resolved, batch))
+    for report in reports:
+        click.echo(msgspec.json.encode(report).decode())
+    unreadable = sum(r.unreadable for r in reports)
+    if unreadable:
+        raise click.ClickException(
+            f"{unreadable} value(s) open with no configured key and were left as they are: "
+            "keep every key that sealed them in PINGAN_DATA_KEYS"
+        )

@@ -49,6 +49,11 @@ class FieldCipher:
         self._current = keyring.current
         self._index_key = keyring.index
 
+    @property
+    def current_key_id(self) -> str:
+        """The id of the key new values are sealed with."""
+        return self._current
+
     def encrypt(self, plaintext: str, *, context: bytes = b"") -> bytes:
         """Encrypt with the current key; ``context`` (e.g. the column name) is authenticated."""
         kid = self._current.encode()
