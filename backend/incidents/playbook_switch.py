@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from backend.errors import NotFound
+from backend.errors import Conflict, NotFound
 from backend.incidents import status_sync
 from backend.incidents.base import ServiceBase, actor_of
 from backend.incidents.models import WORKING_ASSIGNMENT, IncidentDetail
@@ -44,6 +44,8 @@ class PlaybookActions(ServiceBase):
             old = run_state_of(incident)
             if old.playbook.id == playbook.id:
                 return await detail_of(conn, incident_id)  # sent again (a double click)
+            if old.status != "running":  # a live incident always runs its playbook; be sure
+                raise Conflict(f"the incident's run is {old.status}", code="incident_ended")
             working = await conn.fetch(
                 "SELECT role, responder_id::text AS responder_id FROM assignments "
                 "WHERE incident_id = $1 AND state = ANY($2::text[]) ORDER BY accepted_at, id",
