@@ -14,6 +14,7 @@ from backend.incidents import status_sync
 from backend.incidents.base import ServiceBase, actor_of
 from backend.incidents.models import IncidentCreate, IncidentDetail
 from backend.incidents.places import OutsideJurisdiction, resolve_place
+from backend.incidents.repeats import place_history
 from backend.incidents.repo import Actor, announce, detail_of, lock_incident, record
 from backend.incidents.subjects import find_patient
 from backend.security.context import Caller
@@ -76,12 +77,22 @@ class Intake(ServiceBase):
                     "WHERE p.address_id = $1 ORDER BY pt.risk_grade DESC LIMIT 1",
                     place.address_id,
                 )
+            history = await place_history(
+                conn,
+                address_id=place.address_id,
+                lat=place.lat,
+                lon=place.lon,
+                before=datetime.now(UTC),
+            )
+            flags = tuple(data.flags)
+            if history.count and "repeat_call" not in flags:
+                flags = (*flags, "repeat_call")  # before the playbook is chosen: triggers see it
             context = IncidentContext(
                 kind=data.kind,
                 risk_grade=patient.risk_grade if patient else None,
                 violent=data.violent,
                 has_care_team=bool(patient and patient.has_care_team),
-                flags=tuple(data.flags),
+                flags=flags,
             )
             try:
                 playbook = self.library.select_for(context)
@@ -112,7 +123,7 @@ class Intake(ServiceBase):
                 else {},
                 source,
                 data.violent,
-                list(data.flags),
+                list(flags),
                 playbook.id,
                 playbook.version,
                 msgspec.json.decode(encode_run(run)),
@@ -132,6 +143,14 @@ class Intake(ServiceBase):
                     "playbook": f"{playbook.id} v{playbook.version}",
                     "priority": row["priority"],
                     "address": place.address_text,
+                    **(
+                        {
+                            "earlier_at_place": history.count,
+                            "repeat_of": [e.id for e in history.latest],
+                        }
+                        if history.count
+                        else {}
+                    ),
                 },
                 actor,
             )

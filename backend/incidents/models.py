@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from backend.incidents.repeats import PlaceHistory
 from backend.validation import SAFE_TEXT, UUID_TEXT
 
 IncidentState = Literal[
@@ -158,6 +159,8 @@ class IncidentDetail(msgspec.Struct, frozen=True, kw_only=True):
     """Every step the run waits on (a fork waits on several); ``summary.step`` is the first."""
     address_id: str | None = None
     """The unified address it was placed at; None for coordinates or text nothing matched."""
+    earlier: PlaceHistory = msgspec.field(default_factory=PlaceHistory)
+    """Earlier incidents at the same place in the last 30 days (``repeats.py``)."""
 
 
 class CreateResult(msgspec.Struct, frozen=True, kw_only=True):

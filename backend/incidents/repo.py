@@ -15,6 +15,7 @@ from backend.incidents.models import (
     StepInfo,
     TimelineEntry,
 )
+from backend.incidents.repeats import place_history
 from backend.incidents.waivers import is_waivable
 from backend.realtime.outbox import emit
 from backend.storage.postgres.pool import PgConn
@@ -205,7 +206,16 @@ async def detail_of(conn: PgConn, incident_id: str) -> IncidentDetail:
     if row is None:
         raise LookupError(f"no incident {incident_id}")
     views = await assignments_of(conn, incident_id)
+    earlier = await place_history(
+        conn,
+        address_id=row["address_id"],
+        lat=row["lat"],
+        lon=row["lon"],
+        before=row["created_at"],
+        exclude=incident_id,
+    )
     return IncidentDetail(
+        earlier=earlier,
         running_steps=running_steps(run_state_of(row)),
         summary=summarise(row, [{"state": a.state} for a in views]),
         description=row["description"],

@@ -10,7 +10,7 @@
 import { el, replaceChildren } from "../shared/dom";
 import { incidentTitle } from "../shared/domain";
 import { describeRefusal, showErrorText } from "../shared/error-text";
-import { formatClock, formatDuration, formatEta, getLocale, onLocaleChange, t } from "../shared/i18n";
+import { formatClock, formatDate, formatDuration, formatEta, getLocale, onLocaleChange, t } from "../shared/i18n";
 import { incidentStateLabel } from "../shared/incident-events";
 import { getKeyPlaces } from "../shared/api";
 import { ApiError } from "../shared/http";
@@ -264,7 +264,26 @@ class PanelSession {
         d.violent ? el("span", { className: "tag tag--danger", i18n: "console.panel.violent" }) : null,
         s.escalations > 0 ? el("span", { className: "tag tag--danger", text: t("console.panel.escalations", { n: s.escalations }) }) : null,
       ]),
+      this.placeHistory(d),
       d.description === null ? null : el("p", { className: "ipanel__description", text: d.description }),
+    ]);
+  }
+
+  /** Earlier calls from the same place in the last weeks: a crisis building up shows here. */
+  private placeHistory(d: IncidentDetail): HTMLElement | null {
+    const earlier = d.earlier;
+    if (earlier === undefined || earlier.count === 0) {
+      return null;
+    }
+    const lines = earlier.latest.map((e) => {
+      const at = new Date(e.created_at);
+      const key = e.outcome === null ? undefined : OUTCOME_LABELS[e.outcome];
+      const ended = key === undefined ? incidentStateLabel(e.state) : t(key);
+      return t("console.history.item", { date: formatDate(at), time: formatClock(at, false), kind: incidentTitle({ title: "", kind: e.kind }), ended });
+    });
+    return el("p", { className: "ipanel__history", dataset: { earlier: String(earlier.count) }, attrs: { role: "note" } }, [
+      el("strong", { text: t("console.history.count", { n: earlier.count + 1, days: 30 }) }),
+      el("span", { text: lines.join("；") }),
     ]);
   }
 

@@ -653,6 +653,20 @@ export interface AssignmentView {
 }
 
 /** `GET /api/incidents/{id}`: the incident, its assignments and checklists. */
+/** An earlier incident at the same place (`IncidentDetail.earlier`). */
+export interface EarlierIncident {
+  id: string;
+  kind: string;
+  state: string;
+  outcome: string | null;
+  created_at: string;
+}
+
+export interface PlaceHistory {
+  count: number;
+  latest: EarlierIncident[];
+}
+
 export interface IncidentDetail {
   summary: IncidentSummary;
   description: string | null;
@@ -669,6 +683,8 @@ export interface IncidentDetail {
   closed_at: string | null;
   /** Every step the run waits on (a fork waits on several); `summary.step` is the first. */
   running_steps?: IncidentStepInfo[];
+  /** Earlier incidents at the same place in the last 30 days: how many, the latest few. */
+  earlier?: PlaceHistory;
 }
 
 /** Answer of `POST /api/incidents` (201 created, 200 the same incident for a repeated key). */

@@ -488,10 +488,19 @@ async def test_the_subject_is_identified_after_intake_and_the_panel_warns_of_a_b
     page = await open_console(open_page, motion=False)
     async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
         operator = await bearer(http, "op.d")
+        # a neighbour called from this address an hour ago too (cancelled as a false alarm)
+        earlier = await crisis_at_home(http, operator, address, "console-test-identify-0")
+        r = await http.post(
+            f"/api/incidents/{earlier}/cancel", json={"reason": "误报，邻居听错"}, headers=operator
+        )
+        assert r.status_code == 204, r.text
         incident_id = await crisis_at_home(http, operator, address, "console-test-identify")
         await page.locator(f".incident[data-incident-id='{incident_id}']").click()
         panel = page.locator(f".ipanel[data-incident-id='{incident_id}']")
         await panel.locator(".ipanel__subject", has_text="当事人未确认").wait_for()
+        history = panel.locator(".ipanel__history[data-earlier='1']")
+        assert "此处30天内第 2 次报警" in await history.inner_text()
+        assert "已撤销" in await history.inner_text()
         await panel.locator(".ipanel__actions button", has_text="确认当事人").click()
         await page.wait_for_selector("dialog.dialog[open]")
         assert await panel.locator("[data-loading='patients']").count() == 0

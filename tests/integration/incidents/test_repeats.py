@@ -1,0 +1,85 @@
+"""Repeat calls from one place: a second incident at an address within 30 days carries the
+repeat_call flag and names the earlier ones; the flat next door, an old call and a far point do
+not count; a call placed by coordinates counts what happened within 100 m."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+
+from backend.storage.postgres.pool import PgPool
+
+Client = AsyncTestClient[Any]
+
+
+async def _create(app: Client, operator: dict[str, str], place: dict[str, Any]) -> dict[str, Any]:
+    r = await app.post(
+        "/api/incidents", headers=operator, json={"kind": "crisis_at_home", "place": place}
+    )
+    assert r.status_code == 201, r.text
+    return dict(r.json()["incident"])
+
+
+async def _created_event(app: Client, operator: dict[str, str], incident_id: str) -> Any:
+    r = await app.get(f"/api/incidents/{incident_id}/timeline", headers=operator)
+    assert r.status_code == 200, r.text
+    return next(e["data"] for e in r.json() if e["kind"] == "incident.created")
+
+
+async def test_a_second_call_from_an_address_knows_the_first(
+    app: Client, operator: dict[str, str], address: dict[str, Any], clean_db: PgPool
+) -> None:
+    first = await _create(app, operator, {"address_id": address["id"]})
+    assert first["earlier"] == {"count": 0, "latest": []}
+    assert "repeat_call" not in first["flags"]
+
+    second = await _create(app, operator, {"address_id": address["id"]})
+    assert second["earlier"]["count"] == 1
+    (earlier,) = second["earlier"]["latest"]
+    assert (earlier["id"], earlier["kind"]) == (first["summary"]["id"], "crisis_at_home")
+    assert "repeat_call" in second["flags"]
+    created = await _created_event(app, operator, second["summary"]["id"])
+    assert (created["earlier_at_place"], created["repeat_of"]) == (1, [first["summary"]["id"]])
+
+    # the detail says the same on every read; the first incident knows of no earlier one
+    again = (await app.get(f"/api/incidents/{second['summary']['id']}", headers=operator)).json()
+    assert again["earlier"] == second["earlier"]
+    first_now = (await app.get(f"/api/incidents/{first['summary']['id']}", headers=operator)).json()
+    assert first_now["earlier"]["count"] == 0
+
+    # a call from 31 days ago no longer counts
+    async with clean_db.acquire() as conn:
+        await conn.execute(
+            "UPDATE incidents SET created_at = now() - interval '31 days' WHERE id = $1",
+            first["summary"]["id"],
+        )
+    third = await _create(app, operator, {"address_id": address["id"]})
+    assert [e["id"] for e in third["earlier"]["latest"]] == [second["summary"]["id"]]
+
+
+async def test_the_flat_next_door_is_another_household_but_a_bare_point_counts_what_is_near(
+    app: Client, operator: dict[str, str], address: dict[str, Any], clean_db: PgPool
+) -> None:
+    async with clean_db.acquire() as conn:
+        # another address at the very same point: the next flat of the building
+        await conn.execute(
+            "CREATE TEMP TABLE next_door AS SELECT * FROM addresses WHERE id = $1", address["id"]
+        )
+        await conn.execute("UPDATE next_door SET id = 'NEXT-DOOR', text = text || '隔壁'")
+        neighbour = await conn.fetchval(
+            "INSERT INTO addresses SELECT * FROM next_door RETURNING id"
+        )
+        await conn.execute("DROP TABLE next_door")
+    await _create(app, operator, {"address_id": address["id"]})
+    next_door = await _create(app, operator, {"address_id": neighbour})
+    assert next_door["earlier"]["count"] == 0
+
+    # a passer-by's call by coordinates 40 m away: both earlier incidents are within 100 m
+    lat, lon = address["lat"] + 40 / 111_320, address["lon"]
+    bare = await _create(app, operator, {"lat": lat, "lon": lon})
+    assert bare["address_id"] is None
+    assert bare["earlier"]["count"] == 2
+    # ... and a call 300 m away knows none of them
+    far = await _create(app, operator, {"lat": address["lat"] + 300 / 111_320, "lon": lon})
+    assert far["earlier"]["count"] == 0
