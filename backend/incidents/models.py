@@ -107,6 +107,8 @@ class IncidentSummary(msgspec.Struct, frozen=True, kw_only=True):
     """Assignments by state (offered, accepted, en_route, on_scene ...)."""
     has_patient: bool
     version: int
+    repeat_call: bool = False
+    """Someone called from the same place in the last 30 days too (``repeats.py``)."""
 
 
 class AssignmentView(msgspec.Struct, frozen=True, kw_only=True):

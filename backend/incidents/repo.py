@@ -161,6 +161,7 @@ def summarise(row: Any, assignments: list[Any]) -> IncidentSummary:
         responders=dict(Counter(a["state"] for a in assignments)),
         has_patient=row["patient_id"] is not None,
         version=row["version"],
+        repeat_call="repeat_call" in row["flags"],
     )
 
 

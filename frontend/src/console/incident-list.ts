@@ -140,6 +140,7 @@ function fillRow(li: HTMLElement, incident: LiveIncident, now: number, isSelecte
     el("div", { className: "incident__side" }, [
       el("span", { className: "incident__timer", text: formatDuration(openFor) }),
       incident.escalated ? el("span", { className: "incident__flag", i18n: "incidentRow.escalated" }) : null,
+      incident.repeat_call === true ? el("span", { className: "incident__flag incident__flag--repeat", i18n: "incidentRow.repeat" }) : null,
     ]),
   ]);
 }

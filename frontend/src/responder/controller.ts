@@ -337,6 +337,11 @@ export class ResponderController {
     if (shown !== null && patient !== null && shown.patient?.person.id !== patient.person.id) {
       update({ notice: { kind: "info", text: t("responder.patientIdentified") } });
     }
+    const before = shown?.brief?.incident.playbook_id;
+    if (before !== undefined && before !== brief.incident.playbook_id) {
+      // the plan changed under way: the responder stays, the checklist may not
+      update({ notice: { kind: "info", text: t("responder.playbookChanged") } });
+    }
   }
 
   private showWork(brief: AssignmentBrief, patient: Work["patient"]): void {

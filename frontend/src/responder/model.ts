@@ -86,6 +86,8 @@ export interface AssignmentViewData {
 export interface IncidentSummaryData {
   id: string;
   kind: string;
+  /** The playbook it runs: the command centre may replace it while the work goes on. */
+  playbook_id: string;
   priority: number;
   state: string;
   lat: number;

@@ -39,6 +39,7 @@ export interface IncidentSummaryData {
   responders?: Record<string, number>;
   has_patient?: boolean;
   version: number;
+  repeat_call?: boolean;
 }
 
 /** Today's KPIs a snapshot carries (`kpis`, backend/kpi), or null when it has none. */
@@ -183,6 +184,7 @@ export function toLiveIncident(s: IncidentSummaryData): LiveIncident {
     escalated: s.escalations > 0,
     step,
     org_path: s.org_path,
+    repeat_call: s.repeat_call === true,
   };
 }
 

@@ -167,6 +167,8 @@ export interface LiveIncident {
   step: IncidentStep | null;
   /** Where it is in the jurisdiction tree (the wall's street/community drill-down filters by it). */
   org_path?: string;
+  /** Someone called from the same place in the last 30 days too. */
+  repeat_call?: boolean;
 }
 
 /** Headline numbers for the KPI tiles; a null duration means "no sample yet". Counts of live

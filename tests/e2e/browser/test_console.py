@@ -498,6 +498,10 @@ async def test_the_subject_is_identified_after_intake_and_the_panel_warns_of_a_b
         await page.locator(f".incident[data-incident-id='{incident_id}']").click()
         panel = page.locator(f".ipanel[data-incident-id='{incident_id}']")
         await panel.locator(".ipanel__subject", has_text="当事人未确认").wait_for()
+        row_flag = page.locator(
+            f".incident[data-incident-id='{incident_id}'] .incident__flag--repeat"
+        )
+        assert await row_flag.inner_text() == "重复报警"
         history = panel.locator(".ipanel__history[data-earlier='1']")
         assert "此处30天内第 2 次报警" in await history.inner_text()
         assert "已撤销" in await history.inner_text()

@@ -211,6 +211,18 @@ async def test_a_subject_identified_after_acceptance_reaches_the_phone(scene: Sc
         await phone.get_by_text("指挥中心已确认当事人").first.wait_for(timeout=10_000)
         assert DE_ESCALATION in await stored_text(phone)
 
+        # The command centre runs the transfer playbook instead: the phone keeps the job, and
+        # says the plan changed.
+        r = await http.post(
+            f"/api/incidents/{incident_id}/playbook",
+            json={"playbook_id": "quick_transfer", "reason": "需紧急送医"},
+            headers=operator,
+        )
+        assert r.status_code == 200, r.text
+        await phone.get_by_text("指挥中心已切换预案").first.wait_for(timeout=20_000)
+        assert await phone.locator(".work").count() == 1
+        assert "李四光" in await phone.inner_text(".work")
+
 
 async def test_offer_accept_checklist_offline_queue_and_clear(scene: Scene) -> None:
     async with httpx.AsyncClient(base_url=scene.backend.base_url, timeout=30) as http:

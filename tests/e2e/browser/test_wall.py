@@ -195,6 +195,18 @@ async def test_incidents_from_the_incidents_api(
         await wait_map_count(page, "incidents", 0)
         await wait_map_count(later, "incidents", 0)
 
+        # A second call from the same spot: its row says it is a repeat call.
+        r = await http.post(
+            "/api/incidents",
+            json={"kind": "self_harm", "priority": 2, "place": {"lat": lat, "lon": lon}},
+            headers=op,
+        )
+        assert r.status_code == 201, r.text
+        again = r.json()["incident"]["summary"]["id"]
+        flag = page.locator(f".incident[data-id='{again}'] .incident__flag--repeat")
+        await flag.wait_for(timeout=15_000)
+        assert await flag.inner_text() == "重复报警"
+
 
 async def test_kpi_tiles_show_the_servers_values_and_new_layers(
     open_page: Opener,

@@ -53,6 +53,7 @@ class Row {
   private readonly timer = el("span", { className: "incident__timer" });
   private readonly escalatedFlag = el("span", { className: "incident__flag" });
   private readonly lateFlag = el("span", { className: "incident__flag incident__flag--late" });
+  private readonly repeatFlag = el("span", { className: "incident__flag incident__flag--repeat" });
   private readonly side: HTMLDivElement;
   private flags = "";
 
@@ -73,15 +74,17 @@ class Row {
     setText(this.status, statusText(incident, nowMs));
     setText(this.timer, formatDuration((nowMs - Date.parse(incident.opened_at)) / 1000));
     const late = look.lateFlag === true && !incident.escalated && overdue;
-    const flags = `${incident.escalated ? "e" : ""}${late ? "l" : ""}`;
+    const repeat = incident.repeat_call === true;
+    const flags = `${incident.escalated ? "e" : ""}${late ? "l" : ""}${repeat ? "r" : ""}`;
     if (flags !== this.flags) {
       this.flags = flags;
-      replaceChildren(this.side, [this.timer, incident.escalated ? this.escalatedFlag : null, late ? this.lateFlag : null]);
+      replaceChildren(this.side, [this.timer, incident.escalated ? this.escalatedFlag : null, late ? this.lateFlag : null, repeat ? this.repeatFlag : null]);
     }
     // Set here, not through data-i18n: a flag not shown now is detached, and a language change
     // would not reach it.
     setText(this.escalatedFlag, t("incidentRow.escalated"));
     setText(this.lateFlag, t("leader.board.late"));
+    setText(this.repeatFlag, t("incidentRow.repeat"));
   }
 }
 
