@@ -10,7 +10,7 @@
 import { el, replaceChildren } from "../shared/dom";
 import { incidentTitle } from "../shared/domain";
 import { describeRefusal, showErrorText } from "../shared/error-text";
-import { formatClock, formatDate, formatDuration, formatEta, getLocale, onLocaleChange, t } from "../shared/i18n";
+import { formatClock, formatDuration, formatEta, getLocale, onLocaleChange, t } from "../shared/i18n";
 import { incidentStateLabel } from "../shared/incident-events";
 import { getKeyPlaces } from "../shared/api";
 import { ApiError } from "../shared/http";
@@ -279,7 +279,9 @@ class PanelSession {
       const at = new Date(e.created_at);
       const key = e.outcome === null ? undefined : OUTCOME_LABELS[e.outcome];
       const ended = key === undefined ? incidentStateLabel(e.state) : t(key);
-      return t("console.history.item", { date: formatDate(at), time: formatClock(at, false), kind: incidentTitle({ title: "", kind: e.kind }), ended });
+      // month and day only: the window is 30 days, a weekday and the year are noise here
+      const date = new Intl.DateTimeFormat(getLocale(), { month: "numeric", day: "numeric" }).format(at);
+      return t("console.history.item", { date, time: formatClock(at, false), kind: incidentTitle({ title: "", kind: e.kind }), ended });
     });
     return el("p", { className: "ipanel__history", dataset: { earlier: String(earlier.count) }, attrs: { role: "note" } }, [
       el("strong", { text: t("console.history.count", { n: earlier.count + 1, days: 30 }) }),

@@ -102,3 +102,45 @@ export function localText(value: unknown): string | null {
   const pick = getLocale() === "zh-CN" ? (zh ?? v.en) : (v.en ?? zh);
   return typeof pick === "string" ? pick : null;
 }
+
+const RESPONDER_STATUS_LABELS: Record<string, MessageKey> = {
+  available: tk("responderStatus.available"),
+  offered: tk("responderStatus.offered"),
+  assigned: tk("responderStatus.assigned"),
+  en_route: tk("responderStatus.en_route"),
+  on_scene: tk("responderStatus.on_scene"),
+  busy: tk("responderStatus.busy"),
+  off_duty: tk("responderStatus.off_duty"),
+};
+
+/**
+ * One of the server's dispatch reasons (English words made in `dispatch/matching.py` and
+ * `backend/incidents/dispatcher.py`) in the current language; null for the travel estimate,
+ * which the recommendation shows beside it in figures. Unknown reasons come as they are.
+ */
+export function reasonText(reason: string): string | null {
+  if (reason === "nearest qualified") {
+    return t("console.reason.nearest");
+  }
+  if (/^[\d.]+ k?m, ~\d+ (s|min) (by vehicle|on foot)$/.test(reason)) {
+    return null;
+  }
+  const team = /^patient's care team \((.+)\)$/.exec(reason);
+  if (team !== null) {
+    return t("console.reason.careTeam", { role: roleName(team[1] ?? "") });
+  }
+  const capability = /^capability (\w+)$/.exec(reason);
+  if (capability !== null) {
+    return t("console.reason.capability", { role: roleName(capability[1] ?? "") });
+  }
+  const seen = /^seen (\d+) s ago$/.exec(reason);
+  if (seen !== null) {
+    return t("console.reason.seen", { s: seen[1] ?? "" });
+  }
+  const status = /^status (\w+)$/.exec(reason);
+  if (status !== null) {
+    const key = RESPONDER_STATUS_LABELS[status[1] ?? ""];
+    return key === undefined ? reason : t(key);
+  }
+  return reason;
+}

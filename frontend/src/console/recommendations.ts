@@ -10,7 +10,7 @@ import { formatEta, t } from "../shared/i18n";
 import { assignResponder, getRecommendations } from "../shared/incidents-api";
 import type { Recommendation } from "../shared/types";
 import { openFormDialog } from "./form-dialog";
-import { roleName } from "./labels";
+import { reasonText, roleName } from "./labels";
 import { refusalText } from "./refusal";
 
 const REFRESH_DEBOUNCE_MS = 400;
@@ -81,7 +81,7 @@ export function mountRecommendations(incidentId: string, onAssigned: () => void)
     return el("li", { className: "rec", dataset: { responderId: rec.responder_id } }, [
       el("div", { className: "rec__main" }, [
         el("p", { className: "rec__name", text: rec.display_name }),
-        el("p", { className: "rec__reasons", text: rec.reasons.join(" · ") }),
+        el("p", { className: "rec__reasons", text: rec.reasons.map(reasonText).filter((r): r is string => r !== null).join(" · ") }),
       ]),
       el("div", { className: "rec__figures" }, [
         el("span", { text: t("console.recs.distance", { km: (rec.distance_m / 1000).toFixed(1) }) }),

@@ -222,7 +222,10 @@ async def test_assign_accept_notes_priority_release_cancel(
             await page.click(".recs .ipanel__section-head .btn")
             await page.wait_for_timeout(700)
         await rec.wait_for(timeout=10_000)
-        assert (await rec.locator(".rec__reasons").inner_text()).strip() != ""
+        # the server's reasons, in the operator's language (the travel figures stand beside them)
+        reasons = (await rec.locator(".rec__reasons").inner_text()).strip()
+        assert "具备民警资质" in reasons and "秒前定位" in reasons, reasons
+        assert not re.search(r"[A-Za-z]{3,}", reasons), reasons
         # The estimate reads in whole minutes, not to the second.
         eta = re.search(r"约 (.+?) 到达", await rec.inner_text())
         assert eta is not None and re.fullmatch(r"不到 1 分钟|\d+ 分钟|\d+ 小时 \d+ 分", eta[1]), (
