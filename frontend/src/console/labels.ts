@@ -1,6 +1,7 @@
 /** Names the console shows for server values: roles, assignment states, outcomes, priorities. */
 
 import { getLocale, t, tk, type MessageKey } from "../shared/i18n";
+import { RESPONDER_STATUS_LABELS } from "../shared/domain";
 
 export const ROLE_LABELS: Record<string, MessageKey> = {
   police: tk("console.role.police"),
@@ -103,16 +104,6 @@ export function localText(value: unknown): string | null {
   return typeof pick === "string" ? pick : null;
 }
 
-const RESPONDER_STATUS_LABELS: Record<string, MessageKey> = {
-  available: tk("responderStatus.available"),
-  offered: tk("responderStatus.offered"),
-  assigned: tk("responderStatus.assigned"),
-  en_route: tk("responderStatus.en_route"),
-  on_scene: tk("responderStatus.on_scene"),
-  busy: tk("responderStatus.busy"),
-  off_duty: tk("responderStatus.off_duty"),
-};
-
 /**
  * One of the server's dispatch reasons (English words made in `dispatch/matching.py` and
  * `backend/incidents/dispatcher.py`) in the current language; null for the travel estimate,
@@ -139,7 +130,7 @@ export function reasonText(reason: string): string | null {
   }
   const status = /^status (\w+)$/.exec(reason);
   if (status !== null) {
-    const key = RESPONDER_STATUS_LABELS[status[1] ?? ""];
+    const key = (RESPONDER_STATUS_LABELS as Record<string, MessageKey | undefined>)[status[1] ?? ""];
     return key === undefined ? reason : t(key);
   }
   return reason;
