@@ -82,9 +82,9 @@ class PanelSession {
   /** The linked patient as this operator may see them (fetched once per patient: each read is audited). */
   private subjectView: { id: string; view: PatientView | null } | null = null;
   /** The title of a playbook the timeline suggests, once loaded. */
-  private suggestedTitle: { id: string; title: string } | null = null;
-  /** Playbooks the incident ran before a switch, by id (undefined while loading). */
-  private readonly former = new Map<string, PlaybookInfo | undefined>();
+  /** Playbooks other than the one running (run before a switch, or suggested), by id;
+   * undefined while loading. */
+  private readonly others = new Map<string, PlaybookInfo | undefined>();
   /** What the subject line was drawn from: redrawn only when it changes (its warning is an alert). */
   private drawnSubject = "";
   private readonly step = el("div", { className: "ipanel__step" });
@@ -176,7 +176,7 @@ class PanelSession {
       who: (assignmentId, responderId) =>
         this.detail?.assignments.find((a) => a.id === assignmentId || (responderId !== "" && a.responder_id === responderId))?.display_name ?? "",
       playbookTitle: (id) => {
-        const info = this.playbook?.id === id ? this.playbook : this.formerBook(id);
+        const info = this.playbook?.id === id ? this.playbook : this.otherBook(id);
         return (info === undefined ? null : localText(info.title)) ?? id;
       },
     };
@@ -186,7 +186,7 @@ class PanelSession {
   private formerStepTitle(stepId: string): string | null {
     for (const item of this.book.list()) {
       if (item.kind === `playbook.switched` && typeof item.data.from === "string") {
-        const title = this.formerBook(item.data.from)?.stepTitle(stepId) ?? null;
+        const title = this.otherBook(item.data.from)?.stepTitle(stepId) ?? null;
         if (title !== null) {
           return title;
         }
@@ -195,18 +195,20 @@ class PanelSession {
     return null;
   }
 
-  /** A playbook's definition for the timeline's words: undefined until fetched (then redrawn). */
-  private formerBook(id: string): PlaybookInfo | undefined {
-    if (!this.former.has(id)) {
-      this.former.set(id, undefined);
+  /** Another playbook's definition, for the timeline's words and the suggestion's title:
+   * undefined until fetched (then both are drawn again). */
+  private otherBook(id: string): PlaybookInfo | undefined {
+    if (!this.others.has(id)) {
+      this.others.set(id, undefined);
       void loadPlaybookInfo(id)
         .then((loaded) => {
-          this.former.set(id, loaded);
+          this.others.set(id, loaded);
           this.timeline.render();
+          this.renderSubject();
         })
-        .catch(() => this.former.delete(id));
+        .catch(() => this.others.delete(id));
     }
-    return this.former.get(id);
+    return this.others.get(id);
   }
 
   private setDetail(detail: IncidentDetail): void {
@@ -355,16 +357,8 @@ class PanelSession {
     if (typeof id !== "string" || id === running) {
       return null;
     }
-    if (this.suggestedTitle?.id !== id) {
-      this.suggestedTitle = { id, title: id };
-      void loadPlaybookInfo(id)
-        .then((info) => {
-          this.suggestedTitle = { id, title: localText(info.title) ?? id };
-          this.renderSubject();
-        })
-        .catch(() => undefined);
-    }
-    return this.suggestedTitle;
+    const info = this.otherBook(id);
+    return { id, title: (info === undefined ? null : localText(info.title)) ?? id };
   }
 
   private renderStep(): void {
