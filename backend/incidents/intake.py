@@ -162,4 +162,4 @@ class Intake(ServiceBase):
                 time.time(),
             )
             await announce(conn, incident_id, "incident.created")
-            return await detail_of(conn, incident_id), True, suggestion
+            return await detail_of(conn, incident_id, earlier=history), True, suggestion

@@ -7,8 +7,9 @@ incidents at the place before it chooses the playbook: when there are any, the i
 view of the incident lists them, so the operator sees "the third call from here this month".
 
 "The same place" is the same unified address when both incidents have one (the flat next door is
-another household); otherwise any incident within ``REPEAT_RADIUS_M``. Only the place counts, never the patient: a patient's history
-elsewhere belongs to their record, which has its own access rules and audit.
+another household); otherwise any incident within ``REPEAT_RADIUS_M``. Only the place counts,
+never the patient: a patient's history elsewhere belongs to their record, which has its own
+access rules and audit.
 """
 
 from __future__ import annotations

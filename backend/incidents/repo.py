@@ -15,7 +15,7 @@ from backend.incidents.models import (
     StepInfo,
     TimelineEntry,
 )
-from backend.incidents.repeats import place_history
+from backend.incidents.repeats import PlaceHistory, place_history
 from backend.incidents.waivers import is_waivable
 from backend.realtime.outbox import emit
 from backend.storage.postgres.pool import PgConn
@@ -201,20 +201,24 @@ async def assignment(conn: PgConn, assignment_id: str, *, lock: bool = False) ->
     )
 
 
-async def detail_of(conn: PgConn, incident_id: str) -> IncidentDetail:
-    """The full view of an incident."""
+async def detail_of(
+    conn: PgConn, incident_id: str, *, earlier: PlaceHistory | None = None
+) -> IncidentDetail:
+    """The full view of an incident (``earlier``: its place's history, when the caller has just
+    looked it up, as intake has)."""
     row = await conn.fetchrow("SELECT * FROM incidents WHERE id = $1", incident_id)
     if row is None:
         raise LookupError(f"no incident {incident_id}")
     views = await assignments_of(conn, incident_id)
-    earlier = await place_history(
-        conn,
-        address_id=row["address_id"],
-        lat=row["lat"],
-        lon=row["lon"],
-        before=row["created_at"],
-        exclude=incident_id,
-    )
+    if earlier is None:
+        earlier = await place_history(
+            conn,
+            address_id=row["address_id"],
+            lat=row["lat"],
+            lon=row["lon"],
+            before=row["created_at"],
+            exclude=incident_id,
+        )
     return IncidentDetail(
         earlier=earlier,
         running_steps=running_steps(run_state_of(row)),
