@@ -41,6 +41,11 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
+def key_id(blob: bytes) -> str:
+    """The id of the key that sealed ``blob`` (the layout in the module docstring)."""
+    return bytes(blob[1 : 1 + blob[0]]).decode(errors="replace") if blob else ""
+
+
 class FieldCipher:
     """Encrypts and decrypts personal fields; computes their blind index."""
 
@@ -64,7 +69,7 @@ class FieldCipher:
     def decrypt(self, blob: bytes, *, context: bytes = b"") -> str:
         """Decrypt with whichever key id the blob names."""
         n = blob[0] if blob else 0
-        kid = blob[1 : 1 + n].decode(errors="replace")
+        kid = key_id(blob)
         cipher = self._keys.get(kid)
         if cipher is None:
             raise DecryptionError(f"unknown data key id {kid!r}")

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from backend.security.crypto import DecryptionError, FieldCipher
+from backend.security.crypto import DecryptionError, FieldCipher, key_id
 from backend.storage.postgres.pool import PgConn
 
 
@@ -58,11 +58,6 @@ class RekeyReport(msgspec.Struct, kw_only=True):
     """No configured key opens it (a key removed too early, or damage): left unchanged."""
     raced: int = 0
     """Changed by someone else between read and write: left to their write."""
-
-
-def key_id(blob: bytes) -> str:
-    """The id of the key that sealed ``blob`` (``crypto`` layout: length, id, nonce, data)."""
-    return bytes(blob[1 : 1 + blob[0]]).decode(errors="replace") if blob else ""
 
 
 async def key_census(conn: PgConn) -> dict[str, dict[str, int]]:

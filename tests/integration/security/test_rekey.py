@@ -20,9 +20,9 @@ from backend.api.people.schemas import PatientCreate, PersonCreate
 from backend.api.people.services import create_person, register_patient
 from backend.cli import main
 from backend.imports.addresses import import_addresses
-from backend.security.crypto import FieldCipher
+from backend.security.crypto import FieldCipher, key_id
 from backend.security.keys import Keyring
-from backend.security.rekey import key_census, key_id, rekey
+from backend.security.rekey import key_census, rekey
 from backend.storage.postgres.pool import PgPool
 from simulators.geography import Geography, generate_addresses
 from tests.conftest import DistrictPaths
