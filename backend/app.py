@@ -19,6 +19,7 @@ from backend.api.audit.controllers import AuditController
 from backend.api.auth.controllers import AuthController, MeController
 from backend.api.coverage.controllers import CoverageController
 from backend.api.coverage.services import CoverageCache
+from backend.api.followups.controllers import FollowUpController, PatientFollowUpController
 from backend.api.geo.controllers import GeoController
 from backend.api.health.controllers import HealthController
 from backend.api.incidents.archives import ArchiveController
@@ -30,6 +31,7 @@ from backend.api.people.controllers import PatientController, PersonController
 from backend.api.places.controllers import AddressController
 from backend.api.playbooks.controllers import PlaybookController
 from backend.api.responders.controllers import PositionController, ResponderController
+from backend.api.warnings.controllers import WarningController
 from backend.errors import EXCEPTION_HANDLERS
 from backend.gc_policy import GcPolicy
 from backend.lifecycle import lifespan
@@ -41,6 +43,7 @@ from backend.realtime.socket import realtime_socket
 from backend.resources import (
     provide_auth,
     provide_cipher,
+    provide_follow_up_policy,
     provide_pool,
     provide_redis,
     provide_settings,
@@ -109,6 +112,9 @@ def create_app(settings: Settings, *, gc_policy: GcPolicy | None = None) -> Lite
         GeoController,
         PersonController,
         PatientController,
+        PatientFollowUpController,
+        FollowUpController,
+        WarningController,
         client_config,
         realtime_socket,
         realtime_stats,
@@ -137,6 +143,7 @@ def create_app(settings: Settings, *, gc_policy: GcPolicy | None = None) -> Lite
             "redis": Provide(provide_redis, sync_to_thread=False),
             "auth": Provide(provide_auth, sync_to_thread=False),
             "cipher": Provide(provide_cipher, sync_to_thread=False),
+            "follow_up_policy": Provide(provide_follow_up_policy, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),
             "auditor": Provide(provide_auditor, sync_to_thread=False),
             "coverage_cache": Provide(coverage_cache.provide, sync_to_thread=False),

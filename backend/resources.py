@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from litestar.datastructures import State
 from redis.asyncio import Redis
 
+from backend.followups.policy import FollowUpPolicy
 from backend.security.audit import AuditLog
 from backend.security.auth import AuthService
 from backend.security.crypto import FieldCipher
@@ -57,3 +58,20 @@ def provide_auth(state: State) -> AuthService:
 def provide_cipher(state: State) -> FieldCipher:
     """DI: field encryption."""
     return resources_of(state).cipher
+
+
+def follow_up_policy(settings: Settings) -> FollowUpPolicy:
+    """The follow-up rule as configured."""
+    return FollowUpPolicy(
+        days_low=settings.follow_up_days_low,
+        days_mid=settings.follow_up_days_mid,
+        days_high=settings.follow_up_days_high,
+        unstable_days=settings.follow_up_unstable_days,
+        warn_min_grade=settings.follow_up_warn_min_grade,
+        serious_after_days=settings.follow_up_serious_after_days,
+    )
+
+
+def provide_follow_up_policy(state: State) -> FollowUpPolicy:
+    """DI: the follow-up rule."""
+    return follow_up_policy(resources_of(state).settings)

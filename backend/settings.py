@@ -97,6 +97,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """How long a responder has to answer an offer before the next candidate is asked."""
     timer_poll_s: Annotated[float, Meta(gt=0, le=60)] = 0.25
     """How often each node claims due playbook timers."""
+    follow_up_days_low: Annotated[int, Meta(ge=1, le=366)] = 90
+    """Longest gap between two follow-up visits of a patient of risk grade 0, in days."""
+    follow_up_days_mid: Annotated[int, Meta(ge=1, le=366)] = 30
+    """The same for risk grades 1-2."""
+    follow_up_days_high: Annotated[int, Meta(ge=1, le=366)] = 14
+    """The same for risk grades 3-5."""
+    follow_up_unstable_days: Annotated[int, Meta(ge=1, le=366)] = 14
+    """After a visit that found the patient unstable, the next is due within this many days."""
+    follow_up_warn_min_grade: Annotated[int, Meta(ge=0, le=5)] = 3
+    """Overdue follow-ups of patients of this risk grade or above raise an early warning."""
+    follow_up_serious_after_days: Annotated[int, Meta(ge=0, le=366)] = 7
+    """An overdue follow-up this many days late makes its warning serious."""
+    warning_check_s: Annotated[float, Meta(gt=0, le=86_400)] = 60.0
+    """How often each node runs the early-warning rules."""
     gc_freeze_interval_s: Annotated[float, Meta(ge=0, le=3600)] = 5.0
     """How often `pingan serve` freezes the live objects out of the collector's way
     (backend/gc_policy.py); 0 leaves CPython's collector as it is."""

@@ -1,5 +1,5 @@
-"""Periodic work on APScheduler: position sweeps, track flushes, map-count folds, retention of
-old rows.
+"""Periodic work on APScheduler: position sweeps, track flushes, map-count folds, the
+early-warning rules, retention of old rows.
 
 Every job is idempotent and safe to run on several nodes at once. ``coalesce`` with no misfire
 grace means a late run still happens (once), never silently skipped.
@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.api.map.rollup import fold_layers
+from backend.early_warning.follow_up_rule import check_follow_ups
+from backend.followups.policy import FollowUpPolicy
 from backend.positions.service import PositionService
 from backend.storage.postgres.pool import PgPool
 from dispatch.errors import DispatchError
@@ -41,7 +44,9 @@ def create_scheduler(
     positions: PositionService,
     *,
     fire_timers: Callable[[], Awaitable[object]],
+    follow_up_policy: FollowUpPolicy | None = None,
     timer_poll_s: float = 0.25,
+    warning_check_s: float = 60.0,
     outbox_retention_h: float = 24.0,
     track_retention_days: float = 90.0,
 ) -> AsyncIOScheduler:
@@ -62,6 +67,10 @@ def create_scheduler(
         async with pool.acquire() as conn:
             await fold_layers(conn)
 
+    async def check_warnings() -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await check_follow_ups(conn, follow_up_policy or FollowUpPolicy(), datetime.now(UTC))
+
     async def prune() -> None:
         await pool.execute(
             "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)",
@@ -81,5 +90,11 @@ def create_scheduler(
         _guarded("track_flush", flush_tracks), "interval", seconds=2, id="track_flush"
     )
     scheduler.add_job(_guarded("map_fold", fold_map), "interval", minutes=1, id="map_fold")
+    scheduler.add_job(
+        _guarded("early_warnings", check_warnings),
+        "interval",
+        seconds=warning_check_s,
+        id="early_warnings",
+    )
     scheduler.add_job(_guarded("retention", prune), "interval", minutes=10, id="retention")
     return scheduler

@@ -23,7 +23,9 @@ from pywebpush import WebPushException, webpush
 from backend.storage.postgres.pool import PgPool
 
 log = logging.getLogger("pingan.push")
-PUSHED_KINDS = frozenset({"assignment.offered", "leader.notified"})
+PUSHED_KINDS = frozenset(
+    {"assignment.offered", "leader.notified", "warning.raised", "warning.escalated"}
+)
 
 
 def load_vapid(data_dir: Path, configured_pem: str | None = None) -> Vapid02:
@@ -68,6 +70,17 @@ def notification(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
             "eta_s": payload.get("eta_s"),
             "expires_at": payload.get("expires_at"),
             "patient": payload.get("patient"),
+        }
+    if kind.startswith("warning."):
+        # The patient by id only: the app opens the record, and that read is audited.
+        serious = payload.get("level") == "serious"
+        return {
+            "type": kind,
+            "title": "随访逾期预警 / Follow-up overdue" + (" (严重 / serious)" if serious else ""),
+            "warning_id": payload.get("warning_id"),
+            "rule": payload.get("rule"),
+            "level": payload.get("level"),
+            "patient_id": payload.get("subject_id"),
         }
     return {
         "type": kind,

@@ -47,7 +47,8 @@ class Permission(StrEnum):
     PERSON_READ = "person:read"  # block-data persons, masked by policy
     PERSON_REVEAL = "person:reveal"  # unmask one record with a written reason
     PATIENT_READ = "patient:read"
-    PATIENT_WRITE = "patient:write"
+    PATIENT_WRITE = "patient:write"  # follow-up visits, care teams
+    WARNING_HANDLE = "warning:handle"  # take an early warning in hand
     INCIDENT_READ = "incident:read"
     INCIDENT_CREATE = "incident:create"
     INCIDENT_MANAGE = "incident:manage"  # notes, priority, cancel, manual assign/release
@@ -81,6 +82,7 @@ _LEADER = frozenset(
         P.RESPONDER_READ,
         P.KPI_READ,
         P.PLAYBOOK_READ,
+        P.WARNING_HANDLE,
     }
 )
 
@@ -116,6 +118,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.KPI_READ,
             P.PLAYBOOK_READ,
             P.PLAYBOOK_DRILL,
+            P.WARNING_HANDLE,
         }
     ),
     Role.CASE_WORKER: frozenset(
@@ -126,6 +129,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PERSON_REVEAL,
             P.PATIENT_READ,
             P.PATIENT_WRITE,
+            P.WARNING_HANDLE,
             P.INCIDENT_READ,
             P.ARCHIVE_READ,
         }
@@ -144,6 +148,7 @@ MENU_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "console": frozenset({P.INCIDENT_CREATE, P.INCIDENT_MANAGE}),
     "leader": frozenset({P.KPI_READ, P.ARCHIVE_REVIEW}),
     "responder": frozenset({P.ASSIGNMENT_RESPOND}),
+    "casework": frozenset({P.PATIENT_WRITE}),
     "audit": frozenset({P.AUDIT_READ}),
     "admin": frozenset({P.USER_ADMIN}),
 }

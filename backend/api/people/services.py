@@ -284,6 +284,20 @@ async def load_patient(conn: PgConn, cipher: FieldCipher, patient_id: str) -> Pa
     )
 
 
+async def load_patient_org(conn: PgConn, patient_id: str, *, lock: bool = False) -> Any:
+    """The patient's own row (org path, grade, last visit), or None; ``lock`` holds it for the
+    transaction, so two visits recorded at once are applied one after the other."""
+    pid = _uuid(patient_id)
+    if pid is None:
+        return None
+    tail = " FOR UPDATE" if lock else ""
+    return await conn.fetchrow(
+        "SELECT person_id, org_path, risk_grade, last_follow_up_at FROM patients WHERE person_id = $1"
+        + tail,
+        pid,
+    )
+
+
 async def has_need_to_know(conn: PgConn, principal: Principal, patient_id: str) -> bool:
     """Whether an active grant (accepted incident about this patient) covers the caller."""
     pid = _uuid(patient_id)

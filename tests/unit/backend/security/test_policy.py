@@ -22,7 +22,16 @@ def test_menus() -> None:
     assert menus_for(permissions_for([Role.RESPONDER])) == ["responder"]
     assert menus_for(permissions_for([Role.DISTRICT_LEADER])) == ["wall", "leader"]
     assert menus_for(permissions_for([Role.OPERATOR, Role.AUDITOR])) == ["wall", "console", "audit"]
-    assert set(MENU_PERMISSIONS) == {"wall", "console", "leader", "responder", "audit", "admin"}
+    assert menus_for(permissions_for([Role.CASE_WORKER])) == ["wall", "casework"]
+    assert set(MENU_PERMISSIONS) == {
+        "wall",
+        "console",
+        "leader",
+        "responder",
+        "casework",
+        "audit",
+        "admin",
+    }
 
 
 def test_auditors_and_gateways_cannot_read_people() -> None:

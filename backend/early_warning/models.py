@@ -1,0 +1,53 @@
+"""Early warnings as they cross the API and the event streams."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from backend.validation import SAFE_TEXT
+
+Rule = Literal["follow_up_overdue"]
+Level = Literal["warning", "serious"]
+WarningState = Literal["open", "acknowledged", "resolved"]
+
+FOLLOW_UP_OVERDUE: Rule = "follow_up_overdue"
+
+
+class WarningView(msgspec.Struct, frozen=True, kw_only=True):
+    """One finding of a rule. It names its subject by id only: whoever opens the subject's record
+    is audited there."""
+
+    id: int
+    rule: Rule
+    level: Level
+    state: WarningState
+    subject_type: str
+    subject_id: str
+    org_path: str
+    org_name: str | None
+    raised_at: datetime
+    details: dict[str, Any]
+    acknowledged_by_name: str | None
+    acknowledged_at: datetime | None
+    ack_note: str | None
+    resolved_at: datetime | None
+    resolution: str | None
+
+
+class WarningPage(msgspec.Struct, frozen=True, kw_only=True):
+    """Warnings in the caller's jurisdiction, newest first, with the live totals there."""
+
+    items: list[WarningView]
+    open: int
+    acknowledged: int
+    serious: int  # live (open or acknowledged) and serious
+
+
+class WarningAck(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Someone has taken the warning in hand, and says how."""
+
+    note: Annotated[str, Meta(min_length=2, max_length=500, pattern=SAFE_TEXT)]

@@ -1,0 +1,163 @@
+"""The early-warning record: announce, list, acknowledge, resolve.
+
+A warning is announced twice in the transaction that changes it: on the incidents stream under
+its org path (walls, consoles and leaders of that jurisdiction) and on the personal stream of
+each member of the subject's care team (their phones; ``warning.raised`` and
+``warning.escalated`` are also pushed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from backend.early_warning.models import WarningPage, WarningState, WarningView
+from backend.errors import Conflict, NotFound
+from backend.realtime.outbox import emit
+from backend.security.context import Auditor
+from backend.security.principal import jurisdiction_sql
+from backend.storage.postgres.pool import PgConn
+
+_COLUMNS = """
+    w.id, w.rule, w.level, w.state, w.subject_type, w.subject_id, w.org_path, o.name_zh AS org_name,
+    w.raised_at, w.details, u.display_name AS acknowledged_by_name, w.acknowledged_at, w.ack_note,
+    w.resolved_at, w.resolution
+"""
+_FROM = """
+    FROM early_warnings w
+    LEFT JOIN org_units o ON o.path = w.org_path
+    LEFT JOIN users u ON u.id = w.acknowledged_by
+"""
+
+
+def _view(row: Any) -> WarningView:
+    return msgspec.convert(dict(row), WarningView)
+
+
+def _payload(row: Any) -> dict[str, Any]:
+    # What every subscriber of the jurisdiction may see: no name, no address, no phone.
+    return {
+        "warning_id": row["id"],
+        "rule": row["rule"],
+        "level": row["level"],
+        "state": row["state"],
+        "subject_type": row["subject_type"],
+        "subject_id": row["subject_id"],
+        "org_path": row["org_path"],
+        "details": dict(row["details"]),
+    }
+
+
+async def announce(conn: PgConn, kind: str, row: Any) -> None:
+    """Emit ``kind`` for the warning ``row`` (an ``early_warnings`` row) to its jurisdiction and
+    to the subject's care team. Must run in the transaction that changed the row."""
+    payload = _payload(row)
+    await emit(conn, stream="incidents", kind=kind, org_path=row["org_path"], payload=payload)
+    if row["subject_type"] != "patient":
+        return
+    team = await conn.fetch(
+        "SELECT DISTINCT user_id::text AS id FROM care_team_members WHERE patient_id = $1::uuid",
+        row["subject_id"],
+    )
+    for member in team:
+        await emit(
+            conn,
+            stream="personal",
+            kind=kind,
+            org_path=row["org_path"],
+            payload=payload,
+            subject=member["id"],
+        )
+
+
+async def list_warnings(
+    conn: PgConn, scope: str, *, state: str, rule: str | None, limit: int
+) -> WarningPage:
+    """Warnings whose org path lies in ``scope``: ``state`` is one state or ``live`` (open and
+    acknowledged); serious first among the live, then newest first."""
+    args: list[Any] = [scope, limit]
+    where = jurisdiction_sql("w.org_path", 1)
+    if state == "live":
+        where += " AND w.state <> 'resolved'"
+    else:
+        args.append(state)
+        where += f" AND w.state = ${len(args)}"
+    if rule is not None:
+        args.append(rule)
+        where += f" AND w.rule = ${len(args)}"
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} {_FROM} WHERE {where} "
+        "ORDER BY (w.state <> 'resolved' AND w.level = 'serious') DESC, w.raised_at DESC, w.id DESC "
+        "LIMIT $2",
+        *args,
+    )
+    totals: Any = await conn.fetchrow(
+        f"""
+        SELECT count(*) FILTER (WHERE state = 'open') AS open,
+               count(*) FILTER (WHERE state = 'acknowledged') AS acknowledged,
+               count(*) FILTER (WHERE level = 'serious') AS serious
+        FROM early_warnings w WHERE state <> 'resolved' AND {jurisdiction_sql("w.org_path", 1)}
+        """,
+        scope,
+    )
+    return WarningPage(
+        items=[_view(r) for r in rows],
+        open=totals["open"],
+        acknowledged=totals["acknowledged"],
+        serious=totals["serious"],
+    )
+
+
+async def acknowledge(conn: PgConn, auditor: Auditor, warning_id: int, note: str) -> WarningView:
+    """Mark an open warning as taken in hand; 404 outside the caller's jurisdiction, 409 when it
+    is not open any more."""
+    principal = auditor.caller.principal
+    row: Any = await conn.fetchrow(
+        "SELECT * FROM early_warnings WHERE id = $1 FOR UPDATE", warning_id
+    )
+    if row is None or not principal.covers(row["org_path"]):
+        raise NotFound(f"no warning {warning_id}")
+    state: WarningState = row["state"]
+    if state != "open":
+        raise Conflict(
+            f"warning {warning_id} is {state}, not open", field="state", code="warning_not_open"
+        )
+    row = await conn.fetchrow(
+        """
+        UPDATE early_warnings SET state = 'acknowledged', acknowledged_by = $2::uuid,
+               acknowledged_at = now(), ack_note = $3
+        WHERE id = $1 RETURNING *
+        """,
+        warning_id,
+        principal.user_id,
+        note,
+    )
+    await auditor.record(
+        conn,
+        "warning.acknowledge",
+        object_type="warning",
+        object_id=str(warning_id),
+        org_path=row["org_path"],
+    )
+    await announce(conn, "warning.acknowledged", row)
+    view = await conn.fetchrow(f"SELECT {_COLUMNS} {_FROM} WHERE w.id = $1", warning_id)
+    return _view(view)
+
+
+async def resolve_for_subject(
+    conn: PgConn, rule: str, subject_id: str, resolution: str
+) -> list[int]:
+    """Resolve the live warning of ``rule`` about ``subject_id``, if any; returns its id."""
+    rows = await conn.fetch(
+        """
+        UPDATE early_warnings SET state = 'resolved', resolved_at = now(), resolution = $3
+        WHERE rule = $1 AND subject_id = $2 AND state <> 'resolved' RETURNING *
+        """,
+        rule,
+        subject_id,
+        resolution,
+    )
+    for row in rows:
+        await announce(conn, "warning.resolved", row)
+    return [row["id"] for row in rows]
