@@ -47,6 +47,10 @@ DEFAULT_END = date(2026, 11, 1)
 PATIENT_RATE = 0.005  # of all residents, drawn among those 16 and over
 ADULT_SHARE = 0.85
 RISK_WEIGHTS = (0.42, 0.33, 0.13, 0.07, 0.035, 0.015)  # grades 0..5
+# Days between follow-up visits by grade (the default rule of backend/followups/policy.py), and
+# the share of patients whose last visit is older than that: a few, as in a district that works.
+FOLLOW_UP_DAYS = (90, 30, 30, 14, 14, 14)
+OVERDUE_SHARE = 0.02
 ORDER = (
     "addresses",
     "buildings",
@@ -370,15 +374,21 @@ def person_rows(
             debt -= threshold
             threshold = rng.uniform(0.5, 1.5)
             since = end - timedelta(days=rng.randint(30, 3650))
+            grade = rng.choices(range(6), RISK_WEIGHTS)[0]
+            gap_h = 24 * FOLLOW_UP_DAYS[grade]
+            if rng.random() < OVERDUE_SHARE:
+                seen_h = gap_h + rng.randint(1, 24 * 21)  # up to three weeks overdue
+            else:
+                seen_h = rng.randint(1, gap_h)
             patient = PatientRow(
                 person_external_id=person.external_id,
-                risk_grade=rng.choices(range(6), RISK_WEIGHTS)[0],
+                risk_grade=grade,
                 diagnosis=rng.choice(DIAGNOSES),
                 guardian_name=name(rng),
                 guardian_phone=phone(rng),
                 managed_since=since,
                 last_follow_up_at=datetime(end.year, end.month, end.day, tzinfo=UTC)
-                - timedelta(hours=rng.randint(1, 24 * 120)),
+                - timedelta(hours=seen_h),
             )
         yield person, patient
 

@@ -64,7 +64,7 @@ def prepare_geography(settings: Settings, addresses: int, seed: int) -> None:
 DEMO_PASSWORD = "Pingan-demo-2026"  # printed at start; the demo is for a local machine only
 
 
-async def _ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
+async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
     conn = await connect(settings)
     try:
         district = await conn.fetchval(
@@ -117,9 +117,47 @@ async def _ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
                     username,
                 )
             shown.append((username, ",".join(r.value for r in roles), org))
+        await _ensure_demo_care_teams(conn, community)
         return shown
     finally:
         await conn.close()
+
+
+async def _ensure_demo_care_teams(conn: PgConn, community: str) -> None:
+    """Put the demo case worker on the care team of every patient of their community, and the
+    demo police officer beside them, so the case-work page's "my patients" and the warnings on
+    their phones have someone to show. On the first run only, the two highest-risk of those
+    patients are made high-risk (grade 3 at least) with a last visit three weeks old: a small
+    community rarely has an overdue high-risk patient on a given day, and the demo should show
+    the overdue-follow-up rule raising its warnings (within a minute) and someone handling them."""
+    fresh = not await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM care_team_members c JOIN users u ON u.id = c.user_id "
+        "WHERE u.username = 'caseworker')"
+    )
+    await conn.execute(
+        """
+        INSERT INTO care_team_members (patient_id, user_id, role, is_primary)
+        SELECT p.person_id, u.id, t.role, t.is_primary
+        FROM patients p
+        CROSS JOIN (VALUES ('caseworker', 'social_worker', true), ('responder', 'police', false))
+             AS t(username, role, is_primary)
+        JOIN users u ON u.username = t.username
+        WHERE p.org_path = $1 OR p.org_path LIKE $1 || '.%'
+        ON CONFLICT DO NOTHING
+        """,
+        community,
+    )
+    if fresh:
+        await conn.execute(
+            """
+            UPDATE patients SET last_follow_up_at = now() - interval '21 days', follow_up_due_at = NULL,
+                   risk_grade = greatest(risk_grade, 3)
+            WHERE person_id IN (
+                SELECT person_id FROM patients WHERE org_path = $1 OR org_path LIKE $1 || '.%'
+                ORDER BY risk_grade DESC, person_id LIMIT 2)
+            """,
+            community,
+        )
 
 
 async def create_fleet(
@@ -314,7 +352,7 @@ def demo(
     configure_logging(settings.log_level, json=False)
     with services(settings) as resolved:
         prepare_geography(resolved, addresses, seed)
-        logins = run(_ensure_demo_users(resolved))
+        logins = run(ensure_demo_users(resolved))
         if responders:
             created = run(_ensure_fleet(resolved, responders, seed))
             console.print(f"fleet: {responders} responder accounts ({created} new)")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 
-from backend.cli.demo import prepare_geography
+from backend.cli.demo import ensure_demo_users, prepare_geography
 from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
 from simulators.geography import Geography
@@ -50,3 +51,51 @@ def test_first_run_loads_block_data_and_the_next_reuses_it(
     assert loaded["people on the map"] == loaded["persons"]
     prepare_geography(app_settings, addresses=1_500, seed=1)
     assert counts(app_settings.database_url or "") == loaded
+
+
+def test_the_demo_case_worker_has_patients_and_two_of_them_are_overdue_once(
+    clean_db: PgPool, district: Geography, app_settings: Settings
+) -> None:
+    prepare_geography(app_settings, addresses=6_000, seed=1)
+    asyncio.run(ensure_demo_users(app_settings))
+
+    async def team() -> tuple[int, int, list[Any]]:
+        conn = await asyncpg.connect(app_settings.database_url)
+        try:
+            worker = await conn.fetchrow(
+                "SELECT id, org_path FROM users WHERE username = 'caseworker'"
+            )
+            scope = "(p.org_path = $1 OR p.org_path LIKE $1 || '.%')"
+            patients = await conn.fetchval(
+                f"SELECT count(*) FROM patients p WHERE {scope}", worker["org_path"]
+            )
+            mine = await conn.fetchval(
+                "SELECT count(*) FROM care_team_members WHERE user_id = $1 AND role = 'social_worker'",
+                worker["id"],
+            )
+            overdue = await conn.fetch(
+                f"SELECT risk_grade, last_follow_up_at FROM patients p WHERE {scope} "
+                "AND last_follow_up_at < now() - interval '20 days'",
+                worker["org_path"],
+            )
+            return patients, mine, list(overdue)
+        finally:
+            await conn.close()
+
+    patients, mine, overdue = asyncio.run(team())
+    assert patients >= 2, "the demo community has patients to show"
+    assert mine == patients
+    assert len(overdue) >= 2
+    assert sum(r["risk_grade"] >= 3 for r in overdue) >= 2
+
+    # A second start keeps whatever happened since: no patient is made overdue again.
+    async def visit_all() -> None:
+        conn = await asyncpg.connect(app_settings.database_url)
+        try:
+            await conn.execute("UPDATE patients SET last_follow_up_at = now()")
+        finally:
+            await conn.close()
+
+    asyncio.run(visit_all())
+    asyncio.run(ensure_demo_users(app_settings))
+    assert asyncio.run(team())[2] == []
