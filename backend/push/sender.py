@@ -77,6 +77,9 @@ def notification(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         return {
             "type": kind,
             "title": "随访逾期预警 / Follow-up overdue" + (" (严重 / serious)" if serious else ""),
+            "body": "您照护团队中一名患者的随访已逾期 / "
+            "A patient in your care team is overdue for a follow-up",
+            "tag": f"warning-{payload.get('warning_id')}",  # escalated replaces raised
             "warning_id": payload.get("warning_id"),
             "rule": payload.get("rule"),
             "level": payload.get("level"),
