@@ -36,7 +36,7 @@ from backend.realtime.relay import Relay
 from backend.realtime.socket import ConnectionCounter
 from backend.realtime.streams import EventStreams
 from backend.realtime.topics import TopicRegistry
-from backend.resources import Resources, follow_up_policy
+from backend.resources import Resources, follow_up_policy, repeat_call_policy
 from backend.security.audit import AuditLog
 from backend.security.auth import AuthService
 from backend.security.crypto import FieldCipher
@@ -144,6 +144,7 @@ def lifespan(settings: Settings, keyring: Keyring, audit: AuditLog) -> Callable[
                 positions,
                 fire_timers=lambda: fire_due_timers(pool, incidents, node),
                 follow_up_policy=follow_up_policy(settings),
+                repeat_call_policy=repeat_call_policy(settings),
                 timer_poll_s=settings.timer_poll_s,
                 warning_check_s=settings.warning_check_s,
             )

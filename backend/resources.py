@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from litestar.datastructures import State
 from redis.asyncio import Redis
 
+from backend.early_warning.repeat_call_rule import RepeatCallPolicy
 from backend.followups.policy import FollowUpPolicy
 from backend.security.audit import AuditLog
 from backend.security.auth import AuthService
@@ -69,6 +70,14 @@ def follow_up_policy(settings: Settings) -> FollowUpPolicy:
         unstable_days=settings.follow_up_unstable_days,
         warn_min_grade=settings.follow_up_warn_min_grade,
         serious_after_days=settings.follow_up_serious_after_days,
+    )
+
+
+def repeat_call_policy(settings: Settings) -> RepeatCallPolicy:
+    """The repeat-call rule as configured."""
+    return RepeatCallPolicy(
+        min_calls=settings.repeat_call_warn_count,
+        serious_calls=max(settings.repeat_call_serious_count, settings.repeat_call_warn_count),
     )
 
 

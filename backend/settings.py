@@ -109,6 +109,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Overdue follow-ups of patients of this risk grade or above raise an early warning."""
     follow_up_serious_after_days: Annotated[int, Meta(ge=0, le=366)] = 7
     """An overdue follow-up this many days late makes its warning serious."""
+    repeat_call_warn_count: Annotated[int, Meta(ge=2, le=1000)] = 3
+    """Incidents at one address within the repeat window (30 days) that raise an early warning."""
+    repeat_call_serious_count: Annotated[int, Meta(ge=2, le=1000)] = 5
+    """... and that make it serious."""
     warning_check_s: Annotated[float, Meta(gt=0, le=86_400)] = 60.0
     """How often each node runs the early-warning rules."""
     gc_freeze_interval_s: Annotated[float, Meta(ge=0, le=3600)] = 5.0

@@ -10,11 +10,12 @@ from msgspec import Meta
 
 from backend.validation import SAFE_TEXT
 
-Rule = Literal["follow_up_overdue"]
+Rule = Literal["follow_up_overdue", "repeat_calls"]
 Level = Literal["warning", "serious"]
 WarningState = Literal["open", "acknowledged", "resolved"]
 
-FOLLOW_UP_OVERDUE: Rule = "follow_up_overdue"
+FOLLOW_UP_OVERDUE: Rule = "follow_up_overdue"  # subject: a patient
+REPEAT_CALLS: Rule = "repeat_calls"  # subject: an address
 
 
 class WarningView(msgspec.Struct, frozen=True, kw_only=True):

@@ -2,7 +2,8 @@
 
 A warning is announced twice in the transaction that changes it: on the incidents stream under
 its org path (walls, consoles and leaders of that jurisdiction) and on the personal stream of
-each member of the subject's care team (their phones; ``warning.raised`` and
+each member of the care team of the patient it is about (or of every patient registered at the
+address it is about) (their phones; ``warning.raised`` and
 ``warning.escalated`` are also pushed).
 """
 
@@ -31,6 +32,17 @@ _FROM = """
 """
 
 
+# Who hears of a warning about each kind of subject: the patient's care team, or the care teams
+# of the patients registered at the address.
+_TEAMS = {
+    "patient": "SELECT DISTINCT user_id::text AS id FROM care_team_members WHERE patient_id = $1::uuid",
+    "address": """
+        SELECT DISTINCT c.user_id::text AS id FROM care_team_members c
+        JOIN persons p ON p.id = c.patient_id WHERE p.address_id = $1
+    """,
+}
+
+
 def _view(row: Any) -> WarningView:
     return msgspec.convert(dict(row), WarningView)
 
@@ -54,12 +66,7 @@ async def announce(conn: PgConn, kind: str, row: Any) -> None:
     to the subject's care team. Must run in the transaction that changed the row."""
     payload = _payload(row)
     await emit(conn, stream="incidents", kind=kind, org_path=row["org_path"], payload=payload)
-    if row["subject_type"] != "patient":
-        return
-    team = await conn.fetch(
-        "SELECT DISTINCT user_id::text AS id FROM care_team_members WHERE patient_id = $1::uuid",
-        row["subject_id"],
-    )
+    team = await conn.fetch(_TEAMS[row["subject_type"]], row["subject_id"])
     for member in team:
         await emit(
             conn,

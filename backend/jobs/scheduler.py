@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.api.map.rollup import fold_layers
 from backend.early_warning.follow_up_rule import check_follow_ups
+from backend.early_warning.repeat_call_rule import RepeatCallPolicy, check_repeat_calls
 from backend.followups.policy import FollowUpPolicy
 from backend.positions.service import PositionService
 from backend.storage.postgres.pool import PgPool
@@ -45,6 +46,7 @@ def create_scheduler(
     *,
     fire_timers: Callable[[], Awaitable[object]],
     follow_up_policy: FollowUpPolicy | None = None,
+    repeat_call_policy: RepeatCallPolicy | None = None,
     timer_poll_s: float = 0.25,
     warning_check_s: float = 60.0,
     outbox_retention_h: float = 24.0,
@@ -68,8 +70,16 @@ def create_scheduler(
             await fold_layers(conn)
 
     async def check_warnings() -> None:
-        async with pool.acquire() as conn, conn.transaction():
-            await check_follow_ups(conn, follow_up_policy or FollowUpPolicy(), datetime.now(UTC))
+        # One transaction per rule: a failing rule does not hold back the other's findings.
+        async with pool.acquire() as conn:
+            async with conn.transaction():
+                await check_follow_ups(
+                    conn, follow_up_policy or FollowUpPolicy(), datetime.now(UTC)
+                )
+            async with conn.transaction():
+                await check_repeat_calls(
+                    conn, repeat_call_policy or RepeatCallPolicy(), datetime.now(UTC)
+                )
 
     async def prune() -> None:
         await pool.execute(

@@ -52,6 +52,19 @@ def public_key_b64url(vapid: Vapid02) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+_WARNING_TEXT: dict[object, tuple[str, str]] = {
+    "follow_up_overdue": (
+        "随访逾期预警 / Follow-up overdue",
+        "您照护团队中一名患者的随访已逾期 / A patient in your care team is overdue for a follow-up",
+    ),
+    "repeat_calls": (
+        "重复报警预警 / Repeated calls",
+        "您照护的患者所在住址近期多次报警 / Repeated calls from the home of a patient in your care",
+    ),
+    None: ("预警 / Early warning", "请查看 / Please check"),
+}
+
+
 def notification(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     """What the service worker shows: short, and no more personal data than the offer itself has."""
     if kind == "assignment.offered":
@@ -72,18 +85,19 @@ def notification(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
             "patient": payload.get("patient"),
         }
     if kind.startswith("warning."):
-        # The patient by id only: the app opens the record, and that read is audited.
-        serious = payload.get("level") == "serious"
+        # The subject by id only: whoever opens its record is audited there.
+        serious = " (严重 / serious)" if payload.get("level") == "serious" else ""
+        title, body = _WARNING_TEXT.get(payload.get("rule"), _WARNING_TEXT[None])
         return {
             "type": kind,
-            "title": "随访逾期预警 / Follow-up overdue" + (" (严重 / serious)" if serious else ""),
-            "body": "您照护团队中一名患者的随访已逾期 / "
-            "A patient in your care team is overdue for a follow-up",
+            "title": title + serious,
+            "body": body,
             "tag": f"warning-{payload.get('warning_id')}",  # escalated replaces raised
             "warning_id": payload.get("warning_id"),
             "rule": payload.get("rule"),
             "level": payload.get("level"),
-            "patient_id": payload.get("subject_id"),
+            "subject_type": payload.get("subject_type"),
+            "subject_id": payload.get("subject_id"),
         }
     return {
         "type": kind,

@@ -186,7 +186,7 @@ async def test_the_care_team_hears_of_a_warning_on_their_phones_without_personal
     assert [(p["kind"], p["subject"]) for p in personal] == [("warning.raised", str(doctor.id))]
     assert "warning.raised" in PUSHED_KINDS
     shown = notification("warning.raised", dict(personal[0]["payload"]))
-    assert shown["patient_id"] == ward.overdue_high
+    assert (shown["subject_type"], shown["subject_id"]) == ("patient", ward.overdue_high)
     text = str(shown)
     assert "陈一" not in text and "address" not in text
     wall = await clean_db.fetch(

@@ -4,11 +4,18 @@ not count; a call placed by coordinates counts what happened within 100 m."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
+from backend.early_warning.follow_up_rule import RuleRun
+from backend.early_warning.repeat_call_rule import RepeatCallPolicy, check_repeat_calls
+from backend.security.policy import Role
+from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
+from tests.conftest import DistrictPaths
+from tests.integration.incidents.conftest import add_patient
 
 Client = AsyncTestClient[Any]
 
@@ -83,3 +90,60 @@ async def test_the_flat_next_door_is_another_household_but_a_bare_point_counts_w
     # ... and a call 300 m away knows none of them
     far = await _create(app, operator, {"lat": address["lat"] + 300 / 111_320, "lon": lon})
     assert far["earlier"]["count"] == 0
+
+
+async def _rule(pool: PgPool, now: datetime | None = None) -> RuleRun:
+    async with pool.acquire() as conn, conn.transaction():
+        return await check_repeat_calls(conn, RepeatCallPolicy(), now or datetime.now(UTC))
+
+
+async def test_a_third_call_from_a_household_raises_a_warning_its_care_teams_hear_of(
+    app: Client,
+    operator: dict[str, str],
+    address: dict[str, Any],
+    clean_db: PgPool,
+    app_settings: Settings,
+    make_user: Any,
+    paths: DistrictPaths,
+) -> None:
+    patient = await add_patient(clean_db, app_settings, address["id"], "周六", risk_grade=2)
+    doctor = await make_user("doctor", paths.community_a, Role.CASE_WORKER)
+    await clean_db.execute(
+        "INSERT INTO care_team_members (patient_id, user_id, role) VALUES ($1::uuid, $2, 'community_doctor')",
+        patient,
+        doctor.id,
+    )
+    for _ in range(2):
+        await _create(app, operator, {"address_id": address["id"]})
+    assert (await _rule(clean_db)).raised == []  # two calls: the incident flag is enough
+    third = await _create(app, operator, {"address_id": address["id"]})
+    run = await _rule(clean_db)
+    assert len(run.raised) == 1
+    row = await clean_db.fetchrow("SELECT * FROM early_warnings WHERE id = $1", run.raised[0])
+    assert (row["rule"], row["subject_type"], row["subject_id"]) == (
+        "repeat_calls",
+        "address",
+        address["id"],
+    )
+    assert (row["level"], row["details"]["calls"]) == ("warning", 3)
+    assert row["details"]["incident_ids"][0] == third["summary"]["id"]
+    told = await clean_db.fetch(
+        "SELECT subject FROM outbox WHERE stream = 'personal' AND kind = 'warning.raised'"
+    )
+    assert [t["subject"] for t in told] == [str(doctor.id)]
+    assert (await _rule(clean_db)).raised == []  # once
+
+    for _ in range(2):
+        await _create(app, operator, {"address_id": address["id"]})
+    run = await _rule(clean_db)
+    assert run.escalated == [row["id"]]
+    row = await clean_db.fetchrow("SELECT * FROM early_warnings WHERE id = $1", row["id"])
+    assert (row["level"], row["details"]["calls"]) == ("serious", 5)
+
+    # A month with no call: the household is quiet again.
+    run = await _rule(clean_db, datetime.now(UTC) + timedelta(days=31))
+    assert run.resolved == [row["id"]]
+    state = await clean_db.fetchrow(
+        "SELECT state, resolution FROM early_warnings WHERE id = $1", row["id"]
+    )
+    assert tuple(state) == ("resolved", "quiet_again")
