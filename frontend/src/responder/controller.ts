@@ -163,8 +163,15 @@ export class ResponderController {
 
   private onMeEvent(event: WsEvent): void {
     const assignmentId = typeof event.data.assignment_id === "string" ? event.data.assignment_id : null;
-    // Kinds on `me`: assignment.offered / .withdrawn / .ended (leader.notified is for leaders).
+    // Kinds on `me`: assignment.offered / .withdrawn / .ended (leader.notified is for leaders);
+    // warning.* and follow_up.recorded for members of a patient's care team.
     const [family, what] = event.kind.split(".", 2);
+    if (family === "warning" && (what === "raised" || what === "escalated")) {
+      // A note, not an alarm: nobody is in danger this minute; the case worker leads.
+      const key = event.data.rule === "repeat_calls" ? "responder.warning.repeatCalls" : "responder.warning.followUpOverdue";
+      update({ notice: { kind: "info", text: t(key) } });
+      return;
+    }
     if (family !== "assignment") {
       return;
     }

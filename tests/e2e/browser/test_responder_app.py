@@ -11,15 +11,20 @@ import json
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import http_ece
 import httpx
 import pytest
 from playwright.async_api import Browser, Page
 
+from backend.early_warning.follow_up_rule import check_follow_ups
+from backend.followups.policy import FollowUpPolicy
 from backend.security.policy import Capability, Role
+from backend.storage.postgres.pool import init_connection
 from simulators.geography import Geography
 from tests.conftest import BackendProcess, DistrictPaths, login_http
 from tests.e2e.browser.conftest import Start, screenshot_path, sign_in
@@ -222,6 +227,34 @@ async def test_a_subject_identified_after_acceptance_reaches_the_phone(scene: Sc
         await phone.get_by_text("指挥中心已切换预案").first.wait_for(timeout=20_000)
         assert await phone.locator(".work").count() == 1
         assert "李四光" in await phone.inner_text(".work")
+
+
+async def test_a_care_team_warning_reaches_the_officer_on_the_team_as_a_note(
+    scene: Scene, database_url: str
+) -> None:
+    """The officer is on the care team of the patient nearby; the patient's visit is overdue:
+    the phone says so (a note, not an offer), and nothing of the patient's record is shown."""
+    conn = await asyncpg.connect(database_url)
+    await init_connection(conn)  # the backend's JSON codecs, which the rule's events rely on
+    try:
+        await conn.execute(
+            "INSERT INTO care_team_members (patient_id, user_id, role) "
+            "SELECT $1::uuid, id, 'police' FROM users WHERE username = 'police.p'",
+            scene.home["patient_id"],
+        )
+        await conn.execute(
+            "UPDATE patients SET risk_grade = 4, last_follow_up_at = now() - interval '20 days' "
+            "WHERE person_id = $1::uuid",
+            scene.home["patient_id"],
+        )
+        async with conn.transaction():
+            run = await check_follow_ups(conn, FollowUpPolicy(), datetime.now(UTC))
+        assert len(run.raised) == 1
+    finally:
+        await conn.close()
+    await scene.phone.get_by_text("照护团队预警").first.wait_for(timeout=20_000)
+    assert "李四光" not in await scene.phone.inner_text("body")
+    assert await scene.phone.locator(".takeover:not([hidden])").count() == 0
 
 
 async def test_offer_accept_checklist_offline_queue_and_clear(scene: Scene) -> None:
