@@ -55,9 +55,7 @@ def test_a_visit_is_seriously_late_once_it_is_more_than_a_week_overdue() -> None
         (-timedelta(days=2, hours=1), -2),
     ],
 )
-def test_days_overdue_counts_whole_days_either_way(
-    late: timedelta, days: int
-) -> None:
+def test_days_overdue_counts_whole_days_either_way(late: timedelta, days: int) -> None:
     assert days_overdue(AT, AT + late) == days
 
 
