@@ -432,6 +432,8 @@ def app_settings(database_url: str, redis_url: str, redis_prefix: str, tmp_path:
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         data_dir=str(tmp_path / "data"),
+        # The tests run the early-warning rules themselves, at the times they choose.
+        warning_check_s=86_400,
     )
 
 
