@@ -12,6 +12,7 @@ const pages = {
   console: resolve(root, "console/index.html"),
   leader: resolve(root, "leader/index.html"),
   responder: resolve(root, "responder/index.html"),
+  casework: resolve(root, "casework/index.html"),
 };
 
 /** Where `npm run dev` sends API and WebSocket calls (the Litestar backend). */

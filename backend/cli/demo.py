@@ -279,6 +279,7 @@ def print_urls(port: int, host: str, logins: list[tuple[str, str, str]]) -> None
         ("operator console", "/console/"),
         ("leader view", "/leader/"),
         ("responder app", "/responder/"),
+        ("case work", "/casework/"),
         ("API (OpenAPI)", "/schema"),
         ("readiness", "/readyz"),
     ):

@@ -84,7 +84,8 @@ class DueItem(msgspec.Struct, frozen=True, kw_only=True):
     risk_grade: int
     last_follow_up_at: datetime | None
     due_at: datetime
-    days_overdue: int  # negative: days left
+    days_overdue: int  # whole days; negative: days left
+    overdue: bool  # past due, however little (counted in DuePage.overdue)
     on_my_team: bool
     warning: WarningRef | None
 

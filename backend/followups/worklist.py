@@ -93,6 +93,7 @@ async def due_list(
                 last_follow_up_at=row["last_follow_up_at"],
                 due_at=row["due_at"],
                 days_overdue=days_overdue(row["due_at"], now),
+                overdue=row["due_at"] < now,
                 on_my_team=row["on_my_team"],
                 warning=warning,
             )

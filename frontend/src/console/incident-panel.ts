@@ -18,12 +18,12 @@ import { addNote, cancelIncident, changePriority, closeIncident, getPatientView,
 import { mountIncidentTimeline, TimelineBook, type TimelineView, type TimelineWording } from "../shared/panels/incident-timeline";
 import type { RealtimeClient } from "../shared/realtime";
 import type { AssignmentView, IncidentDetail, IncidentStepInfo, KeyPlace, PatientView, PlaybookSummary } from "../shared/types";
-import { openFormDialog } from "./form-dialog";
+import { openFormDialog } from "../shared/ui/form-dialog";
 import { IncidentWatch } from "./incident-watch";
 import { ACTIVE_ASSIGNMENT, assignmentStateName, localText, missingName, OUTCOME_LABELS, PRIORITY_NAMES, priorityName, roleName } from "./labels";
 import { loadPlaybookInfo, type PlaybookInfo } from "./playbook-info";
 import { mountRecommendations, type RecommendationsView } from "./recommendations";
-import { refusalText } from "./refusal";
+import { refusalText } from "../shared/ui/refusal";
 
 const ENDED: ReadonlySet<string> = new Set(["closed", "cancelled"]);
 /** Our own refusal code (never the server's): the identify dialog was sent with nothing chosen. */

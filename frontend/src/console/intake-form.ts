@@ -17,7 +17,7 @@ import { mountAddressSearch } from "./address-search";
 import { emptyDraft, fieldFor, IdempotencyKeys, toRequest, type IntakeDraft, type IntakeField } from "./intake-model";
 import { localText, PRIORITY_NAMES, roleName } from "./labels";
 import { loadPlaybookInfo } from "./playbook-info";
-import { refusalText } from "./refusal";
+import { refusalText } from "../shared/ui/refusal";
 
 export interface IntakeForm {
   root: HTMLElement;

@@ -9,9 +9,9 @@ import { showErrorText } from "../shared/error-text";
 import { formatEta, t } from "../shared/i18n";
 import { assignResponder, getRecommendations } from "../shared/incidents-api";
 import type { Recommendation } from "../shared/types";
-import { openFormDialog } from "./form-dialog";
+import { openFormDialog } from "../shared/ui/form-dialog";
 import { reasonText, roleName } from "./labels";
-import { refusalText } from "./refusal";
+import { refusalText } from "../shared/ui/refusal";
 
 const REFRESH_DEBOUNCE_MS = 400;
 

@@ -17,11 +17,12 @@ const DESCRIPTIONS: Record<MenuId, MessageKey> = {
   console: tk("home.console"),
   leader: tk("home.leader"),
   responder: tk("home.responder"),
+  casework: tk("home.casework"),
   audit: tk("home.audit"),
   admin: tk("home.admin"),
 };
 
-const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "audit", "admin"];
+const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "audit", "admin"];
 
 export function renderHome(root: HTMLElement): void {
   initLocale();

@@ -50,6 +50,13 @@ const CODE_TEXTS: Readonly<Record<string, MessageKey>> = {
   step_not_waivable: tk("error.code.step_not_waivable"),
   step_not_running: tk("error.code.step_not_running"),
   reason_required: tk("error.code.reason_required"),
+  // Follow-up visits and early warnings.
+  in_future: tk("error.code.in_future"),
+  too_old: tk("error.code.too_old"),
+  before_visit: tk("error.code.before_visit"),
+  later_than_rule: tk("error.code.later_than_rule"),
+  follow_up_id_taken: tk("error.code.follow_up_id_taken"),
+  warning_not_open: tk("error.code.warning_not_open"),
   // Positions, coverage, paging, push.
   unavailable: tk("error.code.unavailable"),
   too_many_items: tk("error.code.too_many_items"),
@@ -99,6 +106,13 @@ const FIELD_NAMES: Readonly<Record<string, MessageKey>> = {
   status: tk("error.field.status"),
   item: tk("error.field.item"),
   endpoint: tk("error.field.endpoint"),
+  at: tk("error.field.at"),
+  condition: tk("error.field.condition"),
+  risk_grade: tk("error.field.risk_grade"),
+  medication: tk("error.field.medication"),
+  notes: tk("error.field.notes"),
+  next_due_at: tk("error.field.next_due_at"),
+  note: tk("error.field.note"),
 };
 
 /** The parts of a refusal that matter here: an `ApiError`, or a realtime `error` message. */

@@ -7,6 +7,8 @@
  * Never build a key from pieces at run time; map values to keys with a table of `tk(...)`.
  */
 
+import caseworkEn from "./i18n/casework.en.json";
+import caseworkZh from "./i18n/casework.zh-CN.json";
 import consoleEn from "./i18n/console.en.json";
 import consoleZh from "./i18n/console.zh-CN.json";
 import en from "./i18n/en.json";
@@ -19,8 +21,8 @@ import type { Locale } from "./types";
 
 // One table per app area (`<area>.<locale>.json`) beside the shared one, so work on one page
 // never edits another page's texts; together they form one flat key space.
-const zhAll = { ...zhCN, ...consoleZh, ...leaderZh, ...responderZh };
-const enAll = { ...en, ...consoleEn, ...leaderEn, ...responderEn };
+const zhAll = { ...zhCN, ...consoleZh, ...leaderZh, ...responderZh, ...caseworkZh };
+const enAll = { ...en, ...consoleEn, ...leaderEn, ...responderEn, ...caseworkEn };
 
 export type MessageKey = keyof typeof zhAll;
 export type { Locale };

@@ -50,7 +50,7 @@ export interface OrgUnitRef {
 }
 
 /** A menu the server lets this user see; the frontend shows exactly these and no others. */
-export type MenuId = "wall" | "console" | "leader" | "responder" | "audit" | "admin";
+export type MenuId = "wall" | "console" | "leader" | "responder" | "casework" | "audit" | "admin";
 
 /** `GET /api/me`. */
 export interface Me {
@@ -746,6 +746,9 @@ export interface PatientView {
   guardian_name: string | null;
   guardian_phone: string | null;
   de_escalation_notes: string | null;
+  /** Null when this user may not see the team. */
+  care_team: CareTeamMember[] | null;
+  last_follow_up_at: string | null;
 }
 
 /** `GET /api/patients?address_id=`. */
@@ -824,4 +827,163 @@ export interface CloseIncidentRequest {
   outcome?: string;
   record_sheet_id?: string;
   handover_hospital?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follow-ups and early warnings (the case work page) — backend/followups/models.py,
+// backend/early_warning/models.py, backend/api/people/schemas.py (`CareTeamMember`). Times are
+// ISO 8601 strings with their offset.
+// ---------------------------------------------------------------------------------------------
+
+/** Roles on a patient's care team. */
+export type CareRole =
+  | "family"
+  | "community_doctor"
+  | "psychiatrist"
+  | "police"
+  | "community_staff"
+  | "social_worker"
+  | "civil_affairs"
+  | "disability_federation"
+  | "grid_worker";
+
+/** One member of a patient's care team, primary first. */
+export interface CareTeamMember {
+  user_id: string;
+  display_name: string;
+  role: CareRole;
+  is_primary: boolean;
+}
+
+export type VisitKind = "home_visit" | "phone" | "clinic" | "outreach";
+/** 病情 found at a visit. */
+export type VisitCondition = "stable" | "basically_stable" | "unstable";
+/** 服药 found at a visit. */
+export type Medication = "regular" | "irregular" | "none";
+export type WarningLevel = "warning" | "serious";
+export type WarningState = "open" | "acknowledged" | "resolved";
+
+/** The live warning about a patient of the worklist. */
+export interface WarningRef {
+  id: number;
+  level: WarningLevel;
+  state: WarningState;
+}
+
+/** A patient on the worklist, masked for this user. `days_overdue` < 0: days still left. */
+export interface DueItem {
+  patient_id: string;
+  name: string | null;
+  address: string | null;
+  org_path: string;
+  risk_grade: number;
+  last_follow_up_at: string | null;
+  due_at: string;
+  days_overdue: number;
+  /** Past due, however little (the header's count counts these). */
+  overdue: boolean;
+  on_my_team: boolean;
+  warning: WarningRef | null;
+}
+
+/** `GET /api/follow-ups/due`: overdue first, then soonest due; `overdue` counts the whole scope. */
+export interface DuePage {
+  items: DueItem[];
+  overdue: number;
+}
+
+/** One visit of the shared record; `notes` only for those who may record visits. */
+export interface FollowUpView {
+  id: string;
+  patient_id: string;
+  by_user: string;
+  by_name: string;
+  at: string;
+  kind: VisitKind;
+  condition: VisitCondition;
+  risk_grade: number;
+  medication: Medication;
+  notes: string | null;
+  notes_hidden: boolean;
+  next_due_at: string;
+  recorded_at: string;
+}
+
+/** `GET /api/patients/{id}/follow-ups`: newest first, and when the next visit is due. */
+export interface FollowUpPage {
+  items: FollowUpView[];
+  due_at: string;
+}
+
+/**
+ * `POST /api/patients/{id}/follow-ups`. `id` is made once per visit by the client and reused on
+ * every retry, so the visit is stored once; `next_due_at` only sooner than the rule.
+ */
+export interface FollowUpCreate {
+  id: string;
+  at: string;
+  kind: VisitKind;
+  condition: VisitCondition;
+  risk_grade: number;
+  medication: Medication;
+  notes?: string;
+  next_due_at?: string;
+}
+
+/** Answer of `POST /api/patients/{id}/follow-ups` (201 new, 200 `duplicate`). */
+export interface FollowUpRecorded {
+  follow_up: FollowUpView;
+  duplicate: boolean;
+  due_at: string;
+  resolved_warnings: number[];
+}
+
+/** The rules that raise warnings (`backend/early_warning/models.py`, `Rule`). */
+export type WarningRule = "follow_up_overdue" | "repeat_calls";
+
+/**
+ * What a rule records (a free-form dict on the server, hence a type): `follow_up_overdue` (about
+ * a patient) the due date, grade and last visit; `repeat_calls` (about an address) the count of
+ * incidents in the window, the first and last call and the latest incident ids.
+ */
+export type WarningDetails = {
+  due_at?: string;
+  risk_grade?: number;
+  last_follow_up_at?: string | null;
+  calls?: number;
+  first_at?: string;
+  last_at?: string;
+  incident_ids?: string[];
+};
+
+/** One early warning (预警); its subject (`patient` or `address`) is named by id only. */
+export interface WarningView {
+  id: number;
+  rule: WarningRule;
+  level: WarningLevel;
+  state: WarningState;
+  subject_type: string;
+  subject_id: string;
+  org_path: string;
+  org_name: string | null;
+  raised_at: string;
+  details: WarningDetails;
+  acknowledged_by_name: string | null;
+  acknowledged_at: string | null;
+  ack_note: string | null;
+  resolved_at: string | null;
+  resolution: string | null;
+}
+
+/** `GET /api/warnings`: serious first among the live, then newest; totals of the live ones. */
+export interface WarningPage {
+  items: WarningView[];
+  open: number;
+  acknowledged: number;
+  serious: number;
+}
+
+/** `POST /api/warnings/{id}/acknowledge`: who takes it in hand says how (2–500 characters). */
+export interface WarningAck {
+  note: string;
 }

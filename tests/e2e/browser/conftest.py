@@ -43,7 +43,17 @@ HOW_TO_CHROMIUM = (
     "(or set PINGAN_CHROMIUM to its path); Playwright's own download does not work here"
 )
 # Files whose change needs a new build.
-SOURCES = ("src", "public", "index.html", "wall", "console", "leader", "responder", "login")
+SOURCES = (
+    "src",
+    "public",
+    "index.html",
+    "wall",
+    "console",
+    "leader",
+    "responder",
+    "casework",
+    "login",
+)
 SOURCE_FILES = ("vite.config.ts", "package.json", "package-lock.json", "tsconfig.json")
 
 Start = Callable[..., BackendProcess]

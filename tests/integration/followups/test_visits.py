@@ -294,10 +294,12 @@ async def test_the_worklist_puts_the_most_overdue_first_and_masks_by_role(
     assert ids == [ward.late_high, ward.overdue_low, ward.overdue_high]
     assert page["overdue"] == 3
     assert [i["days_overdue"] for i in page["items"]] == [16, 10, 6]
+    assert all(i["overdue"] for i in page["items"])
     assert page["items"][0]["name"] == "陈二"
     soon = (await client.get("/api/follow-ups/due?within_days=30", headers=worker)).json()
     assert soon["items"][-1]["patient_id"] == ward.on_time_high
     assert soon["items"][-1]["days_overdue"] == -10  # 10 days and some hours left
+    assert soon["items"][-1]["overdue"] is False
     high = (await client.get("/api/follow-ups/due?within_days=0&risk_min=3", headers=worker)).json()
     assert [i["patient_id"] for i in high["items"]] == [ward.late_high, ward.overdue_high]
     mine = (await client.get("/api/follow-ups/due?scope=mine", headers=worker)).json()

@@ -15,11 +15,12 @@ export const MENUS: Record<MenuId, MenuEntry> = {
   console: { label: tk("menu.console"), href: "/console/" },
   leader: { label: tk("menu.leader"), href: "/leader/" },
   responder: { label: tk("menu.responder"), href: "/responder/" },
+  casework: { label: tk("menu.casework"), href: "/casework/" },
   audit: { label: tk("menu.audit"), href: null },
   admin: { label: tk("menu.admin"), href: null },
 };
 
-const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "audit", "admin"];
+const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "audit", "admin"];
 
 /** Link elements for `menus` in a stable order; `current` is marked with aria-current. */
 export function menuLinks(menus: readonly MenuId[], current: MenuId | null, className: string): HTMLElement[] {
@@ -40,8 +41,12 @@ export function menuLinks(menus: readonly MenuId[], current: MenuId | null, clas
   });
 }
 
+// Where a user starts: the order of the menus, except that a case worker (who may also look at
+// the wall) starts at their worklist.
+const LANDING: readonly MenuId[] = ["casework", ...ORDER.filter((id) => id !== "casework")];
+
 /** Where to send a user after sign-in when no return path was given. */
 export function homeFor(menus: readonly MenuId[]): string {
-  const first = ORDER.find((id) => menus.includes(id) && MENUS[id].href !== null);
+  const first = LANDING.find((id) => menus.includes(id) && MENUS[id].href !== null);
   return first === undefined ? "/" : (MENUS[first].href ?? "/");
 }

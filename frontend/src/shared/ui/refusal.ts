@@ -1,8 +1,8 @@
 /** How the console words a failed action: unreachable, refused (in the operator's language), or unexpected. */
 
-import { describeError } from "../shared/error-text";
-import { ApiError } from "../shared/http";
-import { t } from "../shared/i18n";
+import { describeError } from "../error-text";
+import { ApiError } from "../http";
+import { t } from "../i18n";
 
 /** "Refused by the server: <the code's text (field)>", or the unreachable / unexpected text. */
 export function refusalText(err: unknown): string {

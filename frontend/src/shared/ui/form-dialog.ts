@@ -5,10 +5,10 @@
  * and the dialog stays open so the operator can correct it.
  */
 
-import { el } from "../shared/dom";
-import { showErrorText } from "../shared/error-text";
-import { ApiError } from "../shared/http";
-import { t, type MessageKey } from "../shared/i18n";
+import { el } from "../dom";
+import { showErrorText } from "../error-text";
+import { ApiError } from "../http";
+import { t, type MessageKey } from "../i18n";
 import { refusalText } from "./refusal";
 
 export interface DialogField {
