@@ -48,6 +48,24 @@ class WarningPage(msgspec.Struct, frozen=True, kw_only=True):
     serious: int  # live (open or acknowledged) and serious
 
 
+class UnitWarnings(msgspec.Struct, frozen=True, kw_only=True):
+    """The live warnings of one org unit (zero included), for a leader's overview."""
+
+    org_path: str
+    name_zh: str
+    name_en: str
+    open: int
+    acknowledged: int
+    serious: int
+
+
+class UnitWarningPage(msgspec.Struct, frozen=True, kw_only=True):
+    """Every unit of one level in the caller's jurisdiction, most serious first."""
+
+    level: str
+    units: list[UnitWarnings]
+
+
 class WarningAck(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Someone has taken the warning in hand, and says how."""
 

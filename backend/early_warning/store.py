@@ -13,7 +13,13 @@ from typing import Any
 
 import msgspec
 
-from backend.early_warning.models import WarningPage, WarningState, WarningView
+from backend.early_warning.models import (
+    UnitWarningPage,
+    UnitWarnings,
+    WarningPage,
+    WarningState,
+    WarningView,
+)
 from backend.errors import Conflict, NotFound
 from backend.realtime.outbox import emit
 from backend.security.context import Auditor
@@ -113,6 +119,30 @@ async def list_warnings(
         open=totals["open"],
         acknowledged=totals["acknowledged"],
         serious=totals["serious"],
+    )
+
+
+async def per_unit(conn: PgConn, scope: str, level: str) -> UnitWarningPage:
+    """Live warnings counted per org unit of ``level`` inside ``scope``, zero included; the
+    units with serious ones first, then the busiest."""
+    rows = await conn.fetch(
+        f"""
+        SELECT u.path AS org_path, u.name_zh, u.name_en,
+               count(w.id) FILTER (WHERE w.state = 'open') AS open,
+               count(w.id) FILTER (WHERE w.state = 'acknowledged') AS acknowledged,
+               count(w.id) FILTER (WHERE w.level = 'serious') AS serious
+        FROM org_units u
+        LEFT JOIN early_warnings w ON w.state <> 'resolved'
+             AND (w.org_path = u.path OR w.org_path LIKE u.path || '.%')
+        WHERE u.level = $2 AND {jurisdiction_sql("u.path", 1)}
+        GROUP BY u.path, u.name_zh, u.name_en
+        ORDER BY 6 DESC, count(w.id) DESC, u.path
+        """,
+        scope,
+        level,
+    )
+    return UnitWarningPage(
+        level=level, units=[msgspec.convert(dict(r), UnitWarnings) for r in rows]
     )
 
 

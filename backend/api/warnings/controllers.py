@@ -9,7 +9,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.early_warning import store
-from backend.early_warning.models import Rule, WarningAck, WarningPage, WarningView
+from backend.early_warning.models import (
+    Rule,
+    UnitWarningPage,
+    WarningAck,
+    WarningPage,
+    WarningView,
+)
 from backend.errors import NotFound
 from backend.security.context import Auditor, Caller
 from backend.security.guards import needs
@@ -41,6 +47,21 @@ class WarningController(Controller):
             return await store.list_warnings(
                 conn, caller.principal.org_path, state=in_state, rule=rule, limit=limit
             )
+
+    @get(
+        "/units",
+        opt=needs(Permission.PATIENT_READ),
+        summary="Live warnings per street, community or grid of your jurisdiction",
+    )
+    async def per_unit(
+        self,
+        pool: NamedDependency[PgPool],
+        caller: NamedDependency[Caller],
+        level: Annotated[Literal["street", "community", "grid"], QueryParameter()] = "community",
+    ) -> UnitWarningPage:
+        """Every unit of the level, zero included; those with serious warnings first."""
+        async with pool.acquire() as conn:
+            return await store.per_unit(conn, caller.principal.org_path, level)
 
     @post(
         "/{warning_id:str}/acknowledge",

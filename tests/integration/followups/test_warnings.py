@@ -210,3 +210,26 @@ async def test_a_raised_grade_brings_the_due_date_forward_at_once(
     await run_rule(clean_db)
     found = await live(clean_db)
     assert found[ward.overdue_low]["level"] == "serious"
+
+
+async def test_leaders_see_live_warnings_per_unit_with_the_serious_ones_first(
+    client: Client, make_user: Any, paths: DistrictPaths, ward: Ward, clean_db: PgPool
+) -> None:
+    await run_rule(clean_db)
+    await make_user("leader", paths.district, Role.DISTRICT_LEADER)
+    await make_user("street_b", paths.street_b, Role.STREET_LEADER)
+    leader, street_b = await login(client, "leader"), await login(client, "street_b")
+    r = await client.get("/api/warnings/units?level=community", headers=leader)
+    assert r.status_code == 200, r.text
+    units = r.json()["units"]
+    by_path = {u["org_path"]: u for u in units}
+    assert (by_path[paths.community_a]["open"], by_path[paths.community_a]["serious"]) == (2, 1)
+    assert by_path[paths.community_b]["open"] == 1
+    assert units[0]["org_path"] == paths.community_a  # the one with a serious warning
+    assert sum(u["open"] for u in units) == 3 and len(units) > 2  # the quiet ones are listed
+    theirs = (await client.get("/api/warnings/units?level=community", headers=street_b)).json()
+    assert paths.community_a not in {u["org_path"] for u in theirs["units"]}
+    assert sum(u["open"] for u in theirs["units"]) == 1
+    streets = (await client.get("/api/warnings/units?level=street", headers=leader)).json()
+    assert sum(u["open"] + u["acknowledged"] for u in streets["units"]) == 3
+    assert (await client.get("/api/warnings/units?level=house", headers=leader)).status_code == 400
