@@ -11,24 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import msgspec
-
 from backend.early_warning.models import FOLLOW_UP_OVERDUE
-from backend.early_warning.store import announce
+from backend.early_warning.store import RuleRun, announce_pass
 from backend.followups.policy import FollowUpPolicy, due_sql
 from backend.storage.postgres.pool import PgConn
 
 # Two nodes running the pass at once would each wait on the other's rows; one runs, one skips.
 _LOCK_KEY = 0x7041_6E57  # "pAnW"
-
-
-class RuleRun(msgspec.Struct, frozen=True, kw_only=True):
-    """What one pass changed (ids of the warnings)."""
-
-    raised: list[int]
-    escalated: list[int]
-    resolved: list[int]
-    skipped: bool = False  # another node held the pass
 
 
 _OVERDUE = f"""
@@ -88,15 +77,4 @@ async def check_follow_ups(conn: PgConn, policy: FollowUpPolicy, now: datetime) 
         FOLLOW_UP_OVERDUE,
         now,
     )
-    for kind, rows in (
-        ("warning.raised", raised),
-        ("warning.escalated", escalated),
-        ("warning.resolved", resolved),
-    ):
-        for row in rows:
-            await announce(conn, kind, row)
-    return RuleRun(
-        raised=[r["id"] for r in raised],
-        escalated=[r["id"] for r in escalated],
-        resolved=[r["id"] for r in resolved],
-    )
+    return await announce_pass(conn, raised, escalated, resolved)

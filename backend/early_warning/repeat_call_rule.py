@@ -14,9 +14,8 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from backend.early_warning.follow_up_rule import RuleRun
 from backend.early_warning.models import REPEAT_CALLS
-from backend.early_warning.store import announce
+from backend.early_warning.store import RuleRun, announce_pass
 from backend.incidents.repeats import REPEAT_WINDOW, SHOWN
 from backend.storage.postgres.pool import PgConn
 
@@ -96,15 +95,4 @@ async def check_repeat_calls(conn: PgConn, policy: RepeatCallPolicy, now: dateti
         REPEAT_CALLS,
         policy.min_calls,
     )
-    for kind, rows in (
-        ("warning.raised", raised),
-        ("warning.escalated", escalated),
-        ("warning.resolved", resolved),
-    ):
-        for row in rows:
-            await announce(conn, kind, row)
-    return RuleRun(
-        raised=[r["id"] for r in raised],
-        escalated=[r["id"] for r in escalated],
-        resolved=[r["id"] for r in resolved],
-    )
+    return await announce_pass(conn, raised, escalated, resolved)

@@ -84,6 +84,33 @@ async def announce(conn: PgConn, kind: str, row: Any) -> None:
         )
 
 
+class RuleRun(msgspec.Struct, frozen=True, kw_only=True):
+    """What one pass of a rule changed (ids of the warnings)."""
+
+    raised: list[int]
+    escalated: list[int]
+    resolved: list[int]
+    skipped: bool = False  # another node held the pass
+
+
+async def announce_pass(
+    conn: PgConn, raised: list[Any], escalated: list[Any], resolved: list[Any]
+) -> RuleRun:
+    """Announce what a rule's pass changed (``early_warnings`` rows), in its transaction."""
+    for kind, rows in (
+        ("warning.raised", raised),
+        ("warning.escalated", escalated),
+        ("warning.resolved", resolved),
+    ):
+        for row in rows:
+            await announce(conn, kind, row)
+    return RuleRun(
+        raised=[r["id"] for r in raised],
+        escalated=[r["id"] for r in escalated],
+        resolved=[r["id"] for r in resolved],
+    )
+
+
 async def list_warnings(
     conn: PgConn, scope: str, *, state: str, rule: str | None, limit: int
 ) -> WarningPage:

@@ -17,7 +17,8 @@ from playwright.async_api import Page, Request, Route
 
 from backend.api.people.schemas import PatientCreate, PersonCreate
 from backend.api.people.services import create_person, register_patient
-from backend.early_warning.follow_up_rule import RuleRun, check_follow_ups
+from backend.early_warning.follow_up_rule import check_follow_ups
+from backend.early_warning.store import RuleRun
 from backend.followups.policy import FollowUpPolicy
 from backend.imports.addresses import import_addresses
 from backend.security.crypto import FieldCipher

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from backend.early_warning.follow_up_rule import RuleRun, check_follow_ups
+from backend.early_warning.follow_up_rule import check_follow_ups
+from backend.early_warning.store import RuleRun
 from backend.followups.policy import FollowUpPolicy
 from backend.push.sender import PUSHED_KINDS, notification
 from backend.security.policy import Capability, Role

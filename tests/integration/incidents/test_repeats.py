@@ -9,8 +9,8 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from backend.early_warning.follow_up_rule import RuleRun
 from backend.early_warning.repeat_call_rule import RepeatCallPolicy, check_repeat_calls
+from backend.early_warning.store import RuleRun
 from backend.security.policy import Role
 from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
