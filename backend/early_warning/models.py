@@ -39,6 +39,17 @@ class WarningView(msgspec.Struct, frozen=True, kw_only=True):
     resolution: str | None
 
 
+class WarningNote(msgspec.Struct, frozen=True, kw_only=True):
+    """A live warning about an incident's patient or address, as the incident's views show it:
+    what kind and how urgent, not its details."""
+
+    id: int
+    rule: Rule
+    level: Level
+    state: WarningState
+    raised_at: datetime
+
+
 class WarningPage(msgspec.Struct, frozen=True, kw_only=True):
     """Warnings in the caller's jurisdiction, newest first, with the live totals there."""
 

@@ -14,8 +14,11 @@ from typing import Any
 import msgspec
 
 from backend.early_warning.models import (
+    FOLLOW_UP_OVERDUE,
+    REPEAT_CALLS,
     UnitWarningPage,
     UnitWarnings,
+    WarningNote,
     WarningPage,
     WarningState,
     WarningView,
@@ -109,6 +112,27 @@ async def announce_pass(
         escalated=[r["id"] for r in escalated],
         resolved=[r["id"] for r in resolved],
     )
+
+
+async def live_about(
+    conn: PgConn, *, patient_id: str | None, address_id: str | None
+) -> list[WarningNote]:
+    """The live warnings about a patient and an address (an incident's subject and place)."""
+    if patient_id is None and address_id is None:
+        return []
+    rows = await conn.fetch(
+        """
+        SELECT id, rule, level, state, raised_at FROM early_warnings
+        WHERE state <> 'resolved'
+          AND ((rule = $1 AND subject_id = $2) OR (rule = $3 AND subject_id = $4))
+        ORDER BY level = 'serious' DESC, raised_at
+        """,
+        FOLLOW_UP_OVERDUE,
+        patient_id,
+        REPEAT_CALLS,
+        address_id,
+    )
+    return [msgspec.convert(dict(r), WarningNote) for r in rows]
 
 
 async def list_warnings(

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from backend.early_warning.models import WarningNote
 from backend.incidents.repeats import PlaceHistory
 from backend.validation import SAFE_TEXT, UUID_TEXT
 
@@ -163,6 +164,9 @@ class IncidentDetail(msgspec.Struct, frozen=True, kw_only=True):
     """The unified address it was placed at; None for coordinates or text nothing matched."""
     earlier: PlaceHistory = msgspec.field(default_factory=PlaceHistory)
     """Earlier incidents at the same place in the last 30 days (``repeats.py``)."""
+    warnings: list[WarningNote] = msgspec.field(default_factory=list)
+    """Live early warnings about its patient (an overdue follow-up) or its address (repeated
+    calls): the operator sees that the crisis was foreseen, and by whom it is being handled."""
 
 
 class CreateResult(msgspec.Struct, frozen=True, kw_only=True):

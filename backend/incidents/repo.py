@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from backend.early_warning.store import live_about
 from backend.incidents.models import (
     AssignmentView,
     IncidentDetail,
@@ -219,15 +220,18 @@ async def detail_of(
             before=row["created_at"],
             exclude=incident_id,
         )
+    patient_id = str(row["patient_id"]) if row["patient_id"] else None
+    warnings = await live_about(conn, patient_id=patient_id, address_id=row["address_id"])
     return IncidentDetail(
         earlier=earlier,
+        warnings=warnings,
         running_steps=running_steps(run_state_of(row)),
         summary=summarise(row, [{"state": a.state} for a in views]),
         description=row["description"],
         source=row["source"],
         violent=row["violent"],
         flags=list(row["flags"]),
-        patient_id=str(row["patient_id"]) if row["patient_id"] else None,
+        patient_id=patient_id,
         address_id=row["address_id"],
         assignments=views,
         checklists=row["checklists"],

@@ -267,6 +267,7 @@ class PanelSession {
         s.escalations > 0 ? el("span", { className: "tag tag--danger", text: t("console.panel.escalations", { n: s.escalations }) }) : null,
       ]),
       this.placeHistory(d),
+      this.warningNotes(d),
       d.description === null ? null : el("p", { className: "ipanel__description", text: d.description }),
     ]);
   }
@@ -289,6 +290,28 @@ class PanelSession {
       el("strong", { text: t("console.history.count", { n: earlier.count + 1, days: 30 }) }),
       el("span", { text: lines.join("；") }),
     ]);
+  }
+
+  /** Live early warnings about the patient or the place: the crisis was foreseen, and whether
+   * someone in the community has taken it in hand. */
+  private warningNotes(d: IncidentDetail): HTMLElement | null {
+    const notes = d.warnings ?? [];
+    if (notes.length === 0) {
+      return null;
+    }
+    return el(
+      "p",
+      { className: "ipanel__warnings", attrs: { role: "note" } },
+      notes.map((w) =>
+        el("span", {
+          className: w.level === "serious" ? "tag tag--danger" : "tag tag--warn",
+          dataset: { rule: w.rule, level: w.level, state: w.state },
+          text: t(w.state === "acknowledged" ? "console.warning.handled" : "console.warning.open", {
+            rule: t(w.rule === "repeat_calls" ? "console.warning.repeatCalls" : "console.warning.followUpOverdue"),
+          }),
+        }),
+      ),
+    );
   }
 
   /** Who the incident concerns: the linked patient (masked for this operator), or that nobody is

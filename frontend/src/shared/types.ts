@@ -687,6 +687,17 @@ export interface IncidentDetail {
   running_steps?: IncidentStepInfo[];
   /** Earlier incidents at the same place in the last 30 days: how many, the latest few. */
   earlier?: PlaceHistory;
+  /** Live early warnings about its patient or its address (the rule and how urgent only). */
+  warnings?: WarningNote[];
+}
+
+/** `IncidentDetail.warnings`: a live warning about the incident's patient or address. */
+export interface WarningNote {
+  id: number;
+  rule: WarningRule;
+  level: WarningLevel;
+  state: WarningState;
+  raised_at: string;
 }
 
 /** Answer of `POST /api/incidents` (201 created, 200 the same incident for a repeated key). */
@@ -981,6 +992,28 @@ export interface WarningPage {
   open: number;
   acknowledged: number;
   serious: number;
+}
+
+/** How a warning was resolved (`WarningView.resolution`): a visit, the data, a quiet window. */
+export type WarningResolution = "follow_up_recorded" | "no_longer_due" | "quiet_again";
+
+/** Levels `GET /api/warnings/units?level=` counts by. */
+export type WarningUnitLevel = "street" | "community" | "grid";
+
+/** The live warnings of one org unit (zero included). */
+export interface UnitWarnings {
+  org_path: string;
+  name_zh: string;
+  name_en: string;
+  open: number;
+  acknowledged: number;
+  serious: number;
+}
+
+/** `GET /api/warnings/units`: every unit of the level in the jurisdiction, serious first. */
+export interface UnitWarningPage {
+  level: string;
+  units: UnitWarnings[];
 }
 
 /** `POST /api/warnings/{id}/acknowledge`: who takes it in hand says how (2–500 characters). */

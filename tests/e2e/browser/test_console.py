@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -21,6 +22,8 @@ from playwright.async_api import Page
 
 from backend.api.people.schemas import PatientCreate, PersonCreate
 from backend.api.people.services import create_person, register_patient
+from backend.early_warning.follow_up_rule import check_follow_ups
+from backend.followups.policy import FollowUpPolicy
 from backend.imports.addresses import import_addresses
 from backend.security.policy import Capability, Role
 from backend.storage.postgres.pool import PgPool
@@ -488,6 +491,15 @@ async def test_the_subject_is_identified_after_intake_and_the_panel_warns_of_a_b
         await register_patient(
             conn, cipher, person, PatientCreate(risk_grade=4, guardian_phone="13900001111")
         )
+        # ... whose follow-up is overdue: the case workers' warning is live (the backend's own
+        # pass may raise it first; either way there is one)
+        await conn.execute(
+            "UPDATE patients SET last_follow_up_at = now() - interval '20 days' "
+            "WHERE person_id = $1::uuid",
+            person,
+        )
+        async with conn.transaction():
+            await check_follow_ups(conn, FollowUpPolicy(), datetime.now(UTC))
     page = await open_console(open_page, motion=False)
     async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
         operator = await bearer(http, "op.d")
@@ -552,6 +564,10 @@ async def test_the_subject_is_identified_after_intake_and_the_panel_warns_of_a_b
         subject = panel.locator(".ipanel__subject-line[data-patient-id]")
         await subject.wait_for(timeout=10_000)
         assert "风险等级 4 级" in await subject.inner_text()
+        # the operator sees that the crisis was foreseen: the follow-up was overdue
+        foreseen = panel.locator(".ipanel__warnings [data-rule='follow_up_overdue']")
+        await foreseen.wait_for(timeout=10_000)
+        assert "随访逾期" in await foreseen.inner_text()
         warning = panel.locator(".ipanel__warning[data-suggested='public_safety_high_risk']")
         await warning.wait_for(timeout=10_000)
         assert "肇事肇祸·高风险" in await warning.inner_text()

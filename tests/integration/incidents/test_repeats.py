@@ -9,8 +9,10 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
+from backend.early_warning.follow_up_rule import check_follow_ups
 from backend.early_warning.repeat_call_rule import RepeatCallPolicy, check_repeat_calls
 from backend.early_warning.store import RuleRun
+from backend.followups.policy import FollowUpPolicy
 from backend.security.policy import Role
 from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
@@ -133,8 +135,34 @@ async def test_a_third_call_from_a_household_raises_a_warning_its_care_teams_hea
     assert [t["subject"] for t in told] == [str(doctor.id)]
     assert (await _rule(clean_db)).raised == []  # once
 
-    for _ in range(2):
-        await _create(app, operator, {"address_id": address["id"]})
+    # The next call, about the patient whose follow-up is also overdue: the operator sees both.
+    await clean_db.execute(
+        "UPDATE patients SET risk_grade = 4, last_follow_up_at = now() - interval '20 days' "
+        "WHERE person_id = $1::uuid",
+        patient,
+    )
+    async with clean_db.acquire() as conn, conn.transaction():
+        await check_follow_ups(conn, FollowUpPolicy(), datetime.now(UTC))
+    r = await app.post(
+        "/api/incidents",
+        headers=operator,
+        json={
+            "kind": "crisis_at_home",
+            "place": {"address_id": address["id"]},
+            "patient_id": patient,
+        },
+    )
+    assert r.status_code == 201, r.text
+    noted = r.json()["incident"]["warnings"]
+    assert [(w["rule"], w["state"]) for w in noted] == [
+        ("repeat_calls", "open"),
+        ("follow_up_overdue", "open"),
+    ]
+    assert "details" not in noted[0]
+    shown = (await app.get(f"/api/incidents/{third['summary']['id']}", headers=operator)).json()
+    assert [w["rule"] for w in shown["warnings"]] == ["repeat_calls"]  # no patient linked there
+
+    await _create(app, operator, {"address_id": address["id"]})  # the fifth call
     run = await _rule(clean_db)
     assert run.escalated == [row["id"]]
     row = await clean_db.fetchrow("SELECT * FROM early_warnings WHERE id = $1", row["id"])
