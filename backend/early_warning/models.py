@@ -29,7 +29,8 @@ class WarningView(msgspec.Struct, frozen=True, kw_only=True):
     subject_type: str
     subject_id: str
     org_path: str
-    org_name: str | None
+    org_name: str | None  # the unit's name in Chinese
+    org_name_en: str | None
     raised_at: datetime
     details: dict[str, Any]
     acknowledged_by_name: str | None
@@ -48,6 +49,20 @@ class WarningNote(msgspec.Struct, frozen=True, kw_only=True):
     level: Level
     state: WarningState
     raised_at: datetime
+
+
+class ForeseenWarning(msgspec.Struct, frozen=True, kw_only=True):
+    """A warning about an incident's patient or address that was live when the call came: for
+    the review (复盘), how long the crisis had been foreseen and whether anyone had taken it."""
+
+    id: int
+    rule: Rule
+    level: Level
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by_name: str | None
+    ack_note: str | None
+    days_before_call: float
 
 
 class WarningPage(msgspec.Struct, frozen=True, kw_only=True):

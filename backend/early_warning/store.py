@@ -9,6 +9,7 @@ address it is about) (their phones; ``warning.raised`` and
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -16,6 +17,7 @@ import msgspec
 from backend.early_warning.models import (
     FOLLOW_UP_OVERDUE,
     REPEAT_CALLS,
+    ForeseenWarning,
     UnitWarningPage,
     UnitWarnings,
     WarningNote,
@@ -30,7 +32,7 @@ from backend.security.principal import jurisdiction_sql
 from backend.storage.postgres.pool import PgConn
 
 _COLUMNS = """
-    w.id, w.rule, w.level, w.state, w.subject_type, w.subject_id, w.org_path, o.name_zh AS org_name,
+    w.id, w.rule, w.level, w.state, w.subject_type, w.subject_id, w.org_path, o.name_zh AS org_name, o.name_en AS org_name_en,
     w.raised_at, w.details, u.display_name AS acknowledged_by_name, w.acknowledged_at, w.ack_note,
     w.resolved_at, w.resolution
 """
@@ -133,6 +135,33 @@ async def live_about(
         address_id,
     )
     return [msgspec.convert(dict(r), WarningNote) for r in rows]
+
+
+async def live_at(
+    conn: PgConn, *, patient_id: str | None, address_id: str | None, moment: datetime
+) -> list[ForeseenWarning]:
+    """The warnings about a patient and an address that were live at ``moment`` (raised before
+    it, not yet resolved then), oldest first. What it says of acknowledgement is as of now."""
+    if patient_id is None and address_id is None:
+        return []
+    rows = await conn.fetch(
+        f"""
+        SELECT w.id, w.rule, w.level, w.raised_at, w.acknowledged_at, w.ack_note,
+               u.display_name AS acknowledged_by_name,
+               round((extract(epoch FROM $5 - w.raised_at) / 86400)::numeric, 1)::float8
+                   AS days_before_call
+        {_FROM}
+        WHERE w.raised_at <= $5 AND (w.resolved_at IS NULL OR w.resolved_at > $5)
+          AND ((w.rule = $1 AND w.subject_id = $2) OR (w.rule = $3 AND w.subject_id = $4))
+        ORDER BY w.raised_at, w.id
+        """,
+        FOLLOW_UP_OVERDUE,
+        patient_id,
+        REPEAT_CALLS,
+        address_id,
+        moment,
+    )
+    return [msgspec.convert(dict(r), ForeseenWarning) for r in rows]
 
 
 async def list_warnings(

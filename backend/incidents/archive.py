@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from backend.early_warning.models import ForeseenWarning
+from backend.early_warning.store import live_at
 from backend.incidents.repo import assignments_of, run_state_of, summarise, timeline_of
 from backend.incidents.waivers import Waiver, waivers_of
 from backend.storage.postgres.pool import PgConn
@@ -71,6 +73,8 @@ class Archive(msgspec.Struct, frozen=True, kw_only=True):
     built_at: datetime
     waivers: list[Waiver] = msgspec.field(default_factory=list)
     """Steps the duty officer waived: which, by whom, why, when."""
+    foreseen: list[ForeseenWarning] = msgspec.field(default_factory=list)
+    """Early warnings about the patient or the place that were live when the call came."""
 
 
 def _since(start: datetime, moment: datetime | None) -> float | None:
@@ -142,6 +146,12 @@ async def build_archive(conn: PgConn, incident_id: str) -> Archive:
         tracks=tracks,
         built_at=datetime.now(created.tzinfo),
         waivers=waivers_of(timeline),
+        foreseen=await live_at(
+            conn,
+            patient_id=str(row["patient_id"]) if row["patient_id"] else None,
+            address_id=row["address_id"],
+            moment=created,
+        ),
     )
 
 
@@ -193,6 +203,12 @@ def render_html(archive: dict[str, Any], notes: list[dict[str, Any]]) -> str:
         f"<td>{e(str(w['reason']))}</td><td>{e(str(w['at']))}</td></tr>"
         for w in archive.get("waivers", [])  # archives built before waivers have none
     )
+    foreseen = "".join(
+        f"<tr><td>{e(str(w['rule']))}</td><td>{e(str(w['level']))}</td><td>{e(str(w['raised_at']))}</td>"
+        f"<td>{w['days_before_call']}</td><td>{e(str(w.get('acknowledged_by_name') or '—'))}</td>"
+        f"<td>{e(str(w.get('ack_note') or ''))}</td></tr>"
+        for w in archive.get("foreseen", [])  # archives built before warnings have none
+    )
     review = "".join(
         f"<li><b>{e(n['author_name'])}</b> {e(str(n['at']))}: {e(n['text'])}</li>" for n in notes
     )
@@ -209,6 +225,7 @@ td,th{{border:1px solid #999;padding:4px;font-size:12px;vertical-align:top}}h1{{
 首次到场 first arrival: {kpis["to_first_arrival_s"]} s · 结案 close: {kpis["to_close_s"]} s</p>
 <h2>时限 Deadlines</h2><table><tr><th>purpose</th><th>due</th><th>result</th></tr>{deadlines}</table>
 <h2>豁免步骤 Waived steps</h2><table><tr><th>step</th><th>by</th><th>reason</th><th>at</th></tr>{waivers or '<tr><td colspan="4">—</td></tr>'}</table>
+<h2>事前预警 Foreseen</h2><table><tr><th>rule</th><th>level</th><th>raised</th><th>days before the call</th><th>taken by</th><th>note</th></tr>{foreseen or '<tr><td colspan="6">—</td></tr>'}</table>
 <h2>人员 Responders</h2><table><tr><th>name</th><th>role</th><th>state</th><th>offered</th><th>accepted</th><th>on scene</th></tr>{people}</table>
 <h2>时间线 Timeline</h2><table><tr><th>at</th><th>kind</th><th>by</th><th>data</th></tr>{rows}</table>
 <h2>复盘 Review</h2><ul>{review or "<li>—</li>"}</ul></body></html>"""

@@ -1,13 +1,14 @@
 /**
- * The case work page's HTTP calls: the follow-up worklist, a patient's visits and recording one,
- * the early warnings and taking one in hand. Shapes in `shared/types.ts`, paths in
- * `shared/endpoints.ts` (both checked against the backend's OpenAPI document).
+ * The case work page's HTTP calls: the follow-up worklist, a patient's visits and recording one
+ * (the warnings' calls are shared: `shared/warnings/warnings-api.ts`). Shapes in
+ * `shared/types.ts`, paths in `shared/endpoints.ts` (both checked against the backend's OpenAPI
+ * document).
  */
 
 import { sendAuthorized } from "../shared/auth";
 import { ENDPOINTS } from "../shared/endpoints";
 import { apiPath } from "../shared/incidents-api";
-import type { DuePage, FollowUpCreate, FollowUpPage, FollowUpRecorded, WarningPage, WarningView } from "../shared/types";
+import type { DuePage, FollowUpCreate, FollowUpPage, FollowUpRecorded } from "../shared/types";
 
 export type WorklistScope = "mine" | "jurisdiction";
 
@@ -31,16 +32,4 @@ export function getFollowUps(patientId: string): Promise<FollowUpPage> {
 export function recordFollowUp(patientId: string, body: FollowUpCreate): Promise<FollowUpRecorded> {
   const e = ENDPOINTS.followUpRecord;
   return sendAuthorized<FollowUpRecorded>({ method: e.method, path: apiPath(e.path, { patient_id: patientId }), body });
-}
-
-/** The live (open and acknowledged) warnings of the jurisdiction, serious first. */
-export function getLiveWarnings(): Promise<WarningPage> {
-  const e = ENDPOINTS.warnings;
-  return sendAuthorized<WarningPage>({ method: e.method, path: apiPath(e.path, {}, { state: "live", limit: 100 }) });
-}
-
-/** Takes an open warning in hand with a note (409 `warning_not_open` when someone was faster). */
-export function acknowledgeWarning(id: number, note: string): Promise<WarningView> {
-  const e = ENDPOINTS.warningAcknowledge;
-  return sendAuthorized<WarningView>({ method: e.method, path: apiPath(e.path, { warning_id: String(id) }), body: { note } });
 }

@@ -12,7 +12,7 @@ import type { Session } from "../shared/session";
 import { mountAppHeader } from "../shared/ui/app-header";
 import { startCaseworkLive } from "./live-refresh";
 import { mountPatientPanel } from "./patient-panel";
-import { showToast } from "./toast";
+import { showToast } from "../shared/ui/toast";
 import { mountWarnings } from "./warnings-panel";
 import { mountWorklist } from "./worklist";
 

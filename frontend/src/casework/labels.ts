@@ -1,8 +1,8 @@
-/** Words for the server's follow-up and warning values (literal keys, so i18n:check sees them), and the risk-grade chip. */
+/** Words for the server's follow-up values (literal keys, so i18n:check sees them), and the risk-grade chip. */
 
 import { el } from "../shared/dom";
 import { t, tk, type MessageKey } from "../shared/i18n";
-import type { CareRole, Medication, VisitCondition, VisitKind, WarningLevel, WarningRule } from "../shared/types";
+import type { CareRole, Medication, VisitCondition, VisitKind } from "../shared/types";
 
 export const VISIT_KINDS: Readonly<Record<VisitKind, MessageKey>> = {
   home_visit: tk("casework.kind.home_visit"),
@@ -35,27 +35,12 @@ export const CARE_ROLES: Readonly<Record<CareRole, MessageKey>> = {
   grid_worker: tk("casework.role.grid_worker"),
 };
 
-export const WARNING_LEVELS: Readonly<Record<WarningLevel, MessageKey>> = {
-  warning: tk("casework.level.warning"),
-  serious: tk("casework.level.serious"),
-};
-
-export const WARNING_RULES: Readonly<Record<WarningRule, MessageKey>> = {
-  follow_up_overdue: tk("casework.rule.follow_up_overdue"),
-  repeat_calls: tk("casework.rule.repeat_calls"),
-};
-
 /** Risk grades (危险性评估) 0–5. */
 export const RISK_GRADES: readonly number[] = [0, 1, 2, 3, 4, 5];
 
 /** "4 级" / "Grade 4". */
 export function gradeText(grade: number): string {
   return t("casework.grade", { grade });
-}
-
-/** A label from `table`, or the server's raw value when it sent one we have no words for. */
-export function labelOf<K extends string>(table: Readonly<Record<K, MessageKey>>, value: string): string {
-  return Object.hasOwn(table, value) ? t(table[value as K]) : value;
 }
 
 /** A risk-grade chip: the colour comes from `data-grade` (casework.css), the text says it. */

@@ -10,7 +10,9 @@
  */
 
 import { RealtimeClient } from "../shared/realtime";
+import { debounce, refetchingHandler } from "../shared/refetch";
 import type { WsEvent } from "../shared/types";
+import { isWarningEvent } from "../shared/warnings/warning-events";
 
 const DEBOUNCE_MS = 400;
 
@@ -24,7 +26,7 @@ export interface CaseworkRefresh {
 /** The patient an event is about, or null when the event is not the page's business. */
 export function patientOfEvent(event: WsEvent): string | null {
   const data = event.data;
-  if (event.kind.startsWith("warning.")) {
+  if (isWarningEvent(event)) {
     return data.subject_type === "patient" && typeof data.subject_id === "string" ? data.subject_id : "";
   }
   if (event.kind === "follow_up.recorded") {
@@ -36,11 +38,9 @@ export function patientOfEvent(event: WsEvent): string | null {
 /** Starts the realtime client of the page and returns it. */
 export function startCaseworkLive(refresh: CaseworkRefresh): RealtimeClient {
   const client = new RealtimeClient();
-  let timer: number | undefined;
   // Patients to re-read at the next flush; null stands for "whoever is shown".
   const patients = new Set<string | null>();
   const flush = (): void => {
-    timer = undefined;
     refresh.lists();
     const ids = patients.has(null) ? [null] : [...patients];
     patients.clear();
@@ -48,29 +48,26 @@ export function startCaseworkLive(refresh: CaseworkRefresh): RealtimeClient {
       refresh.patient(id);
     }
   };
+  const later = debounce(flush, DEBOUNCE_MS);
   const schedule = (patientId: string | null): void => {
     if (patientId !== "") {
       patients.add(patientId);
     }
-    window.clearTimeout(timer);
-    timer = window.setTimeout(flush, DEBOUNCE_MS);
+    later();
   };
   for (const topic of ["me", "wall"]) {
-    let snapshots = 0;
-    client.subscribe(topic, {
-      snapshot() {
-        snapshots += 1;
-        if (snapshots > 1) {
-          schedule(null);
-        }
-      },
-      event(message) {
-        const patient = patientOfEvent(message);
-        if (patient !== null) {
-          schedule(patient);
-        }
-      },
-    });
+    client.subscribe(
+      topic,
+      refetchingHandler({
+        resync: () => schedule(null),
+        event(message) {
+          const patient = patientOfEvent(message);
+          if (patient !== null) {
+            schedule(patient);
+          }
+        },
+      }),
+    );
   }
   client.start();
   return client;

@@ -6,12 +6,12 @@
 
 import { el, replaceChildren } from "../shared/dom";
 import { describeError, showErrorText } from "../shared/error-text";
-import { onLocaleChange, t } from "../shared/i18n";
+import { labelOf, onLocaleChange, t } from "../shared/i18n";
 import { getPatientView } from "../shared/incidents-api";
 import type { FollowUpPage, FollowUpRecorded, FollowUpView, PatientView } from "../shared/types";
 import { getFollowUps } from "./casework-api";
-import { daysOverdue, formatDay, formatDayTime } from "./dates";
-import { CARE_ROLES, CONDITIONS, gradeChip, gradeText, labelOf, MEDICATIONS, VISIT_KINDS } from "./labels";
+import { daysOverdue, formatDay, formatDayTime } from "../shared/dates";
+import { CARE_ROLES, CONDITIONS, gradeChip, gradeText, MEDICATIONS, VISIT_KINDS } from "./labels";
 import { mountVisitForm } from "./visit-form";
 
 export interface PatientPanel {

@@ -13,7 +13,7 @@ import { ApiError } from "../shared/http";
 import { t, type MessageKey } from "../shared/i18n";
 import type { FollowUpRecorded, Medication, VisitCondition, VisitKind } from "../shared/types";
 import { recordFollowUp } from "./casework-api";
-import { toLocalInput } from "./dates";
+import { toLocalInput } from "../shared/dates";
 import { CONDITIONS, MEDICATIONS, RISK_GRADES, VISIT_KINDS } from "./labels";
 import { fieldFor, missingChoices, newVisitId, toRequest, type VisitDraft, type VisitField } from "./visit-model";
 

@@ -4,7 +4,7 @@
  */
 
 import type { FollowUpCreate, Medication, VisitCondition, VisitKind } from "../shared/types";
-import { fromLocalInput } from "./dates";
+import { fromLocalInput } from "../shared/dates";
 
 /** What the form holds; times are `datetime-local` values (local time). */
 export interface VisitDraft {

@@ -10,7 +10,7 @@ import { describeError, showErrorText } from "../shared/error-text";
 import { onLocaleChange, t } from "../shared/i18n";
 import type { DueItem, DuePage } from "../shared/types";
 import { getDue, WORKLIST_DAYS, type WorklistScope } from "./casework-api";
-import { formatDay } from "./dates";
+import { formatDay } from "../shared/dates";
 import { gradeChip } from "./labels";
 
 export interface Worklist {

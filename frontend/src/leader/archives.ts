@@ -6,7 +6,8 @@
 
 import { incidentTitle } from "../shared/domain";
 import { el, replaceChildren } from "../shared/dom";
-import { formatClock, formatDuration, onLocaleChange, t } from "../shared/i18n";
+import { formatClock, formatDuration, labelOf, onLocaleChange, t } from "../shared/i18n";
+import { WARNING_RULES } from "../shared/warnings/labels";
 import { describeError, errorTechnical } from "../shared/error-text";
 import { ApiError } from "../shared/http";
 import { toPriority } from "../shared/incident-events";
@@ -157,6 +158,20 @@ export function mountArchives(parent: HTMLElement): HTMLElement {
             const outcome = d.outcome ?? (d.met ? "met" : "missed");
             return el("li", { className: `is-${outcome}`, dataset: { outcome }, text: `${d.purpose} · ${t(DEADLINE_WORDS[outcome])}` });
           })),
+      el("h4", { text: t("leader.archives.foreseen") }),
+      el("ul", { className: "archives__foreseen" }, (a.data.foreseen ?? []).length === 0
+        ? [el("li", { className: "empty", text: t("leader.archives.notForeseen") })]
+        : (a.data.foreseen ?? []).map((w) =>
+            el("li", {
+              className: `is-${w.level}`,
+              dataset: { rule: w.rule },
+              text: t(w.acknowledged_by_name === null ? "leader.archives.foreseenOpen" : "leader.archives.foreseenTaken", {
+                rule: labelOf(WARNING_RULES, w.rule),
+                days: w.days_before_call.toFixed(1),
+                by: w.acknowledged_by_name ?? "",
+              }),
+            }),
+          )),
       el("h4", { text: t("leader.detail.responders") }),
       el("ul", { className: "archives__people" }, a.data.assignments.map((p) => el("li", { text: `${p.display_name} · ${p.role} · ${p.state}` }))),
       el("h4", { text: t("leader.detail.timeline") }),

@@ -2,7 +2,8 @@
  * The leader view: today's KPIs across the top; on the left every live incident of the
  * jurisdiction (escalated and overdue first); the map in the middle (SLA heat per H3 cell,
  * drill-down by clicking a street or community); on the right, tabs for KPI trends, the
- * after-action archives with review notes, and the drill-down into one incident.
+ * after-action archives with review notes, the early warnings (with a badge of the live count
+ * that stays current while the tab is hidden), and the drill-down into one incident.
  */
 
 import { el } from "../shared/dom";
@@ -13,6 +14,7 @@ import { mountLegend } from "../shared/map/legend";
 import { createMapView } from "../shared/map/map-view";
 import { mountKpiTiles } from "../shared/panels/kpi-tiles";
 import type { Session } from "../shared/session";
+import type { WarningTotals } from "../shared/warnings/warnings-api";
 import { startTodayKpis } from "../shared/today-kpis";
 import { mountAppHeader } from "../shared/ui/app-header";
 import { mountArchives } from "./archives";
@@ -21,11 +23,13 @@ import { mountIncidentDetail } from "./incident-detail";
 import { getSlaCells } from "./leader-api";
 import { slaHeatLayer, type SlaData, type SlaMetric } from "./sla-heat-layer";
 import { mountTrends } from "./trends";
+import { mountWarningsTab } from "./warnings-tab";
 
-type Tab = "trends" | "archives" | "incident";
+type Tab = "trends" | "archives" | "warnings" | "incident";
 const TABS: readonly [Tab, MessageKey][] = [
   ["trends", tk("leader.tab.trends")],
   ["archives", tk("leader.tab.archives")],
+  ["warnings", tk("leader.tab.warnings")],
   ["incident", tk("leader.tab.incident")],
 ];
 
@@ -42,13 +46,23 @@ export function renderLeader(root: HTMLElement, session: Session): void {
   const panes: Record<Tab, HTMLElement> = {
     trends: el("div", { className: "leader__pane", dataset: { pane: "trends" } }),
     archives: el("div", { className: "leader__pane", dataset: { pane: "archives" } }),
+    warnings: el("div", { className: "leader__pane", dataset: { pane: "warnings" } }),
     incident: el("div", { className: "leader__pane", dataset: { pane: "incident" } }),
   };
-  const side = el("aside", { className: "leader__side" }, [tabBar, panes.trends, panes.archives, panes.incident]);
+  const side = el("aside", { className: "leader__side" }, [tabBar, panes.trends, panes.archives, panes.warnings, panes.incident]);
   shell.append(el("div", { className: "leader__body" }, [top, list, mapArea, side]));
 
   mountKpiTiles(top);
-  const client = startLiveFeed({ incidentsTopic: "leader" });
+  let warningTotals: WarningTotals | null = null;
+  const warnings = mountWarningsTab(panes.warnings, {
+    me: session.me,
+    now: () => client.serverNow(),
+    onTotals(totals) {
+      warningTotals = totals;
+      renderTabs();
+    },
+  });
+  const client = startLiveFeed({ incidentsTopic: "leader", listeners: [warnings.handler] });
   startTodayKpis();
 
   const view = createMapView(mapArea, session, { interactive: true, drillDown: true, underlays: [slaHeatLayer] });
@@ -95,12 +109,16 @@ export function renderLeader(root: HTMLElement, session: Session): void {
     for (const [id] of TABS) {
       panes[id].hidden = id !== tab;
     }
+    warnings.setVisible(tab === "warnings");
     renderTabs();
   };
   const renderTabs = (): void => {
     tabBar.replaceChildren(
       ...TABS.map(([id, label]) => {
         const b = el("button", { className: `tabs__btn${id === tab ? " is-active" : ""}`, text: t(label), attrs: { type: "button", role: "tab", "aria-selected": String(id === tab) }, dataset: { tab: id } });
+        if (id === "warnings" && warningTotals !== null) {
+          b.append(warningBadge(warningTotals));
+        }
         b.addEventListener("click", () => showTab(id));
         return b;
       }),
@@ -135,4 +153,14 @@ export function renderLeader(root: HTMLElement, session: Session): void {
   };
   renderScope();
   onLocaleChange(renderScope);
+}
+
+/** The warnings tab's badge: the live count (open and in hand), red with a serious count when any. */
+function warningBadge(totals: WarningTotals): HTMLElement {
+  const live = totals.open + totals.acknowledged;
+  const serious = totals.serious > 0;
+  return el("span", { className: `tabs__badge${serious ? " is-serious" : ""}${live === 0 ? " is-zero" : ""}`, attrs: { title: t("leader.warnings.badge", { n: live, serious: totals.serious }) }, dataset: { count: String(live), serious: String(totals.serious) } }, [
+    el("span", { className: "tabs__badge-count", text: String(live) }),
+    serious ? el("span", { className: "tabs__badge-serious", text: t("leader.warnings.seriousMark", { n: totals.serious }) }) : null,
+  ]);
 }

@@ -48,11 +48,12 @@ export const ENDPOINTS = {
   archive: { method: "GET", path: "/api/incidents/{incident_id}/archive", auth: true, response: "ArchiveView" },
   archiveNote: { method: "POST", path: "/api/incidents/{incident_id}/archive/notes", auth: true, response: null },
   archiveReview: { method: "POST", path: "/api/incidents/{incident_id}/archive/review", auth: true, response: null },
-  // The case work page: follow-up visits, the worklist, early warnings.
+  // The case work page (follow-up visits, the worklist) and early warnings (case work, leader, wall).
   followUpsDue: { method: "GET", path: "/api/follow-ups/due", auth: true, query: ["scope", "within_days", "risk_min", "limit"], response: "DuePage" },
   patientFollowUps: { method: "GET", path: "/api/patients/{patient_id}/follow-ups", auth: true, query: ["limit"], response: "FollowUpPage" },
   followUpRecord: { method: "POST", path: "/api/patients/{patient_id}/follow-ups", auth: true, request: "FollowUpCreate", response: "FollowUpRecorded" },
   warnings: { method: "GET", path: "/api/warnings", auth: true, query: ["state", "rule", "limit"], response: "WarningPage" },
+  warningUnits: { method: "GET", path: "/api/warnings/units", auth: true, query: ["level"], response: "UnitWarningPage" },
   warningAcknowledge: { method: "POST", path: "/api/warnings/{warning_id}/acknowledge", auth: true, request: "WarningAck", response: "WarningView" },
 } as const;
 

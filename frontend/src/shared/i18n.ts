@@ -163,3 +163,8 @@ export function formatDate(date: Date): string {
 export function localName(named: { name_zh: string; name_en: string }): string {
   return current === "zh-CN" ? named.name_zh : named.name_en;
 }
+
+/** A label from `table`, or the server's raw value when it sent one we have no words for. */
+export function labelOf<K extends string>(table: Readonly<Record<K, MessageKey>>, value: string): string {
+  return Object.hasOwn(table, value) ? t(table[value as K]) : value;
+}

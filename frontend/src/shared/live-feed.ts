@@ -12,7 +12,7 @@ import { onLocaleChange } from "./i18n";
 import { deriveKpis, IncidentBook, kpiFigures, renderTickerLine, tickerLineFor, type KpiFigures, type TickerLine } from "./incident-events";
 import { getLiveState, pushTickerEvents, setKpis, setLiveIncidents, setResponderPositions, setTickerEvents, setTodayKpis, TICKER_LIMIT } from "./live";
 import { PositionBook } from "./positions-feed";
-import { RealtimeClient } from "./realtime";
+import { RealtimeClient, type TopicHandler } from "./realtime";
 
 /** Ages of positions are recomputed this often, so silent responders turn stale on time. */
 const AGE_TICK_MS = 5_000;
@@ -22,6 +22,11 @@ export interface LiveFeedOptions {
   incidentsTopic: string;
   /** Also subscribe to `positions` (default true). */
   positions?: boolean;
+  /**
+   * More handlers of the incidents topic, given each snapshot and event before the feed uses it
+   * (the client holds one handler per topic; warning events ride the same stream).
+   */
+  listeners?: readonly TopicHandler[];
 }
 
 /** Starts the realtime client for this page and returns it (it runs until the page unloads). */
@@ -45,8 +50,12 @@ export function startLiveFeed(options: LiveFeedOptions): RealtimeClient {
     }
   };
 
+  const listeners = options.listeners ?? [];
   client.subscribe(options.incidentsTopic, {
     snapshot(message) {
+      for (const listener of listeners) {
+        listener.snapshot?.(message);
+      }
       incidents.replace(message.data);
       figures = kpiFigures(message.data);
       if (getLiveState().focus === null) {
@@ -58,6 +67,9 @@ export function startLiveFeed(options: LiveFeedOptions): RealtimeClient {
       publishKpis();
     },
     event(message) {
+      for (const listener of listeners) {
+        listener.event?.(message);
+      }
       const change = incidents.apply(message);
       if (change === null) {
         return;

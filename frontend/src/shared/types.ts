@@ -301,6 +301,8 @@ export interface ArchiveView {
     deadlines: { timer_id: string; purpose: string; due_at: string; fired_at: string | null; met: boolean; outcome?: "met" | "missed" | "cancelled" | "open" }[];
     assignments: { id: string; display_name: string; role: string; state: string; offered_at: string; accepted_at: string | null; on_scene_at: string | null }[];
     timeline: { id: number; at: string; kind: string; actor_name: string | null; data: Record<string, unknown> }[];
+    /** Early warnings live when the call came (absent from archives built before them). */
+    foreseen?: { id: number; rule: WarningRule; level: WarningLevel; raised_at: string; acknowledged_at: string | null; acknowledged_by_name: string | null; ack_note: string | null; days_before_call: number }[];
   };
   /** The server declares notes as free-form objects, so the contract check cannot see inside. */
   notes: { at: string; author_name: string; text: string }[];
@@ -976,7 +978,9 @@ export interface WarningView {
   subject_type: string;
   subject_id: string;
   org_path: string;
+  /** The unit's name in Chinese; `org_name_en` in English. */
   org_name: string | null;
+  org_name_en: string | null;
   raised_at: string;
   details: WarningDetails;
   acknowledged_by_name: string | null;

@@ -1,6 +1,7 @@
 /**
- * The wall (大屏): header with the district name, clock and live indicator; KPI tiles on the
- * left, the map in the middle, live incidents on the right, the event ticker along the bottom.
+ * The wall (大屏): header with the district name, the live early warnings, clock and live
+ * indicator; KPI tiles on the left, the map in the middle, live incidents on the right, the
+ * event ticker along the bottom.
  * Laid out for 16:9 screens; every size is in rem and the root font scales with the viewport,
  * so 1920×1080 and 3840×2160 show the same picture, just sharper.
  */
@@ -19,6 +20,7 @@ import { mountClock } from "../shared/ui/clock";
 import { mountConnectionIndicator } from "../shared/ui/connection-indicator";
 import { mountLanguageSwitch } from "../shared/ui/language-switch";
 import { startTodayKpis } from "../shared/today-kpis";
+import { mountWarningFigure } from "./warning-figure";
 
 export function renderWall(root: HTMLElement, session: Session): void {
   const headerStatus = el("div", { className: "wall-header__status" });
@@ -34,6 +36,7 @@ export function renderWall(root: HTMLElement, session: Session): void {
     el("div", { className: "wall-header__center" }, [jurisdiction]),
     headerStatus,
   ]);
+  const warnings = mountWarningFigure(headerStatus);
   mountClock(headerStatus, { withDate: true });
   mountConnectionIndicator(headerStatus);
   mountLanguageSwitch(headerStatus);
@@ -61,6 +64,6 @@ export function renderWall(root: HTMLElement, session: Session): void {
   };
   renderJurisdiction();
   onLocaleChange(renderJurisdiction);
-  startLiveFeed({ incidentsTopic: "wall" });
+  startLiveFeed({ incidentsTopic: "wall", listeners: [warnings] });
   startTodayKpis();
 }

@@ -13,6 +13,7 @@ from backend.early_warning.follow_up_rule import check_follow_ups
 from backend.early_warning.repeat_call_rule import RepeatCallPolicy, check_repeat_calls
 from backend.early_warning.store import RuleRun
 from backend.followups.policy import FollowUpPolicy
+from backend.incidents.archive import build_archive
 from backend.security.policy import Role
 from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
@@ -161,6 +162,15 @@ async def test_a_third_call_from_a_household_raises_a_warning_its_care_teams_hea
     assert "details" not in noted[0]
     shown = (await app.get(f"/api/incidents/{third['summary']['id']}", headers=operator)).json()
     assert [w["rule"] for w in shown["warnings"]] == ["repeat_calls"]  # no patient linked there
+
+    # The review sees what was foreseen when each call came: nothing for the third call (its
+    # warning came after it), both warnings for the fourth, with how long they had been open.
+    async with clean_db.acquire() as conn:
+        fourth = await build_archive(conn, r.json()["incident"]["summary"]["id"])
+        third_archive = await build_archive(conn, third["summary"]["id"])
+    assert third_archive.foreseen == []
+    assert sorted(w.rule for w in fourth.foreseen) == ["follow_up_overdue", "repeat_calls"]
+    assert all(w.days_before_call >= 0 and w.acknowledged_at is None for w in fourth.foreseen)
 
     await _create(app, operator, {"address_id": address["id"]})  # the fifth call
     run = await _rule(clean_db)

@@ -1,6 +1,6 @@
 /** A short confirmation at the bottom of the screen ("已记录随访"), read out by screen readers. */
 
-import { el } from "../shared/dom";
+import { el } from "../dom";
 
 const SHOWN_MS = 4_000;
 let region: HTMLElement | null = null;

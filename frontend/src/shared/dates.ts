@@ -1,9 +1,9 @@
 /**
- * Dates of the case work page, in the browser's local time: days for due dates, day and minute
- * for visits, and the `<input type="datetime-local">` values the form reads and writes.
+ * Dates in the browser's local time: days for due dates, day and minute for visits and
+ * warnings, and the `<input type="datetime-local">` values the case work form reads and writes.
  */
 
-import { formatClock, getLocale } from "../shared/i18n";
+import { formatClock, getLocale } from "./i18n";
 
 const DAY_MS = 86_400_000;
 

@@ -1,0 +1,20 @@
+/** Words for the server's warning values (literal keys, so i18n:check sees them). */
+
+import { tk, type MessageKey } from "../i18n";
+import type { WarningLevel, WarningResolution, WarningRule } from "../types";
+
+export const WARNING_LEVELS: Readonly<Record<WarningLevel, MessageKey>> = {
+  warning: tk("warning.level.warning"),
+  serious: tk("warning.level.serious"),
+};
+
+export const WARNING_RULES: Readonly<Record<WarningRule, MessageKey>> = {
+  follow_up_overdue: tk("warning.rule.follow_up_overdue"),
+  repeat_calls: tk("warning.rule.repeat_calls"),
+};
+
+export const WARNING_RESOLUTIONS: Readonly<Record<WarningResolution, MessageKey>> = {
+  follow_up_recorded: tk("warning.resolution.follow_up_recorded"),
+  no_longer_due: tk("warning.resolution.no_longer_due"),
+  quiet_again: tk("warning.resolution.quiet_again"),
+};

@@ -1,0 +1,121 @@
+/**
+ * One early warning as a card, the same on every page that lists them (case work, the leader
+ * view): level, rule, what the rule found (days late, or calls), the unit, when it was raised,
+ * and its state: a "take in hand" button while open, who took it and their note once
+ * acknowledged, the resolution once resolved. Cards carry `data-warning-id`, `data-state`,
+ * `data-level`, `data-rule`, `data-org-path`, and `data-patient-id` when about a patient.
+ */
+
+import { formatDay, formatDayTime, daysOverdue } from "../dates";
+import { el } from "../dom";
+import { labelOf, localName, t } from "../i18n";
+import { openFormDialog } from "../ui/form-dialog";
+import { showToast } from "../ui/toast";
+import type { WarningView } from "../types";
+import { WARNING_LEVELS, WARNING_RESOLUTIONS, WARNING_RULES } from "./labels";
+import { acknowledgeWarning } from "./warnings-api";
+
+export interface WarningCardOptions {
+  /** The server's clock, in ms (days late are counted from it). */
+  now: number;
+  /** The subject's name, on pages that may show it (case work); never on the leader view. */
+  name?: string | null;
+  /** The unit's name to show instead of the warning's own (`unitOf`). */
+  unitName?: string | null;
+  /**
+   * A function: the card opens the warning's subject. `null`: the card is a button that cannot
+   * open this subject (an address has no one record). Absent: the card is not a button.
+   */
+  onOpen?: (() => void) | null;
+  /** Takes an open warning in hand; without it an open warning offers no action. */
+  onTake?: () => void;
+}
+
+/** The warning's unit in the current language (its path when the unit is unknown). */
+export function unitOf(w: WarningView): string {
+  return w.org_name === null || w.org_name_en === null ? w.org_path : localName({ name_zh: w.org_name, name_en: w.org_name_en });
+}
+
+/** The card of `w` (an `<li>`). */
+export function warningCard(w: WarningView, options: WarningCardOptions): HTMLLIElement {
+  const unit = options.unitName ?? unitOf(w);
+  const summary = [
+    el("span", { className: "warning-card__top" }, [
+      el("span", { className: "warning-card__level", text: labelOf(WARNING_LEVELS, w.level) }),
+      el("strong", { className: "warning-card__rule", text: labelOf(WARNING_RULES, w.rule) }),
+      warningFinding(w, options.now),
+    ]),
+    el("span", { className: "warning-card__where", text: [options.name ?? null, unit].filter((x) => x !== null).join(" · ") }),
+    el("span", { className: "warning-card__time", text: t("warning.raisedAt", { time: formatDayTime(w.raised_at) }) }),
+  ];
+  let head: HTMLElement;
+  if (options.onOpen === undefined) {
+    head = el("div", { className: "warning-card__open" }, summary);
+  } else {
+    const open = el("button", { className: "warning-card__open", attrs: { type: "button" } }, summary);
+    const onOpen = options.onOpen;
+    if (onOpen === null) {
+      open.disabled = true;
+    } else {
+      open.addEventListener("click", onOpen);
+    }
+    head = open;
+  }
+  const dataset: Record<string, string> = { warningId: String(w.id), state: w.state, level: w.level, rule: w.rule, orgPath: w.org_path };
+  if (w.subject_type === "patient") {
+    dataset.patientId = w.subject_id;
+  }
+  return el("li", { className: "warning-card", dataset }, [head, ...stateLines(w, options.onTake)]);
+}
+
+/** The take-in-hand button, who took it and how, and how it was resolved. */
+function stateLines(w: WarningView, onTake: (() => void) | undefined): HTMLElement[] {
+  const lines: HTMLElement[] = [];
+  if (w.state === "open" && onTake !== undefined) {
+    const take = el("button", { className: "btn btn--small btn--primary warning-card__take", i18n: "warning.take", attrs: { type: "button" } });
+    take.addEventListener("click", onTake);
+    lines.push(take);
+  }
+  if (w.acknowledged_by_name !== null || w.state === "acknowledged") {
+    lines.push(el("p", { className: "warning-card__handled", text: t("warning.handledBy", { name: w.acknowledged_by_name ?? "—", note: w.ack_note ?? "" }) }));
+  }
+  if (w.state === "resolved") {
+    const resolution = w.resolution === null ? "—" : labelOf(WARNING_RESOLUTIONS, w.resolution);
+    lines.push(el("p", { className: "warning-card__resolved", text: t("warning.resolvedAt", { resolution, time: formatDayTime(w.resolved_at) }) }));
+  }
+  return lines;
+}
+
+/** What the rule found, in a few words: how late the visit is, or how many calls came. */
+export function warningFinding(w: WarningView, now: number): HTMLElement | null {
+  if (w.rule === "follow_up_overdue" && typeof w.details.due_at === "string") {
+    const late = daysOverdue(w.details.due_at, now);
+    return late === null || late <= 0 ? null : el("span", { className: "warning-card__finding", text: t("warning.late", { n: late }) });
+  }
+  if (w.rule === "repeat_calls" && typeof w.details.calls === "number") {
+    const last = typeof w.details.last_at === "string" ? formatDay(w.details.last_at) : "—";
+    return el("span", { className: "warning-card__finding", text: t("warning.calls", { n: w.details.calls, date: last }) });
+  }
+  return null;
+}
+
+/**
+ * Asks for a note and takes `w` in hand (`POST /api/warnings/{id}/acknowledge`); a refusal stays
+ * in the dialog at its field. Resolves true when taken (a toast says so), false when cancelled.
+ * Re-read the warnings either way: after a 409 someone else has it, and the card should say who.
+ */
+export async function takeWarningInHand(w: WarningView, about: readonly (string | null)[]): Promise<boolean> {
+  const done = await openFormDialog({
+    title: t("warning.ack.title"),
+    subtitle: [...about, labelOf(WARNING_LEVELS, w.level)].filter((x): x is string => x !== null && x !== "").join(" · "),
+    fields: [{ name: "note", label: "warning.ack.note", kind: "textarea", placeholder: "warning.ack.placeholder" }],
+    submit: "warning.ack.submit",
+    async onSubmit(values) {
+      await acknowledgeWarning(w.id, values.note ?? "");
+    },
+  });
+  if (done) {
+    showToast(t("warning.ack.done"));
+  }
+  return done;
+}
