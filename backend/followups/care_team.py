@@ -9,7 +9,7 @@ import msgspec
 from backend.api.people.schemas import CareTeamMember
 from backend.errors import NotFound
 from backend.followups.models import CareTeamAdd
-from backend.followups.scope import patient_in_scope
+from backend.followups.scope import canonical_id, patient_in_scope
 from backend.security.context import Auditor
 from backend.storage.postgres.pool import PgConn
 
@@ -33,7 +33,7 @@ async def add_member(
     """Put a user of the patient's district on the team (again: only ``is_primary`` changes).
     A primary member replaces the former primary. Call it outside a transaction (a denial
     stays recorded)."""
-    await patient_in_scope(conn, auditor, patient_id, "care_team.add")
+    patient_id = await canonical_id(conn, auditor, patient_id, "care_team.add")
     async with conn.transaction():
         return await _add(conn, auditor, patient_id, data)
 
@@ -85,7 +85,7 @@ async def remove_member(
 ) -> list[CareTeamMember]:
     """Take a user off the team in one role; 404 when they were not on it in that role. Call it
     outside a transaction (a denial stays recorded)."""
-    await patient_in_scope(conn, auditor, patient_id, "care_team.remove")
+    patient_id = await canonical_id(conn, auditor, patient_id, "care_team.remove")
     async with conn.transaction():
         return await _remove(conn, auditor, patient_id, user_id, role)
 

@@ -29,3 +29,10 @@ async def patient_in_scope(
         )
         raise NotFound(f"no patient {patient_id}", field="patient_id")
     return row
+
+
+async def canonical_id(conn: PgConn, auditor: Auditor, patient_id: str, action: str) -> str:
+    """The patient's id as stored (a UUID in upper case, or in braces, names the same patient,
+    and warnings and audit rows must name it one way), after the scope check."""
+    row = await patient_in_scope(conn, auditor, patient_id, action)
+    return str(row["person_id"])

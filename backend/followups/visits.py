@@ -15,7 +15,7 @@ from backend.early_warning.store import resolve_for_subject
 from backend.errors import Conflict, Unprocessable
 from backend.followups.models import FollowUpCreate, FollowUpPage, FollowUpRecorded, FollowUpView
 from backend.followups.policy import FollowUpPolicy, due_sql
-from backend.followups.scope import patient_in_scope
+from backend.followups.scope import canonical_id, patient_in_scope
 from backend.realtime.outbox import emit
 from backend.security.context import Auditor
 from backend.security.crypto import FieldCipher
@@ -98,7 +98,7 @@ async def record_follow_up(
     transaction: it opens its own once the patient is known to be in scope, so a denial stays
     recorded. 404 for an unknown patient or one outside the jurisdiction; 422 naming the field
     for impossible times; 409 when the id was used for another visit."""
-    await patient_in_scope(conn, auditor, patient_id, "follow_up.record")
+    patient_id = await canonical_id(conn, auditor, patient_id, "follow_up.record")
     _check_times(data, policy, now)
     async with conn.transaction():
         return await _record(conn, cipher, auditor, policy, patient_id, data, now)
@@ -228,6 +228,7 @@ async def list_follow_ups(
 ) -> FollowUpPage:
     """A patient's visits, newest first; the read is audited like any read of the patient."""
     patient = await patient_in_scope(conn, auditor, patient_id, "patient.read")
+    patient_id = str(patient["person_id"])
     rows = await conn.fetch(
         "SELECT * FROM follow_ups WHERE patient_id = $1::uuid ORDER BY at DESC, recorded_at DESC LIMIT $2",
         patient_id,

@@ -74,7 +74,8 @@ async def test_the_same_visit_sent_twice_is_stored_once_and_another_visit_under_
     body = visit()
     url = f"/api/patients/{ward.overdue_high}/follow-ups"
     first = await client.post(url, json=body, headers=worker)
-    again = await client.post(url, json=body, headers=worker)
+    upper = f"/api/patients/{ward.overdue_high.upper()}/follow-ups"  # the same patient
+    again = await client.post(upper, json=body, headers=worker)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["duplicate"] is True
     assert again.json()["follow_up"]["id"] == first.json()["follow_up"]["id"]

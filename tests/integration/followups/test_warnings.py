@@ -99,7 +99,7 @@ async def test_a_recorded_visit_resolves_the_warning_at_once_and_a_new_lapse_rai
     worker = await login(client, "worker")
     at = datetime.now(UTC) - timedelta(days=13)  # grade 4: due again tomorrow
     r = await client.post(
-        f"/api/patients/{ward.overdue_high}/follow-ups",
+        f"/api/patients/{ward.overdue_high.upper()}/follow-ups",  # one patient, however spelt
         json={
             "id": str(uuid.uuid4()),
             "at": at.isoformat(),
