@@ -70,13 +70,17 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
         district = await conn.fetchval(
             "SELECT path FROM org_units WHERE level = 'district' ORDER BY path LIMIT 1"
         )
-        street = await conn.fetchval(
-            "SELECT path FROM org_units WHERE level = 'street' ORDER BY path LIMIT 1"
-        )
+        # The community with the most registered patients (the first one when none are loaded),
+        # so its case worker, leader and police officer have someone to look after.
         community = await conn.fetchval(
-            "SELECT path FROM org_units WHERE level = 'community' AND parent_path = $1 ORDER BY path LIMIT 1",
-            street,
+            """
+            SELECT o.path FROM org_units o WHERE o.level = 'community'
+            ORDER BY (SELECT count(*) FROM patients p
+                      WHERE p.org_path = o.path OR p.org_path LIKE o.path || '.%') DESC, o.path
+            LIMIT 1
+            """
         )
+        street = await conn.fetchval("SELECT parent_path FROM org_units WHERE path = $1", community)
         grid = await conn.fetchval(
             "SELECT path FROM org_units WHERE level = 'grid' AND parent_path = $1 ORDER BY path LIMIT 1",
             community,

@@ -206,7 +206,7 @@ async def test_the_demo_comes_alive_closes_incidents_and_stops_on_ctrl_c(
     demo: Demo, browser: Browser
 ) -> None:
     output = demo.output()
-    for url in ("/wall/", "/console/", "/leader/", "/responder/"):
+    for url in ("/wall/", "/console/", "/leader/", "/responder/", "/casework/"):
         assert f"{demo.base_url}{url}" in output, f"the demo did not print {url}"
     assert "district.leader" in output and "operator" in output and DEMO_PASSWORD in output
 
@@ -260,6 +260,18 @@ async def test_the_demo_comes_alive_closes_incidents_and_stops_on_ctrl_c(
     phone = await signed_in(browser, demo.base_url, "responder", "/responder/")
     await phone.wait_for_selector(".duty-switch", timeout=30_000)
     await phone.context.close()
+
+    # The case worker's community (the one with the most patients) starts with two high-risk
+    # patients overdue (one when it has only one): the rule (each minute) has raised their
+    # warnings by now, and the case-work page lists them.
+    casework = await signed_in(browser, demo.base_url, "caseworker", "/casework/")
+    card = casework.locator(".warning-card[data-rule='follow_up_overdue'][data-patient-id]")
+    await card.first.wait_for(timeout=90_000)
+    assert await card.count() >= 1  # two on a full-size demo; a tiny one may have one
+    row = casework.locator(".work-row[data-patient-id]").first
+    await row.wait_for(timeout=30_000)
+    await casework.screenshot(path=str(screenshot_path("demo-casework-1920x1080.png")))
+    await casework.context.close()
 
     # Ctrl-C stops the backend and the simulators; nothing is left listening.
     assert demo.interrupt() == 0, demo.output()[-4000:]
