@@ -83,6 +83,8 @@ class UnitWarnings(msgspec.Struct, frozen=True, kw_only=True):
     open: int
     acknowledged: int
     serious: int
+    high_risk: int = 0  # patients the overdue rule watches (grade >= its threshold)
+    overdue: int = 0  # ... whose follow-up is past due now
 
 
 class UnitWarningPage(msgspec.Struct, frozen=True, kw_only=True):

@@ -9,6 +9,7 @@ address it is about) (their phones; ``warning.raised`` and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -202,9 +203,12 @@ async def list_warnings(
     )
 
 
-async def per_unit(conn: PgConn, scope: str, level: str) -> UnitWarningPage:
+async def per_unit(
+    conn: PgConn, scope: str, level: str, coverage: Mapping[str, tuple[int, int]]
+) -> UnitWarningPage:
     """Live warnings counted per org unit of ``level`` inside ``scope``, zero included; the
-    units with serious ones first, then the busiest."""
+    units with serious ones first, then the busiest. ``coverage``: per unit path, how many
+    high-risk patients the follow-up rule watches and how many of them are overdue."""
     rows = await conn.fetch(
         f"""
         SELECT u.path AS org_path, u.name_zh, u.name_en,
@@ -221,9 +225,13 @@ async def per_unit(conn: PgConn, scope: str, level: str) -> UnitWarningPage:
         scope,
         level,
     )
-    return UnitWarningPage(
-        level=level, units=[msgspec.convert(dict(r), UnitWarnings) for r in rows]
-    )
+    units = []
+    for r in rows:
+        high_risk, overdue = coverage.get(r["org_path"], (0, 0))
+        units.append(
+            msgspec.convert({**dict(r), "high_risk": high_risk, "overdue": overdue}, UnitWarnings)
+        )
+    return UnitWarningPage(level=level, units=units)
 
 
 async def acknowledge(conn: PgConn, auditor: Auditor, warning_id: int, note: str) -> WarningView:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from litestar import Controller, get, post
@@ -17,6 +18,8 @@ from backend.early_warning.models import (
     WarningView,
 )
 from backend.errors import NotFound
+from backend.followups.coverage import high_risk_per_unit
+from backend.followups.policy import FollowUpPolicy
 from backend.security.context import Auditor, Caller
 from backend.security.guards import needs
 from backend.security.policy import Permission
@@ -57,11 +60,18 @@ class WarningController(Controller):
         self,
         pool: NamedDependency[PgPool],
         caller: NamedDependency[Caller],
+        follow_up_policy: NamedDependency[FollowUpPolicy],
         level: Annotated[Literal["street", "community", "grid"], QueryParameter()] = "community",
     ) -> UnitWarningPage:
-        """Every unit of the level, zero included; those with serious warnings first."""
+        """Every unit of the level, zero included; those with serious warnings first. Each unit
+        also says how many high-risk patients the overdue rule watches there and how many of
+        them are past due now."""
+        scope = caller.principal.org_path
         async with pool.acquire() as conn:
-            return await store.per_unit(conn, caller.principal.org_path, level)
+            coverage = await high_risk_per_unit(
+                conn, follow_up_policy, scope, level, datetime.now(UTC)
+            )
+            return await store.per_unit(conn, scope, level, coverage)
 
     @post(
         "/{warning_id:str}/acknowledge",

@@ -1,9 +1,10 @@
 /**
  * The leader's warnings per unit: a level switch (street / community / grid, the levels below
  * the leader's own) and one row per unit of that level with its open, acknowledged and serious
- * counts, serious rows first as the server orders them. Clicking a row picks the unit (the list
+ * counts, serious rows first as the server orders them, and its follow-up coverage (the share of
+ * its high-risk patients seen on time, 随访及时率). Clicking a row picks the unit (the list
  * below then shows only its warnings); clicking it again lets go. Rows carry `data-path`,
- * `data-open`, `data-acknowledged` and `data-serious`.
+ * `data-open`, `data-acknowledged`, `data-serious`, `data-high-risk` and `data-overdue`.
  */
 
 import { el, replaceChildren } from "../shared/dom";
@@ -69,6 +70,7 @@ export function mountUnitsTable(levels: readonly WarningUnitLevel[], onLevel: (l
       el("th", { i18n: "leader.warnings.open", attrs: { scope: "col" } }),
       el("th", { i18n: "leader.warnings.acknowledged", attrs: { scope: "col" } }),
       el("th", { i18n: "leader.warnings.serious", attrs: { scope: "col" } }),
+      el("th", { i18n: "leader.warnings.onTime", attrs: { scope: "col", "data-i18n-title": "leader.warnings.onTimeHint" } }),
     ]);
     const rows = view.units.map((unit) => {
       const classes = ["lwarn__unit", unit.serious > 0 ? "is-serious" : "", unit.open + unit.acknowledged === 0 ? "is-quiet" : "", unit.org_path === view.picked ? "is-selected" : ""];
@@ -77,13 +79,21 @@ export function mountUnitsTable(levels: readonly WarningUnitLevel[], onLevel: (l
         {
           className: classes.filter((c) => c !== "").join(" "),
           attrs: { tabindex: "0", "aria-selected": String(unit.org_path === view.picked) },
-          dataset: { path: unit.org_path, open: String(unit.open), acknowledged: String(unit.acknowledged), serious: String(unit.serious) },
+          dataset: {
+            path: unit.org_path,
+            open: String(unit.open),
+            acknowledged: String(unit.acknowledged),
+            serious: String(unit.serious),
+            highRisk: String(unit.high_risk),
+            overdue: String(unit.overdue),
+          },
         },
         [
           el("td", { className: "lwarn__unit-name", text: localName(unit) }),
           el("td", { text: String(unit.open) }),
           el("td", { text: String(unit.acknowledged) }),
           el("td", { className: "lwarn__unit-serious", text: String(unit.serious) }),
+          el("td", { className: `lwarn__unit-ontime${unit.overdue > 0 ? " is-late" : ""}`, text: onTime(unit) }),
         ],
       );
       row.addEventListener("click", () => onPick(unit));
@@ -94,4 +104,13 @@ export function mountUnitsTable(levels: readonly WarningUnitLevel[], onLevel: (l
   };
 
   return { root, render };
+}
+
+/** The share of the unit's high-risk patients not overdue, "—" when it has none. */
+function onTime(unit: UnitWarnings): string {
+  if (unit.high_risk === 0) {
+    return "—";
+  }
+  const share = Math.floor((100 * (unit.high_risk - unit.overdue)) / unit.high_risk);
+  return t("leader.warnings.onTimeValue", { pct: share, n: unit.high_risk });
 }

@@ -1012,6 +1012,9 @@ export interface UnitWarnings {
   open: number;
   acknowledged: number;
   serious: number;
+  /** High-risk patients the overdue rule watches in the unit, and how many are past due now. */
+  high_risk: number;
+  overdue: number;
 }
 
 /** `GET /api/warnings/units`: every unit of the level in the jurisdiction, serious first. */

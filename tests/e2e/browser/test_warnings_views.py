@@ -179,6 +179,13 @@ async def test_the_leaders_warnings_tab(
     b = {"path": paths.street_b, "open": 2, "acknowledged": 0, "serious": 0, "highlighted": False}
     assert rows[:2] == [a, b], rows
     assert all(r["open"] + r["acknowledged"] + r["serious"] == 0 for r in rows[2:]), rows
+    # Follow-up coverage: street A sees 1 of its 3 high-risk patients on time, B 1 of 2.
+    street_a = page.locator(f".lwarn__unit[data-path='{paths.street_a}']")
+    assert await street_a.get_attribute("data-high-risk") == "3"
+    assert await street_a.get_attribute("data-overdue") == "2"
+    assert await street_a.locator(".lwarn__unit-ontime").inner_text() == "33%（3）"
+    street_b = page.locator(f".lwarn__unit[data-path='{paths.street_b}'] .lwarn__unit-ontime")
+    assert await street_b.inner_text() == "50%（2）"
     # The list: serious first, how late, the repeat calls counted; no names anywhere.
     first = page.locator(".lwarn__list .warning-card").first
     assert await first.get_attribute("data-patient-id") == patients.a_serious

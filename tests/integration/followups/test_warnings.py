@@ -226,6 +226,16 @@ async def test_leaders_see_live_warnings_per_unit_with_the_serious_ones_first(
     by_path = {u["org_path"]: u for u in units}
     assert (by_path[paths.community_a]["open"], by_path[paths.community_a]["serious"]) == (2, 1)
     assert by_path[paths.community_b]["open"] == 1
+    # Follow-up coverage: A watches 3 high-risk patients (2 overdue), B one (overdue).
+    assert (by_path[paths.community_a]["high_risk"], by_path[paths.community_a]["overdue"]) == (
+        3,
+        2,
+    )
+    assert (by_path[paths.community_b]["high_risk"], by_path[paths.community_b]["overdue"]) == (
+        1,
+        1,
+    )
+    assert sum(u["high_risk"] for u in units) == 4
     assert units[0]["org_path"] == paths.community_a  # the one with a serious warning
     assert sum(u["open"] for u in units) == 3 and len(units) > 2  # the quiet ones are listed
     theirs = (await client.get("/api/warnings/units?level=community", headers=street_b)).json()
