@@ -1,10 +1,9 @@
 """The early-warning record: announce, list, acknowledge, resolve.
 
 A warning is announced twice in the transaction that changes it: on the incidents stream under
-its org path (walls, consoles and leaders of that jurisdiction) and on the personal stream of
-each member of the care team of the patient it is about (or of every patient registered at the
-address it is about) (their phones; ``warning.raised`` and
-``warning.escalated`` are also pushed).
+its org path (walls, consoles and leaders of that jurisdiction), and on the personal streams of
+the care team of the patient it is about, or of every patient registered at the address it is
+about (their phones: ``warning.raised`` and ``warning.escalated`` are also pushed).
 """
 
 from __future__ import annotations
