@@ -13,6 +13,7 @@ import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,7 @@ def lifespan(settings: Settings, keyring: Keyring, audit: AuditLog) -> Callable[
                 fire_timers=lambda: fire_due_timers(pool, incidents, node),
                 follow_up_policy=follow_up_policy(settings),
                 repeat_call_policy=repeat_call_policy(settings),
+                warning_ack_lapse=timedelta(days=settings.warning_ack_lapse_days),
                 timer_poll_s=settings.timer_poll_s,
                 warning_check_s=settings.warning_check_s,
             )

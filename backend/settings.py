@@ -113,6 +113,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Incidents at one address within the repeat window (30 days) that raise an early warning."""
     repeat_call_serious_count: Annotated[int, Meta(ge=2, le=1000)] = 5
     """... and that make it serious."""
+    warning_ack_lapse_days: Annotated[float, Meta(gt=0, le=366)] = 3.0
+    """A warning taken in hand and still live this many days later is opened again."""
     warning_check_s: Annotated[float, Meta(gt=0, le=86_400)] = 60.0
     """How often each node runs the early-warning rules."""
     gc_freeze_interval_s: Annotated[float, Meta(ge=0, le=3600)] = 5.0

@@ -9,7 +9,7 @@ about (their phones: ``warning.raised`` and ``warning.escalated`` are also pushe
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -267,6 +267,24 @@ async def acknowledge(conn: PgConn, auditor: Auditor, warning_id: int, note: str
     await announce(conn, "warning.acknowledged", row)
     view = await conn.fetchrow(f"SELECT {_COLUMNS} {_FROM} WHERE w.id = $1", warning_id)
     return _view(view)
+
+
+async def reopen_lapsed(conn: PgConn, now: datetime, after: timedelta) -> list[int]:
+    """Open again each warning taken in hand longer than ``after`` ago and still live: taking
+    a warning in hand is a promise to act, and one not kept comes back to everyone. Who had it
+    and their note stay on the row. Safe on several nodes at once (row locks; the second
+    pass finds the rows open already). Must run inside a transaction."""
+    rows = await conn.fetch(
+        """
+        UPDATE early_warnings SET state = 'open'
+        WHERE state = 'acknowledged' AND acknowledged_at < $1
+        RETURNING *
+        """,
+        now - after,
+    )
+    for row in rows:
+        await announce(conn, "warning.reopened", row)
+    return [row["id"] for row in rows]
 
 
 async def resolve_for_subject(

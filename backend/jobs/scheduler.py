@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from backend.api.map.rollup import fold_layers
 from backend.early_warning.follow_up_rule import check_follow_ups
 from backend.early_warning.repeat_call_rule import RepeatCallPolicy, check_repeat_calls
+from backend.early_warning.store import reopen_lapsed
 from backend.followups.policy import FollowUpPolicy
 from backend.positions.service import PositionService
 from backend.storage.postgres.pool import PgPool
@@ -47,6 +48,7 @@ def create_scheduler(
     fire_timers: Callable[[], Awaitable[object]],
     follow_up_policy: FollowUpPolicy | None = None,
     repeat_call_policy: RepeatCallPolicy | None = None,
+    warning_ack_lapse: timedelta = timedelta(days=3),
     timer_poll_s: float = 0.25,
     warning_check_s: float = 60.0,
     outbox_retention_h: float = 24.0,
@@ -80,6 +82,8 @@ def create_scheduler(
                 await check_repeat_calls(
                     conn, repeat_call_policy or RepeatCallPolicy(), datetime.now(UTC)
                 )
+            async with conn.transaction():
+                await reopen_lapsed(conn, datetime.now(UTC), warning_ack_lapse)
 
     async def prune() -> None:
         await pool.execute(

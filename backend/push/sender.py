@@ -24,7 +24,13 @@ from backend.storage.postgres.pool import PgPool
 
 log = logging.getLogger("pingan.push")
 PUSHED_KINDS = frozenset(
-    {"assignment.offered", "leader.notified", "warning.raised", "warning.escalated"}
+    {
+        "assignment.offered",
+        "leader.notified",
+        "warning.raised",
+        "warning.escalated",
+        "warning.reopened",
+    }
 )
 
 

@@ -166,7 +166,7 @@ export class ResponderController {
     // Kinds on `me`: assignment.offered / .withdrawn / .ended (leader.notified is for leaders);
     // warning.* and follow_up.recorded for members of a patient's care team.
     const [family, what] = event.kind.split(".", 2);
-    if (family === "warning" && (what === "raised" || what === "escalated")) {
+    if (family === "warning" && (what === "raised" || what === "escalated" || what === "reopened")) {
       // A note, not an alarm: nobody is in danger this minute; the case worker leads.
       const key = event.data.rule === "repeat_calls" ? "responder.warning.repeatCalls" : "responder.warning.followUpOverdue";
       update({ notice: { kind: "info", text: t(key) } });

@@ -18,7 +18,7 @@ from playwright.async_api import Page, Request, Route
 from backend.api.people.schemas import PatientCreate, PersonCreate
 from backend.api.people.services import create_person, register_patient
 from backend.early_warning.follow_up_rule import check_follow_ups
-from backend.early_warning.store import RuleRun
+from backend.early_warning.store import RuleRun, reopen_lapsed
 from backend.followups.policy import FollowUpPolicy
 from backend.imports.addresses import import_addresses
 from backend.security.crypto import FieldCipher
@@ -340,6 +340,15 @@ async def test_a_warning_raised_while_open_arrives_live_and_is_taken_in_hand(
     assert "Cw.A" in await handled.inner_text() and note in await handled.inner_text()
     await page.wait_for_selector(row(ward.other, " .warn-chip[data-state='acknowledged']"))
     assert await warning_ids(clean_db, ward.other, "acknowledged") == [raised]
+
+    # Days pass and nothing comes of it: the server opens it again, live, saying who had it.
+    async with clean_db.acquire() as conn, conn.transaction():
+        later = datetime.now(UTC) + timedelta(days=4)
+        assert await reopen_lapsed(conn, later, timedelta(days=3)) == [raised]
+    lapsed = page.locator(card(ward.other, "[data-state='open']") + " .warning-card__lapsed")
+    await lapsed.wait_for(timeout=20_000)
+    assert "not acted on in time" in await lapsed.inner_text()
+    assert note in await lapsed.inner_text()
 
     # The warning opens its patient; one column at 768 px, nothing wider than the screen.
     await page.click(card(ward.other, " .warning-card__open"))

@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from backend.early_warning.follow_up_rule import check_follow_ups
-from backend.early_warning.store import RuleRun
+from backend.early_warning.store import RuleRun, reopen_lapsed
 from backend.followups.policy import FollowUpPolicy
 from backend.push.sender import PUSHED_KINDS, notification
 from backend.security.policy import Capability, Role
@@ -244,3 +244,40 @@ async def test_leaders_see_live_warnings_per_unit_with_the_serious_ones_first(
     streets = (await client.get("/api/warnings/units?level=street", headers=leader)).json()
     assert sum(u["open"] + u["acknowledged"] for u in streets["units"]) == 3
     assert (await client.get("/api/warnings/units?level=house", headers=leader)).status_code == 400
+
+
+async def test_a_warning_taken_in_hand_and_left_is_opened_again_for_everyone(
+    client: Client, make_user: Any, paths: DistrictPaths, ward: Ward, clean_db: PgPool
+) -> None:
+    await run_rule(clean_db)
+    await make_user("worker", paths.community_a, Role.CASE_WORKER)
+    worker = await login(client, "worker")
+    mine = (await live(clean_db))[ward.overdue_high]["id"]
+    r = await client.post(
+        f"/api/warnings/{mine}/acknowledge", json={"note": "本周入户"}, headers=worker
+    )
+    assert r.status_code == 200, r.text
+
+    async def reopen(days: float) -> list[int]:
+        async with clean_db.acquire() as conn, conn.transaction():
+            return await reopen_lapsed(
+                conn, datetime.now(UTC) + timedelta(days=days), timedelta(days=3)
+            )
+
+    assert await reopen(2) == []  # still within the promise
+    assert await reopen(3.5) == [mine]
+    row = await clean_db.fetchrow("SELECT * FROM early_warnings WHERE id = $1", mine)
+    # open again, and who had it stays on the row
+    assert (row["state"], row["ack_note"]) == ("open", "本周入户")
+    assert await reopen(4) == []  # once
+    kinds = await clean_db.fetch(
+        "SELECT stream FROM outbox WHERE kind = 'warning.reopened' ORDER BY stream"
+    )
+    assert [k["stream"] for k in kinds] == ["incidents"]  # nobody on this patient's team yet
+    page = (await client.get("/api/warnings?state=open", headers=worker)).json()
+    assert mine in {w["id"] for w in page["items"]}
+    again = await client.post(
+        f"/api/warnings/{mine}/acknowledge", json={"note": "今天下午去"}, headers=worker
+    )
+    assert (again.status_code, again.json()["state"]) == (200, "acknowledged")
+    assert "warning.reopened" in PUSHED_KINDS

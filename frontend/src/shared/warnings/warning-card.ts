@@ -76,7 +76,10 @@ function stateLines(w: WarningView, onTake: (() => void) | undefined): HTMLEleme
     take.addEventListener("click", onTake);
     lines.push(take);
   }
-  if (w.acknowledged_by_name !== null || w.state === "acknowledged") {
+  if (w.state === "open" && w.acknowledged_by_name !== null) {
+    // taken in hand once, nothing came of it, and the server opened it again
+    lines.push(el("p", { className: "warning-card__lapsed", text: t("warning.lapsed", { name: w.acknowledged_by_name, note: w.ack_note ?? "" }) }));
+  } else if (w.acknowledged_by_name !== null || w.state === "acknowledged") {
     lines.push(el("p", { className: "warning-card__handled", text: t("warning.handledBy", { name: w.acknowledged_by_name ?? "—", note: w.ack_note ?? "" }) }));
   }
   if (w.state === "resolved") {
