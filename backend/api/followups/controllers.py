@@ -134,7 +134,6 @@ class FollowUpController(Controller):
     async def due(
         self,
         pool: NamedDependency[PgPool],
-        cipher: NamedDependency[FieldCipher],
         auditor: NamedDependency[Auditor],
         follow_up_policy: NamedDependency[FollowUpPolicy],
         # "scope" is a name Litestar keeps for the ASGI scope; the query string still says scope.
@@ -149,7 +148,6 @@ class FollowUpController(Controller):
         async with pool.acquire() as conn, conn.transaction():
             return await due_list(
                 conn,
-                cipher,
                 auditor,
                 follow_up_policy,
                 scope=whose,
