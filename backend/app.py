@@ -30,6 +30,7 @@ from backend.api.map.controllers import MapController
 from backend.api.people.controllers import PatientController, PersonController
 from backend.api.places.controllers import AddressController
 from backend.api.playbooks.controllers import PlaybookController
+from backend.api.psych.controllers import PsychController
 from backend.api.responders.controllers import PositionController, ResponderController
 from backend.api.warnings.controllers import WarningController
 from backend.errors import EXCEPTION_HANDLERS
@@ -115,6 +116,7 @@ def create_app(settings: Settings, *, gc_policy: GcPolicy | None = None) -> Lite
         PatientFollowUpController,
         FollowUpController,
         WarningController,
+        PsychController,
         client_config,
         realtime_socket,
         realtime_stats,

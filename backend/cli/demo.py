@@ -13,8 +13,11 @@ import click
 
 from backend.cli.common import connect, console, run, services, settings_from_env
 from backend.cli.data import load_blockdata, load_boundaries
+from backend.cli.demo_psych import ensure_demo_psych
 from backend.cli.server import serve_until_stopped
 from backend.logs import configure_logging
+from backend.security.crypto import FieldCipher
+from backend.security.keys import load_keyring
 from backend.security.passwords import hash_password
 from backend.security.policy import Capability, Role
 from backend.security.users import UserCreate, create_user, find_user
@@ -92,6 +95,8 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
             ("community.leader", "社区书记", community, [Role.COMMUNITY_LEADER], []),
             ("operator", "指挥中心值班员", district, [Role.OPERATOR], []),
             ("caseworker", "社区专干", community, [Role.CASE_WORKER], []),
+            ("counsellor", "社区心理服务站", community, [Role.COUNSELLOR], []),
+            ("street.counsellor", "街道心理服务分中心", street, [Role.COUNSELLOR], []),
             ("responder", "社区民警", grid, [Role.RESPONDER], [Capability.POLICE]),
             ("auditor", "审计员", district, [Role.AUDITOR], []),
             ("gateway", "定位网关", district, [Role.GATEWAY], []),
@@ -122,6 +127,8 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
                 )
             shown.append((username, ",".join(r.value for r in roles), org))
         await _ensure_demo_care_teams(conn, community)
+        cipher = FieldCipher(load_keyring(settings))
+        await ensure_demo_psych(conn, cipher, community, street, datetime.now(UTC))
         return shown
     finally:
         await conn.close()

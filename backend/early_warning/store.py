@@ -16,6 +16,7 @@ import msgspec
 
 from backend.early_warning.models import (
     FOLLOW_UP_OVERDUE,
+    PSYCH_CRISIS,
     REPEAT_CALLS,
     ForeseenWarning,
     UnitWarningPage,
@@ -44,14 +45,23 @@ _FROM = """
 
 
 # Who hears of a warning about each kind of subject: the patient's care team, or the care teams
-# of the patients registered at the address.
+# of the patients registered at the address. A person who is no patient has no care team: the
+# jurisdiction's stream alone carries it.
+_CARE_TEAM = (
+    "SELECT DISTINCT user_id::text AS id FROM care_team_members WHERE patient_id = $1::uuid"
+)
 _TEAMS = {
-    "patient": "SELECT DISTINCT user_id::text AS id FROM care_team_members WHERE patient_id = $1::uuid",
+    "patient": _CARE_TEAM,
+    "person": _CARE_TEAM,
     "address": """
         SELECT DISTINCT c.user_id::text AS id FROM care_team_members c
         JOIN persons p ON p.id = c.patient_id WHERE p.address_id = $1
     """,
 }
+
+
+# The rules whose subject may be an incident's patient (a patient's id is its person's id).
+_ABOUT_PATIENT = [FOLLOW_UP_OVERDUE, PSYCH_CRISIS]
 
 
 def _view(row: Any) -> WarningView:
@@ -126,10 +136,10 @@ async def live_about(
         """
         SELECT id, rule, level, state, raised_at FROM early_warnings
         WHERE state <> 'resolved'
-          AND ((rule = $1 AND subject_id = $2) OR (rule = $3 AND subject_id = $4))
+          AND ((rule = ANY($1::text[]) AND subject_id = $2) OR (rule = $3 AND subject_id = $4))
         ORDER BY level = 'serious' DESC, raised_at
         """,
-        FOLLOW_UP_OVERDUE,
+        _ABOUT_PATIENT,
         patient_id,
         REPEAT_CALLS,
         address_id,
@@ -152,10 +162,11 @@ async def live_at(
                    AS days_before_call
         {_FROM}
         WHERE w.raised_at <= $5 AND (w.resolved_at IS NULL OR w.resolved_at > $5)
-          AND ((w.rule = $1 AND w.subject_id = $2) OR (w.rule = $3 AND w.subject_id = $4))
+          AND ((w.rule = ANY($1::text[]) AND w.subject_id = $2)
+               OR (w.rule = $3 AND w.subject_id = $4))
         ORDER BY w.raised_at, w.id
         """,
-        FOLLOW_UP_OVERDUE,
+        _ABOUT_PATIENT,
         patient_id,
         REPEAT_CALLS,
         address_id,
@@ -165,12 +176,19 @@ async def live_at(
 
 
 async def list_warnings(
-    conn: PgConn, scope: str, *, state: str, rule: str | None, limit: int
+    conn: PgConn,
+    scope: str,
+    *,
+    state: str,
+    rule: str | None,
+    limit: int,
+    rules: list[str] | None = None,
 ) -> WarningPage:
     """Warnings whose org path lies in ``scope``: ``state`` is one state or ``live`` (open and
-    acknowledged); serious first among the live, then newest first."""
-    args: list[Any] = [scope, limit]
-    where = jurisdiction_sql("w.org_path", 1)
+    acknowledged); serious first among the live, then newest first. ``rules``: only these rules
+    (what the caller may see), in the list and the totals alike."""
+    args: list[Any] = [scope, limit, rules]
+    where = jurisdiction_sql("w.org_path", 1) + " AND ($3::text[] IS NULL OR w.rule = ANY($3))"
     if state == "live":
         where += " AND w.state <> 'resolved'"
     else:
@@ -191,8 +209,10 @@ async def list_warnings(
                count(*) FILTER (WHERE state = 'acknowledged') AS acknowledged,
                count(*) FILTER (WHERE level = 'serious') AS serious
         FROM early_warnings w WHERE state <> 'resolved' AND {jurisdiction_sql("w.org_path", 1)}
+          AND ($2::text[] IS NULL OR w.rule = ANY($2))
         """,
         scope,
+        rules,
     )
     return WarningPage(
         items=[_view(r) for r in rows],
@@ -233,14 +253,17 @@ async def per_unit(
     return UnitWarningPage(level=level, units=units)
 
 
-async def acknowledge(conn: PgConn, auditor: Auditor, warning_id: int, note: str) -> WarningView:
-    """Mark an open warning as taken in hand; 404 outside the caller's jurisdiction, 409 when it
-    is not open any more."""
+async def acknowledge(
+    conn: PgConn, auditor: Auditor, warning_id: int, note: str, rules: list[str] | None = None
+) -> WarningView:
+    """Mark an open warning as taken in hand; 404 outside the caller's jurisdiction or of a rule
+    not in ``rules`` (when given), 409 when it is not open any more."""
     principal = auditor.caller.principal
     row: Any = await conn.fetchrow(
         "SELECT * FROM early_warnings WHERE id = $1 FOR UPDATE", warning_id
     )
-    if row is None or not principal.covers(row["org_path"]):
+    hidden = row is not None and rules is not None and row["rule"] not in rules
+    if row is None or hidden or not principal.covers(row["org_path"]):
         raise NotFound(f"no warning {warning_id}")
     state: WarningState = row["state"]
     if state != "open":

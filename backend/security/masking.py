@@ -54,6 +54,9 @@ FIELD_POLICY: dict[str, dict[str, dict[str, Visibility]]] = {
         Role.CASE_WORKER: dict(
             name=F, id_number=M, phone=F, address=F, birth_year=F, gender=F, tags=F
         ),
+        Role.COUNSELLOR: dict(
+            name=F, id_number=M, phone=M, address=F, birth_year=F, gender=F, tags=F
+        ),
         NEED_TO_KNOW: dict(name=F, id_number=H, phone=H, address=F, birth_year=F, gender=F, tags=H),
     },
     "patient": {

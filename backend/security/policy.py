@@ -18,6 +18,7 @@ class Role(StrEnum):
     COMMUNITY_LEADER = "community_leader"
     OPERATOR = "operator"
     CASE_WORKER = "case_worker"
+    COUNSELLOR = "counsellor"  # a psychological-service centre's staff (心理服务人员)
     RESPONDER = "responder"
     AUDITOR = "auditor"
     GATEWAY = "gateway"  # position gateways and simulators reporting for many responders
@@ -49,6 +50,9 @@ class Permission(StrEnum):
     PATIENT_READ = "patient:read"
     PATIENT_WRITE = "patient:write"  # follow-up visits, care teams
     WARNING_HANDLE = "warning:handle"  # take an early warning in hand
+    PSYCH_RECORD = "psych:record"  # assessments, sessions, activities, feedback, reports up
+    PSYCH_STATS = "psych:stats"  # unit figures, instructions and reports of the jurisdiction
+    PSYCH_DIRECT = "psych:direct"  # issue work instructions to the units below
     INCIDENT_READ = "incident:read"
     INCIDENT_CREATE = "incident:create"
     INCIDENT_MANAGE = "incident:manage"  # notes, priority, cancel, manual assign/release
@@ -83,6 +87,8 @@ _LEADER = frozenset(
         P.KPI_READ,
         P.PLAYBOOK_READ,
         P.WARNING_HANDLE,
+        P.PSYCH_STATS,
+        P.PSYCH_DIRECT,
     }
 )
 
@@ -134,6 +140,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ARCHIVE_READ,
         }
     ),
+    Role.COUNSELLOR: frozenset(
+        {
+            P.ADDRESS_READ,
+            P.PERSON_READ,
+            P.PSYCH_RECORD,
+            P.PSYCH_STATS,
+            P.PSYCH_DIRECT,
+            P.WARNING_HANDLE,
+        }
+    ),
     Role.RESPONDER: frozenset(
         {P.POSITION_REPORT, P.ASSIGNMENT_RESPOND, P.INCIDENT_CREATE, P.PLAYBOOK_READ}
     ),
@@ -149,6 +165,7 @@ MENU_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "leader": frozenset({P.KPI_READ, P.ARCHIVE_REVIEW}),
     "responder": frozenset({P.ASSIGNMENT_RESPOND}),
     "casework": frozenset({P.PATIENT_WRITE}),
+    "psych": frozenset({P.PSYCH_STATS}),
     "audit": frozenset({P.AUDIT_READ}),
     "admin": frozenset({P.USER_ADMIN}),
 }

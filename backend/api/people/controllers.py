@@ -13,6 +13,7 @@ from backend.api.people.schemas import (
     PatientLookup,
     PatientPage,
     PatientView,
+    PersonLookup,
     PersonPage,
     PersonView,
     RevealRequest,
@@ -46,6 +47,25 @@ class PersonController(Controller):
             items = await services.list_persons(
                 conn, cipher, auditor, address_id=address_id, limit=limit
             )
+        return PersonPage(items=items)
+
+    @post(
+        "/lookup",
+        opt=needs(Permission.PERSON_READ),
+        status_code=200,
+        summary="Find a resident by ID number or own phone, masked; audited",
+    )
+    async def lookup_persons(
+        self,
+        data: JSONBody[PersonLookup],
+        pool: NamedDependency[PgPool],
+        cipher: NamedDependency[FieldCipher],
+        auditor: NamedDependency[Auditor],
+    ) -> PersonPage:
+        """For a counsellor or a case worker who has the person in front of them. Exact match
+        after normalisation; 404 naming the field when nobody in your jurisdiction has it."""
+        async with pool.acquire() as conn:  # no outer transaction: a denial stays recorded
+            items = await services.lookup_persons(conn, cipher, auditor, data)
         return PersonPage(items=items)
 
     @get("/{person_id:str}", opt=needs(Permission.PERSON_READ), summary="One person, masked")

@@ -112,6 +112,14 @@ class PatientLookup(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     phone: Phone | None = None
 
 
+class PersonLookup(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Find a resident by the ID number on their card or their own phone number: exactly one of
+    the two, in the body, never in a URL or log."""
+
+    id_number: IdNumber | None = None
+    phone: Phone | None = None
+
+
 class PersonPage(msgspec.Struct, frozen=True, kw_only=True):
     """A page of persons."""
 

@@ -19,6 +19,7 @@ from backend.api.people.schemas import (
     PatientLookup,
     PatientView,
     PersonCreate,
+    PersonLookup,
     PersonView,
 )
 from backend.errors import ApiError, NotFound, Unprocessable
@@ -388,6 +389,57 @@ async def list_patients(
     return await _read_each(conn, cipher, auditor, [row["id"] for row in ids], {"list": True})
 
 
+def _one_key(lookup: PatientLookup | PersonLookup) -> None:
+    if (lookup.id_number is None) == (lookup.phone is None):
+        raise Unprocessable(
+            "give either id_number or phone",
+            field="id_number" if lookup.id_number is None else "phone",
+            code="one_key_required",
+        )
+
+
+async def lookup_persons(
+    conn: PgConn, cipher: FieldCipher, auditor: Auditor, lookup: PersonLookup
+) -> list[PersonView]:
+    """The residents in the caller's jurisdiction with this ID number or this phone number of
+    their own (by the blind indexes), each read audited, masked by role. A match outside the
+    jurisdiction is recorded as a denial and left out; none at all is a 404 naming the field,
+    the same answer either way. Neither or both keys: 422."""
+    _one_key(lookup)
+    principal = auditor.caller.principal
+    if lookup.id_number is not None:
+        field, column = "id_number", "p.id_number_idx"
+        key = cipher.blind_index(lookup.id_number, kind="id_number")
+    else:
+        assert lookup.phone is not None
+        field, column = "phone", "p.phone_idx"
+        key = cipher.blind_index(lookup.phone, kind="phone")
+    rows = await conn.fetch(_PERSON_SQL + f" WHERE {column} = $1 ORDER BY p.id LIMIT 5", key)
+    views: list[PersonView] = []
+    async with conn.transaction():
+        for row in rows:
+            record = _person(cipher, row)
+            if not principal.covers(record.org_path):
+                await _deny(conn, auditor, "person", record.id, record.org_path)
+                continue
+            await auditor.record(
+                conn,
+                "person.read",
+                object_type="person",
+                object_id=record.id,
+                org_path=record.org_path,
+                details={"lookup": field},
+            )
+            views.append(person_view(record, frozenset(principal.roles)))
+    if not views:
+        raise NotFound(
+            f"nobody with this {field.replace('_', ' ')} in your jurisdiction",
+            field=field,
+            code="unknown_person",
+        )
+    return views
+
+
 async def lookup_patients(
     conn: PgConn, cipher: FieldCipher, auditor: Auditor, lookup: PatientLookup
 ) -> list[PatientView]:
@@ -395,12 +447,7 @@ async def lookup_patients(
     as their own or their guardian's (by the blind indexes), highest risk first, each read
     audited. A match outside the jurisdiction is recorded as a denial and left out; none at all
     is a 404 naming the field, the same answer either way. Neither or both keys: 422."""
-    if (lookup.id_number is None) == (lookup.phone is None):
-        raise Unprocessable(
-            "give either id_number or phone",
-            field="id_number" if lookup.id_number is None else "phone",
-            code="one_key_required",
-        )
+    _one_key(lookup)
     principal = auditor.caller.principal
     if lookup.id_number is not None:
         field, where = "id_number", "p.id_number_idx = $1"

@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.early_warning import store
 from backend.early_warning.models import (
+    PSYCH_CRISIS,
     Rule,
     UnitWarningPage,
     WarningAck,
@@ -21,9 +22,18 @@ from backend.errors import NotFound
 from backend.followups.coverage import high_risk_per_unit
 from backend.followups.policy import FollowUpPolicy
 from backend.security.context import Auditor, Caller
-from backend.security.guards import needs
+from backend.security.guards import needs, needs_any
 from backend.security.policy import Permission
+from backend.security.principal import Principal
 from backend.storage.postgres.pool import PgPool
+
+
+def visible_rules(principal: Principal) -> list[str] | None:
+    """The rules whose warnings the caller may see: all of them with patient records; a
+    counsellor, who works with residents rather than patients, only psychological crises."""
+    if principal.can(Permission.PATIENT_READ):
+        return None
+    return [PSYCH_CRISIS] if principal.can(Permission.PSYCH_RECORD) else []
 
 
 class WarningController(Controller):
@@ -32,7 +42,11 @@ class WarningController(Controller):
     path = "/api/warnings"
     tags = ["warnings"]  # noqa: RUF012
 
-    @get("/", opt=needs(Permission.PATIENT_READ), summary="Warnings in your jurisdiction")
+    @get(
+        "/",
+        opt=needs_any(Permission.PATIENT_READ, Permission.PSYCH_RECORD),
+        summary="Warnings in your jurisdiction",
+    )
     async def list_warnings(
         self,
         pool: NamedDependency[PgPool],
@@ -48,7 +62,12 @@ class WarningController(Controller):
         named by id only; the totals count every live warning of the jurisdiction."""
         async with pool.acquire() as conn:
             return await store.list_warnings(
-                conn, caller.principal.org_path, state=in_state, rule=rule, limit=limit
+                conn,
+                caller.principal.org_path,
+                state=in_state,
+                rule=rule,
+                limit=limit,
+                rules=visible_rules(caller.principal),
             )
 
     @get(
@@ -94,4 +113,5 @@ class WarningController(Controller):
         if not 0 < number < 2**63:  # not an id, or beyond bigint: no such warning
             raise NotFound(f"no warning {warning_id}")
         async with pool.acquire() as conn, conn.transaction():
-            return await store.acknowledge(conn, auditor, number, data.note)
+            rules = visible_rules(auditor.caller.principal)
+            return await store.acknowledge(conn, auditor, number, data.note, rules)

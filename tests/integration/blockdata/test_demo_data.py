@@ -11,7 +11,7 @@ import asyncpg
 
 from backend.cli.demo import ensure_demo_users, prepare_geography
 from backend.settings import Settings
-from backend.storage.postgres.pool import PgPool
+from backend.storage.postgres.pool import PgPool, init_connection
 from simulators.geography import Geography
 
 COUNTED = {
@@ -99,3 +99,40 @@ def test_the_demo_case_worker_has_patients_and_two_of_them_are_overdue_once(
     asyncio.run(visit_all())
     asyncio.run(ensure_demo_users(app_settings))
     assert asyncio.run(team())[2] == []
+
+
+def test_the_demo_counsellor_finds_a_month_of_screenings_and_one_crisis_once(
+    clean_db: PgPool, district: Geography, app_settings: Settings
+) -> None:
+    prepare_geography(app_settings, addresses=6_000, seed=1)
+    asyncio.run(ensure_demo_users(app_settings))
+
+    async def psych() -> tuple[int, list[Any], int, int]:
+        conn = await asyncpg.connect(app_settings.database_url)
+        await init_connection(conn)
+        try:
+            community = await conn.fetchval(
+                "SELECT org_path FROM users WHERE username = 'counsellor'"
+            )
+            assessed = await conn.fetchval(
+                "SELECT count(*) FROM psych_assessments WHERE org_path LIKE $1 || '.%'", community
+            )
+            crises = await conn.fetch(
+                "SELECT level, details FROM early_warnings WHERE rule = 'psych_crisis' "
+                "AND state = 'open'"
+            )
+            instructed = await conn.fetchval(
+                "SELECT count(*) FROM psych_instruction_targets WHERE org_path = $1", community
+            )
+            activities = await conn.fetchval("SELECT count(*) FROM psych_activities")
+            return assessed, list(crises), instructed, activities
+        finally:
+            await conn.close()
+
+    first = asyncio.run(psych())
+    assessed, crises, instructed, activities = first
+    assert assessed == 24
+    assert [c["level"] for c in crises if c["details"]["self_harm"]] == ["serious"]
+    assert (instructed, activities) == (1, 1)
+    asyncio.run(ensure_demo_users(app_settings))  # a second start makes nothing new
+    assert asyncio.run(psych()) == first

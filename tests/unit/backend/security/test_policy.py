@@ -20,7 +20,7 @@ def test_every_role_has_permissions_and_every_permission_a_role() -> None:
 
 def test_menus() -> None:
     assert menus_for(permissions_for([Role.RESPONDER])) == ["responder"]
-    assert menus_for(permissions_for([Role.DISTRICT_LEADER])) == ["wall", "leader"]
+    assert menus_for(permissions_for([Role.DISTRICT_LEADER])) == ["wall", "leader", "psych"]
     assert menus_for(permissions_for([Role.OPERATOR, Role.AUDITOR])) == ["wall", "console", "audit"]
     assert menus_for(permissions_for([Role.CASE_WORKER])) == ["wall", "casework"]
     assert set(MENU_PERMISSIONS) == {

@@ -1,0 +1,1 @@
+"""``/api/psych``: psychological services (社会心理服务)."""
