@@ -24,13 +24,15 @@ from backend.storage.postgres.pool import PgConn
 
 
 class SealedField(msgspec.Struct, frozen=True, kw_only=True):
-    """One encrypted column and its blind index: ``<column>_enc`` and ``<column>_idx``."""
+    """One encrypted column ``<column>_enc`` and, when ``indexed``, its blind index
+    ``<column>_idx``."""
 
     table: str
     key: str
     column: str
     kind: str
-    """The encryption context and index kind (``crypto.FieldCipher``)."""
+    """The encryption context, and the index kind when indexed (``crypto.FieldCipher``)."""
+    indexed: bool = True
 
     @property
     def name(self) -> str:
@@ -41,6 +43,16 @@ SEALED_FIELDS = (
     SealedField(table="persons", key="id", column="id_number", kind="id_number"),
     SealedField(table="persons", key="id", column="phone", kind="phone"),
     SealedField(table="patients", key="person_id", column="guardian_phone", kind="phone"),
+    # free text and answers: sealed, never looked up, so no blind index
+    SealedField(
+        table="follow_ups", key="id", column="notes", kind="follow_up_notes", indexed=False
+    ),
+    SealedField(
+        table="psych_assessments", key="id", column="answers", kind="psych_answers", indexed=False
+    ),
+    SealedField(
+        table="psych_services", key="id", column="notes", kind="psych_notes", indexed=False
+    ),
 )
 """Every sealed field of the schema (a new one must be added here to rotate with the rest)."""
 
@@ -94,7 +106,9 @@ async def _rekey_field(
     on_batch: Callable[[str, int], None] | None,
 ) -> RekeyReport:
     report = RekeyReport(field=f.name)
-    enc, idx = f"{f.column}_enc", f"{f.column}_idx"
+    enc = f"{f.column}_enc"
+    # an unindexed field reads its ciphertext in the index's place: it never counts as stale
+    idx = f"{f.column}_idx" if f.indexed else enc
     context = f.kind.encode()
     after = uuid.UUID(int=0)
     while True:
@@ -116,7 +130,7 @@ async def _rekey_field(
             except DecryptionError:
                 report.unreadable += 1
                 continue
-            index = cipher.blind_index(value, kind=f.kind)
+            index = cipher.blind_index(value, kind=f.kind) if f.indexed else blob
             stale_key = key_id(blob) != cipher.current_key_id
             if not stale_key and row["idx"] is not None and bytes(row["idx"]) == index:
                 continue
@@ -124,10 +138,11 @@ async def _rekey_field(
             stale_index = row["idx"] is None or bytes(row["idx"]) != index
             changes.append((row["key"], sealed, index, blob, stale_key, stale_index))
         if changes:
+            assignments = f"{enc} = c.enc" + (f", {idx} = c.idx" if f.indexed else "")
             async with conn.transaction():
                 # only where the ciphertext is still the one read: a write in between wins
                 done = await conn.fetch(
-                    f"UPDATE {f.table} AS t SET {enc} = c.enc, {idx} = c.idx "
+                    f"UPDATE {f.table} AS t SET {assignments} "
                     f"FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::bytea[]) "
                     f"AS c(key, enc, idx, old) WHERE t.{f.key} = c.key AND t.{enc} = c.old "
                     f"RETURNING t.{f.key}",

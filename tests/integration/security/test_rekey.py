@@ -30,6 +30,7 @@ from tests.conftest import DistrictPaths
 OLD, NEW, INDEX = b"o" * 32, b"n" * 32, b"i" * 32
 ID_NUMBER, PHONE, GUARDIAN = "440310198501011234", "13812345678", "13987654321"
 DASHED = "139-8765-4321"  # how a guardian's phone was typed before numbers were normalised
+NOTE, ANSWERS = "服药规律，情绪平稳", "1110000"
 
 
 def cipher(current: str, **keys: bytes) -> FieldCipher:
@@ -46,7 +47,8 @@ def unnormalised_index(value: str) -> bytes:
 @pytest.fixture
 async def sealed(clean_db: PgPool, district: Geography, paths: DistrictPaths) -> dict[str, Any]:
     """Two persons and a patient sealed under k1; the patient's guardian phone was indexed in
-    its dashed form; one more person's phone under a key nobody has any more."""
+    its dashed form; one more person's phone under a key nobody has any more. A follow-up's
+    notes, an assessment's answers and a session's notes (sealed, not indexed) under k1."""
     rows = [msgspec.structs.asdict(r) for r in generate_addresses(district, 300, seed=3)]
     old = cipher("k1", k1=OLD)
     async with clean_db.acquire() as conn:
@@ -71,7 +73,49 @@ async def sealed(clean_db: PgPool, district: Geography, paths: DistrictPaths) ->
             cipher("k0", k0=b"z" * 32),
             PersonCreate(name="丙", address_id=address, phone="13700001111"),
         )
+        org = await conn.fetchval("SELECT org_path FROM persons WHERE id = $1", first)
+        user = await conn.fetchval(
+            "INSERT INTO users (username, display_name, password_hash, org_path, roles) "
+            "VALUES ('xl.k', 'X', 'x', $1, ARRAY['counsellor']) RETURNING id",
+            org,
+        )
+        await conn.execute(
+            "INSERT INTO follow_ups (id, patient_id, by_user, by_name, at, kind, condition, "
+            "risk_grade, medication, notes_enc, next_due_at, org_path) VALUES (gen_random_uuid(), "
+            "$1, $2, 'X', now(), 'phone', 'stable', 3, 'regular', $3, now() + interval '30 days', $4)",
+            second,
+            user,
+            old.encrypt(NOTE, context=b"follow_up_notes"),
+            org,
+        )
+        await conn.execute(
+            "INSERT INTO psych_assessments (id, person_id, scale, answers_enc, score, band, "
+            "self_harm, at, by_user, by_name, org_path) VALUES (gen_random_uuid(), $1, 'gad7', $2, "
+            "3, 'minimal', false, now(), $3, 'X', $4)",
+            first,
+            old.encrypt(ANSWERS, context=b"psych_answers"),
+            user,
+            org,
+        )
+        await conn.execute(
+            "INSERT INTO psych_services (id, person_id, kind, at, minutes, outcome, notes_enc, "
+            "by_user, by_name, org_path) VALUES (gen_random_uuid(), $1, 'counselling', now(), 30, "
+            "'continue', $2, $3, 'X', $4)",
+            first,
+            old.encrypt(NOTE, context=b"psych_notes"),
+            user,
+            org,
+        )
     return {"first": first, "second": second, "lost": lost}
+
+
+def unindexed_under(kid: str) -> dict[str, dict[str, int]]:
+    """The census of the sealed, unindexed fields the fixture wrote, all under ``kid``."""
+    return {
+        "follow_ups.notes": {kid: 1},
+        "psych_assessments.answers": {kid: 1},
+        "psych_services.notes": {kid: 1},
+    }
 
 
 async def _guardian_lookup(conn: Any, c: FieldCipher, phone: str) -> list[str]:
@@ -91,6 +135,7 @@ async def test_a_rekey_pass_moves_everything_it_can_open_to_the_current_key(
             "persons.id_number": {"k1": 1},
             "persons.phone": {"k0": 1, "k1": 1},
             "patients.guardian_phone": {"k1": 1},
+            **unindexed_under("k1"),
         }
         assert await _guardian_lookup(conn, rotated, GUARDIAN) == []  # the dashed index
 
@@ -101,11 +146,15 @@ async def test_a_rekey_pass_moves_everything_it_can_open_to_the_current_key(
             "persons.id_number": (1, 1, 0, 0),
             "persons.phone": (2, 1, 0, 1),  # k0's value: nobody can open it, left as it is
             "patients.guardian_phone": (1, 1, 1, 0),
+            "follow_ups.notes": (1, 1, 0, 0),
+            "psych_assessments.answers": (1, 1, 0, 0),
+            "psych_services.notes": (1, 1, 0, 0),
         }
         assert await key_census(conn) == {
             "persons.id_number": {"k2": 1},
             "persons.phone": {"k0": 1, "k2": 1},
             "patients.guardian_phone": {"k2": 1},
+            **unindexed_under("k2"),
         }
         # what was sealed is what opens, now under k2 alone
         only_new = cipher("k2", k2=NEW)
@@ -115,11 +164,17 @@ async def test_a_rekey_pass_moves_everything_it_can_open_to_the_current_key(
         assert only_new.decrypt(bytes(row["id_number_enc"]), context=b"id_number") == ID_NUMBER
         assert only_new.decrypt(bytes(row["phone_enc"]), context=b"phone") == PHONE
         assert await _guardian_lookup(conn, rotated, GUARDIAN) == [sealed["second"]]
+        for sql, context, value in (
+            ("SELECT notes_enc FROM follow_ups", b"follow_up_notes", NOTE),
+            ("SELECT answers_enc FROM psych_assessments", b"psych_answers", ANSWERS),
+            ("SELECT notes_enc FROM psych_services", b"psych_notes", NOTE),
+        ):
+            assert only_new.decrypt(bytes(await conn.fetchval(sql)), context=context) == value
         lost = await conn.fetchval("SELECT phone_enc FROM persons WHERE id = $1", sealed["lost"])
         assert key_id(bytes(lost)) == "k0"
 
         again = await rekey(conn, rotated, batch=100)
-        assert [(r.resealed, r.reindexed) for r in again] == [(0, 0)] * 3
+        assert [(r.resealed, r.reindexed) for r in again] == [(0, 0)] * 6
 
 
 async def _fetchrow(database_url: str, sql: str) -> Any:
@@ -160,8 +215,11 @@ def test_the_cli_reports_audits_and_never_prints_a_value(
         ("persons.id_number", 1),
         ("persons.phone", 1),
         ("patients.guardian_phone", 1),
+        ("follow_ups.notes", 1),
+        ("psych_assessments.answers", 1),
+        ("psych_services.notes", 1),
     ]
-    for value in (ID_NUMBER, PHONE, GUARDIAN, DASHED):
+    for value in (ID_NUMBER, PHONE, GUARDIAN, DASHED, NOTE):
         assert value not in result.output
     status = CliRunner().invoke(main, ["keys", "status"], env=env)
     assert "k1:" not in status.stdout  # k1 seals nothing now: it may be removed
