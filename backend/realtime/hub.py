@@ -83,7 +83,7 @@ class Subscription:
         if entry.seq < self.next_seq:
             return
         self.next_seq = entry.seq + 1
-        if self.spec.accepts(entry.org_path, entry.subject):
+        if self.spec.accepts_entry(entry.org_path, entry.subject, entry.kind, entry.message):
             self.client.offer(entry.message, entry.frame)
 
 
@@ -353,7 +353,7 @@ class Hub:
             if not entries:
                 return after, replayed
             for entry in entries:
-                if sub.spec.accepts(entry.org_path, entry.subject):
+                if sub.spec.accepts_entry(entry.org_path, entry.subject, entry.kind, entry.message):
                     client.offer(entry.message, entry.frame)
                     replayed += 1
                 after = entry.seq

@@ -3,6 +3,8 @@
 ``wall[:org]`` and ``leader[:org]``: incident events of a jurisdiction (default: the caller's).
 ``incident:<id>``: one incident's events. ``me``: the caller's personal channel (offers).
 ``positions[:org]``: live responder positions (batched, not sequenced by a stream).
+``warnings[:org]``: the early-warning events of a jurisdiction alone (``warning.*``), for those
+who handle warnings without watching incidents; a counsellor's carry psychological crises only.
 Snapshots come from providers that feature modules register (``TopicRegistry.provide``).
 """
 
@@ -13,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from backend.early_warning.models import PSYCH_CRISIS
 from backend.security.policy import Permission
 from backend.security.principal import Principal, within
 
@@ -36,6 +39,8 @@ class TopicSpec(msgspec.Struct, frozen=True, kw_only=True):
     district: str
     org_path: str  # the jurisdiction the subscription covers
     subject: str | None = None  # incident id, or user id for "me"
+    kind_prefix: str | None = None  # only entries whose kind starts so ("warnings")
+    rules: frozenset[str] | None = None  # ... and, for warnings, only these rules
 
     def accepts(self, org_path: str | None, subject: str | None) -> bool:
         """Whether an entry with this org path and subject belongs to the topic."""
@@ -45,6 +50,31 @@ class TopicSpec(msgspec.Struct, frozen=True, kw_only=True):
             return True
         return org_path is not None and within(org_path, self.org_path)
 
+    def accepts_entry(
+        self, org_path: str | None, subject: str | None, kind: str, message: str
+    ) -> bool:
+        """``accepts``, and the topic's filter on the event's kind and warning rule."""
+        if not self.accepts(org_path, subject):
+            return False
+        if self.kind_prefix is None:
+            return True
+        if not kind.startswith(self.kind_prefix):
+            return False
+        # only warnings topics of callers who may not see every rule get here: rare, and the
+        # message is small, so reading its rule back costs less than carrying it on every entry
+        return self.rules is None or _RULE_OF.decode(message).data.rule in self.rules
+
+
+class _Rule(msgspec.Struct):
+    rule: str | None = None
+
+
+class _RuleOf(msgspec.Struct):
+    data: _Rule
+
+
+_RULE_OF = msgspec.json.Decoder(_RuleOf)
+
 
 _NEEDS: dict[str, tuple[Permission, ...]] = {
     "wall": (Permission.MAP_READ, Permission.INCIDENT_READ),
@@ -52,6 +82,7 @@ _NEEDS: dict[str, tuple[Permission, ...]] = {
     "incident": (),  # checked by the snapshot provider (jurisdiction or assignment)
     "me": (),
     "positions": (Permission.MAP_READ,),
+    "warnings": (Permission.WARNING_HANDLE,),
 }
 _STREAM = {
     "wall": "incidents",
@@ -59,7 +90,16 @@ _STREAM = {
     "incident": "incidents",
     "me": "personal",
     "positions": "positions",
+    "warnings": "incidents",
 }
+
+
+def _visible_rules(principal: Principal) -> frozenset[str] | None:
+    """Every rule for those who read patients; psychological crises alone for a counsellor (the
+    same rule as ``GET /api/warnings``)."""
+    if principal.can(Permission.PATIENT_READ):
+        return None
+    return frozenset({PSYCH_CRISIS}) if principal.can(Permission.PSYCH_RECORD) else frozenset()
 
 
 def parse_topic(topic: str, principal: Principal) -> TopicSpec:
@@ -73,10 +113,20 @@ def parse_topic(topic: str, principal: Principal) -> TopicSpec:
         if not principal.can(permission):
             raise TopicError("forbidden", f"your role lacks the permission {permission.value}")
     district = principal.org_path.split(".", 1)[0]
-    if kind in ("wall", "leader", "positions"):
+    if kind in ("wall", "leader", "positions", "warnings"):
         org = arg or principal.org_path
         if not within(org, principal.org_path):
             raise TopicError("not_found", f"no topic {topic}")  # another jurisdiction: not revealed
+        if kind == "warnings":
+            return TopicSpec(
+                topic=topic,
+                kind=kind,
+                stream=_STREAM[kind],
+                district=district,
+                org_path=org,
+                kind_prefix="warning.",
+                rules=_visible_rules(principal),
+            )
         return TopicSpec(
             topic=topic, kind=kind, stream=_STREAM[kind], district=district, org_path=org
         )

@@ -60,8 +60,10 @@ async def emit_events(
     stream: str = "incidents",
     subject: str | None = None,
     pad: int = 150,
+    payload: dict[str, Any] | None = None,
 ) -> list[int]:
-    """Commit ``count`` events as a state change would (one transaction each)."""
+    """Commit ``count`` events as a state change would (one transaction each); ``payload``
+    instead of the numbered padding."""
     conn = await asyncpg.connect(database_url)
     await init_connection(conn)
     ids: list[int] = []
@@ -77,7 +79,7 @@ async def emit_events(
                         kind,
                         org_path,
                         subject,
-                        {"n": i, "pad": "x" * pad},
+                        payload if payload is not None else {"n": i, "pad": "x" * pad},
                     )
                 )
     finally:

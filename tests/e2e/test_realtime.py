@@ -122,6 +122,48 @@ async def test_wall_gets_events_of_its_jurisdiction_only(
     await ws.close()
 
 
+async def test_the_warnings_topic_carries_warnings_alone_and_a_counsellor_only_crises(
+    start_backend: Start, leaders: None, paths: DistrictPaths, database_url: str, make_user: Any
+) -> None:
+    await make_user("xl.a", paths.community_a, Role.COUNSELLOR)
+    backend = start_backend()
+    sockets = {}
+    for name in ("lead.a", "xl.a"):
+        ws = await open_socket(backend.base_url, await token_for(backend.base_url, name))
+        await next_message(ws, "welcome")
+        await subscribe(ws, "warnings")
+        sockets[name] = ws
+    responder = await open_socket(backend.base_url, await token_for(backend.base_url, "resp.a"))
+    await next_message(responder, "welcome")
+    await responder.send(json.dumps({"type": "subscribe", "topic": "warnings"}))
+    assert (await next_message(responder, "error"))["code"] == "forbidden"
+
+    await emit_events(database_url, paths.grid_a, 1, kind="incident.created")
+    for rule in ("follow_up_overdue", "psych_crisis"):
+        await emit_events(
+            database_url, paths.grid_a, 1, kind="warning.raised", payload={"rule": rule}
+        )
+    await emit_events(
+        database_url, paths.grid_b, 1, kind="warning.raised", payload={"rule": "psych_crisis"}
+    )
+    await emit_events(
+        database_url, paths.grid_a, 1, kind="warning.resolved", payload={"rule": "psych_crisis"}
+    )
+    leader = await collect_events(sockets["lead.a"], 3)
+    assert [(e["kind"], e["data"]["rule"]) for e in leader] == [
+        ("warning.raised", "follow_up_overdue"),
+        ("warning.raised", "psych_crisis"),
+        ("warning.resolved", "psych_crisis"),
+    ]
+    counsellor = await collect_events(sockets["xl.a"], 2)
+    assert [(e["kind"], e["data"]["rule"]) for e in counsellor] == [
+        ("warning.raised", "psych_crisis"),
+        ("warning.resolved", "psych_crisis"),
+    ]
+    for ws in (*sockets.values(), responder):
+        await ws.close()
+
+
 async def test_other_jurisdiction_topic_is_not_found_and_audited(
     start_backend: Start, leaders: None, paths: DistrictPaths, clean_db: PgPool
 ) -> None:
