@@ -26,6 +26,7 @@ from backend.api.incidents.archives import ArchiveController
 from backend.api.incidents.controllers import AssignmentController, IncidentController
 from backend.api.keyplaces.controllers import KeyPlaceController
 from backend.api.kpi.controllers import KpiController
+from backend.api.ledgers.controllers import LedgerController
 from backend.api.map.controllers import MapController
 from backend.api.people.controllers import PatientController, PersonController
 from backend.api.places.controllers import AddressController
@@ -117,6 +118,7 @@ def create_app(settings: Settings, *, gc_policy: GcPolicy | None = None) -> Lite
         FollowUpController,
         WarningController,
         PsychController,
+        LedgerController,
         client_config,
         realtime_socket,
         realtime_stats,

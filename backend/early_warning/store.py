@@ -53,6 +53,9 @@ _CARE_TEAM = (
 _TEAMS = {
     "patient": _CARE_TEAM,
     "person": _CARE_TEAM,
+    # the officer who answers for the registered person
+    "ledger_entry": "SELECT officer_id::text AS id FROM ledger_entries "
+    "WHERE id = $1::uuid AND officer_id IS NOT NULL",
     "address": """
         SELECT DISTINCT c.user_id::text AS id FROM care_team_members c
         JOIN persons p ON p.id = c.patient_id WHERE p.address_id = $1

@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.api.map.rollup import fold_layers
 from backend.early_warning.follow_up_rule import check_follow_ups
+from backend.early_warning.ledger_rule import check_ledgers
 from backend.early_warning.repeat_call_rule import RepeatCallPolicy, check_repeat_calls
 from backend.early_warning.store import reopen_lapsed
 from backend.followups.policy import FollowUpPolicy
@@ -72,7 +73,7 @@ def create_scheduler(
             await fold_layers(conn)
 
     async def check_warnings() -> None:
-        # One transaction per rule: a failing rule does not hold back the other's findings.
+        # One transaction per rule: a failing rule does not hold back the others' findings.
         async with pool.acquire() as conn:
             async with conn.transaction():
                 await check_follow_ups(
@@ -82,6 +83,8 @@ def create_scheduler(
                 await check_repeat_calls(
                     conn, repeat_call_policy or RepeatCallPolicy(), datetime.now(UTC)
                 )
+            async with conn.transaction():
+                await check_ledgers(conn, datetime.now(UTC))
             async with conn.transaction():
                 await reopen_lapsed(conn, datetime.now(UTC), warning_ack_lapse)
 

@@ -53,6 +53,8 @@ class Permission(StrEnum):
     PSYCH_RECORD = "psych:record"  # assessments, sessions, activities, feedback, reports up
     PSYCH_STATS = "psych:stats"  # unit figures, instructions and reports of the jurisdiction
     PSYCH_DIRECT = "psych:direct"  # issue work instructions to the units below
+    LEDGER_READ = "ledger:read"  # special and vulnerable groups' ledgers, masked
+    LEDGER_WRITE = "ledger:write"  # register, check, close; read the notes
     INCIDENT_READ = "incident:read"
     INCIDENT_CREATE = "incident:create"
     INCIDENT_MANAGE = "incident:manage"  # notes, priority, cancel, manual assign/release
@@ -89,6 +91,7 @@ _LEADER = frozenset(
         P.WARNING_HANDLE,
         P.PSYCH_STATS,
         P.PSYCH_DIRECT,
+        P.LEDGER_READ,
     }
 )
 
@@ -138,6 +141,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.WARNING_HANDLE,
             P.INCIDENT_READ,
             P.ARCHIVE_READ,
+            P.LEDGER_READ,
+            P.LEDGER_WRITE,
         }
     ),
     Role.COUNSELLOR: frozenset(
@@ -166,6 +171,7 @@ MENU_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "responder": frozenset({P.ASSIGNMENT_RESPOND}),
     "casework": frozenset({P.PATIENT_WRITE}),
     "psych": frozenset({P.PSYCH_STATS}),
+    "ledgers": frozenset({P.LEDGER_READ}),
     "audit": frozenset({P.AUDIT_READ}),
     "admin": frozenset({P.USER_ADMIN}),
 }

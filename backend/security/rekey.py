@@ -53,6 +53,12 @@ SEALED_FIELDS = (
     SealedField(
         table="psych_services", key="id", column="notes", kind="psych_notes", indexed=False
     ),
+    SealedField(
+        table="ledger_entries", key="id", column="notes", kind="ledger_notes", indexed=False
+    ),
+    SealedField(
+        table="ledger_checks", key="id", column="notes", kind="ledger_check_notes", indexed=False
+    ),
 )
 """Every sealed field of the schema (a new one must be added here to rotate with the rest)."""
 

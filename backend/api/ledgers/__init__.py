@@ -1,0 +1,1 @@
+"""``/api/ledgers``: special and vulnerable groups (特殊人群困难群体台账)."""

@@ -1,0 +1,384 @@
+"""Registering people in a group's ledger, checking on them, and taking them off it.
+
+The person's jurisdiction decides who may see and write an entry; the person's name and address
+are masked by role like any person read; notes are sealed; every read and write is audited under
+the person. A check moves the entry's due date on and resolves its overdue warning.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from backend.early_warning.models import LEDGER_CHECK_OVERDUE, WarningNote
+from backend.early_warning.store import resolve_for_subject
+from backend.errors import Conflict, NotFound, Unprocessable
+from backend.ledgers.groups import POLICIES
+from backend.ledgers.models import (
+    CheckCreate,
+    CheckRecorded,
+    CheckView,
+    EntryClose,
+    EntryCreate,
+    EntryDetail,
+    EntryRecorded,
+    EntryView,
+)
+from backend.psych.scope import person_in_scope
+from backend.security import masking
+from backend.security.context import Auditor
+from backend.security.crypto import FieldCipher
+from backend.security.policy import Permission
+from backend.storage.postgres.pool import PgConn
+
+NOTES_CONTEXT = b"ledger_notes"
+CHECK_NOTES_CONTEXT = b"ledger_check_notes"
+CLOCK_SKEW = timedelta(minutes=5)
+OLDEST = timedelta(days=366)
+
+ENTRY_SQL = """
+SELECT e.*, p.name, a.text AS address, u.display_name AS officer_name,
+       e.grp = ANY(p.tags) AS tagged,
+       w.id AS warning_id, w.rule AS warning_rule, w.level AS warning_level,
+       w.state AS warning_state, w.raised_at AS warning_raised_at
+FROM ledger_entries e
+JOIN persons p ON p.id = e.person_id
+LEFT JOIN addresses a ON a.id = p.address_id
+LEFT JOIN users u ON u.id = e.officer_id
+LEFT JOIN early_warnings w
+       ON w.rule = 'ledger_check_overdue' AND w.subject_id = e.id::text AND w.state <> 'resolved'
+"""
+
+
+def _shown(field: str, value: Any, roles: frozenset[str]) -> str | None:
+    out = masking.apply("person", field, value, roles)
+    return None if out is None else str(out)
+
+
+def entry_view(
+    cipher: FieldCipher, row: Any, roles: frozenset[str], now: datetime, *, notes: bool
+) -> EntryView:
+    """An ``ENTRY_SQL`` row as the caller may see it."""
+    sealed = row["notes_enc"]
+    warning = None
+    if row["warning_id"] is not None:
+        warning = WarningNote(
+            id=row["warning_id"],
+            rule=row["warning_rule"],
+            level=row["warning_level"],
+            state=row["warning_state"],
+            raised_at=row["warning_raised_at"],
+        )
+    return EntryView(
+        id=str(row["id"]),
+        person_id=str(row["person_id"]),
+        name=_shown("name", row["name"], roles),
+        address=_shown("address", row["address"], roles),
+        group=row["grp"],
+        department=POLICIES[row["grp"]].department,
+        status=row["status"],
+        since=row["since"],
+        officer_id=None if row["officer_id"] is None else str(row["officer_id"]),
+        officer_name=row["officer_name"],
+        check_days=row["check_days"],
+        last_check_at=row["last_check_at"],
+        due_at=row["due_at"],
+        overdue=row["status"] == "active" and row["due_at"] < now,
+        needs_help=row["needs_help"],
+        tagged=row["tagged"],
+        org_path=row["org_path"],
+        notes=cipher.decrypt(bytes(sealed), context=NOTES_CONTEXT)
+        if notes and sealed is not None
+        else None,
+        created_by_name=row["created_by_name"],
+        created_at=row["created_at"],
+        closed_at=row["closed_at"],
+        close_reason=row["close_reason"],
+        warning=warning,
+    )
+
+
+def _check_view(cipher: FieldCipher, row: Any, *, notes: bool) -> CheckView:
+    sealed = row["notes_enc"]
+    return CheckView(
+        id=str(row["id"]),
+        entry_id=str(row["entry_id"]),
+        at=row["at"],
+        kind=row["kind"],
+        finding=row["finding"],
+        notes=cipher.decrypt(bytes(sealed), context=CHECK_NOTES_CONTEXT)
+        if notes and sealed is not None
+        else None,
+        by_name=row["by_name"],
+        recorded_at=row["recorded_at"],
+    )
+
+
+def _check_time(at: datetime, now: datetime) -> None:
+    if at > now + CLOCK_SKEW:
+        raise Unprocessable("cannot be in the future", field="at", code="in_future")
+    if at < now - OLDEST:
+        raise Unprocessable("more than a year old", field="at", code="too_old")
+
+
+async def _entry_in_scope(conn: PgConn, auditor: Auditor, entry_id: str, action: str) -> Any:
+    row = await conn.fetchrow(ENTRY_SQL + " WHERE e.id = $1::uuid", entry_id)
+    if row is None:
+        raise NotFound(f"no ledger entry {entry_id}", field="entry_id")
+    if not auditor.caller.principal.covers(row["org_path"]):
+        await auditor.record(
+            conn,
+            action,
+            object_type="person",
+            object_id=str(row["person_id"]),
+            org_path=row["org_path"],
+            outcome="denied",
+            reason="outside jurisdiction",
+        )
+        raise NotFound(f"no ledger entry {entry_id}", field="entry_id")
+    return row
+
+
+async def _view_of(
+    conn: PgConn, cipher: FieldCipher, auditor: Auditor, entry_id: str, now: datetime
+) -> EntryView:
+    row = await conn.fetchrow(ENTRY_SQL + " WHERE e.id = $1::uuid", entry_id)
+    principal = auditor.caller.principal
+    return entry_view(
+        cipher, row, frozenset(principal.roles), now, notes=principal.can(Permission.LEDGER_WRITE)
+    )
+
+
+async def _officer(conn: PgConn, auditor: Auditor, officer_id: str | None, person_path: str) -> str:
+    principal = auditor.caller.principal
+    if officer_id is None:
+        return principal.user_id
+    row = await conn.fetchrow("SELECT org_path, NOT disabled AS active FROM users WHERE id = $1::uuid", officer_id)
+    # the officer answers for the person: someone whose jurisdiction covers them
+    if (
+        row is None
+        or not row["active"]
+        or not (person_path == row["org_path"] or person_path.startswith(row["org_path"] + "."))
+    ):
+        raise Unprocessable(
+            "the officer must be an active user whose jurisdiction covers the person",
+            field="officer_id",
+            code="officer_outside",
+        )
+    return officer_id
+
+
+async def register(
+    conn: PgConn, cipher: FieldCipher, auditor: Auditor, data: EntryCreate, now: datetime
+) -> EntryRecorded:
+    """Register (once, whatever the retries). 404 for a person outside the jurisdiction; 409
+    when the person is on this group's ledger already, or the id names another entry."""
+    person = await person_in_scope(conn, auditor, data.person_id, "ledger.register")
+    if data.since > now.date() + timedelta(days=1):
+        raise Unprocessable("cannot be in the future", field="since", code="in_future")
+    officer = await _officer(conn, auditor, data.officer_id, person["org_path"])
+    principal = auditor.caller.principal
+    check_days = POLICIES[data.group].check_days
+    notes = None if data.notes is None else cipher.encrypt(data.notes, context=NOTES_CONTEXT)
+    async with conn.transaction():
+        existing = await conn.fetchrow("SELECT * FROM ledger_entries WHERE id = $1::uuid", data.id)
+        if existing is not None:
+            same = (str(existing["person_id"]), existing["grp"], existing["since"]) == (
+                person["id"],
+                data.group,
+                data.since,
+            )
+            if not same:
+                raise Conflict(
+                    f"ledger entry {data.id} was registered with other content",
+                    field="id",
+                    code="entry_id_taken",
+                )
+            return EntryRecorded(
+                entry=await _view_of(conn, cipher, auditor, data.id, now), duplicate=True
+            )
+        inserted = await conn.fetchval(
+            """
+            INSERT INTO ledger_entries (id, person_id, grp, since, officer_id, check_days, due_at,
+                                        org_path, notes_enc, created_by, created_by_name)
+            VALUES ($1::uuid, $2::uuid, $3, $4, $5::uuid, $6, $7, $8, $9, $10::uuid, $11)
+            ON CONFLICT (person_id, grp) WHERE status = 'active' DO NOTHING
+            RETURNING id
+            """,
+            data.id,
+            person["id"],
+            data.group,
+            data.since,
+            officer,
+            check_days,
+            now + timedelta(days=check_days),
+            person["org_path"],
+            notes,
+            principal.user_id,
+            principal.display_name,
+        )
+        if inserted is None:
+            raise Conflict(
+                "the person is on this group's ledger already",
+                field="group",
+                code="already_registered",
+            )
+        await auditor.record(
+            conn,
+            "ledger.register",
+            object_type="person",
+            object_id=person["id"],
+            org_path=person["org_path"],
+            details={"entry": data.id, "group": data.group},
+        )
+        return EntryRecorded(
+            entry=await _view_of(conn, cipher, auditor, data.id, now), duplicate=False
+        )
+
+
+async def record_check(
+    conn: PgConn,
+    cipher: FieldCipher,
+    auditor: Auditor,
+    entry_id: str,
+    data: CheckCreate,
+    now: datetime,
+) -> CheckRecorded:
+    """Store one check (once). The latest check sets the entry's last check, next due date and
+    whether a need is open, and resolves its overdue warning. 409 on a closed entry."""
+    _check_time(data.at, now)
+    principal = auditor.caller.principal
+    # the scope check outside the transaction, so a denial stays recorded
+    entry = await _entry_in_scope(conn, auditor, entry_id, "ledger.check")
+    async with conn.transaction():
+        status = await conn.fetchval(
+            "SELECT status FROM ledger_entries WHERE id = $1 FOR UPDATE", entry["id"]
+        )
+        stored = await conn.fetchrow("SELECT * FROM ledger_checks WHERE id = $1::uuid", data.id)
+        if stored is not None:
+            if (str(stored["entry_id"]), stored["at"], stored["kind"], stored["finding"]) != (
+                str(entry["id"]),
+                data.at,
+                data.kind,
+                data.finding,
+            ):
+                raise Conflict(
+                    f"check {data.id} was recorded with other content",
+                    field="id",
+                    code="check_id_taken",
+                )
+            return CheckRecorded(
+                check=_check_view(cipher, stored, notes=True),
+                entry=await _view_of(conn, cipher, auditor, str(entry["id"]), now),
+                duplicate=True,
+                resolved_warnings=[],
+            )
+        if status != "active":
+            raise Conflict("the entry is closed", field="entry_id", code="entry_closed")
+        notes = (
+            None if data.notes is None else cipher.encrypt(data.notes, context=CHECK_NOTES_CONTEXT)
+        )
+        row = await conn.fetchrow(
+            """
+            INSERT INTO ledger_checks (id, entry_id, at, kind, finding, notes_enc, by_user, by_name)
+            VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::uuid, $8) RETURNING *
+            """,
+            data.id,
+            entry["id"],
+            data.at,
+            data.kind,
+            data.finding,
+            notes,
+            principal.user_id,
+            principal.display_name,
+        )
+        # only the latest check sets the entry: a paper form typed in late joins the history
+        await conn.execute(
+            """
+            UPDATE ledger_entries
+            SET last_check_at = $2, due_at = $2 + make_interval(days => check_days),
+                needs_help = $3
+            WHERE id = $1 AND (last_check_at IS NULL OR last_check_at <= $2)
+            """,
+            entry["id"],
+            data.at,
+            data.finding != "normal",
+        )
+        resolved = []
+        due = await conn.fetchval("SELECT due_at FROM ledger_entries WHERE id = $1", entry["id"])
+        if due >= now:
+            resolved = await resolve_for_subject(
+                conn, LEDGER_CHECK_OVERDUE, str(entry["id"]), "checked"
+            )
+        await auditor.record(
+            conn,
+            "ledger.check",
+            object_type="person",
+            object_id=str(entry["person_id"]),
+            org_path=entry["org_path"],
+            details={"entry": str(entry["id"]), "finding": data.finding},
+        )
+        return CheckRecorded(
+            check=_check_view(cipher, row, notes=True),
+            entry=await _view_of(conn, cipher, auditor, str(entry["id"]), now),
+            duplicate=False,
+            resolved_warnings=resolved,
+        )
+
+
+async def close(
+    conn: PgConn,
+    cipher: FieldCipher,
+    auditor: Auditor,
+    entry_id: str,
+    data: EntryClose,
+    now: datetime,
+) -> EntryView:
+    """Take the person off the ledger with the reason; its live warning goes with it."""
+    entry = await _entry_in_scope(conn, auditor, entry_id, "ledger.close")
+    async with conn.transaction():
+        closed = await conn.fetchval(
+            "UPDATE ledger_entries SET status = 'closed', closed_at = $2, close_reason = $3 "
+            "WHERE id = $1 AND status = 'active' RETURNING id",
+            entry["id"],
+            now,
+            data.reason,
+        )
+        if closed is None:
+            raise Conflict("the entry is closed already", field="entry_id", code="entry_closed")
+        await resolve_for_subject(conn, LEDGER_CHECK_OVERDUE, str(entry["id"]), "entry closed")
+        await auditor.record(
+            conn,
+            "ledger.close",
+            object_type="person",
+            object_id=str(entry["person_id"]),
+            org_path=entry["org_path"],
+            details={"entry": str(entry["id"])},
+        )
+        return await _view_of(conn, cipher, auditor, str(entry["id"]), now)
+
+
+async def read(
+    conn: PgConn, cipher: FieldCipher, auditor: Auditor, entry_id: str, now: datetime
+) -> EntryDetail:
+    """An entry with its checks; the read is audited under the person."""
+    entry = await _entry_in_scope(conn, auditor, entry_id, "ledger.read")
+    async with conn.transaction():
+        checks = await conn.fetch(
+            "SELECT * FROM ledger_checks WHERE entry_id = $1 ORDER BY at DESC, id LIMIT 200",
+            entry["id"],
+        )
+        await auditor.record(
+            conn,
+            "ledger.read",
+            object_type="person",
+            object_id=str(entry["person_id"]),
+            org_path=entry["org_path"],
+            details={"entry": str(entry["id"])},
+        )
+    principal = auditor.caller.principal
+    notes = principal.can(Permission.LEDGER_WRITE)
+    return EntryDetail(
+        entry=entry_view(cipher, entry, frozenset(principal.roles), now, notes=notes),
+        checks=[_check_view(cipher, c, notes=notes) for c in checks],
+    )

@@ -1,0 +1,20 @@
+"""Every group of the ledger has a policy, and the groups are the block data's person tags."""
+
+from __future__ import annotations
+
+from backend.ledgers.groups import GROUPS, POLICIES
+from simulators.blockdata import TAGS
+
+
+def test_every_group_has_a_policy_and_is_a_tag_of_the_block_data() -> None:
+    assert set(POLICIES) == set(GROUPS)
+    # the synthetic district tags people in exactly these groups (two of them by age)
+    assert set(GROUPS) == {t for t, _ in TAGS} | {"elderly_alone", "left_behind_child"}
+
+
+def test_only_supervision_the_law_requires_is_strict_and_it_is_checked_most_often() -> None:
+    strict = {g for g, p in POLICIES.items() if p.strict}
+    assert strict == {"community_correction", "drug_rehab"}
+    assert POLICIES["community_correction"].check_days == min(
+        p.check_days for p in POLICIES.values()
+    )
