@@ -13,6 +13,7 @@ import click
 
 from backend.cli.common import connect, console, run, services, settings_from_env
 from backend.cli.data import load_blockdata, load_boundaries
+from backend.cli.demo_ledgers import ensure_demo_ledgers
 from backend.cli.demo_psych import ensure_demo_psych
 from backend.cli.server import serve_until_stopped
 from backend.logs import configure_logging
@@ -129,6 +130,7 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
         await _ensure_demo_care_teams(conn, community)
         cipher = FieldCipher(load_keyring(settings))
         await ensure_demo_psych(conn, cipher, community, street, datetime.now(UTC))
+        await ensure_demo_ledgers(conn, cipher, community, datetime.now(UTC))
         return shown
     finally:
         await conn.close()

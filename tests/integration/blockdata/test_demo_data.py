@@ -136,3 +136,31 @@ def test_the_demo_counsellor_finds_a_month_of_screenings_and_one_crisis_once(
     assert (instructed, activities) == (1, 1)
     asyncio.run(ensure_demo_users(app_settings))  # a second start makes nothing new
     assert asyncio.run(psych()) == first
+
+
+def test_the_demo_case_worker_keeps_ledgers_with_two_checks_overdue_once(
+    clean_db: PgPool, district: Geography, app_settings: Settings
+) -> None:
+    prepare_geography(app_settings, addresses=6_000, seed=1)
+    asyncio.run(ensure_demo_users(app_settings))
+
+    async def ledgers() -> tuple[int, int, int, int]:
+        conn = await asyncpg.connect(app_settings.database_url)
+        try:
+            worker = await conn.fetchval("SELECT id FROM users WHERE username = 'caseworker'")
+            row = await conn.fetchrow(
+                "SELECT count(*) AS n, count(*) FILTER (WHERE due_at < now()) AS overdue, "
+                "count(*) FILTER (WHERE officer_id = $1) AS mine FROM ledger_entries",
+                worker,
+            )
+            checks = await conn.fetchval("SELECT count(*) FROM ledger_checks")
+            return row["n"], row["overdue"], row["mine"], checks
+        finally:
+            await conn.close()
+
+    first = asyncio.run(ledgers())
+    registered, overdue, mine, checks = first
+    assert registered >= 10 and mine == registered and checks == registered
+    assert overdue >= 2
+    asyncio.run(ensure_demo_users(app_settings))  # a second start makes nothing new
+    assert asyncio.run(ledgers()) == first
