@@ -153,7 +153,9 @@ async def _officer(conn: PgConn, auditor: Auditor, officer_id: str | None, perso
     principal = auditor.caller.principal
     if officer_id is None:
         return principal.user_id
-    row = await conn.fetchrow("SELECT org_path, NOT disabled AS active FROM users WHERE id = $1::uuid", officer_id)
+    row = await conn.fetchrow(
+        "SELECT org_path, NOT disabled AS active FROM users WHERE id = $1::uuid", officer_id
+    )
     # the officer answers for the person: someone whose jurisdiction covers them
     if (
         row is None
