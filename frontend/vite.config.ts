@@ -13,6 +13,7 @@ const pages = {
   leader: resolve(root, "leader/index.html"),
   responder: resolve(root, "responder/index.html"),
   casework: resolve(root, "casework/index.html"),
+  psych: resolve(root, "psych/index.html"),
 };
 
 /** Where `npm run dev` sends API and WebSocket calls (the Litestar backend). */

@@ -293,6 +293,8 @@ def print_urls(port: int, host: str, logins: list[tuple[str, str, str]]) -> None
         ("leader view", "/leader/"),
         ("responder app", "/responder/"),
         ("case work", "/casework/"),
+        ("psych services", "/psych/"),
+        ("ledgers", "/ledgers/"),
         ("API (OpenAPI)", "/schema"),
         ("readiness", "/readyz"),
     ):

@@ -310,7 +310,7 @@ async def record_check(
         due = await conn.fetchval("SELECT due_at FROM ledger_entries WHERE id = $1", entry["id"])
         if due >= now:
             resolved = await resolve_for_subject(
-                conn, LEDGER_CHECK_OVERDUE, str(entry["id"]), "checked"
+                conn, LEDGER_CHECK_OVERDUE, str(entry["id"]), "ledger_checked"
             )
         await auditor.record(
             conn,
@@ -348,7 +348,7 @@ async def close(
         )
         if closed is None:
             raise Conflict("the entry is closed already", field="entry_id", code="entry_closed")
-        await resolve_for_subject(conn, LEDGER_CHECK_OVERDUE, str(entry["id"]), "entry closed")
+        await resolve_for_subject(conn, LEDGER_CHECK_OVERDUE, str(entry["id"]), "ledger_closed")
         await auditor.record(
             conn,
             "ledger.close",

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from backend.errors import Conflict, Unprocessable
-from backend.psych.models import ActivityCreate, ActivityPage, ActivityView
+from backend.psych.models import ActivityCreate, ActivityPage, ActivityRecorded, ActivityView
 from backend.security.context import Auditor
 from backend.security.principal import jurisdiction_sql
 from backend.storage.postgres.pool import PgConn
@@ -24,9 +24,9 @@ def _view(row: Any) -> ActivityView:
 
 async def record_activity(
     conn: PgConn, auditor: Auditor, data: ActivityCreate, now: datetime
-) -> tuple[ActivityView, bool]:
-    """Store an activity of the caller's unit (once, whatever the retries); with whether it
-    had been stored before. 409 when the id was used for another activity."""
+) -> ActivityRecorded:
+    """Store an activity of the caller's unit (once, whatever the retries). 409 when the id was
+    used for another activity."""
     if data.at > now + PLANNED_AHEAD:
         raise Unprocessable("record an activity when it is held", field="at", code="in_future")
     principal = auditor.caller.principal
@@ -61,7 +61,7 @@ async def record_activity(
             await auditor.record(
                 conn, "psych.activity", object_type="psych_activity", object_id=data.id
             )
-    return _view(row), duplicate
+    return ActivityRecorded(activity=_view(row), duplicate=duplicate)
 
 
 async def list_activities(conn: PgConn, scope: str, limit: int) -> ActivityPage:

@@ -66,4 +66,4 @@ async def live_crisis(conn: PgConn, person_id: str) -> WarningNote | None:
 
 async def resolve_crisis(conn: PgConn, person_id: str) -> list[int]:
     """A crisis intervention was recorded: the warning has been acted on."""
-    return await resolve_for_subject(conn, PSYCH_CRISIS, person_id, "crisis intervention recorded")
+    return await resolve_for_subject(conn, PSYCH_CRISIS, person_id, "crisis_intervention")

@@ -156,6 +156,13 @@ class ActivityView(msgspec.Struct, frozen=True, kw_only=True):
     by_name: str
 
 
+class ActivityRecorded(msgspec.Struct, frozen=True, kw_only=True):
+    """The stored activity; ``duplicate`` when this id was sent before."""
+
+    activity: ActivityView
+    duplicate: bool
+
+
 class ActivityPage(msgspec.Struct, frozen=True, kw_only=True):
     """Activities in the jurisdiction, newest first."""
 

@@ -46,7 +46,8 @@ async def _unit(conn: PgConn, path: str) -> Any:
 
 
 async def status(conn: PgConn, unit: str, period: str) -> ReportStatus:
-    """The month for ``unit``: live figures, its own report, and its sub-units' reports."""
+    """The month for ``unit``: live figures, its own report, and the reports of the centres
+    below it (none below a community: grids keep no station)."""
     level = (await _unit(conn, unit))["level"]
     own = await conn.fetchrow(_SELECT + " WHERE r.org_path = $1 AND r.period = $2", unit, period)
     children = await conn.fetch(
@@ -54,7 +55,7 @@ async def status(conn: PgConn, unit: str, period: str) -> ReportStatus:
         SELECT o.path AS child_path, o.name_zh AS child_zh, o.name_en AS child_en, r.*,
                o.name_zh, o.name_en
         FROM org_units o LEFT JOIN psych_reports r ON r.org_path = o.path AND r.period = $2
-        WHERE o.parent_path = $1 ORDER BY o.path
+        WHERE o.parent_path = $1 AND o.level IN ('street', 'community') ORDER BY o.path
         """,
         unit,
         period,

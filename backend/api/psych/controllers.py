@@ -18,7 +18,7 @@ from backend.psych.figures import unit_table
 from backend.psych.models import (
     ActivityCreate,
     ActivityPage,
-    ActivityView,
+    ActivityRecorded,
     AssessmentCreate,
     AssessmentRecorded,
     AttentionPage,
@@ -136,13 +136,11 @@ class PsychController(Controller):
         data: JSONBody[ActivityCreate],
         pool: NamedDependency[PgPool],
         auditor: NamedDependency[Auditor],
-    ) -> Response[ActivityView]:
+    ) -> Response[ActivityRecorded]:
         """A talk, a group, a screening day or a training, held by your unit."""
         async with pool.acquire() as conn:
-            view, duplicate = await activities.record_activity(
-                conn, auditor, data, datetime.now(UTC)
-            )
-        return Response(view, status_code=_created(duplicate))
+            out = await activities.record_activity(conn, auditor, data, datetime.now(UTC))
+        return Response(out, status_code=_created(out.duplicate))
 
     @get("/activities", opt=needs(Permission.PSYCH_STATS), summary="Activities, newest first")
     async def list_activities(
@@ -165,14 +163,21 @@ class PsychController(Controller):
         pool: NamedDependency[PgPool],
         caller: NamedDependency[Caller],
         level: Annotated[Literal["street", "community", "grid"], QueryParameter()] = "community",
+        period: Annotated[Period | None, QueryParameter()] = None,
         since: Annotated[datetime | None, QueryParameter()] = None,
         until: Annotated[datetime | None, QueryParameter()] = None,
     ) -> UnitFiguresPage:
-        """Counts in [since, until): by default this month so far. Counts of people by finding
-        from 1 to 4 are published as null ("<5")."""
+        """Counts of one month on the district's clock (``period=YYYY-MM``), or in [since,
+        until): by default this month so far. Counts of people by finding from 1 to 4 are
+        published as null ("<5")."""
         now = datetime.now(UTC)
-        start = since if since is not None else month_bounds(period_of(now))[0]
-        end = until if until is not None else now
+        if period is not None and (since is not None or until is not None):
+            raise Unprocessable(
+                "give a month or a time range, not both", field="period", code="period_and_range"
+            )
+        month = month_bounds(period if period is not None else period_of(now))
+        start = since if since is not None else month[0]
+        end = until if until is not None else (month[1] if period is not None else now)
         for name, value in (("since", start), ("until", end)):
             if value.tzinfo is None:
                 raise Unprocessable("give a time zone (e.g. +08:00)", field=name, code="naive")

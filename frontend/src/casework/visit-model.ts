@@ -5,6 +5,7 @@
 
 import type { FollowUpCreate, Medication, VisitCondition, VisitKind } from "../shared/types";
 import { fromLocalInput } from "../shared/dates";
+import { newUuid } from "../shared/uuid";
 
 /** What the form holds; times are `datetime-local` values (local time). */
 export interface VisitDraft {
@@ -66,15 +67,7 @@ export function fieldFor(serverField: string | null): VisitField {
   return FIELDS.has(bare) ? (bare as VisitField) : "general";
 }
 
-/**
- * A random (version 4) UUID for a new visit. `crypto.randomUUID` exists only in secure contexts;
- * a tablet on the office network over plain http has `getRandomValues` alone.
- */
+/** A new visit's id (a v4 UUID, made without `crypto.randomUUID`: see `shared/uuid.ts`). */
 export function newVisitId(): string {
-  const b = new Uint8Array(16);
-  crypto.getRandomValues(b);
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return newUuid();
 }

@@ -10,20 +10,28 @@
 import { el, replaceChildren } from "../shared/dom";
 import { incidentTitle } from "../shared/domain";
 import { describeRefusal, showErrorText } from "../shared/error-text";
-import { formatClock, formatDuration, formatEta, getLocale, onLocaleChange, t } from "../shared/i18n";
+import { formatClock, formatDuration, formatEta, getLocale, onLocaleChange, t, tk } from "../shared/i18n";
 import { incidentStateLabel } from "../shared/incident-events";
 import { getKeyPlaces } from "../shared/api";
 import { ApiError } from "../shared/http";
 import { addNote, cancelIncident, changePriority, closeIncident, getPatientView, handOver, identifySubject, listPlaybooks, lookupPatient, patientsAt, releaseAssignment, switchPlaybook, waiveStep } from "../shared/incidents-api";
 import { mountIncidentTimeline, TimelineBook, type TimelineView, type TimelineWording } from "../shared/panels/incident-timeline";
 import type { RealtimeClient } from "../shared/realtime";
-import type { AssignmentView, IncidentDetail, IncidentStepInfo, KeyPlace, PatientView, PlaybookSummary } from "../shared/types";
+import type { AssignmentView, IncidentDetail, IncidentStepInfo, KeyPlace, PatientView, PlaybookSummary, WarningRule } from "../shared/types";
 import { openFormDialog } from "../shared/ui/form-dialog";
 import { IncidentWatch } from "./incident-watch";
 import { ACTIVE_ASSIGNMENT, assignmentStateName, localText, missingName, OUTCOME_LABELS, PRIORITY_NAMES, priorityName, roleName } from "./labels";
 import { loadPlaybookInfo, type PlaybookInfo } from "./playbook-info";
 import { mountRecommendations, type RecommendationsView } from "./recommendations";
 import { refusalText } from "../shared/ui/refusal";
+
+/** How a live warning about the incident's patient or place is named on its chip. */
+const CONSOLE_RULE_TEXT = {
+  follow_up_overdue: tk("console.warning.followUpOverdue"),
+  repeat_calls: tk("console.warning.repeatCalls"),
+  psych_crisis: tk("console.warning.psychCrisis"),
+  ledger_check_overdue: tk("console.warning.ledgerCheckOverdue"),
+} as const satisfies Record<WarningRule, string>;
 
 const ENDED: ReadonlySet<string> = new Set(["closed", "cancelled"]);
 /** Our own refusal code (never the server's): the identify dialog was sent with nothing chosen. */
@@ -307,7 +315,7 @@ class PanelSession {
           className: w.level === "serious" ? "tag tag--danger" : "tag tag--warn",
           dataset: { rule: w.rule, level: w.level, state: w.state },
           text: t(w.state === "acknowledged" ? "console.warning.handled" : "console.warning.open", {
-            rule: t(w.rule === "repeat_calls" ? "console.warning.repeatCalls" : "console.warning.followUpOverdue"),
+            rule: t(CONSOLE_RULE_TEXT[w.rule]),
           }),
         }),
       ),

@@ -18,11 +18,12 @@ const DESCRIPTIONS: Record<MenuId, MessageKey> = {
   leader: tk("home.leader"),
   responder: tk("home.responder"),
   casework: tk("home.casework"),
+  psych: tk("home.psych"),
   audit: tk("home.audit"),
   admin: tk("home.admin"),
 };
 
-const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "audit", "admin"];
+const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "psych", "audit", "admin"];
 
 export function renderHome(root: HTMLElement): void {
   initLocale();

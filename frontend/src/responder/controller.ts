@@ -8,10 +8,10 @@
 import { onConnectionChange } from "../shared/connection";
 import { describeError, describeRefusal, type Refusal } from "../shared/error-text";
 import { ApiError } from "../shared/http";
-import { t } from "../shared/i18n";
+import { t, tk } from "../shared/i18n";
 import { RealtimeClient } from "../shared/realtime";
 import type { Session } from "../shared/session";
-import type { WsAck, WsError, WsEvent, WsSnapshot } from "../shared/types";
+import type { WarningRule, WsAck, WsError, WsEvent, WsSnapshot } from "../shared/types";
 import { startAlarm, stopAlarm, unlock } from "./alarm";
 import { getBrief, getMyRecord, getPatient, sendCommandHttp, setDuty } from "./api";
 import {
@@ -30,6 +30,14 @@ import { Outbox, type SendOutcome } from "./outbox";
 import { PositionSharer } from "./position";
 import { subscribeToPush } from "./push";
 import { getResponderState as current, update, updateWork, type Work } from "./responder-state";
+
+/** The note a care-team member's phone shows for a warning about their patient. */
+const RESPONDER_RULE_TEXT = {
+  follow_up_overdue: tk("responder.warning.followUpOverdue"),
+  repeat_calls: tk("responder.warning.repeatCalls"),
+  psych_crisis: tk("responder.warning.psychCrisis"),
+  ledger_check_overdue: tk("responder.warning.ledgerCheckOverdue"),
+} as const satisfies Record<WarningRule, string>;
 
 /** How long a command waits for its `ack` on the socket before it is tried over HTTP. */
 const ACK_TIMEOUT_MS = 8_000;
@@ -168,8 +176,11 @@ export class ResponderController {
     const [family, what] = event.kind.split(".", 2);
     if (family === "warning" && (what === "raised" || what === "escalated" || what === "reopened")) {
       // A note, not an alarm: nobody is in danger this minute; the case worker leads.
-      const key = event.data.rule === "repeat_calls" ? "responder.warning.repeatCalls" : "responder.warning.followUpOverdue";
-      update({ notice: { kind: "info", text: t(key) } });
+      const rule = event.data.rule;
+      const key = typeof rule === "string" && rule in RESPONDER_RULE_TEXT ? RESPONDER_RULE_TEXT[rule as WarningRule] : null;
+      if (key !== null) {
+        update({ notice: { kind: "info", text: t(key) } });
+      }
       return;
     }
     if (family !== "assignment") {

@@ -55,6 +55,21 @@ export const ENDPOINTS = {
   warnings: { method: "GET", path: "/api/warnings", auth: true, query: ["state", "rule", "limit"], response: "WarningPage" },
   warningUnits: { method: "GET", path: "/api/warnings/units", auth: true, query: ["level"], response: "UnitWarningPage" },
   warningAcknowledge: { method: "POST", path: "/api/warnings/{warning_id}/acknowledge", auth: true, request: "WarningAck", response: "WarningView" },
+  // Psychological services (the /psych/ page): persons found by a key, their record, the unit's work.
+  personLookup: { method: "POST", path: "/api/persons/lookup", auth: true, request: "PersonLookupRequest", response: "PersonPage" },
+  person: { method: "GET", path: "/api/persons/{person_id}", auth: true, response: "PersonView" },
+  psychAssessment: { method: "POST", path: "/api/psych/assessments", auth: true, request: "AssessmentCreate", response: "AssessmentRecorded" },
+  psychService: { method: "POST", path: "/api/psych/services", auth: true, request: "ServiceCreate", response: "ServiceRecorded" },
+  psychPerson: { method: "GET", path: "/api/psych/persons/{person_id}", auth: true, response: "PersonPsych" },
+  psychAttention: { method: "GET", path: "/api/psych/attention", auth: true, query: ["limit"], response: "AttentionPage" },
+  psychActivities: { method: "GET", path: "/api/psych/activities", auth: true, query: ["limit"], response: "ActivityPage" },
+  psychActivityCreate: { method: "POST", path: "/api/psych/activities", auth: true, request: "ActivityCreate", response: "ActivityView" },
+  psychUnits: { method: "GET", path: "/api/psych/units", auth: true, query: ["level", "since", "until"], response: "UnitFiguresPage" },
+  psychInstructions: { method: "GET", path: "/api/psych/instructions", auth: true, response: "InstructionPage" },
+  psychInstructionCreate: { method: "POST", path: "/api/psych/instructions", auth: true, request: "InstructionCreate", response: "InstructionCreated" },
+  psychFeedback: { method: "POST", path: "/api/psych/instructions/{instruction_id}/feedback", auth: true, request: "InstructionFeedback", response: "InstructionView" },
+  psychReports: { method: "GET", path: "/api/psych/reports", auth: true, query: ["period"], response: "ReportStatus" },
+  psychReportCreate: { method: "POST", path: "/api/psych/reports", auth: true, request: "ReportCreate", response: "ReportSubmitted" },
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINTS;

@@ -56,6 +56,29 @@ const CODE_TEXTS: Readonly<Record<string, MessageKey>> = {
   before_visit: tk("error.code.before_visit"),
   later_than_rule: tk("error.code.later_than_rule"),
   follow_up_id_taken: tk("error.code.follow_up_id_taken"),
+  period_and_range: tk("error.code.period_and_range"),
+  already_registered: tk("error.code.already_registered"),
+  entry_id_taken: tk("error.code.entry_id_taken"),
+  check_id_taken: tk("error.code.check_id_taken"),
+  entry_closed: tk("error.code.entry_closed"),
+  officer_outside: tk("error.code.officer_outside"),
+  assessment_id_taken: tk("error.code.assessment_id_taken"),
+  session_id_taken: tk("error.code.session_id_taken"),
+  activity_id_taken: tk("error.code.activity_id_taken"),
+  instruction_id_taken: tk("error.code.instruction_id_taken"),
+  report_id_taken: tk("error.code.report_id_taken"),
+  already_reported: tk("error.code.already_reported"),
+  future_period: tk("error.code.future_period"),
+  district_does_not_report: tk("error.code.district_does_not_report"),
+  grid_does_not_report: tk("error.code.grid_does_not_report"),
+  in_past: tk("error.code.in_past"),
+  no_sub_units: tk("error.code.no_sub_units"),
+  not_a_sub_unit: tk("error.code.not_a_sub_unit"),
+  naive: tk("error.code.naive"),
+  before_since: tk("error.code.before_since"),
+  unknown_person: tk("error.code.unknown_person"),
+  wrong_count: tk("error.code.wrong_count"),
+  out_of_range: tk("error.code.out_of_range"),
   warning_not_open: tk("error.code.warning_not_open"),
   // Positions, coverage, paging, push.
   unavailable: tk("error.code.unavailable"),
@@ -113,6 +136,19 @@ const FIELD_NAMES: Readonly<Record<string, MessageKey>> = {
   notes: tk("error.field.notes"),
   next_due_at: tk("error.field.next_due_at"),
   note: tk("error.field.note"),
+  person_id: tk("error.field.person_id"),
+  scale: tk("error.field.scale"),
+  answers: tk("error.field.answers"),
+  minutes: tk("error.field.minutes"),
+  title: tk("error.field.title"),
+  body: tk("error.field.body"),
+  due_at: tk("error.field.due_at"),
+  targets: tk("error.field.targets"),
+  attendees: tk("error.field.attendees"),
+  feedback: tk("error.field.feedback"),
+  done: tk("error.field.done"),
+  comment: tk("error.field.comment"),
+  period: tk("error.field.period"),
 };
 
 /** The parts of a refusal that matter here: an `ApiError`, or a realtime `error` message. */
@@ -142,8 +178,13 @@ export function describeRefusal(refusal: Refusal): string {
   return field === null || field === "" ? reason : t("error.withField", { reason, field: fieldName(field) });
 }
 
-/** The localized name of a server `field` (`place.text`, `$.reason`, …); the raw name if unknown. */
+/** The localized name of a server `field` (`place.text`, `$.reason`, `answers[3]`, …); the raw name if unknown. */
 export function fieldName(field: string): string {
+  const indexed = /^(.+)\[(\d+)\]$/.exec(field);
+  if (indexed !== null) {
+    // one element of a list the request sent: "Answers (item 4)"
+    return t("error.field.indexed", { field: fieldName(indexed[1] ?? ""), n: Number(indexed[2]) + 1 });
+  }
   const bare = field.replace(/^\$\./, "");
   const last = bare.split(".").pop() ?? bare;
   const key = lookup(FIELD_NAMES, bare) ?? lookup(FIELD_NAMES, last);

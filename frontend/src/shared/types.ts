@@ -50,7 +50,7 @@ export interface OrgUnitRef {
 }
 
 /** A menu the server lets this user see; the frontend shows exactly these and no others. */
-export type MenuId = "wall" | "console" | "leader" | "responder" | "casework" | "audit" | "admin";
+export type MenuId = "wall" | "console" | "leader" | "responder" | "casework" | "psych" | "audit" | "admin";
 
 /** `GET /api/me`. */
 export interface Me {
@@ -61,6 +61,8 @@ export interface Me {
   capabilities: string[];
   org_unit: OrgUnitRef;
   menus: MenuId[];
+  /** What the server lets this user do (`backend/security/policy.py`, `Permission`): pages show only what it allows. */
+  permissions: string[];
 }
 
 /** Levels `GET /api/geo/units?level=` accepts. */
@@ -745,10 +747,16 @@ export interface Recommendation {
 /** A person as the server shows it to this user (masked fields arrive masked or null). */
 export interface PersonView {
   id: string;
+  org_path: string;
+  address_id: string | null;
   name: string | null;
+  /** Masked (`4403**********1234`) or null for most roles. */
+  id_number: string | null;
+  phone: string | null;
   address: string | null;
   gender: string | null;
   birth_year: number | null;
+  tags: string[] | null;
   masked: boolean;
 }
 
@@ -952,12 +960,13 @@ export interface FollowUpRecorded {
 }
 
 /** The rules that raise warnings (`backend/early_warning/models.py`, `Rule`). */
-export type WarningRule = "follow_up_overdue" | "repeat_calls";
+export type WarningRule = "follow_up_overdue" | "repeat_calls" | "psych_crisis" | "ledger_check_overdue";
 
 /**
  * What a rule records (a free-form dict on the server, hence a type): `follow_up_overdue` (about
  * a patient) the due date, grade and last visit; `repeat_calls` (about an address) the count of
- * incidents in the window, the first and last call and the latest incident ids.
+ * incidents in the window, the first and last call and the latest incident ids; `psych_crisis`
+ * (about a person) what the assessment found.
  */
 export type WarningDetails = {
   due_at?: string;
@@ -967,6 +976,14 @@ export type WarningDetails = {
   first_at?: string;
   last_at?: string;
   incident_ids?: string[];
+  /** `psych_crisis` (about a person): the scale, its band and whether self-harm thoughts were found. */
+  scale?: string;
+  band?: string;
+  self_harm?: boolean;
+  /** `ledger_check_overdue` (about a ledger entry): the group, the person and the last check (with `due_at`). */
+  group?: string;
+  person_id?: string;
+  last_check_at?: string | null;
 };
 
 /** One early warning (预警); its subject (`patient` or `address`) is named by id only. */
@@ -999,7 +1016,13 @@ export interface WarningPage {
 }
 
 /** How a warning was resolved (`WarningView.resolution`): a visit, the data, a quiet window. */
-export type WarningResolution = "follow_up_recorded" | "no_longer_due" | "quiet_again";
+export type WarningResolution =
+  | "follow_up_recorded"
+  | "no_longer_due"
+  | "quiet_again"
+  | "crisis_intervention"
+  | "ledger_checked"
+  | "ledger_closed";
 
 /** Levels `GET /api/warnings/units?level=` counts by. */
 export type WarningUnitLevel = "street" | "community" | "grid";
@@ -1026,4 +1049,283 @@ export interface UnitWarningPage {
 /** `POST /api/warnings/{id}/acknowledge`: who takes it in hand says how (2–500 characters). */
 export interface WarningAck {
   note: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Psychological services (社会心理服务, the /psych/ page) — backend/psych/models.py and
+// backend/psych/scales.py. Times are ISO 8601 strings with their offset. Counts of people by
+// band and of self-harm findings follow the small-count rule: 1–4 arrive as null ("<5").
+// ---------------------------------------------------------------------------------------------
+
+/** `POST /api/persons/lookup`: exactly one of the ID number or the phone, in the body. */
+export interface PersonLookupRequest {
+  id_number?: string;
+  phone?: string;
+}
+
+/** `POST /api/persons/lookup`: the persons of the caller's jurisdiction who have it, masked. */
+export interface PersonPage {
+  items: PersonView[];
+}
+
+export type PsychScale = "phq9" | "gad7";
+export type PsychBand = "minimal" | "mild" | "moderate" | "moderately_severe" | "severe";
+export type PsychServiceKind = "counselling" | "crisis_intervention";
+export type PsychOutcome = "continue" | "closed" | "referred_psychiatry" | "referred_hospital" | "incident_raised";
+export type PsychActivityKind = "education" | "group_activity" | "screening" | "training";
+/** The levels `GET /api/psych/units?level=` counts by. */
+export type PsychUnitLevel = "community" | "street";
+
+/** `POST /api/psych/assessments`: `id` made once per form; one answer 0–3 per item, in order. */
+export interface AssessmentCreate {
+  id: string;
+  person_id: string;
+  scale: PsychScale;
+  answers: number[];
+  at: string;
+}
+
+/** A scored assessment; `answers` only for those who may record assessments. */
+export interface AssessmentView {
+  id: string;
+  person_id: string;
+  scale: PsychScale;
+  score: number;
+  band: PsychBand;
+  self_harm: boolean;
+  answers: number[] | null;
+  at: string;
+  by_name: string;
+  org_path: string;
+  recorded_at: string;
+}
+
+/** Answer of `POST /api/psych/assessments` (201, or 200 `duplicate`): the crisis warning raised or live. */
+export interface AssessmentRecorded {
+  assessment: AssessmentView;
+  duplicate: boolean;
+  warning: WarningNote | null;
+}
+
+/** `POST /api/psych/services`: a counselling session or a crisis intervention (危机干预). */
+export interface ServiceCreate {
+  id: string;
+  person_id: string;
+  kind: PsychServiceKind;
+  at: string;
+  minutes: number;
+  outcome: PsychOutcome;
+  notes?: string;
+}
+
+/** One session; `notes` only for those who may record sessions. */
+export interface ServiceView {
+  id: string;
+  person_id: string;
+  kind: PsychServiceKind;
+  at: string;
+  minutes: number;
+  outcome: PsychOutcome;
+  notes: string | null;
+  by_name: string;
+  org_path: string;
+  recorded_at: string;
+}
+
+/** Answer of `POST /api/psych/services`: the session and the crisis warnings it resolved. */
+export interface ServiceRecorded {
+  service: ServiceView;
+  duplicate: boolean;
+  resolved_warnings: number[];
+}
+
+/** `GET /api/psych/persons/{id}`: a person's record, newest first (the read is audited). */
+export interface PersonPsych {
+  person_id: string;
+  assessments: AssessmentView[];
+  services: ServiceView[];
+}
+
+/** A person whose latest assessment asks for a session that has not happened since. */
+export interface AttentionItem {
+  person_id: string;
+  name: string | null;
+  org_path: string;
+  scale: PsychScale;
+  score: number;
+  band: PsychBand;
+  self_harm: boolean;
+  assessed_at: string;
+  last_service_at: string | null;
+  warning: WarningNote | null;
+}
+
+/** `GET /api/psych/attention`: self-harm first, then the highest totals; `total` counts the jurisdiction. */
+export interface AttentionPage {
+  items: AttentionItem[];
+  total: number;
+}
+
+/** `POST /api/psych/activities`: a talk, a group, a screening day, a training of the caller's centre. */
+export interface ActivityCreate {
+  id: string;
+  kind: PsychActivityKind;
+  title: string;
+  at: string;
+  attendees: number;
+}
+
+export interface ActivityView {
+  id: string;
+  org_path: string;
+  kind: PsychActivityKind;
+  title: string;
+  at: string;
+  attendees: number;
+  by_name: string;
+}
+
+/** `POST /api/psych/activities`: the stored activity; `duplicate` when this id was sent before. */
+export interface ActivityRecorded {
+  activity: ActivityView;
+  duplicate: boolean;
+}
+
+/** `GET /api/psych/activities`: newest first. */
+export interface ActivityPage {
+  items: ActivityView[];
+}
+
+/** What a unit did and found in a period; null: a small count withheld ("<5"). */
+export interface PsychFigures {
+  assessments: number;
+  people_assessed: number;
+  moderate: number | null;
+  moderately_severe: number | null;
+  severe: number | null;
+  self_harm: number | null;
+  counselling: number;
+  crisis_interventions: number;
+  referrals: number;
+  activities: number;
+  attendees: number;
+  /** Live crisis warnings now, whatever the period. */
+  open_crises: number;
+}
+
+export interface UnitFigures {
+  org_path: string;
+  name_zh: string;
+  name_en: string;
+  figures: PsychFigures;
+}
+
+/** `GET /api/psych/units?level=&since=&until=`: every unit of the level in the jurisdiction, and the total. */
+export interface UnitFiguresPage {
+  level: string;
+  since: string;
+  until: string;
+  units: UnitFigures[];
+  total: PsychFigures;
+}
+
+/** `POST /api/psych/instructions`; no `targets`: every direct sub-unit of the caller's unit. */
+export interface InstructionCreate {
+  id: string;
+  title: string;
+  body: string;
+  due_at: string;
+  targets?: string[];
+}
+
+/** One target unit's answer to an instruction (反馈). */
+export interface TargetState {
+  org_path: string;
+  name_zh: string;
+  name_en: string;
+  state: "open" | "done";
+  feedback: string | null;
+  answered_by_name: string | null;
+  answered_at: string | null;
+}
+
+/** A work instruction (工作指示) with every target's answer. */
+export interface InstructionView {
+  id: string;
+  from_path: string;
+  from_name_zh: string;
+  from_name_en: string;
+  by_name: string;
+  title: string;
+  body: string;
+  due_at: string;
+  created_at: string;
+  targets: TargetState[];
+  done: number;
+  /** Past due with a target still open. */
+  overdue: boolean;
+}
+
+/** `GET /api/psych/instructions`: addressed to the caller's unit, and issued by it; newest first. */
+export interface InstructionPage {
+  received: InstructionView[];
+  issued: InstructionView[];
+}
+
+/** Answer of `POST /api/psych/instructions` (201, or 200 `duplicate`). */
+export interface InstructionCreated {
+  instruction: InstructionView;
+  duplicate: boolean;
+}
+
+/** `POST /api/psych/instructions/{id}/feedback`: what the caller's unit did, and whether it is finished. */
+export interface InstructionFeedback {
+  feedback: string;
+  done?: boolean;
+}
+
+/** `POST /api/psych/reports`: the caller's unit reports a month (`YYYY-MM`) up. */
+export interface ReportCreate {
+  id: string;
+  period: string;
+  comment?: string;
+}
+
+/** A submitted monthly report (its figures frozen as they stood). */
+export interface ReportView {
+  id: string;
+  org_path: string;
+  name_zh: string;
+  name_en: string;
+  period: string;
+  figures: PsychFigures;
+  comment: string | null;
+  submitted_by_name: string;
+  submitted_at: string;
+}
+
+/** Whether a sub-unit has reported the month. */
+export interface ChildReport {
+  org_path: string;
+  name_zh: string;
+  name_en: string;
+  report: ReportView | null;
+}
+
+/** `GET /api/psych/reports?period=`: the caller's unit's live figures, its own report, the sub-units' reports. */
+export interface ReportStatus {
+  period: string;
+  org_path: string;
+  level: string;
+  live: PsychFigures;
+  own: ReportView | null;
+  /** A community or street centre reports up; the district receives. */
+  can_report: boolean;
+  children: ChildReport[];
+}
+
+/** Answer of `POST /api/psych/reports` (201, or 200 `duplicate`). */
+export interface ReportSubmitted {
+  report: ReportView;
+  duplicate: boolean;
 }

@@ -52,6 +52,7 @@ SOURCES = (
     "leader",
     "responder",
     "casework",
+    "psych",
     "login",
 )
 SOURCE_FILES = ("vite.config.ts", "package.json", "package-lock.json", "tsconfig.json")

@@ -11,10 +11,15 @@ export const WARNING_LEVELS: Readonly<Record<WarningLevel, MessageKey>> = {
 export const WARNING_RULES: Readonly<Record<WarningRule, MessageKey>> = {
   follow_up_overdue: tk("warning.rule.follow_up_overdue"),
   repeat_calls: tk("warning.rule.repeat_calls"),
+  psych_crisis: tk("warning.rule.psych_crisis"),
+  ledger_check_overdue: tk("warning.rule.ledger_check_overdue"),
 };
 
 export const WARNING_RESOLUTIONS: Readonly<Record<WarningResolution, MessageKey>> = {
   follow_up_recorded: tk("warning.resolution.follow_up_recorded"),
   no_longer_due: tk("warning.resolution.no_longer_due"),
   quiet_again: tk("warning.resolution.quiet_again"),
+  crisis_intervention: tk("warning.resolution.crisis_intervention"),
+  ledger_checked: tk("warning.resolution.ledger_checked"),
+  ledger_closed: tk("warning.resolution.ledger_closed"),
 };

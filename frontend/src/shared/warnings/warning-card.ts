@@ -3,12 +3,14 @@
  * view): level, rule, what the rule found (days late, or calls), the unit, when it was raised,
  * and its state: a "take in hand" button while open, who took it and their note once
  * acknowledged, the resolution once resolved. Cards carry `data-warning-id`, `data-state`,
- * `data-level`, `data-rule`, `data-org-path`, and `data-patient-id` when about a patient.
+ * `data-level`, `data-rule`, `data-org-path`, and `data-patient-id` when about a patient or
+ * `data-person-id` when about a person (a psychological crisis).
  */
 
 import { formatDay, formatDayTime, daysOverdue } from "../dates";
 import { el } from "../dom";
 import { labelOf, localName, t } from "../i18n";
+import { BAND_NAMES, SCALE_NAMES } from "../psych-terms";
 import { openFormDialog } from "../ui/form-dialog";
 import { showToast } from "../ui/toast";
 import type { WarningView } from "../types";
@@ -64,6 +66,8 @@ export function warningCard(w: WarningView, options: WarningCardOptions): HTMLLI
   const dataset: Record<string, string> = { warningId: String(w.id), state: w.state, level: w.level, rule: w.rule, orgPath: w.org_path };
   if (w.subject_type === "patient") {
     dataset.patientId = w.subject_id;
+  } else if (w.subject_type === "person") {
+    dataset.personId = w.subject_id;
   }
   return el("li", { className: "warning-card", dataset }, [head, ...stateLines(w, options.onTake)]);
 }
@@ -89,15 +93,19 @@ function stateLines(w: WarningView, onTake: (() => void) | undefined): HTMLEleme
   return lines;
 }
 
-/** What the rule found, in a few words: how late the visit is, or how many calls came. */
+/** What the rule found, in a few words: how late the visit is, how many calls came, or what the assessment found. */
 export function warningFinding(w: WarningView, now: number): HTMLElement | null {
-  if (w.rule === "follow_up_overdue" && typeof w.details.due_at === "string") {
+  if ((w.rule === "follow_up_overdue" || w.rule === "ledger_check_overdue") && typeof w.details.due_at === "string") {
     const late = daysOverdue(w.details.due_at, now);
     return late === null || late <= 0 ? null : el("span", { className: "warning-card__finding", text: t("warning.late", { n: late }) });
   }
   if (w.rule === "repeat_calls" && typeof w.details.calls === "number") {
     const last = typeof w.details.last_at === "string" ? formatDay(w.details.last_at) : "—";
     return el("span", { className: "warning-card__finding", text: t("warning.calls", { n: w.details.calls, date: last }) });
+  }
+  if (w.rule === "psych_crisis" && typeof w.details.scale === "string") {
+    const found = [labelOf(SCALE_NAMES, w.details.scale), typeof w.details.band === "string" ? labelOf(BAND_NAMES, w.details.band) : null, w.details.self_harm === true ? t("warning.selfHarm") : null];
+    return el("span", { className: "warning-card__finding", text: found.filter((x) => x !== null).join(" · "), dataset: { selfHarm: String(w.details.self_harm === true) } });
   }
   return null;
 }

@@ -8,7 +8,7 @@
 import { sendAuthorized } from "../auth";
 import { ENDPOINTS } from "../endpoints";
 import { apiPath } from "../incidents-api";
-import type { UnitWarningPage, WarningPage, WarningUnitLevel, WarningView } from "../types";
+import type { UnitWarningPage, WarningPage, WarningRule, WarningUnitLevel, WarningView } from "../types";
 
 /** `live` is open and acknowledged together. */
 export type WarningListState = "live" | "open" | "acknowledged" | "resolved";
@@ -16,10 +16,13 @@ export type WarningListState = "live" | "open" | "acknowledged" | "resolved";
 /** The live totals of the jurisdiction, as every `WarningPage` carries them. */
 export type WarningTotals = Pick<WarningPage, "open" | "acknowledged" | "serious">;
 
-/** Warnings in `state` (live: serious first, then newest; others newest first), at most `limit` (1–500). */
-export function getWarnings(state: WarningListState, limit: number): Promise<WarningPage> {
+/**
+ * Warnings in `state` (live: serious first, then newest; others newest first), at most `limit`
+ * (1–500); only those of `rule` when given (the totals still count every rule's live warnings).
+ */
+export function getWarnings(state: WarningListState, limit: number, rule?: WarningRule): Promise<WarningPage> {
   const e = ENDPOINTS.warnings;
-  return sendAuthorized<WarningPage>({ method: e.method, path: apiPath(e.path, {}, { state, limit }) });
+  return sendAuthorized<WarningPage>({ method: e.method, path: apiPath(e.path, {}, { state, limit, rule }) });
 }
 
 /** Only the live totals (one item is fetched and dropped: the totals count the whole jurisdiction). */

@@ -20,15 +20,23 @@ def test_every_role_has_permissions_and_every_permission_a_role() -> None:
 
 def test_menus() -> None:
     assert menus_for(permissions_for([Role.RESPONDER])) == ["responder"]
-    assert menus_for(permissions_for([Role.DISTRICT_LEADER])) == ["wall", "leader", "psych"]
+    assert menus_for(permissions_for([Role.DISTRICT_LEADER])) == [
+        "wall",
+        "leader",
+        "psych",
+        "ledgers",
+    ]
     assert menus_for(permissions_for([Role.OPERATOR, Role.AUDITOR])) == ["wall", "console", "audit"]
-    assert menus_for(permissions_for([Role.CASE_WORKER])) == ["wall", "casework"]
+    assert menus_for(permissions_for([Role.CASE_WORKER])) == ["wall", "casework", "ledgers"]
+    assert menus_for(permissions_for([Role.COUNSELLOR])) == ["psych"]
     assert set(MENU_PERMISSIONS) == {
         "wall",
         "console",
         "leader",
         "responder",
         "casework",
+        "psych",
+        "ledgers",
         "audit",
         "admin",
     }

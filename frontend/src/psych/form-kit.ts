@@ -1,0 +1,110 @@
+/**
+ * What the psych page's forms share: a labelled field, an error line under each input, and the
+ * refusal placed at the input the server names (`answers[3]`, `$.due_at`, `targets`), or above
+ * the buttons when it names none of the form's. The error lines carry the code in `data-code`
+ * (and the server's words in the tooltip) for support and tests.
+ */
+
+import { el } from "../shared/dom";
+import { describeError, showErrorText } from "../shared/error-text";
+import { ApiError } from "../shared/http";
+import { t, type MessageKey } from "../shared/i18n";
+
+/** A label above `input`, an optional hint, and the field's error line. */
+export function labelled(id: string, label: MessageKey, input: HTMLElement, error: HTMLElement, hint?: MessageKey): HTMLElement {
+  return el("div", { className: "field" }, [
+    el("label", { className: "field__label", i18n: label, attrs: { for: id } }),
+    input,
+    hint === undefined ? null : el("p", { className: "field__hint", i18n: hint }),
+    error,
+  ]);
+}
+
+/** The error line of the input `id` (`<id>-error`). */
+export function errorLine(id: string): HTMLElement {
+  return el("p", { className: "field__error", attrs: { id: `${id}-error`, role: "alert" } });
+}
+
+interface Slot {
+  error: HTMLElement;
+  input: HTMLElement | null;
+}
+
+/** The error lines of one form, by the server's field names. */
+export class FieldErrors {
+  private readonly slots = new Map<string, Slot>();
+
+  constructor(readonly general: HTMLElement) {}
+
+  /** Registers the field the server calls `name`; its input gets `aria-describedby`. */
+  add(name: string, error: HTMLElement, input: HTMLElement | null = null): void {
+    this.slots.set(name, { error, input });
+    input?.setAttribute("aria-describedby", error.id);
+  }
+
+  clear(): void {
+    for (const line of [this.general, ...[...this.slots.values()].map((s) => s.error)]) {
+      line.textContent = "";
+      line.removeAttribute("title");
+      delete line.dataset.code;
+    }
+    for (const slot of this.slots.values()) {
+      slot.input?.removeAttribute("aria-invalid");
+    }
+  }
+
+  /** Shows `text` at the field `name` (or above the buttons) and moves the focus there. */
+  showAt(name: string | null, text: string, err: unknown): void {
+    const slot = name === null ? undefined : this.slots.get(name);
+    showErrorText(slot?.error ?? this.general, text, err);
+    slot?.input?.setAttribute("aria-invalid", "true");
+    slot?.input?.focus();
+  }
+
+  /** "Required" at each of `names`, the focus on the first. */
+  required(names: readonly string[]): void {
+    for (const name of names) {
+      const slot = this.slots.get(name);
+      if (slot !== undefined) {
+        slot.error.textContent = t("psych.form.required");
+        slot.input?.setAttribute("aria-invalid", "true");
+      }
+    }
+    const first = names[0];
+    (first === undefined ? null : this.slots.get(first)?.input)?.focus();
+  }
+
+  /**
+   * The refusal at the field it names: the exact name (`answers[3]`), else the bare one
+   * (`answers`), else above the buttons. Unreachable: the "try again, it is stored once" line.
+   */
+  showRefusal(err: unknown): void {
+    if (err instanceof ApiError && err.isUnavailable) {
+      this.showAt(null, t("psych.form.unavailable"), err);
+      return;
+    }
+    this.showAt(this.slotFor(err instanceof ApiError ? err.field : null), describeError(err), err);
+  }
+
+  private slotFor(serverField: string | null): string | null {
+    if (serverField === null) {
+      return null;
+    }
+    const exact = serverField.replace(/^\$\./, "");
+    if (this.slots.has(exact)) {
+      return exact;
+    }
+    const bare = exact.replace(/\[\d+\]$/, "");
+    return this.slots.has(bare) ? bare : null;
+  }
+}
+
+/** A submit button's busy state: disabled while the request is out, so a double click sends once. */
+export function setBusy(form: HTMLElement, submit: HTMLButtonElement, busy: boolean): void {
+  submit.disabled = busy;
+  if (busy) {
+    form.setAttribute("aria-busy", "true");
+  } else {
+    form.removeAttribute("aria-busy");
+  }
+}
