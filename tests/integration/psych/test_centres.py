@@ -97,6 +97,16 @@ async def test_figures_per_community_count_people_once_and_suppress_small_counts
     # the community counsellor asking for streets gets nothing outside its community
     own = (await client.get("/api/psych/units?level=street", headers=staff.community)).json()
     assert own["units"] == []
+    # a month by name is the same as its bounds on the district's clock
+    month = period_of(datetime.now(UTC))
+    named = (
+        await client.get(f"/api/psych/units?level=community&period={month}", headers=staff.street)
+    ).json()
+    assert _community_row(named, paths.community_a) == figures
+    both = await client.get(
+        f"/api/psych/units?period={month}&since=2026-11-01T00:00:00%2B08:00", headers=staff.street
+    )
+    assert (both.status_code, both.json()["error"]["code"]) == (422, "period_and_range")
     bad = await client.get(
         "/api/psych/units?since=2026-11-02T00:00:00%2B08:00&until=2026-11-01T00:00:00%2B08:00",
         headers=staff.street,
@@ -224,6 +234,9 @@ async def test_a_month_is_reported_up_once_and_the_street_sees_it(
     assert mine["report"]["figures"]["assessments"] == 1
     assert all(c["report"] is None for c in status["children"] if c is not mine)
     assert status["live"]["assessments"] == 2
+    # a community has no centre below it: its grids are not listed as units that never report
+    own = (await client.get(f"/api/psych/reports?period={month}", headers=staff.community)).json()
+    assert own["children"] == [] and own["own"]["id"] == body["id"]
     assert await clean_db.fetchval("SELECT count(*) FROM psych_reports") == 1
 
 
@@ -266,6 +279,8 @@ async def test_an_activity_is_stored_once_and_listed_in_the_jurisdiction(
     first = await client.post("/api/psych/activities", json=body, headers=staff.community)
     again = await client.post("/api/psych/activities", json=body, headers=staff.community)
     assert (first.status_code, again.status_code) == (201, 200)
+    assert (first.json()["duplicate"], again.json()["duplicate"]) == (False, True)
+    assert again.json()["activity"]["id"] == body["id"]
     clash = await client.post(
         "/api/psych/activities", json={**body, "attendees": 13}, headers=staff.community
     )
