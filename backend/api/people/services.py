@@ -389,13 +389,18 @@ async def list_patients(
     return await _read_each(conn, cipher, auditor, [row["id"] for row in ids], {"list": True})
 
 
-def _one_key(lookup: PatientLookup | PersonLookup) -> None:
+def _lookup_key(cipher: FieldCipher, lookup: PatientLookup | PersonLookup) -> tuple[str, bytes]:
+    """The field a lookup names and its blind index; 422 unless exactly one is given."""
     if (lookup.id_number is None) == (lookup.phone is None):
         raise Unprocessable(
             "give either id_number or phone",
             field="id_number" if lookup.id_number is None else "phone",
             code="one_key_required",
         )
+    if lookup.id_number is not None:
+        return "id_number", cipher.blind_index(lookup.id_number, kind="id_number")
+    assert lookup.phone is not None
+    return "phone", cipher.blind_index(lookup.phone, kind="phone")
 
 
 async def lookup_persons(
@@ -405,15 +410,9 @@ async def lookup_persons(
     their own (by the blind indexes), each read audited, masked by role. A match outside the
     jurisdiction is recorded as a denial and left out; none at all is a 404 naming the field,
     the same answer either way. Neither or both keys: 422."""
-    _one_key(lookup)
+    field, key = _lookup_key(cipher, lookup)
     principal = auditor.caller.principal
-    if lookup.id_number is not None:
-        field, column = "id_number", "p.id_number_idx"
-        key = cipher.blind_index(lookup.id_number, kind="id_number")
-    else:
-        assert lookup.phone is not None
-        field, column = "phone", "p.phone_idx"
-        key = cipher.blind_index(lookup.phone, kind="phone")
+    column = "p.id_number_idx" if field == "id_number" else "p.phone_idx"
     rows = await conn.fetch(_PERSON_SQL + f" WHERE {column} = $1 ORDER BY p.id LIMIT 5", key)
     views: list[PersonView] = []
     async with conn.transaction():
@@ -447,15 +446,14 @@ async def lookup_patients(
     as their own or their guardian's (by the blind indexes), highest risk first, each read
     audited. A match outside the jurisdiction is recorded as a denial and left out; none at all
     is a 404 naming the field, the same answer either way. Neither or both keys: 422."""
-    _one_key(lookup)
+    field, key = _lookup_key(cipher, lookup)
     principal = auditor.caller.principal
-    if lookup.id_number is not None:
-        field, where = "id_number", "p.id_number_idx = $1"
-        key = cipher.blind_index(lookup.id_number, kind="id_number")
-    else:
-        assert lookup.phone is not None
-        field, where = "phone", "(p.phone_idx = $1 OR pt.guardian_phone_idx = $1)"
-        key = cipher.blind_index(lookup.phone, kind="phone")
+    # a phone may be the patient's own or their guardian's (often the number a call came from)
+    where = (
+        "p.id_number_idx = $1"
+        if field == "id_number"
+        else "(p.phone_idx = $1 OR pt.guardian_phone_idx = $1)"
+    )
     rows = await conn.fetch(
         "SELECT pt.person_id::text AS id, p.org_path FROM patients pt JOIN persons p ON p.id = pt.person_id "
         f"WHERE {where} ORDER BY pt.risk_grade DESC, pt.person_id LIMIT 5",
