@@ -67,6 +67,14 @@ _WARNING_TEXT: dict[object, tuple[str, str]] = {
         "重复报警预警 / Repeated calls",
         "您照护的患者所在住址近期多次报警 / Repeated calls from the home of a patient in your care",
     ),
+    "psych_crisis": (
+        "心理危机预警 / Psychological crisis",
+        "您照护的一名患者心理测评提示危机 / A screening found a patient in your care in crisis",
+    ),
+    "ledger_check_overdue": (
+        "台账核查逾期 / Ledger check overdue",
+        "您负责的一名重点人员逾期未核查 / A person you answer for is overdue for a check",
+    ),
     None: ("预警 / Early warning", "请查看 / Please check"),
 }
 
