@@ -176,6 +176,12 @@ _OUTCOME_WORDS = {
     "cancelled": "取消 cancelled",
     "open": "进行中 open",
 }
+_RULE_WORDS = {
+    "follow_up_overdue": "随访逾期 follow-up overdue",
+    "repeat_calls": "重复报警 repeated calls",
+    "psych_crisis": "心理危机 psychological crisis",
+    "ledger_check_overdue": "台账核查逾期 ledger check overdue",
+}
 
 
 def render_html(archive: dict[str, Any], notes: list[dict[str, Any]]) -> str:
@@ -204,7 +210,7 @@ def render_html(archive: dict[str, Any], notes: list[dict[str, Any]]) -> str:
         for w in archive.get("waivers", [])  # archives built before waivers have none
     )
     foreseen = "".join(
-        f"<tr><td>{e(str(w['rule']))}</td><td>{e(str(w['level']))}</td><td>{e(str(w['raised_at']))}</td>"
+        f"<tr><td>{e(_RULE_WORDS.get(w['rule'], str(w['rule'])))}</td><td>{e(str(w['level']))}</td><td>{e(str(w['raised_at']))}</td>"
         f"<td>{w['days_before_call']}</td><td>{e(str(w.get('acknowledged_by_name') or '—'))}</td>"
         f"<td>{e(str(w.get('ack_note') or ''))}</td></tr>"
         for w in archive.get("foreseen", [])  # archives built before warnings have none
