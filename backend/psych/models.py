@@ -9,6 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from backend.early_warning.models import WarningNote
+from backend.psych.periods import PERIOD_PATTERN
 from backend.psych.scales import Band, Scale
 from backend.validation import SAFE_TEXT, UUID_TEXT
 
@@ -21,7 +22,7 @@ Outcome = Literal[
     "incident_raised",  # handed to the command center as an emergency
 ]
 ActivityKind = Literal["education", "group_activity", "screening", "training"]
-Period = Annotated[str, Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]  # a month, YYYY-MM
+Period = Annotated[str, Meta(pattern=PERIOD_PATTERN)]  # a month, YYYY-MM
 Uuid = Annotated[str, Meta(pattern=UUID_TEXT)]
 Notes = Annotated[str, Meta(max_length=2000, pattern=SAFE_TEXT)]
 Title = Annotated[str, Meta(min_length=2, max_length=120, pattern=SAFE_TEXT)]

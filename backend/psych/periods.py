@@ -6,6 +6,8 @@ from datetime import datetime
 
 from backend.kpi.buckets import DISTRICT_TZ
 
+PERIOD_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"  # a month, YYYY-MM, of 1900-2099
+
 
 def month_bounds(period: str) -> tuple[datetime, datetime]:
     """[start, end) of ``YYYY-MM`` in the district's time zone (validated before it gets here)."""

@@ -27,7 +27,6 @@ from backend.psych.models import (
     InstructionCreated,
     InstructionPage,
     InstructionView,
-    Period,
     PersonPsych,
     ReportCreate,
     ReportStatus,
@@ -36,7 +35,7 @@ from backend.psych.models import (
     ServiceRecorded,
     UnitFiguresPage,
 )
-from backend.psych.periods import month_bounds, period_of
+from backend.psych.periods import PERIOD_PATTERN, month_bounds, period_of
 from backend.security.context import Auditor, Caller
 from backend.security.crypto import FieldCipher
 from backend.security.guards import needs
@@ -163,7 +162,7 @@ class PsychController(Controller):
         pool: NamedDependency[PgPool],
         caller: NamedDependency[Caller],
         level: Annotated[Literal["street", "community", "grid"], QueryParameter()] = "community",
-        period: Annotated[Period | None, QueryParameter()] = None,
+        period: Annotated[str | None, QueryParameter(pattern=PERIOD_PATTERN)] = None,
         since: Annotated[datetime | None, QueryParameter()] = None,
         until: Annotated[datetime | None, QueryParameter()] = None,
     ) -> UnitFiguresPage:
@@ -240,7 +239,7 @@ class PsychController(Controller):
         self,
         pool: NamedDependency[PgPool],
         caller: NamedDependency[Caller],
-        period: Annotated[Period | None, QueryParameter()] = None,
+        period: Annotated[str | None, QueryParameter(pattern=PERIOD_PATTERN)] = None,
     ) -> ReportStatus:
         """Your unit's live figures, its own report and those of the units below it; the
         current month by default."""

@@ -107,6 +107,9 @@ async def test_figures_per_community_count_people_once_and_suppress_small_counts
         f"/api/psych/units?period={month}&since=2026-11-01T00:00:00%2B08:00", headers=staff.street
     )
     assert (both.status_code, both.json()["error"]["code"]) == (422, "period_and_range")
+    for url in ("/api/psych/units?period=", "/api/psych/reports?period=2026-13"):
+        r = await client.get(url, headers=staff.street)
+        assert (r.status_code, r.json()["error"]["field"]) == (400, "period"), url
     bad = await client.get(
         "/api/psych/units?since=2026-11-02T00:00:00%2B08:00&until=2026-11-01T00:00:00%2B08:00",
         headers=staff.street,
