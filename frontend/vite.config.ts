@@ -14,6 +14,7 @@ const pages = {
   responder: resolve(root, "responder/index.html"),
   casework: resolve(root, "casework/index.html"),
   psych: resolve(root, "psych/index.html"),
+  ledgers: resolve(root, "ledgers/index.html"),
 };
 
 /** Where `npm run dev` sends API and WebSocket calls (the Litestar backend). */

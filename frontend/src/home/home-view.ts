@@ -19,11 +19,12 @@ const DESCRIPTIONS: Record<MenuId, MessageKey> = {
   responder: tk("home.responder"),
   casework: tk("home.casework"),
   psych: tk("home.psych"),
+  ledgers: tk("home.ledgers"),
   audit: tk("home.audit"),
   admin: tk("home.admin"),
 };
 
-const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "psych", "audit", "admin"];
+const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "psych", "ledgers", "audit", "admin"];
 
 export function renderHome(root: HTMLElement): void {
   initLocale();

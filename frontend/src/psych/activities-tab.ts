@@ -11,10 +11,10 @@ import { labelOf, localName, onLocaleChange, t } from "../shared/i18n";
 import type { ActivityCreate, ActivityPage, ActivityView, PsychActivityKind } from "../shared/types";
 import { showToast } from "../shared/ui/toast";
 import { newUuid } from "../shared/uuid";
-import { errorLine, FieldErrors, labelled, setBusy } from "./form-kit";
+import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
 import { ACTIVITY_KINDS } from "./labels";
 import { getActivities, recordActivity } from "./psych-api";
-import type { Tab } from "./tab";
+import type { Tab } from "../shared/ui/tabs";
 
 export function mountActivitiesTab(parent: HTMLElement, unitName: { name_zh: string; name_en: string }): Tab {
   let page: ActivityPage | null = null;

@@ -15,7 +15,7 @@ import { labelOf, onLocaleChange, t } from "../shared/i18n";
 import { BAND_NAMES, SCALE_NAMES } from "../shared/psych-terms";
 import type { AssessmentRecorded, PsychScale } from "../shared/types";
 import { newUuid } from "../shared/uuid";
-import { errorLine, FieldErrors, labelled, setBusy } from "./form-kit";
+import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
 import { recordAssessment } from "./psych-api";
 import { ANSWERS, ITEMS, SELF_HARM_ITEM, tally } from "./scales";
 
@@ -62,7 +62,7 @@ export function mountAssessmentForm(parent: HTMLElement, options: AssessmentForm
   errors.add("answers", answersError, null);
 
   const submit = el("button", { className: "btn btn--primary psych-form__submit", i18n: "psych.assess.submit", attrs: { type: "submit" } });
-  const cancel = el("button", { className: "btn btn--ghost", i18n: "psych.form.cancel", attrs: { type: "button" } });
+  const cancel = el("button", { className: "btn btn--ghost", i18n: "form.cancel", attrs: { type: "button" } });
   cancel.addEventListener("click", () => options.onCancel());
   const form = el("form", { className: "psych-form assessment-form", attrs: { novalidate: "", "aria-labelledby": "psych-assess-title" }, dataset: { formId: id } }, [
     el("h3", { className: "section-title", i18n: "psych.assess.title", attrs: { id: "psych-assess-title" } }),

@@ -8,12 +8,13 @@
 import { el, replaceChildren } from "../shared/dom";
 import { describeError, showErrorText } from "../shared/error-text";
 import { localName, onLocaleChange, t } from "../shared/i18n";
+import { SUPPRESSED_HINT } from "../shared/small-counts";
 import type { UnitFiguresPage } from "../shared/types";
 import type { Access } from "./access";
 import { figuresTable } from "./figures";
 import { isPeriod, periodOfIso } from "./months";
 import { getUnitFigures } from "./psych-api";
-import type { Tab } from "./tab";
+import type { Tab } from "../shared/ui/tabs";
 
 export function mountFiguresTab(parent: HTMLElement, access: Access): Tab {
   // null: the current month so far, as the server counts it when asked for no bounds
@@ -41,7 +42,7 @@ export function mountFiguresTab(parent: HTMLElement, access: Access): Tab {
     ]),
     span,
     body,
-    el("p", { className: "field__hint", i18n: "psych.figure.suppressedHint" }),
+    el("p", { className: "field__hint", i18n: SUPPRESSED_HINT }),
   ]);
   parent.append(root);
 

@@ -6,13 +6,9 @@
 
 import { el } from "../shared/dom";
 import { t } from "../shared/i18n";
+import { countText, countValue, SUPPRESSED_HINT } from "../shared/small-counts";
 import type { PsychFigures } from "../shared/types";
 import { FIGURES } from "./labels";
-
-/** "<5" for a withheld count, else the number. */
-export function figureText(value: number | null): string {
-  return value === null ? t("psych.figure.suppressed") : String(value);
-}
 
 function cell(tag: "td" | "th", figures: PsychFigures | null, key: keyof PsychFigures): HTMLElement {
   if (figures === null) {
@@ -21,9 +17,9 @@ function cell(tag: "td" | "th", figures: PsychFigures | null, key: keyof PsychFi
   const value = figures[key];
   return el(tag, {
     className: `figures__num${value === null ? " is-suppressed" : ""}`,
-    text: figureText(value),
-    dataset: { figure: key, value: value === null ? "suppressed" : String(value) },
-    attrs: value === null ? { title: t("psych.figure.suppressedHint") } : {},
+    text: countText(value),
+    dataset: { figure: key, value: countValue(value) },
+    attrs: value === null ? { title: t(SUPPRESSED_HINT) } : {},
   });
 }
 
@@ -76,9 +72,9 @@ export function figureTiles(figures: PsychFigures): HTMLElement {
     { className: "figure-tiles" },
     FIGURES.map((f) => {
       const value = figures[f.key];
-      return el("div", { className: `figure-tile${f.key === "open_crises" && (value ?? 0) > 0 ? " is-alarm" : ""}`, dataset: { figure: f.key, value: value === null ? "suppressed" : String(value) } }, [
+      return el("div", { className: `figure-tile${f.key === "open_crises" && (value ?? 0) > 0 ? " is-alarm" : ""}`, dataset: { figure: f.key, value: countValue(value) } }, [
         el("dt", { className: "figure-tile__label", i18n: f.label }),
-        el("dd", { className: "figure-tile__value", text: figureText(value) }),
+        el("dd", { className: "figure-tile__value", text: countText(value) }),
       ]);
     }),
   );

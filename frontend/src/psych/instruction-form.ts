@@ -11,7 +11,7 @@ import { fromLocalInput, toLocalInput } from "../shared/dates";
 import { localName, onLocaleChange } from "../shared/i18n";
 import type { InstructionCreate, InstructionCreated, PsychUnitLevel, UnitFigures } from "../shared/types";
 import { newUuid } from "../shared/uuid";
-import { errorLine, FieldErrors, labelled, setBusy } from "./form-kit";
+import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
 import { getUnitFigures, issueInstruction } from "./psych-api";
 
 const DUE_IN_DAYS = 7;

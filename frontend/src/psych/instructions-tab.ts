@@ -13,11 +13,11 @@ import { labelOf, localName, onLocaleChange, t } from "../shared/i18n";
 import type { InstructionPage, InstructionView, Me, TargetState } from "../shared/types";
 import { showToast } from "../shared/ui/toast";
 import type { Access } from "./access";
-import { errorLine, FieldErrors, setBusy } from "./form-kit";
+import { errorLine, FieldErrors, setBusy } from "../shared/ui/form-kit";
 import { mountInstructionForm } from "./instruction-form";
 import { TARGET_STATES } from "./labels";
 import { answerInstruction, getInstructions } from "./psych-api";
-import type { Tab } from "./tab";
+import type { Tab } from "../shared/ui/tabs";
 
 export function mountInstructionsTab(parent: HTMLElement, me: Me, access: Access): Tab {
   let page: InstructionPage | null = null;

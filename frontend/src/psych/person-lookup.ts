@@ -7,7 +7,7 @@
 import { el, replaceChildren } from "../shared/dom";
 import { t } from "../shared/i18n";
 import type { PersonLookupRequest, PersonView } from "../shared/types";
-import { errorLine, FieldErrors, setBusy } from "./form-kit";
+import { errorLine, FieldErrors, setBusy } from "../shared/ui/form-kit";
 import { personLine } from "./person-text";
 import { lookupPerson } from "./psych-api";
 

@@ -12,6 +12,7 @@ import { BAND_NAMES } from "../shared/psych-terms";
 import type { Session } from "../shared/session";
 import type { AssessmentRecorded, OrgLevel, ServiceRecorded } from "../shared/types";
 import { mountAppHeader } from "../shared/ui/app-header";
+import { mountTabs, type Tab } from "../shared/ui/tabs";
 import { showToast } from "../shared/ui/toast";
 import { accessOf, type PsychTab } from "./access";
 import { mountActivitiesTab } from "./activities-tab";
@@ -23,7 +24,6 @@ import { TABS } from "./labels";
 import { startPsychLive } from "./live-refresh";
 import { mountPersonPanel, type PersonPanel } from "./person-panel";
 import { mountReportsTab } from "./reports-tab";
-import type { Tab } from "./tab";
 
 const NARROW = "(max-width: 900px)";
 
@@ -102,37 +102,20 @@ export function renderPsych(root: HTMLElement, session: Session): void {
     tabs.set("figures", mountFiguresTab(figuresPane, access));
   }
 
-  const fromHash = (): PsychTab | undefined => access.tabs.find((id) => `#${id}` === window.location.hash);
-  let shown: PsychTab | undefined = fromHash() ?? access.tabs[0];
-
-  const drawTabs = (): void => {
+  const bar = mountTabs(shell, tabBar, {
+    ids: access.tabs,
+    labels: TABS,
+    panes,
+    paneId: (id) => `psych-pane-${id}`,
+    load: (id) => void tabs.get(id)?.load(),
+  });
+  const drawUnit = (): void => {
     unit.textContent = t("psych.unit", { unit: localName(session.me.org_unit), centre: t(CENTRES[access.level]) });
-    tabBar.replaceChildren(
-      ...access.tabs.map((id) => {
-        const on = id === shown;
-        const b = el("button", { className: `tabs__btn${on ? " is-active" : ""}`, text: t(TABS[id]), attrs: { type: "button", role: "tab", "aria-selected": String(on), "aria-controls": `psych-pane-${id}` }, dataset: { tab: id } });
-        b.addEventListener("click", () => show(id));
-        return b;
-      }),
-    );
-    for (const [id, pane] of panes) {
-      pane.hidden = id !== shown;
-    }
-    shell.dataset.tab = shown ?? "";
-  };
-
-  const show = (id: PsychTab): void => {
-    shown = id;
-    if (window.location.hash !== `#${id}`) {
-      history.replaceState(null, "", `#${id}`);
-    }
-    drawTabs();
-    void tabs.get(id)?.load();
   };
 
   const client = startPsychLive({
     attention: () => {
-      if (shown === "attention") {
+      if (bar.shown() === "attention") {
         attention?.load();
       }
     },
@@ -142,13 +125,14 @@ export function renderPsych(root: HTMLElement, session: Session): void {
     },
   });
 
-  onLocaleChange(drawTabs);
-  if (shown === undefined) {
+  drawUnit();
+  onLocaleChange(drawUnit);
+  const first = bar.shown();
+  if (first === undefined) {
     shell.append(el("p", { className: "empty", i18n: "psych.noTabs" }));
-    drawTabs();
     return;
   }
-  show(shown);
+  bar.show(first);
 }
 
 /** What the user's unit is called as a psychological-service centre. */

@@ -16,10 +16,10 @@ import { showToast } from "../shared/ui/toast";
 import { newUuid } from "../shared/uuid";
 import type { Access } from "./access";
 import { figuresTable, figureTiles } from "./figures";
-import { errorLine, FieldErrors, setBusy } from "./form-kit";
+import { errorLine, FieldErrors, setBusy } from "../shared/ui/form-kit";
 import { isPeriod } from "./months";
 import { getReports, submitReport } from "./psych-api";
-import type { Tab } from "./tab";
+import type { Tab } from "../shared/ui/tabs";
 
 /** The levels whose sub-units send them monthly reports. */
 const REPORTED_TO: ReadonlySet<string> = new Set(["district", "street"]);

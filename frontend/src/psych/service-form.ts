@@ -11,7 +11,7 @@ import { ApiError } from "../shared/http";
 import { t } from "../shared/i18n";
 import type { PsychOutcome, PsychServiceKind, ServiceCreate, ServiceRecorded } from "../shared/types";
 import { newUuid } from "../shared/uuid";
-import { errorLine, FieldErrors, labelled, setBusy } from "./form-kit";
+import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
 import { OUTCOMES, SERVICE_KINDS } from "./labels";
 import { recordService } from "./psych-api";
 
@@ -40,7 +40,7 @@ export function mountServiceForm(parent: HTMLElement, options: ServiceFormOption
   const minutes = el("input", { className: "field__input", attrs: { id: "psych-service-minutes", name: "minutes", type: "number", min: "1", max: "600", step: "1", inputmode: "numeric" } });
   minutes.value = String(DEFAULT_MINUTES);
   const outcome = el("select", { className: "field__input", attrs: { id: "psych-service-outcome", name: "outcome" } }, [
-    el("option", { i18n: "psych.form.choose", attrs: { value: "" } }),
+    el("option", { i18n: "form.choose", attrs: { value: "" } }),
     ...Object.entries(OUTCOMES).map(([value, key]) => el("option", { i18n: key, attrs: { value } })),
   ]);
   const notes = el("textarea", { className: "field__input", attrs: { id: "psych-service-notes", name: "notes", rows: "3", maxlength: String(NOTES_MAX), placeholder: t("psych.service.notesPlaceholder"), "data-i18n-placeholder": "psych.service.notesPlaceholder" } });
@@ -59,7 +59,7 @@ export function mountServiceForm(parent: HTMLElement, options: ServiceFormOption
   errors.add("notes", notesError, notes);
 
   const submit = el("button", { className: "btn btn--primary psych-form__submit", i18n: "psych.service.submit", attrs: { type: "submit" } });
-  const cancel = el("button", { className: "btn btn--ghost", i18n: "psych.form.cancel", attrs: { type: "button" } });
+  const cancel = el("button", { className: "btn btn--ghost", i18n: "form.cancel", attrs: { type: "button" } });
   cancel.addEventListener("click", () => options.onCancel());
   const form = el("form", { className: "psych-form service-form", attrs: { novalidate: "", "aria-labelledby": "psych-service-title" }, dataset: { formId: id } }, [
     el("h3", { className: "section-title", i18n: "psych.service.title", attrs: { id: "psych-service-title" } }),

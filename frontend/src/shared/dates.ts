@@ -54,3 +54,22 @@ export function fromLocalInput(value: string): string | null {
   const date = new Date(value); // a date-time without an offset is read as local time
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
+
+/** `date` as a `date` input value ("2026-03-14"), the local calendar day. */
+export function toLocalDateInput(date: Date): string {
+  return toLocalInput(date).slice(0, 10);
+}
+
+/**
+ * A calendar day the server sent as `YYYY-MM-DD` (a ledger's `since`) in the user's format; read
+ * as that day wherever the browser is (`new Date("2026-03-14")` would be UTC midnight, the day
+ * before west of Greenwich). "—" for null or unreadable.
+ */
+export function formatCalendarDay(ymd: string | null): string {
+  const m = ymd === null ? null : /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (m === null) {
+    return "—";
+  }
+  const date = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return new Intl.DateTimeFormat(getLocale(), { year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
+}

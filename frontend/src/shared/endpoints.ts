@@ -63,13 +63,21 @@ export const ENDPOINTS = {
   psychPerson: { method: "GET", path: "/api/psych/persons/{person_id}", auth: true, response: "PersonPsych" },
   psychAttention: { method: "GET", path: "/api/psych/attention", auth: true, query: ["limit"], response: "AttentionPage" },
   psychActivities: { method: "GET", path: "/api/psych/activities", auth: true, query: ["limit"], response: "ActivityPage" },
-  psychActivityCreate: { method: "POST", path: "/api/psych/activities", auth: true, request: "ActivityCreate", response: "ActivityView" },
+  psychActivityCreate: { method: "POST", path: "/api/psych/activities", auth: true, request: "ActivityCreate", response: "ActivityRecorded" },
   psychUnits: { method: "GET", path: "/api/psych/units", auth: true, query: ["level", "since", "until"], response: "UnitFiguresPage" },
   psychInstructions: { method: "GET", path: "/api/psych/instructions", auth: true, response: "InstructionPage" },
   psychInstructionCreate: { method: "POST", path: "/api/psych/instructions", auth: true, request: "InstructionCreate", response: "InstructionCreated" },
   psychFeedback: { method: "POST", path: "/api/psych/instructions/{instruction_id}/feedback", auth: true, request: "InstructionFeedback", response: "InstructionView" },
   psychReports: { method: "GET", path: "/api/psych/reports", auth: true, query: ["period"], response: "ReportStatus" },
   psychReportCreate: { method: "POST", path: "/api/psych/reports", auth: true, request: "ReportCreate", response: "ReportSubmitted" },
+  // Ledgers of special and vulnerable groups (the /ledgers/ page).
+  ledgers: { method: "GET", path: "/api/ledgers", auth: true, query: ["group", "which", "limit"], response: "LedgerEntryPage" },
+  ledgerPending: { method: "GET", path: "/api/ledgers/pending", auth: true, query: ["group", "limit"], response: "LedgerPendingPage" },
+  ledgerSummary: { method: "GET", path: "/api/ledgers/summary", auth: true, query: ["level"], response: "LedgerSummary" },
+  ledgerRegister: { method: "POST", path: "/api/ledgers", auth: true, request: "LedgerEntryCreate", response: "LedgerEntryRecorded" },
+  ledgerEntry: { method: "GET", path: "/api/ledgers/{entry_id}", auth: true, response: "LedgerEntryDetail" },
+  ledgerCheck: { method: "POST", path: "/api/ledgers/{entry_id}/checks", auth: true, request: "LedgerCheckCreate", response: "LedgerCheckRecorded" },
+  ledgerClose: { method: "POST", path: "/api/ledgers/{entry_id}/close", auth: true, request: "LedgerEntryClose", response: "LedgerEntryView" },
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINTS;

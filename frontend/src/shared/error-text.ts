@@ -149,6 +149,12 @@ const FIELD_NAMES: Readonly<Record<string, MessageKey>> = {
   done: tk("error.field.done"),
   comment: tk("error.field.comment"),
   period: tk("error.field.period"),
+  since: tk("error.field.since"),
+  officer_id: tk("error.field.officer_id"),
+  group: tk("error.field.group"),
+  finding: tk("error.field.finding"),
+  entry_id: tk("error.field.entry_id"),
+  id: tk("error.field.id"),
 };
 
 /** The parts of a refusal that matter here: an `ApiError`, or a realtime `error` message. */

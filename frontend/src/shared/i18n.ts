@@ -14,6 +14,8 @@ import consoleZh from "./i18n/console.zh-CN.json";
 import en from "./i18n/en.json";
 import leaderEn from "./i18n/leader.en.json";
 import leaderZh from "./i18n/leader.zh-CN.json";
+import ledgersEn from "./i18n/ledgers.en.json";
+import ledgersZh from "./i18n/ledgers.zh-CN.json";
 import psychEn from "./i18n/psych.en.json";
 import psychZh from "./i18n/psych.zh-CN.json";
 import responderEn from "./i18n/responder.en.json";
@@ -23,8 +25,8 @@ import type { Locale } from "./types";
 
 // One table per app area (`<area>.<locale>.json`) beside the shared one, so work on one page
 // never edits another page's texts; together they form one flat key space.
-const zhAll = { ...zhCN, ...consoleZh, ...leaderZh, ...responderZh, ...caseworkZh, ...psychZh };
-const enAll = { ...en, ...consoleEn, ...leaderEn, ...responderEn, ...caseworkEn, ...psychEn };
+const zhAll = { ...zhCN, ...consoleZh, ...leaderZh, ...responderZh, ...caseworkZh, ...psychZh, ...ledgersZh };
+const enAll = { ...en, ...consoleEn, ...leaderEn, ...responderEn, ...caseworkEn, ...psychEn, ...ledgersEn };
 
 export type MessageKey = keyof typeof zhAll;
 export type { Locale };

@@ -50,7 +50,7 @@ export interface OrgUnitRef {
 }
 
 /** A menu the server lets this user see; the frontend shows exactly these and no others. */
-export type MenuId = "wall" | "console" | "leader" | "responder" | "casework" | "psych" | "audit" | "admin";
+export type MenuId = "wall" | "console" | "leader" | "responder" | "casework" | "psych" | "ledgers" | "audit" | "admin";
 
 /** `GET /api/me`. */
 export interface Me {
@@ -1328,4 +1328,158 @@ export interface ReportStatus {
 export interface ReportSubmitted {
   report: ReportView;
   duplicate: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ledgers of special and vulnerable groups (特殊人群困难群体台账, the /ledgers/ page) —
+// backend/ledgers/models.py and groups.py. Times are ISO 8601 strings with their offset, `since`
+// a calendar day (YYYY-MM-DD). Names and addresses come masked for the caller's role; notes only
+// for holders of ledger:write. Summary counts of 1–4 arrive as null ("<5").
+// ---------------------------------------------------------------------------------------------
+
+export type LedgerGroup =
+  | "low_income"
+  | "disabled"
+  | "elderly_alone"
+  | "left_behind_child"
+  | "veteran"
+  | "released_prisoner"
+  | "community_correction"
+  | "drug_rehab";
+export type LedgerDepartment = "civil_affairs" | "disability_federation" | "veterans_affairs" | "justice" | "public_security";
+export type LedgerCheckKind = "home_visit" | "phone" | "report_in" | "office";
+export type LedgerFinding = "normal" | "needs_help" | "violation";
+/** `GET /api/ledgers?which=`: every active entry, the overdue ones, those with an open need, or those the caller answers for. */
+export type LedgerWhich = "all" | "overdue" | "needs_help" | "mine";
+/** The levels `GET /api/ledgers/summary?level=` counts by. */
+export type LedgerSummaryLevel = "street" | "community" | "grid";
+
+/** `POST /api/ledgers` (建档): `id` made once per form; no `officer_id`: the one who registers answers for the person. */
+export interface LedgerEntryCreate {
+  id: string;
+  person_id: string;
+  group: LedgerGroup;
+  since: string;
+  officer_id?: string;
+  notes?: string;
+}
+
+/** `POST /api/ledgers/{id}/close`: why the person leaves the ledger (2–500 characters). */
+export interface LedgerEntryClose {
+  reason: string;
+}
+
+/** `POST /api/ledgers/{id}/checks` (走访核查): `id` made once per form. */
+export interface LedgerCheckCreate {
+  id: string;
+  at: string;
+  kind: LedgerCheckKind;
+  finding: LedgerFinding;
+  notes?: string;
+}
+
+/** One check; `notes` for holders of ledger:write. */
+export interface LedgerCheckView {
+  id: string;
+  entry_id: string;
+  at: string;
+  kind: LedgerCheckKind;
+  finding: LedgerFinding;
+  notes: string | null;
+  by_name: string;
+  recorded_at: string;
+}
+
+/** A ledger entry, the person masked for the caller; `warning`: its live overdue warning. */
+export interface LedgerEntryView {
+  id: string;
+  person_id: string;
+  name: string | null;
+  address: string | null;
+  group: LedgerGroup;
+  department: LedgerDepartment;
+  status: "active" | "closed";
+  since: string;
+  officer_id: string | null;
+  officer_name: string | null;
+  check_days: number;
+  last_check_at: string | null;
+  due_at: string;
+  overdue: boolean;
+  needs_help: boolean;
+  /** The block data lists the person in this group too. */
+  tagged: boolean;
+  org_path: string;
+  notes: string | null;
+  created_by_name: string;
+  created_at: string;
+  closed_at: string | null;
+  close_reason: string | null;
+  warning: WarningNote | null;
+}
+
+/** `GET /api/ledgers/{id}`: the entry and its checks, newest first (the read is audited). */
+export interface LedgerEntryDetail {
+  entry: LedgerEntryView;
+  checks: LedgerCheckView[];
+}
+
+/** Answer of `POST /api/ledgers` (201, or 200 `duplicate`). */
+export interface LedgerEntryRecorded {
+  entry: LedgerEntryView;
+  duplicate: boolean;
+}
+
+/** Answer of `POST /api/ledgers/{id}/checks` (201, or 200 `duplicate`): the entry as it now stands. */
+export interface LedgerCheckRecorded {
+  check: LedgerCheckView;
+  entry: LedgerEntryView;
+  duplicate: boolean;
+  resolved_warnings: number[];
+}
+
+/** `GET /api/ledgers`: active entries, overdue first, then soonest due; totals of the jurisdiction (and group). */
+export interface LedgerEntryPage {
+  items: LedgerEntryView[];
+  total: number;
+  overdue: number;
+}
+
+/** A person the block data lists in a group with no active entry for it (待建档). */
+export interface LedgerPendingPerson {
+  person_id: string;
+  name: string | null;
+  address: string | null;
+  org_path: string;
+  birth_year: number | null;
+}
+
+/** `GET /api/ledgers/pending?group=`: oldest first. */
+export interface LedgerPendingPage {
+  items: LedgerPendingPerson[];
+  total: number;
+}
+
+/** One group in one unit: listed by the block data, registered, overdue, with an open need; null is 1–4. */
+export interface LedgerGroupCount {
+  group: LedgerGroup;
+  tagged: number | null;
+  registered: number | null;
+  overdue: number | null;
+  needs_help: number | null;
+}
+
+/** The groups of one unit. */
+export interface LedgerUnit {
+  org_path: string;
+  name_zh: string;
+  name_en: string;
+  groups: LedgerGroupCount[];
+}
+
+/** `GET /api/ledgers/summary?level=`: every unit of the level in the jurisdiction (zero included), and the total. */
+export interface LedgerSummary {
+  level: string;
+  units: LedgerUnit[];
+  total: LedgerGroupCount[];
 }

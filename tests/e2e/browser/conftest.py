@@ -53,6 +53,7 @@ SOURCES = (
     "responder",
     "casework",
     "psych",
+    "ledgers",
     "login",
 )
 SOURCE_FILES = ("vite.config.ts", "package.json", "package-lock.json", "tsconfig.json")

@@ -17,11 +17,12 @@ export const MENUS: Record<MenuId, MenuEntry> = {
   responder: { label: tk("menu.responder"), href: "/responder/" },
   casework: { label: tk("menu.casework"), href: "/casework/" },
   psych: { label: tk("menu.psych"), href: "/psych/" },
+  ledgers: { label: tk("menu.ledgers"), href: "/ledgers/" },
   audit: { label: tk("menu.audit"), href: null },
   admin: { label: tk("menu.admin"), href: null },
 };
 
-const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "psych", "audit", "admin"];
+const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "psych", "ledgers", "audit", "admin"];
 
 /** Link elements for `menus` in a stable order; `current` is marked with aria-current. */
 export function menuLinks(menus: readonly MenuId[], current: MenuId | null, className: string): HTMLElement[] {

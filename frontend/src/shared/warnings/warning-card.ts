@@ -3,13 +3,15 @@
  * view): level, rule, what the rule found (days late, or calls), the unit, when it was raised,
  * and its state: a "take in hand" button while open, who took it and their note once
  * acknowledged, the resolution once resolved. Cards carry `data-warning-id`, `data-state`,
- * `data-level`, `data-rule`, `data-org-path`, and `data-patient-id` when about a patient or
- * `data-person-id` when about a person (a psychological crisis).
+ * `data-level`, `data-rule`, `data-org-path`, and `data-patient-id` when about a patient,
+ * `data-person-id` when about a person (a psychological crisis) or `data-entry-id` when about a
+ * ledger entry (an overdue check; the card names the group).
  */
 
 import { formatDay, formatDayTime, daysOverdue } from "../dates";
 import { el } from "../dom";
 import { labelOf, localName, t } from "../i18n";
+import { GROUP_NAMES, isLedgerGroup } from "../ledger-terms";
 import { BAND_NAMES, SCALE_NAMES } from "../psych-terms";
 import { openFormDialog } from "../ui/form-dialog";
 import { showToast } from "../ui/toast";
@@ -68,6 +70,8 @@ export function warningCard(w: WarningView, options: WarningCardOptions): HTMLLI
     dataset.patientId = w.subject_id;
   } else if (w.subject_type === "person") {
     dataset.personId = w.subject_id;
+  } else if (w.subject_type === "ledger_entry") {
+    dataset.entryId = w.subject_id;
   }
   return el("li", { className: "warning-card", dataset }, [head, ...stateLines(w, options.onTake)]);
 }
@@ -93,9 +97,18 @@ function stateLines(w: WarningView, onTake: (() => void) | undefined): HTMLEleme
   return lines;
 }
 
-/** What the rule found, in a few words: how late the visit is, how many calls came, or what the assessment found. */
+/**
+ * What the rule found, in a few words: how late the visit or check is (and the ledger's group),
+ * how many calls came, or what the assessment found.
+ */
 export function warningFinding(w: WarningView, now: number): HTMLElement | null {
-  if ((w.rule === "follow_up_overdue" || w.rule === "ledger_check_overdue") && typeof w.details.due_at === "string") {
+  if (w.rule === "ledger_check_overdue") {
+    const group = isLedgerGroup(w.details.group) ? t(GROUP_NAMES[w.details.group]) : null;
+    const late = typeof w.details.due_at === "string" ? daysOverdue(w.details.due_at, now) : null;
+    const found = [group, late === null || late <= 0 ? null : t("warning.late", { n: late })].filter((x): x is string => x !== null);
+    return found.length === 0 ? null : el("span", { className: "warning-card__finding", text: found.join(" · "), dataset: isLedgerGroup(w.details.group) ? { group: w.details.group } : {} });
+  }
+  if (w.rule === "follow_up_overdue" && typeof w.details.due_at === "string") {
     const late = daysOverdue(w.details.due_at, now);
     return late === null || late <= 0 ? null : el("span", { className: "warning-card__finding", text: t("warning.late", { n: late }) });
   }

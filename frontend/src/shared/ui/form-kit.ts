@@ -1,14 +1,14 @@
 /**
- * What the psych page's forms share: a labelled field, an error line under each input, and the
- * refusal placed at the input the server names (`answers[3]`, `$.due_at`, `targets`), or above
- * the buttons when it names none of the form's. The error lines carry the code in `data-code`
- * (and the server's words in the tooltip) for support and tests.
+ * What the forms of the psych and ledger pages share: a labelled field, an error line under each
+ * input, and the refusal placed at the input the server names (`answers[3]`, `$.due_at`,
+ * `officer_id`), or above the buttons when it names none of the form's. The error lines carry
+ * the code in `data-code` (and the server's words in the tooltip) for support and tests.
  */
 
-import { el } from "../shared/dom";
-import { describeError, showErrorText } from "../shared/error-text";
-import { ApiError } from "../shared/http";
-import { t, type MessageKey } from "../shared/i18n";
+import { el } from "../dom";
+import { describeError, showErrorText } from "../error-text";
+import { ApiError } from "../http";
+import { t, type MessageKey } from "../i18n";
 
 /** A label above `input`, an optional hint, and the field's error line. */
 export function labelled(id: string, label: MessageKey, input: HTMLElement, error: HTMLElement, hint?: MessageKey): HTMLElement {
@@ -66,7 +66,7 @@ export class FieldErrors {
     for (const name of names) {
       const slot = this.slots.get(name);
       if (slot !== undefined) {
-        slot.error.textContent = t("psych.form.required");
+        slot.error.textContent = t("form.required");
         slot.input?.setAttribute("aria-invalid", "true");
       }
     }
@@ -80,7 +80,7 @@ export class FieldErrors {
    */
   showRefusal(err: unknown): void {
     if (err instanceof ApiError && err.isUnavailable) {
-      this.showAt(null, t("psych.form.unavailable"), err);
+      this.showAt(null, t("form.unavailable"), err);
       return;
     }
     this.showAt(this.slotFor(err instanceof ApiError ? err.field : null), describeError(err), err);
