@@ -183,28 +183,14 @@ async def register(
     check_days = POLICIES[data.group].check_days
     notes = None if data.notes is None else cipher.encrypt(data.notes, context=NOTES_CONTEXT)
     async with conn.transaction():
-        existing = await conn.fetchrow("SELECT * FROM ledger_entries WHERE id = $1::uuid", data.id)
-        if existing is not None:
-            same = (str(existing["person_id"]), existing["grp"], existing["since"]) == (
-                person["id"],
-                data.group,
-                data.since,
-            )
-            if not same:
-                raise Conflict(
-                    f"ledger entry {data.id} was registered with other content",
-                    field="id",
-                    code="entry_id_taken",
-                )
-            return EntryRecorded(
-                entry=await _view_of(conn, cipher, auditor, data.id, now), duplicate=True
-            )
+        # any conflict (this id, or the person's live entry in the group) inserts nothing; which
+        # one it was is read afterwards, so two submissions racing never end in a 500
         inserted = await conn.fetchval(
             """
             INSERT INTO ledger_entries (id, person_id, grp, since, officer_id, check_days, due_at,
                                         org_path, notes_enc, created_by, created_by_name)
             VALUES ($1::uuid, $2::uuid, $3, $4, $5::uuid, $6, $7, $8, $9, $10::uuid, $11)
-            ON CONFLICT (person_id, grp) WHERE status = 'active' DO NOTHING
+            ON CONFLICT DO NOTHING
             RETURNING id
             """,
             data.id,
@@ -220,10 +206,27 @@ async def register(
             principal.display_name,
         )
         if inserted is None:
-            raise Conflict(
-                "the person is on this group's ledger already",
-                field="group",
-                code="already_registered",
+            existing = await conn.fetchrow(
+                "SELECT person_id, grp, since FROM ledger_entries WHERE id = $1::uuid", data.id
+            )
+            if existing is None:
+                raise Conflict(
+                    "the person is on this group's ledger already",
+                    field="group",
+                    code="already_registered",
+                )
+            if (str(existing["person_id"]), existing["grp"], existing["since"]) != (
+                person["id"],
+                data.group,
+                data.since,
+            ):
+                raise Conflict(
+                    f"ledger entry {data.id} was registered with other content",
+                    field="id",
+                    code="entry_id_taken",
+                )
+            return EntryRecorded(
+                entry=await _view_of(conn, cipher, auditor, data.id, now), duplicate=True
             )
         await auditor.record(
             conn,
@@ -283,7 +286,8 @@ async def record_check(
         row = await conn.fetchrow(
             """
             INSERT INTO ledger_checks (id, entry_id, at, kind, finding, notes_enc, by_user, by_name)
-            VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::uuid, $8) RETURNING *
+            VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::uuid, $8)
+            ON CONFLICT (id) DO NOTHING RETURNING *
             """,
             data.id,
             entry["id"],
@@ -294,6 +298,12 @@ async def record_check(
             principal.user_id,
             principal.display_name,
         )
+        if row is None:  # the id was taken meanwhile, by a check of another entry
+            raise Conflict(
+                f"check {data.id} was recorded with other content",
+                field="id",
+                code="check_id_taken",
+            )
         # only the latest check sets the entry: a paper form typed in late joins the history
         await conn.execute(
             """

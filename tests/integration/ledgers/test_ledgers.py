@@ -4,15 +4,26 @@ unit's counts with the small-count rule, and who may do what."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
 from backend.early_warning.ledger_rule import check_ledgers
-from backend.security.policy import Role
+from backend.ledgers.entries import register
+from backend.ledgers.models import EntryCreate
+from backend.security.audit import AuditLog
+from backend.security.context import Auditor, Caller
+from backend.security.crypto import FieldCipher
+from backend.security.keys import load_keyring
+from backend.security.policy import Role, permissions_for
+from backend.security.principal import Principal
+from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
 from tests.conftest import DistrictPaths, login
 from tests.integration.ledgers.conftest import Groups
@@ -261,3 +272,53 @@ async def test_reads_are_audited_and_other_roles_are_refused(
         groups.corrected,
     )
     assert denied == 1
+
+
+async def test_a_registration_racing_its_own_resend_is_stored_once(
+    worker: dict[str, str], groups: Groups, clean_db: PgPool, app_settings: Settings
+) -> None:
+    """The resend arrives while the first submission's transaction is still open: it waits on
+    the row and then answers "stored before", never a server error. (Called on the service: the
+    test client runs one request at a time.)"""
+    body = entry(groups.elderly[2], "elderly_alone")
+    user = await clean_db.fetchrow("SELECT id, org_path FROM users WHERE username = 'cw.l'")
+    person_path = await clean_db.fetchval(
+        "SELECT org_path FROM persons WHERE id = $1::uuid", body["person_id"]
+    )
+    keyring = load_keyring(app_settings)
+    roles = frozenset({Role.CASE_WORKER})
+    principal = Principal(
+        user_id=str(user["id"]),
+        username="cw.l",
+        display_name="Cw.L",
+        roles=roles,
+        permissions=permissions_for(roles),
+        capabilities=frozenset(),
+        org_path=user["org_path"],
+        session_id="race",
+        expires_at=time.time() + 600,
+    )
+    auditor = Auditor(AuditLog(keyring.audit), Caller(principal=principal))
+    data = msgspec.convert(body, EntryCreate)
+    async with clean_db.acquire() as first, clean_db.acquire() as second:
+        tx = first.transaction()
+        await tx.start()
+        await first.execute(
+            "INSERT INTO ledger_entries (id, person_id, grp, since, officer_id, check_days, due_at, "
+            "org_path, created_by, created_by_name) VALUES ($1::uuid, $2::uuid, 'elderly_alone', "
+            "$3, $4, 30, now() + interval '30 days', $5, $4, 'Cw.L')",
+            body["id"],
+            body["person_id"],
+            data.since,
+            user["id"],
+            person_path,
+        )
+        resend = asyncio.create_task(
+            register(second, FieldCipher(keyring), auditor, data, datetime.now(UTC))
+        )
+        await asyncio.sleep(0.5)
+        assert not resend.done()  # waiting on the uncommitted row
+        await tx.commit()
+        out = await resend
+    assert out.duplicate is True and out.entry.id == body["id"]
+    assert await clean_db.fetchval("SELECT count(*) FROM ledger_entries") == 1
