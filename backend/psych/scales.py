@@ -21,7 +21,7 @@ MAX_ANSWER = 3
 SELF_HARM_ITEM = {"phq9": 8}  # zero-based index of "thoughts that you would be better off dead"
 
 # (lowest total of the band, band), highest first
-_BANDS: dict[str, tuple[tuple[int, Band], ...]] = {
+BANDS: dict[str, tuple[tuple[int, Band], ...]] = {
     "phq9": (
         (20, "severe"),
         (15, "moderately_severe"),
@@ -63,7 +63,7 @@ def check_answers(scale: Scale, answers: list[int]) -> None:
 
 def band_of(scale: Scale, score: int) -> Band:
     """The severity band of a total."""
-    for lowest, band in _BANDS[scale]:
+    for lowest, band in BANDS[scale]:
         if score >= lowest:
             return band
     raise AssertionError("every total is at least 0")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from backend.psych.periods import month_bounds, period_of
-from backend.psych.scales import ITEMS, AnswerError, band_of, score
+from backend.psych.scales import BANDS, ITEMS, SELF_HARM_ITEM, AnswerError, band_of, score
 
 
 @pytest.mark.parametrize(
@@ -98,3 +100,18 @@ def test_months_are_the_districts_calendar_months() -> None:
     )
     # 20:00 UTC on 30 November is already 1 December in Pingshan
     assert period_of(datetime.fromisoformat("2026-11-30T20:00:00+00:00")) == "2026-12"
+
+
+def test_the_forms_live_tally_uses_the_servers_cut_offs() -> None:
+    # The form scores while it is filled in (frontend/src/psych/scales.ts); the server's score is
+    # what is stored, but a counsellor must never see one band on screen and another on record.
+    source = (Path(__file__).parents[3] / "frontend/src/psych/scales.ts").read_text()
+    bands = source[source.index("const BANDS") :]
+    for scale, expected in BANDS.items():
+        block = bands[bands.index(f"{scale}: [") :]
+        block = block[: block.index("\n  ],")]
+        found = tuple((int(n), b) for n, b in re.findall(r'\[(\d+), "(\w+)"\]', block))
+        assert found == expected, scale
+        assert source.count(f'tk("psych.{scale}.item') == ITEMS[scale]
+    assert "SELF_HARM_ITEM: Readonly<Partial<Record<PsychScale, number>>> = { phq9: 8 }" in source
+    assert SELF_HARM_ITEM == {"phq9": 8}
