@@ -247,7 +247,7 @@ async def test_a_month_is_reported_up_once_and_the_street_sees_it(
     ("who", "period", "status", "code"),
     [
         ("district", None, 422, "district_does_not_report"),
-        ("community", "2999-01", 422, "future_period"),
+        ("community", "2099-12", 422, "future_period"),
         ("community", "2026-13", 400, None),
     ],
 )
