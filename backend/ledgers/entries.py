@@ -23,12 +23,14 @@ from backend.ledgers.models import (
     EntryDetail,
     EntryRecorded,
     EntryView,
+    Officer,
+    OfficerPage,
 )
 from backend.psych.scope import person_in_scope
 from backend.security import masking
 from backend.security.context import Auditor
 from backend.security.crypto import FieldCipher
-from backend.security.policy import Permission
+from backend.security.policy import ROLE_PERMISSIONS, Permission
 from backend.storage.postgres.pool import PgConn
 
 NOTES_CONTEXT = b"ledger_notes"
@@ -149,25 +151,40 @@ async def _view_of(
     )
 
 
+# Who may answer for a person: an active user who keeps ledgers, whose jurisdiction covers them.
+_OFFICERS = """
+SELECT id::text AS user_id, display_name, org_path FROM users
+WHERE NOT disabled AND roles && $2::text[] AND ($1 = org_path OR $1 LIKE org_path || '.%')
+"""
+_KEEPERS = sorted(r.value for r, p in ROLE_PERMISSIONS.items() if Permission.LEDGER_WRITE in p)
+
+
 async def _officer(conn: PgConn, auditor: Auditor, officer_id: str | None, person_path: str) -> str:
     principal = auditor.caller.principal
     if officer_id is None:
         return principal.user_id
-    row = await conn.fetchrow(
-        "SELECT org_path, NOT disabled AS active FROM users WHERE id = $1::uuid", officer_id
+    found = await conn.fetchval(
+        f"SELECT count(*) FROM ({_OFFICERS} AND id = $3::uuid) o", person_path, _KEEPERS, officer_id
     )
-    # the officer answers for the person: someone whose jurisdiction covers them
-    if (
-        row is None
-        or not row["active"]
-        or not (person_path == row["org_path"] or person_path.startswith(row["org_path"] + "."))
-    ):
+    if not found:
         raise Unprocessable(
-            "the officer must be an active user whose jurisdiction covers the person",
+            "the officer must be an active user who keeps ledgers and whose jurisdiction covers "
+            "the person",
             field="officer_id",
             code="officer_outside",
         )
     return officer_id
+
+
+async def officers_for(conn: PgConn, auditor: Auditor, person_id: str) -> OfficerPage:
+    """Who may answer for the person, the nearest first; 404 outside the jurisdiction."""
+    person = await person_in_scope(conn, auditor, person_id, "ledger.officers")
+    rows = await conn.fetch(
+        _OFFICERS + " ORDER BY length(org_path) DESC, display_name, id LIMIT 100",
+        person["org_path"],
+        _KEEPERS,
+    )
+    return OfficerPage(items=[Officer(**dict(r)) for r in rows])
 
 
 async def register(

@@ -136,6 +136,20 @@ class PendingPage(msgspec.Struct, frozen=True, kw_only=True):
     total: int
 
 
+class Officer(msgspec.Struct, frozen=True, kw_only=True):
+    """Someone who may answer for a person: keeps ledgers, and their jurisdiction covers them."""
+
+    user_id: str
+    display_name: str
+    org_path: str
+
+
+class OfficerPage(msgspec.Struct, frozen=True, kw_only=True):
+    """The nearest first (the person's own unit before the units above it)."""
+
+    items: list[Officer]
+
+
 class GroupCount(msgspec.Struct, frozen=True, kw_only=True):
     """One group in one unit. Counts 1-4 are published as null ("<5")."""
 

@@ -25,6 +25,7 @@ from backend.ledgers.models import (
     EntryRecorded,
     EntryView,
     LedgerSummary,
+    OfficerPage,
     PendingPage,
 )
 from backend.ledgers.summary import summary
@@ -89,6 +90,22 @@ class LedgerController(Controller):
         """待建档: oldest first. Names masked by role; every listed person's read audited."""
         async with pool.acquire() as conn, conn.transaction():
             return await list_pending(conn, auditor, group=group, limit=limit)
+
+    @get(
+        "/officers",
+        opt=needs(Permission.LEDGER_WRITE),
+        summary="Who may answer for a person (责任人), the nearest first",
+    )
+    async def officers(
+        self,
+        pool: NamedDependency[PgPool],
+        auditor: NamedDependency[Auditor],
+        person_id: Annotated[str, QueryParameter(max_length=64)],
+    ) -> OfficerPage:
+        """Active users who keep ledgers and whose jurisdiction covers the person; 404 when the
+        person is unknown or outside your jurisdiction."""
+        async with pool.acquire() as conn:
+            return await entries.officers_for(conn, auditor, person_id)
 
     @get(
         "/summary",

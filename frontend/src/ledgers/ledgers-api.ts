@@ -22,6 +22,7 @@ import type {
   LedgerSummary,
   LedgerSummaryLevel,
   LedgerWhich,
+  LedgerOfficerPage,
 } from "../shared/types";
 
 const LIST_LIMIT = 200;
@@ -36,6 +37,12 @@ export function getEntries(group: LedgerGroup | null, which: LedgerWhich): Promi
 export function getPending(group: LedgerGroup): Promise<LedgerPendingPage> {
   const e = ENDPOINTS.ledgerPending;
   return sendAuthorized<LedgerPendingPage>({ method: e.method, path: apiPath(e.path, {}, { group, limit: LIST_LIMIT }) });
+}
+
+/** Who may answer for the person (责任人): users who keep ledgers over them, nearest first. */
+export function getOfficers(personId: string): Promise<LedgerOfficerPage> {
+  const e = ENDPOINTS.ledgerOfficers;
+  return sendAuthorized<LedgerOfficerPage>({ method: e.method, path: apiPath(e.path, {}, { person_id: personId }) });
 }
 
 /** Every unit of `level` in the jurisdiction with each group's counts, and the total. */

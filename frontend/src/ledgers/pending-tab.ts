@@ -19,7 +19,7 @@ export interface PendingTabOptions {
   group(): LedgerGroup | null;
   /** Chooses a group (the page's chooser). */
   choose(group: LedgerGroup): void;
-  me: { display_name: string };
+  me: { id: string; display_name: string };
   onRegistered(result: LedgerEntryRecorded): void;
 }
 

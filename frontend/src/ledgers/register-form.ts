@@ -1,7 +1,8 @@
 /**
  * Registering a person in a group's ledger (建档): the group (the one the person is listed in),
- * since when (today), who answers for them (the user; the server refuses another officer whose
- * jurisdiction does not cover the person with `officer_outside`, shown at the field), notes. The
+ * since when (today), who answers for them (the user by default, or another who keeps ledgers over
+ * the person, from `GET /api/ledgers/officers`; the server refuses anyone else with
+ * `officer_outside`, shown at the field), notes. The
  * entry id is made once per opening and goes with every retry: a double click or a resend is
  * stored once (200 `duplicate`). `already_registered` (someone was faster) is shown at the group.
  */
@@ -14,15 +15,15 @@ import type { LedgerEntryCreate, LedgerEntryRecorded, LedgerGroup } from "../sha
 import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
 import { newUuid } from "../shared/uuid";
 import { groupOption } from "./entry-text";
-import { registerEntry } from "./ledgers-api";
+import { getOfficers, registerEntry } from "./ledgers-api";
 
 export interface RegisterFormOptions {
   personId: string;
   /** Who the form is about, as the list shows them. */
   personLabel: string;
   group: LedgerGroup;
-  /** The signed-in user, who answers for the person. */
-  me: { display_name: string };
+  /** The signed-in user, who answers for the person unless another is chosen. */
+  me: { id: string; display_name: string };
   onRegistered(result: LedgerEntryRecorded): void;
   onCancel(): void;
 }
@@ -38,10 +39,18 @@ export function mountRegisterForm(parent: HTMLElement, options: RegisterFormOpti
   const since = el("input", { className: "field__input", attrs: { id: "ledgers-register-since", name: "since", type: "date", required: "" } });
   since.value = toLocalDateInput(new Date());
   since.max = since.value;
-  // Only the user for now: another officer of the person's jurisdiction would need a user list
-  // the server does not offer (see docs/frontend.md, Ledgers).
   const me = el("option", { attrs: { value: "" } });
   const officer = el("select", { className: "field__input", attrs: { id: "ledgers-register-officer", name: "officer_id" } }, [me]);
+  // The others who may answer for the person; the form works without them (the user answers).
+  void getOfficers(options.personId)
+    .then((page) => {
+      for (const o of page.items) {
+        if (o.user_id !== options.me.id) {
+          officer.append(el("option", { text: o.display_name, attrs: { value: o.user_id } }));
+        }
+      }
+    })
+    .catch(() => undefined);
   const notes = el("textarea", { className: "field__input", attrs: { id: "ledgers-register-notes", name: "notes", rows: "2", maxlength: String(NOTES_MAX), placeholder: t("ledgers.register.notesPlaceholder"), "data-i18n-placeholder": "ledgers.register.notesPlaceholder" } });
 
   const general = el("p", { className: "ledger-form__error", attrs: { role: "alert" } });

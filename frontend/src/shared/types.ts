@@ -1454,6 +1454,17 @@ export interface LedgerPendingPerson {
   birth_year: number | null;
 }
 
+/** `GET /api/ledgers/officers?person_id=`: who may answer for the person (keeps ledgers, covers them), nearest first. */
+export interface LedgerOfficer {
+  user_id: string;
+  display_name: string;
+  org_path: string;
+}
+
+export interface LedgerOfficerPage {
+  items: LedgerOfficer[];
+}
+
 /** `GET /api/ledgers/pending?group=`: oldest first. */
 export interface LedgerPendingPage {
   items: LedgerPendingPerson[];

@@ -61,6 +61,7 @@ async def residents(
 ) -> Residents:
     await make_user(CASE_WORKER, paths.community_a, Role.CASE_WORKER)
     await make_user(LEADER, paths.street_a, Role.STREET_LEADER)
+    await make_user("cw.street", paths.street_a, Role.CASE_WORKER)  # may answer for them too
     rows = [msgspec.structs.asdict(r) for r in generate_addresses(district, 1500, seed=1)]
     cipher = backend_cipher(database_url)  # the backend subprocess's keys: it decrypts names
     async with clean_db.acquire() as conn:
@@ -194,6 +195,11 @@ async def test_a_person_is_registered_checked_warned_about_and_taken_off_the_led
     form = page.locator(".register-form")
     assert "独居老人" in await form.locator(".register-form__group").inner_text()
     assert await page.input_value("#ledgers-register-since") != ""
+    # the user answers by default; the street's case worker is offered as well
+    assert await page.input_value("#ledgers-register-officer") == ""
+    await form.locator("#ledgers-register-officer option", has_text="Cw.Street").wait_for(
+        state="attached", timeout=15_000
+    )
     form_id = await form.get_attribute("data-form-id")
     posts = watch_posts(page, "/api/ledgers")
     await page.dblclick(".register-form .ledger-form__submit")
@@ -366,7 +372,7 @@ async def test_english_at_768_px(
     await page.click(f"{pending_row(residents.other_elder)} .pending-row__register")
     form = await page.inner_text(".register-form")
     assert "Elderly living alone" in form, form
-    assert await page.locator("#ledgers-register-officer option").inner_text() == "Me (Cw.A)"
+    assert await page.locator("#ledgers-register-officer option").first.inner_text() == "Me (Cw.A)"
     await no_sideways_scroll(page)
     assert await visible_raw_keys(page) == []
     await page.screenshot(path=screenshot_path("ledgers-pending-en-768x1024.png"), full_page=True)

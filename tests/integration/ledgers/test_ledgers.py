@@ -322,3 +322,32 @@ async def test_a_registration_racing_its_own_resend_is_stored_once(
         out = await resend
     assert out.duplicate is True and out.entry.id == body["id"]
     assert await clean_db.fetchval("SELECT count(*) FROM ledger_entries") == 1
+
+
+async def test_an_officer_is_chosen_among_those_who_keep_ledgers_over_the_person(
+    client: Client,
+    worker: dict[str, str],
+    groups: Groups,
+    clean_db: PgPool,
+    make_user: Any,
+    paths: DistrictPaths,
+) -> None:
+    street = await make_user("cw.street", paths.street_a, Role.CASE_WORKER)
+    await make_user("cw.far", paths.community_b, Role.CASE_WORKER)
+    counsellor = await make_user("xl.near", paths.community_a, Role.COUNSELLOR)
+    gone = await make_user("cw.gone", paths.community_a, Role.CASE_WORKER)
+    await clean_db.execute("UPDATE users SET disabled = true WHERE id = $1", gone.id)
+    r = await client.get(f"/api/ledgers/officers?person_id={groups.elderly[0]}", headers=worker)
+    assert r.status_code == 200, r.text
+    # the person's own community first, then the street above it
+    assert [o["display_name"] for o in r.json()["items"]] == ["Cw.L", "Cw.Street"]
+    chosen = entry(groups.elderly[0], "elderly_alone", officer_id=str(street.id))
+    r = await client.post("/api/ledgers", json=chosen, headers=worker)
+    assert (r.status_code, r.json()["entry"]["officer_name"]) == (201, "Cw.Street")
+    refused = entry(groups.elderly[1], "elderly_alone", officer_id=str(counsellor.id))
+    r = await client.post("/api/ledgers", json=refused, headers=worker)
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "officer_outside")
+    elsewhere = await client.get(
+        f"/api/ledgers/officers?person_id={groups.other_community}", headers=worker
+    )
+    assert elsewhere.status_code == 404
