@@ -21,7 +21,7 @@ import { personName } from "./entry-text";
 import { mountGroupChooser } from "./group-chooser";
 import { TABS } from "./labels";
 import { mountLedgerWarnings } from "./ledger-warnings";
-import { startLedgersLive } from "./live-refresh";
+import { startRuleLive } from "../shared/warnings/rule-live";
 import { mountPendingTab } from "./pending-tab";
 import { mountSummaryTab } from "./summary-tab";
 
@@ -125,13 +125,15 @@ export function renderLedgers(root: HTMLElement, session: Session): void {
     }
   }
 
-  const client = startLedgersLive({
-    entries: () => {
+  // Writes made elsewhere without a warning event (a check of an entry not overdue) show at
+  // the next fetch.
+  const client = startRuleLive("ledger_check_overdue", {
+    lists: () => {
       if (bar.shown() === "entries") {
         reloadEntries?.();
       }
     },
-    entry: (id) => refreshEntry?.(id),
+    subject: (id) => refreshEntry?.(id),
     polling: () => {
       shell.dataset.live = "polling";
     },

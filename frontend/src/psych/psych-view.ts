@@ -21,7 +21,7 @@ import { mountCrisisWarnings } from "./crisis-warnings";
 import { mountFiguresTab } from "./figures-tab";
 import { mountInstructionsTab } from "./instructions-tab";
 import { TABS } from "./labels";
-import { startPsychLive } from "./live-refresh";
+import { startRuleLive } from "../shared/warnings/rule-live";
 import { mountPersonPanel, type PersonPanel } from "./person-panel";
 import { mountReportsTab } from "./reports-tab";
 
@@ -113,13 +113,14 @@ export function renderPsych(root: HTMLElement, session: Session): void {
     unit.textContent = t("psych.unit", { unit: localName(session.me.org_unit), centre: t(CENTRES[access.level]) });
   };
 
-  const client = startPsychLive({
-    attention: () => {
+  // Instructions and reports have no events: their tabs fetch each time they are shown.
+  const client = startRuleLive("psych_crisis", {
+    lists: () => {
       if (bar.shown() === "attention") {
         attention?.load();
       }
     },
-    person: (id) => void person?.refresh(id),
+    subject: (id) => void person?.refresh(id),
     polling: () => {
       shell.dataset.live = "polling";
     },

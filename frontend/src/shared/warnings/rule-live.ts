@@ -1,0 +1,80 @@
+/**
+ * Keeps a page about one early-warning rule current by fetching again what an event touches
+ * (nothing is patched by hand): a warning of the rule raised, escalated, taken in hand or resolved
+ * anywhere in the jurisdiction re-fetches the page's lists (debounced), and the shown subject
+ * when it is about it. A snapshot after the first (the link could not resume) re-fetches
+ * everything.
+ *
+ * Topic `warnings` (the early-warning events of the jurisdiction alone; a counsellor's carry
+ * psychological crises only). Should the server refuse it, the page fetches every `POLL_MS`
+ * instead and says so in the console. Used by the psych page (crises, about a person) and the
+ * ledger page (overdue checks, about an entry).
+ */
+
+import { RealtimeClient } from "../realtime";
+import { debounce, refetchingHandler } from "../refetch";
+import type { WarningRule, WsEvent } from "../types";
+import { isWarningEvent } from "./warning-events";
+
+const DEBOUNCE_MS = 400;
+const POLL_MS = 15_000;
+
+export interface RuleRefresh {
+  /** The page's lists and warnings. */
+  lists(): void;
+  /** The shown subject, if it is `subjectId` (any subject: null). */
+  subject(subjectId: string | null): void;
+  /** The topic was refused: from now on the page polls. */
+  polling(): void;
+}
+
+/**
+ * Pure: what an event of `rule` is about — undefined when the event is not a warning of that
+ * rule, else its subject's id (null when the event does not say).
+ */
+export function subjectOfRule(event: WsEvent, rule: WarningRule): string | null | undefined {
+  if (!isWarningEvent(event) || event.data.rule !== rule) {
+    return undefined;
+  }
+  return typeof event.data.subject_id === "string" ? event.data.subject_id : null;
+}
+
+/** Starts the page's realtime client (which also drives the header's live indicator) and returns it. */
+export function startRuleLive(rule: WarningRule, refresh: RuleRefresh): RealtimeClient {
+  const client = new RealtimeClient();
+  const subjects = new Set<string | null>();
+  const flush = (): void => {
+    refresh.lists();
+    const ids = subjects.has(null) ? [null] : [...subjects];
+    subjects.clear();
+    for (const id of ids) {
+      refresh.subject(id);
+    }
+  };
+  const later = debounce(flush, DEBOUNCE_MS);
+  const schedule = (subjectId: string | null): void => {
+    subjects.add(subjectId);
+    later();
+  };
+  let polling: number | undefined;
+  client.subscribe("warnings", {
+    ...refetchingHandler({
+      resync: () => schedule(null),
+      event(message) {
+        const subject = subjectOfRule(message, rule);
+        if (subject !== undefined) {
+          schedule(subject);
+        }
+      },
+    }),
+    error(message) {
+      if (polling === undefined) {
+        console.warn(`${rule}: topic warnings refused (${message.code}); fetching every ${POLL_MS / 1000} s instead`);
+        polling = window.setInterval(() => schedule(null), POLL_MS);
+        refresh.polling();
+      }
+    },
+  });
+  client.start();
+  return client;
+}
