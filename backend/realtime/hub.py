@@ -83,7 +83,10 @@ class Subscription:
         if entry.seq < self.next_seq:
             return
         self.next_seq = entry.seq + 1
-        if self.spec.accepts_entry(entry.org_path, entry.subject, entry.kind, entry.message):
+        spec = self.spec
+        if spec.accepts(entry.org_path, entry.subject) and (
+            spec.kind_prefix is None or spec.accepts_kind(entry.kind, entry.message)
+        ):
             self.client.offer(entry.message, entry.frame)
 
 
@@ -353,7 +356,10 @@ class Hub:
             if not entries:
                 return after, replayed
             for entry in entries:
-                if sub.spec.accepts_entry(entry.org_path, entry.subject, entry.kind, entry.message):
+                spec = sub.spec
+                if spec.accepts(entry.org_path, entry.subject) and (
+                    spec.kind_prefix is None or spec.accepts_kind(entry.kind, entry.message)
+                ):
                     client.offer(entry.message, entry.frame)
                     replayed += 1
                 after = entry.seq

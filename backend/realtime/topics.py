@@ -50,15 +50,10 @@ class TopicSpec(msgspec.Struct, frozen=True, kw_only=True):
             return True
         return org_path is not None and within(org_path, self.org_path)
 
-    def accepts_entry(
-        self, org_path: str | None, subject: str | None, kind: str, message: str
-    ) -> bool:
-        """``accepts``, and the topic's filter on the event's kind and warning rule."""
-        if not self.accepts(org_path, subject):
-            return False
-        if self.kind_prefix is None:
-            return True
-        if not kind.startswith(self.kind_prefix):
+    def accepts_kind(self, kind: str, message: str) -> bool:
+        """The topic's filter on an accepted entry's kind and warning rule; only topics with a
+        ``kind_prefix`` (warnings) need it, so callers test that first, off the hot path."""
+        if not kind.startswith(self.kind_prefix or ""):
             return False
         # only warnings topics of callers who may not see every rule get here: rare, and the
         # message is small, so reading its rule back costs less than carrying it on every entry
