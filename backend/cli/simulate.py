@@ -16,7 +16,9 @@ from typing import Any
 import click
 
 from backend.cli.common import console
+from simulators.casework import CaseworkConfig, CaseworkSimulator
 from simulators.fleet import Fleet, FleetConfig
+from simulators.http import Api, Session
 from simulators.incidents import IncidentConfig, IncidentSimulator
 from simulators.load import Flood, FloodConfig, LoadConfigError, Swarm, SwarmConfig
 from simulators.responder import Behaviour
@@ -292,6 +294,20 @@ def incidents_cmd(
 @click.option("--operator", default="operator", show_default=True)
 @fleet_options
 @incident_options
+@click.option(
+    "--casework/--no-casework",
+    default=True,
+    show_default=True,
+    help="Also a counsellor and a case worker at their desks (accounts 'counsellor' and "
+    "'caseworker', as the demo makes them; skipped with a note when they cannot sign in).",
+)
+@click.option(
+    "--casework-every",
+    type=click.FloatRange(1, 3600),
+    default=20.0,
+    show_default=True,
+    help="Seconds between their steps, on average.",
+)
 @duration_option
 @status_option
 def all_cmd(
@@ -301,11 +317,34 @@ def all_cmd(
     operator: str,
     duration: float | None,
     status_every: float,
+    casework: bool,
+    casework_every: float,
     **o: Any,
 ) -> None:
-    """The fleet and the incidents together (what ``pingan demo`` starts)."""
+    """The fleet and the incidents together (what ``pingan demo`` starts), and the desks."""
     fleet = _fleet(url, password, seed, operator, **o)
     sim = _incidents(url, password, seed, operator, **o)
+    runners = [fleet.run]
+    summaries = {"fleet": fleet.summary, "incidents": sim.summary}
+    if casework:
+        api = Api(url)
+        desks = CaseworkSimulator(
+            CaseworkConfig(seed=seed, step_every_s=casework_every),
+            Session(api, "counsellor", password),
+            Session(api, "caseworker", password),
+        )
+
+        async def at_the_desks(stop: asyncio.Event) -> None:
+            try:
+                await desks.run(stop)
+            except PermissionError as exc:  # no such accounts here: the rest runs on
+                console.print(f"[dim]casework: not simulated ({exc})[/dim]", highlight=False)
+                await stop.wait()
+            finally:
+                await api.close()
+
+        runners.append(at_the_desks)
+        summaries["casework"] = desks.summary
 
     async def incidents_after_fleet(stop: asyncio.Event) -> None:
         # Give the fleet a head start so the first incidents find responders on the map.
@@ -314,12 +353,7 @@ def all_cmd(
         if not stop.is_set():
             await sim.run(stop)
 
-    _go(
-        [fleet.run, incidents_after_fleet],
-        {"fleet": fleet.summary, "incidents": sim.summary},
-        duration,
-        status_every,
-    )
+    _go([*runners, incidents_after_fleet], summaries, duration, status_every)
 
 
 @simulate_group.command("swarm")

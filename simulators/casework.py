@@ -1,0 +1,166 @@
+"""A counsellor and a case worker at their desks, so the demo's psych and ledger pages move.
+
+Each step is one thing a person at the desk would do, chosen by weight:
+
+* the counsellor screens a resident of their community (PHQ-9 or GAD-7; most residents are well,
+  a few worried, now and then one with thoughts of self-harm, which raises a crisis warning);
+* the counsellor sees whoever heads the attention list: a crisis intervention when they have a
+  live crisis warning (which resolves it), else a counselling session;
+* the case worker checks the ledger entry most overdue (which resolves its warning), or
+  registers someone the block data lists in a group and nobody has registered.
+
+Like every simulator it is a client of the backend and nothing else: the same routes, ids made
+once per form, refusals counted, never a database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections import Counter
+from collections.abc import Callable, Coroutine
+from datetime import UTC, date, datetime
+from typing import Any
+
+import msgspec
+
+from simulators.http import Session
+
+ITEMS = {"phq9": 9, "gad7": 7}
+_WEIGHTS = {"well": (70, 22, 6, 2), "worried": (20, 35, 30, 15)}
+GROUPS = ("elderly_alone", "low_income", "disabled", "released_prisoner", "community_correction")
+
+
+class CaseworkConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """How busy the desks are."""
+
+    seed: int = 2026
+    step_every_s: float = 20.0  # a step of either person, on average
+    self_harm_share: float = 0.03  # of screenings
+
+
+class CaseworkSimulator:
+    """The counsellor's and the case worker's work, one step at a time."""
+
+    def __init__(self, config: CaseworkConfig, counsellor: Session, caseworker: Session) -> None:
+        self.config = config
+        self.counsellor = counsellor
+        self.caseworker = caseworker
+        self.rng = random.Random(config.seed)
+        self.stats: Counter[str] = Counter()
+        self._residents: list[str] = []
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Sign both in, then work until ``stop``. A refusal is counted, never fatal."""
+        await self.counsellor.login()
+        await self.caseworker.login()
+        while not stop.is_set():
+            await self.step()
+            try:
+                await asyncio.wait_for(
+                    stop.wait(), self.rng.expovariate(1 / self.config.step_every_s)
+                )
+            except TimeoutError:
+                continue
+
+    async def step(self) -> str:
+        """Do one thing; returns what was done (for the status line and tests)."""
+        actions: list[tuple[str, Callable[[], Coroutine[Any, Any, bool]], int]] = [
+            ("screened", self.screen, 5),
+            ("served", self.serve, 3),
+            ("checked", self.check, 3),
+            ("registered", self.register, 1),
+        ]
+        name, act, _ = self.rng.choices(actions, weights=[w for *_, w in actions])[0]
+        done = await act()
+        self.stats[name if done else f"{name}_nothing"] += 1
+        return name if done else "nothing"
+
+    async def _resident(self) -> str | None:
+        if not self._residents:
+            r = await self.counsellor.call("GET", "/api/persons", params={"limit": 200})
+            if r.status_code != 200:
+                self.stats[f"refused_{r.status_code}"] += 1
+                return None
+            self._residents = [p["id"] for p in r.json()["items"]]
+        return self.rng.choice(self._residents) if self._residents else None
+
+    async def screen(self) -> bool:
+        """A screening of a resident; self-harm thoughts now and then."""
+        person = await self._resident()
+        if person is None:
+            return False
+        scale = self.rng.choice(("phq9", "phq9", "gad7"))
+        mood = "worried" if self.rng.random() < 0.2 else "well"
+        answers = self.rng.choices(range(4), weights=_WEIGHTS[mood], k=ITEMS[scale])
+        if scale == "phq9":
+            answers[8] = 1 if self.rng.random() < self.config.self_harm_share else 0
+        body = {
+            "id": str(uuid.uuid4()),
+            "person_id": person,
+            "scale": scale,
+            "answers": answers,
+            "at": datetime.now(UTC).isoformat(),
+        }
+        return await self._sent(self.counsellor, "POST", "/api/psych/assessments", body)
+
+    async def serve(self) -> bool:
+        """A session with whoever heads the attention list."""
+        r = await self.counsellor.call("GET", "/api/psych/attention", params={"limit": 1})
+        if r.status_code != 200 or not r.json()["items"]:
+            return False
+        first = r.json()["items"][0]
+        crisis = first["warning"] is not None
+        body = {
+            "id": str(uuid.uuid4()),
+            "person_id": first["person_id"],
+            "kind": "crisis_intervention" if crisis else "counselling",
+            "at": datetime.now(UTC).isoformat(),
+            "minutes": self.rng.choice((30, 45, 60)),
+            "outcome": self.rng.choice(
+                ("referred_psychiatry", "continue") if crisis else ("continue", "closed")
+            ),
+        }
+        return await self._sent(self.counsellor, "POST", "/api/psych/services", body)
+
+    async def check(self) -> bool:
+        """A check of the entry most overdue (or soonest due)."""
+        r = await self.caseworker.call("GET", "/api/ledgers", params={"limit": 1})
+        if r.status_code != 200 or not r.json()["items"]:
+            return False
+        entry = r.json()["items"][0]
+        body = {
+            "id": str(uuid.uuid4()),
+            "at": datetime.now(UTC).isoformat(),
+            "kind": self.rng.choice(("home_visit", "home_visit", "phone")),
+            "finding": "needs_help" if self.rng.random() < 0.15 else "normal",
+        }
+        return await self._sent(self.caseworker, "POST", f"/api/ledgers/{entry['id']}/checks", body)
+
+    async def register(self) -> bool:
+        """Someone the block data lists in a group, put on its ledger."""
+        group = self.rng.choice(GROUPS)
+        r = await self.caseworker.call(
+            "GET", "/api/ledgers/pending", params={"group": group, "limit": 1}
+        )
+        if r.status_code != 200 or not r.json()["items"]:
+            return False
+        body = {
+            "id": str(uuid.uuid4()),
+            "person_id": r.json()["items"][0]["person_id"],
+            "group": group,
+            "since": date.today().isoformat(),
+        }
+        return await self._sent(self.caseworker, "POST", "/api/ledgers", body)
+
+    async def _sent(self, who: Session, method: str, path: str, body: dict[str, Any]) -> bool:
+        r = await who.call(method, path, json=body)
+        if r.status_code in (200, 201):
+            return True
+        self.stats[f"refused_{r.status_code}"] += 1
+        return False
+
+    def summary(self) -> dict[str, int]:
+        """Counts worth a status line."""
+        return dict(sorted(self.stats.items()))

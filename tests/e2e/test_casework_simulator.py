@@ -1,0 +1,92 @@
+"""The desks' simulator against a real backend: screenings raise a crisis, the counsellor's
+session resolves it, the case worker registers someone and checks an entry. Counts, not times."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+
+from backend.api.people.schemas import PersonCreate
+from backend.api.people.services import create_person
+from backend.imports.addresses import import_addresses
+from backend.security.crypto import FieldCipher
+from backend.security.keys import load_keyring
+from backend.security.policy import Role
+from backend.settings import Settings
+from backend.storage.postgres.pool import PgPool
+from simulators.casework import GROUPS, CaseworkConfig, CaseworkSimulator
+from simulators.geography import Geography, generate_addresses
+from simulators.http import Api, Session
+from tests.conftest import TEST_PASSWORD, DistrictPaths
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def desks(
+    clean_db: PgPool,
+    district: Geography,
+    paths: DistrictPaths,
+    app_settings: Settings,
+    make_user: Any,
+) -> None:
+    await make_user("counsellor", paths.community_a, Role.COUNSELLOR)
+    await make_user("caseworker", paths.community_a, Role.CASE_WORKER)
+    rows = [msgspec.structs.asdict(r) for r in generate_addresses(district, 1500, seed=1)]
+    cipher = FieldCipher(load_keyring(app_settings))
+    async with clean_db.acquire() as conn:
+        await import_addresses(conn, [(i, r) for i, r in enumerate(rows)])
+        home = await conn.fetchval(
+            "SELECT id FROM addresses WHERE org_path LIKE $1 || '.%' ORDER BY id LIMIT 1",
+            paths.community_a,
+        )
+        for i in range(6):
+            # in every group the desks register from, so any draw finds someone
+            tags = list(GROUPS) if i == 0 else []
+            await create_person(
+                conn, cipher, PersonCreate(name=f"居民{i}", address_id=home, tags=tags)
+            )
+
+
+async def _count(pool: PgPool, sql: str) -> int:
+    return int(await pool.fetchval(sql))
+
+
+async def test_the_desks_raise_and_resolve_a_crisis_and_keep_a_ledger(
+    start_backend: Any, desks: None, clean_db: PgPool
+) -> None:
+    backend = start_backend()
+    api = Api(backend.base_url)
+    sim = CaseworkSimulator(
+        CaseworkConfig(seed=3, self_harm_share=1.0),
+        Session(api, "counsellor", TEST_PASSWORD),
+        Session(api, "caseworker", TEST_PASSWORD),
+    )
+    try:
+        await sim.counsellor.login()
+        await sim.caseworker.login()
+        crisis = "SELECT count(*) FROM early_warnings WHERE rule = 'psych_crisis'"
+        for _ in range(12):  # a GAD-7 has no self-harm item: screen until a PHQ-9 came up
+            assert await sim.screen()
+            if await _count(clean_db, crisis):
+                break
+        assert await _count(clean_db, crisis + " AND state = 'open'") >= 1
+        open_before = await _count(clean_db, crisis + " AND state = 'open'")
+        assert await sim.serve()  # self-harm heads the list: a crisis intervention
+        assert await _count(clean_db, crisis + " AND state = 'open'") == open_before - 1
+        assert (
+            await _count(
+                clean_db, "SELECT count(*) FROM psych_services WHERE kind = 'crisis_intervention'"
+            )
+            == 1
+        )
+
+        assert await sim.register()
+        assert await sim.check()
+        assert await _count(clean_db, "SELECT count(*) FROM ledger_entries") == 1
+        assert await _count(clean_db, "SELECT count(*) FROM ledger_checks") == 1
+        assert not any(k.startswith("refused") for k in sim.summary())
+    finally:
+        await api.close()
