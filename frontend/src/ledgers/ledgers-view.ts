@@ -20,8 +20,8 @@ import { mountEntryPanel } from "./entry-panel";
 import { personName } from "./entry-text";
 import { mountGroupChooser } from "./group-chooser";
 import { TABS } from "./labels";
-import { mountLedgerWarnings } from "./ledger-warnings";
 import { startRuleLive } from "../shared/warnings/rule-live";
+import { mountRulePanel } from "../shared/warnings/rule-panel";
 import { mountPendingTab } from "./pending-tab";
 import { mountSummaryTab } from "./summary-tab";
 
@@ -71,7 +71,26 @@ export function renderLedgers(root: HTMLElement, session: Session): void {
       void list.load().then(() => (warnings === null ? undefined : warnings.load()));
     };
     const list = mountEntryList(left, { group, mine: access.write, onSelect: select, now });
-    const warnings = access.readWarnings ? mountLedgerWarnings(top, { group, onSelect: select, nameOf: (id) => list.nameOf(id), take: access.takeWarnings, onChanged: reload, now }) : null;
+    const warnings = access.readWarnings
+      ? mountRulePanel(top, {
+          rule: "ledger_check_overdue",
+          className: "ledger-warnings",
+          titleId: "ledgers-warnings-title",
+          title: "ledgers.warnings.title",
+          countText: "ledgers.warnings.count",
+          none: "ledgers.warnings.none",
+          limit: 200,
+          shows: (w) => {
+            const chosen = group();
+            return chosen === null || w.details.group === chosen;
+          },
+          take: access.takeWarnings,
+          onSelect: select,
+          nameOf: (id) => list.nameOf(id),
+          onChanged: reload,
+          now,
+        })
+      : null;
     const panel = mountEntryPanel(right, {
       write: access.write,
       now,

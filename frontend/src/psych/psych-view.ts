@@ -17,10 +17,10 @@ import { showToast } from "../shared/ui/toast";
 import { accessOf, type PsychTab } from "./access";
 import { mountActivitiesTab } from "./activities-tab";
 import { mountAttentionList } from "./attention-list";
-import { mountCrisisWarnings } from "./crisis-warnings";
 import { mountFiguresTab } from "./figures-tab";
 import { mountInstructionsTab } from "./instructions-tab";
 import { TABS } from "./labels";
+import { mountRulePanel } from "../shared/warnings/rule-panel";
 import { startRuleLive } from "../shared/warnings/rule-live";
 import { mountPersonPanel, type PersonPanel } from "./person-panel";
 import { mountReportsTab } from "./reports-tab";
@@ -69,7 +69,20 @@ export function renderPsych(root: HTMLElement, session: Session): void {
         .then(() => panel.redraw());
     };
     const list = mountAttentionList(left, select);
-    const warnings = mountCrisisWarnings(top, { onSelect: select, nameOf: (id) => list.nameOf(id), onChanged: reload, now });
+    const warnings = mountRulePanel(top, {
+      rule: "psych_crisis",
+      className: "crisis",
+      titleId: "psych-crisis-title",
+      title: "psych.crisis.title",
+      countText: "psych.crisis.count",
+      none: "psych.crisis.none",
+      limit: 100,
+      take: true,
+      onSelect: select,
+      nameOf: (id) => list.nameOf(id),
+      onChanged: reload,
+      now,
+    });
     const panel = mountPersonPanel(right, {
       crisisOf: (id) => warnings.warningOf(id) ?? list.warningOf(id),
       onAssessed: (result) => {

@@ -10,9 +10,9 @@ from typing import Any
 
 import asyncpg
 import h3
-from playwright.async_api import Page
+from playwright.async_api import Page, Request
 
-from backend.storage.postgres.pool import init_connection
+from backend.storage.postgres.pool import PgPool, init_connection
 from simulators.geography import Geography
 from tests.conftest import ROOT
 
@@ -156,3 +156,33 @@ async def seed_incidents(database_url: str, district: Geography) -> int:
         )
         await emit_incident_event(database_url, "incident.created", state)
     return len(SAMPLE_INCIDENTS)
+
+
+def watch_posts(page: Page, path: str) -> list[Request]:
+    """Every POST to a path ending in ``path`` the page sends from now on."""
+    posts: list[Request] = []
+
+    def note(request: Request) -> None:
+        if request.method == "POST" and request.url.split("?")[0].endswith(path):
+            posts.append(request)
+
+    page.on("request", note)
+    return posts
+
+
+async def sent_ids(posts: list[Request]) -> set[str]:
+    """The record ids the posts carried, once every one of them has been answered (or failed)."""
+    for request in posts:
+        await request.response()
+    return {json.loads(request.post_data or "{}")["id"] for request in posts}
+
+
+async def toast_says(page: Page, text: str) -> None:
+    """Wait for a toast saying ``text``."""
+    await page.locator(".toast__item", has_text=text).wait_for(timeout=15_000)
+
+
+async def rows_of(pool: PgPool, sql: str, *args: Any) -> list[Any]:
+    """The rows of one query, for checking what the page stored."""
+    async with pool.acquire() as conn:
+        return list(await conn.fetch(sql, *args))

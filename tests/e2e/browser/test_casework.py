@@ -6,14 +6,13 @@ the socket without a reload, is taken in hand with a note, and the page holds at
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import msgspec
 import pytest
-from playwright.async_api import Page, Request, Route
+from playwright.async_api import Route
 
 from backend.api.people.schemas import PatientCreate, PersonCreate
 from backend.api.people.services import create_person, register_patient
@@ -27,7 +26,13 @@ from backend.storage.postgres.pool import PgPool
 from simulators.geography import Geography, generate_addresses
 from tests.conftest import BackendProcess, DistrictPaths, login_http
 from tests.e2e.browser.conftest import Opener, Start, screenshot_path
-from tests.e2e.browser.helpers import visible_raw_keys, wait_connection
+from tests.e2e.browser.helpers import (
+    sent_ids,
+    toast_says,
+    visible_raw_keys,
+    wait_connection,
+    watch_posts,
+)
 from tests.e2e.browser.responder_helpers import backend_cipher
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -163,29 +168,6 @@ async def visits_of(pool: PgPool, patient_id: str) -> list[str]:
     return [r["id"] for r in rows]
 
 
-def watch_visit_posts(page: Page) -> list[Request]:
-    """Every POST of a visit the page sends from now on."""
-    posts: list[Request] = []
-
-    def note(request: Request) -> None:
-        if request.method == "POST" and request.url.endswith("/follow-ups"):
-            posts.append(request)
-
-    page.on("request", note)
-    return posts
-
-
-async def sent_ids(posts: list[Request]) -> set[str]:
-    """The visit ids the posts carried, once every one of them has been answered (or failed)."""
-    for request in posts:
-        await request.response()
-    return {json.loads(request.post_data or "{}")["id"] for request in posts}
-
-
-async def toast_says(page: Page, text: str) -> None:
-    await page.locator(".toast__item", has_text=text).wait_for(timeout=15_000)
-
-
 def row(patient_id: str, extra: str = "") -> str:
     return f".work-row[data-patient-id='{patient_id}']{extra}"
 
@@ -241,7 +223,7 @@ async def test_overdue_patient_first_a_visit_recorded_once_clears_it(
 
     # The rule's own date, then a double click: one visit.
     await page.fill("#visit-next", "")
-    posts = watch_visit_posts(page)
+    posts = watch_posts(page, "/follow-ups")
     await page.dblclick(".visit-form__submit")
     await toast_says(page, "已记录随访")
     assert await sent_ids(posts) == {first_id}
@@ -274,7 +256,7 @@ async def test_overdue_patient_first_a_visit_recorded_once_clears_it(
         return url.endswith(f"/api/patients/{ward.overdue}/follow-ups")
 
     await page.route(is_post_target, lose_answer)
-    posts = watch_visit_posts(page)
+    posts = watch_posts(page, "/follow-ups")
     await page.select_option("#visit-kind", "phone")
     await page.check("#visit-condition-basically_stable")
     await page.select_option("#visit-medication", "irregular")

@@ -7,7 +7,6 @@ for small counts and the ledger masked, with no write buttons; English at 768 px
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
-from playwright.async_api import Page, Request
+from playwright.async_api import Page
 
 from backend.api.people.schemas import PersonCreate
 from backend.api.people.services import create_person
@@ -26,7 +25,14 @@ from backend.storage.postgres.pool import PgPool
 from simulators.geography import Geography, generate_addresses
 from tests.conftest import BackendProcess, DistrictPaths, login_http
 from tests.e2e.browser.conftest import Opener, Start, screenshot_path
-from tests.e2e.browser.helpers import visible_raw_keys, wait_connection
+from tests.e2e.browser.helpers import (
+    rows_of,
+    sent_ids,
+    toast_says,
+    visible_raw_keys,
+    wait_connection,
+    watch_posts,
+)
 from tests.e2e.browser.responder_helpers import backend_cipher
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -81,34 +87,6 @@ async def residents(
             other_elder=await person("孙独居", "elderly_alone", 1944),
             low_income=[await person(f"周低保{i}", "low_income", 1970 + i) for i in range(5)],
         )
-
-
-def watch_posts(page: Page, path: str) -> list[Request]:
-    """Every POST to ``path`` the page sends from now on."""
-    posts: list[Request] = []
-
-    def note(request: Request) -> None:
-        if request.method == "POST" and request.url.split("?")[0].endswith(path):
-            posts.append(request)
-
-    page.on("request", note)
-    return posts
-
-
-async def sent_ids(posts: list[Request]) -> set[str]:
-    """The record ids the posts carried, once every one of them has been answered."""
-    for request in posts:
-        await request.response()
-    return {json.loads(request.post_data or "{}")["id"] for request in posts}
-
-
-async def toast_says(page: Page, text: str) -> None:
-    await page.locator(".toast__item", has_text=text).wait_for(timeout=15_000)
-
-
-async def rows_of(pool: PgPool, sql: str, *args: Any) -> list[Any]:
-    async with pool.acquire() as conn:
-        return list(await conn.fetch(sql, *args))
 
 
 async def overdue_warnings(pool: PgPool, entry_id: str) -> list[tuple[str, str | None]]:

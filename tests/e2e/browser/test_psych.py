@@ -8,7 +8,6 @@ English at 768 px without horizontal scroll, and a leader's read-only tabs."""
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import date
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
-from playwright.async_api import Page, Request
+from playwright.async_api import Page
 
 from backend.api.people.schemas import PersonCreate
 from backend.api.people.services import create_person
@@ -27,7 +26,14 @@ from simulators.blockdata import id_number
 from simulators.geography import Geography, generate_addresses
 from tests.conftest import BackendProcess, DistrictPaths, login_http
 from tests.e2e.browser.conftest import Opener, screenshot_path
-from tests.e2e.browser.helpers import visible_raw_keys, wait_connection
+from tests.e2e.browser.helpers import (
+    rows_of,
+    sent_ids,
+    toast_says,
+    visible_raw_keys,
+    wait_connection,
+    watch_posts,
+)
 from tests.e2e.browser.responder_helpers import backend_cipher
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -77,34 +83,6 @@ async def resident(
             ),
         )
     return Resident(person_id=pid, id_number=number, stranger_id_number=stranger)
-
-
-def watch_posts(page: Page, path: str) -> list[Request]:
-    """Every POST to ``path`` the page sends from now on."""
-    posts: list[Request] = []
-
-    def note(request: Request) -> None:
-        if request.method == "POST" and request.url.split("?")[0].endswith(path):
-            posts.append(request)
-
-    page.on("request", note)
-    return posts
-
-
-async def sent_ids(posts: list[Request]) -> set[str]:
-    """The record ids the posts carried, once every one of them has been answered."""
-    for request in posts:
-        await request.response()
-    return {json.loads(request.post_data or "{}")["id"] for request in posts}
-
-
-async def toast_says(page: Page, text: str) -> None:
-    await page.locator(".toast__item", has_text=text).wait_for(timeout=15_000)
-
-
-async def rows_of(pool: PgPool, sql: str, *args: Any) -> list[Any]:
-    async with pool.acquire() as conn:
-        return list(await conn.fetch(sql, *args))
 
 
 async def crisis_states(pool: PgPool, person_id: str) -> list[tuple[str, str]]:
