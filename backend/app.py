@@ -32,6 +32,7 @@ from backend.api.people.controllers import PatientController, PersonController
 from backend.api.places.controllers import AddressController
 from backend.api.playbooks.controllers import PlaybookController
 from backend.api.psych.controllers import PsychController
+from backend.api.rentals.controllers import RentalController
 from backend.api.responders.controllers import PositionController, ResponderController
 from backend.api.warnings.controllers import WarningController
 from backend.errors import EXCEPTION_HANDLERS
@@ -119,6 +120,7 @@ def create_app(settings: Settings, *, gc_policy: GcPolicy | None = None) -> Lite
         WarningController,
         PsychController,
         LedgerController,
+        RentalController,
         client_config,
         realtime_socket,
         realtime_stats,

@@ -98,6 +98,7 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
             ("caseworker", "社区专干", community, [Role.CASE_WORKER], []),
             ("counsellor", "社区心理服务站", community, [Role.COUNSELLOR], []),
             ("street.counsellor", "街道心理服务分中心", street, [Role.COUNSELLOR], []),
+            ("gridworker", "社区网格员", community, [Role.GRID_WORKER], []),
             ("responder", "社区民警", grid, [Role.RESPONDER], [Capability.POLICE]),
             ("auditor", "审计员", district, [Role.AUDITOR], []),
             ("gateway", "定位网关", district, [Role.GATEWAY], []),

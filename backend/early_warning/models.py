@@ -10,7 +10,14 @@ from msgspec import Meta
 
 from backend.validation import SAFE_TEXT
 
-Rule = Literal["follow_up_overdue", "repeat_calls", "psych_crisis", "ledger_check_overdue"]
+Rule = Literal[
+    "follow_up_overdue",
+    "repeat_calls",
+    "psych_crisis",
+    "ledger_check_overdue",
+    "rental_inspection_overdue",
+    "rental_hazard_overdue",
+]
 Level = Literal["warning", "serious"]
 WarningState = Literal["open", "acknowledged", "resolved"]
 
@@ -18,6 +25,8 @@ FOLLOW_UP_OVERDUE: Rule = "follow_up_overdue"  # subject: a patient
 REPEAT_CALLS: Rule = "repeat_calls"  # subject: an address
 PSYCH_CRISIS: Rule = "psych_crisis"  # subject: a person (a patient is a person too)
 LEDGER_CHECK_OVERDUE: Rule = "ledger_check_overdue"  # subject: a ledger entry
+RENTAL_INSPECTION_OVERDUE: Rule = "rental_inspection_overdue"  # subject: a rental house
+RENTAL_HAZARD_OVERDUE: Rule = "rental_hazard_overdue"  # subject: a rectification
 
 
 class WarningView(msgspec.Struct, frozen=True, kw_only=True):

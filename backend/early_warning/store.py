@@ -56,6 +56,12 @@ _TEAMS = {
     # the officer who answers for the registered person
     "ledger_entry": "SELECT officer_id::text AS id FROM ledger_entries "
     "WHERE id = $1::uuid AND officer_id IS NOT NULL",
+    # whoever inspected the house last
+    "rental_house": "SELECT by_user::text AS id FROM rental_assessments "
+    "WHERE house_id = $1 ORDER BY at DESC LIMIT 1",
+    "rental_hazard": "SELECT a.by_user::text AS id FROM rental_hazards z "
+    "JOIN rental_assessments a ON a.house_id = z.house_id WHERE z.id = $1::uuid "
+    "ORDER BY a.at DESC LIMIT 1",
     "address": """
         SELECT DISTINCT c.user_id::text AS id FROM care_team_members c
         JOIN persons p ON p.id = c.patient_id WHERE p.address_id = $1

@@ -181,6 +181,8 @@ _RULE_WORDS = {
     "repeat_calls": "重复报警 repeated calls",
     "psych_crisis": "心理危机 psychological crisis",
     "ledger_check_overdue": "台账核查逾期 ledger check overdue",
+    "rental_inspection_overdue": "出租屋检查逾期 rental inspection overdue",
+    "rental_hazard_overdue": "出租屋整改逾期 rectification overdue",
 }
 
 

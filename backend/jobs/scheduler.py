@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from backend.api.map.rollup import fold_layers
 from backend.early_warning.follow_up_rule import check_follow_ups
 from backend.early_warning.ledger_rule import check_ledgers
+from backend.early_warning.rental_rule import check_rentals
 from backend.early_warning.repeat_call_rule import RepeatCallPolicy, check_repeat_calls
 from backend.early_warning.store import reopen_lapsed
 from backend.followups.policy import FollowUpPolicy
@@ -85,6 +86,8 @@ def create_scheduler(
                 )
             async with conn.transaction():
                 await check_ledgers(conn, datetime.now(UTC))
+            async with conn.transaction():
+                await check_rentals(conn, datetime.now(UTC))
             async with conn.transaction():
                 await reopen_lapsed(conn, datetime.now(UTC), warning_ack_lapse)
 

@@ -75,6 +75,14 @@ _WARNING_TEXT: dict[object, tuple[str, str]] = {
         "台账核查逾期 / Ledger check overdue",
         "您负责的一名重点人员逾期未核查 / A person you answer for is overdue for a check",
     ),
+    "rental_inspection_overdue": (
+        "出租屋检查逾期 / Rental inspection overdue",
+        "您检查过的一处出租屋已到期未复查 / A rental house you inspected is due again",
+    ),
+    "rental_hazard_overdue": (
+        "出租屋整改逾期 / Rectification overdue",
+        "您检查过的一处出租屋隐患逾期未整改 / A hazard you found is past its deadline",
+    ),
     None: ("预警 / Early warning", "请查看 / Please check"),
 }
 

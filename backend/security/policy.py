@@ -19,6 +19,7 @@ class Role(StrEnum):
     OPERATOR = "operator"
     CASE_WORKER = "case_worker"
     COUNSELLOR = "counsellor"  # a psychological-service centre's staff (心理服务人员)
+    GRID_WORKER = "grid_worker"  # 网格员: walks a grid, inspects its rental houses
     RESPONDER = "responder"
     AUDITOR = "auditor"
     GATEWAY = "gateway"  # position gateways and simulators reporting for many responders
@@ -55,6 +56,8 @@ class Permission(StrEnum):
     PSYCH_DIRECT = "psych:direct"  # issue work instructions to the units below
     LEDGER_READ = "ledger:read"  # special and vulnerable groups' ledgers, masked
     LEDGER_WRITE = "ledger:write"  # register, check, close; read the notes
+    RENTAL_READ = "rental:read"  # rental houses' grades, inspections and rectifications
+    RENTAL_WRITE = "rental:write"  # inspect a rental house; read the inspection notes
     INCIDENT_READ = "incident:read"
     INCIDENT_CREATE = "incident:create"
     INCIDENT_MANAGE = "incident:manage"  # notes, priority, cancel, manual assign/release
@@ -92,6 +95,7 @@ _LEADER = frozenset(
         P.PSYCH_STATS,
         P.PSYCH_DIRECT,
         P.LEDGER_READ,
+        P.RENTAL_READ,
     }
 )
 
@@ -155,6 +159,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.WARNING_HANDLE,
         }
     ),
+    Role.GRID_WORKER: frozenset(
+        {
+            P.MAP_READ,
+            P.ADDRESS_READ,
+            P.WARNING_HANDLE,
+            P.RENTAL_READ,
+            P.RENTAL_WRITE,
+        }
+    ),
     Role.RESPONDER: frozenset(
         {P.POSITION_REPORT, P.ASSIGNMENT_RESPOND, P.INCIDENT_CREATE, P.PLAYBOOK_READ}
     ),
@@ -172,6 +185,7 @@ MENU_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "casework": frozenset({P.PATIENT_WRITE}),
     "psych": frozenset({P.PSYCH_STATS}),
     "ledgers": frozenset({P.LEDGER_READ}),
+    "rentals": frozenset({P.RENTAL_READ}),
     "audit": frozenset({P.AUDIT_READ}),
     "admin": frozenset({P.USER_ADMIN}),
 }

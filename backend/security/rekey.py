@@ -59,6 +59,9 @@ SEALED_FIELDS = (
     SealedField(
         table="ledger_checks", key="id", column="notes", kind="ledger_check_notes", indexed=False
     ),
+    SealedField(
+        table="rental_assessments", key="id", column="notes", kind="rental_notes", indexed=False
+    ),
 )
 """Every sealed field of the schema (a new one must be added here to rotate with the rest)."""
 

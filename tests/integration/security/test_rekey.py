@@ -106,6 +106,25 @@ async def sealed(clean_db: PgPool, district: Geography, paths: DistrictPaths) ->
             user,
             org,
         )
+        await conn.execute(
+            "INSERT INTO buildings (id, address_id, use, org_path) VALUES ('BK', $1, 'village', $2)",
+            address,
+            org,
+        )
+        await conn.execute(
+            "INSERT INTO houses (id, building_id, address_id, use, is_rental, org_path) "
+            "VALUES ('HK', 'BK', $1, 'residence', true, $2)",
+            address,
+            org,
+        )
+        await conn.execute(
+            "INSERT INTO rental_assessments (id, house_id, at, tenants, registered, found, "
+            "factors, score, grade, notes_enc, org_path, by_user, by_name) VALUES "
+            "(gen_random_uuid(), 'HK', now(), 1, 1, '{}', '{}', 0, 'green', $1, $2, $3, 'X')",
+            old.encrypt(NOTE, context=b"rental_notes"),
+            org,
+            user,
+        )
     return {"first": first, "second": second, "lost": lost}
 
 
@@ -117,6 +136,7 @@ def unindexed_under(kid: str) -> dict[str, dict[str, int]]:
         "psych_services.notes": {kid: 1},
         "ledger_entries.notes": {},  # none written: listed, with nothing to count
         "ledger_checks.notes": {},
+        "rental_assessments.notes": {kid: 1},
     }
 
 
@@ -153,6 +173,7 @@ async def test_a_rekey_pass_moves_everything_it_can_open_to_the_current_key(
             "psych_services.notes": (1, 1, 0, 0),
             "ledger_entries.notes": (0, 0, 0, 0),
             "ledger_checks.notes": (0, 0, 0, 0),
+            "rental_assessments.notes": (1, 1, 0, 0),
         }
         assert await key_census(conn) == {
             "persons.id_number": {"k2": 1},
@@ -172,13 +193,14 @@ async def test_a_rekey_pass_moves_everything_it_can_open_to_the_current_key(
             ("SELECT notes_enc FROM follow_ups", b"follow_up_notes", NOTE),
             ("SELECT answers_enc FROM psych_assessments", b"psych_answers", ANSWERS),
             ("SELECT notes_enc FROM psych_services", b"psych_notes", NOTE),
+            ("SELECT notes_enc FROM rental_assessments", b"rental_notes", NOTE),
         ):
             assert only_new.decrypt(bytes(await conn.fetchval(sql)), context=context) == value
         lost = await conn.fetchval("SELECT phone_enc FROM persons WHERE id = $1", sealed["lost"])
         assert key_id(bytes(lost)) == "k0"
 
         again = await rekey(conn, rotated, batch=100)
-        assert [(r.resealed, r.reindexed) for r in again] == [(0, 0)] * 8
+        assert [(r.resealed, r.reindexed) for r in again] == [(0, 0)] * 9
 
 
 async def _fetchrow(database_url: str, sql: str) -> Any:
@@ -224,6 +246,7 @@ def test_the_cli_reports_audits_and_never_prints_a_value(
         ("psych_services.notes", 1),
         ("ledger_entries.notes", 0),
         ("ledger_checks.notes", 0),
+        ("rental_assessments.notes", 1),
     ]
     for value in (ID_NUMBER, PHONE, GUARDIAN, DASHED, NOTE):
         assert value not in result.output

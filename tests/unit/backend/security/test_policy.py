@@ -25,9 +25,11 @@ def test_menus() -> None:
         "leader",
         "psych",
         "ledgers",
+        "rentals",
     ]
     assert menus_for(permissions_for([Role.OPERATOR, Role.AUDITOR])) == ["wall", "console", "audit"]
     assert menus_for(permissions_for([Role.CASE_WORKER])) == ["wall", "casework", "ledgers"]
+    assert menus_for(permissions_for([Role.GRID_WORKER])) == ["rentals"]
     assert menus_for(permissions_for([Role.COUNSELLOR])) == ["psych"]
     assert set(MENU_PERMISSIONS) == {
         "wall",
@@ -37,6 +39,7 @@ def test_menus() -> None:
         "casework",
         "psych",
         "ledgers",
+        "rentals",
         "audit",
         "admin",
     }
