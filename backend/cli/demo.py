@@ -15,6 +15,7 @@ from backend.cli.common import connect, console, run, services, settings_from_en
 from backend.cli.data import load_blockdata, load_boundaries
 from backend.cli.demo_ledgers import ensure_demo_ledgers
 from backend.cli.demo_psych import ensure_demo_psych
+from backend.cli.demo_rentals import ensure_demo_rentals
 from backend.cli.server import serve_until_stopped
 from backend.logs import configure_logging
 from backend.security.crypto import FieldCipher
@@ -129,9 +130,11 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
                 )
             shown.append((username, ",".join(r.value for r in roles), org))
         await _ensure_demo_care_teams(conn, community)
-        cipher = FieldCipher(load_keyring(settings))
+        keyring = load_keyring(settings)
+        cipher = FieldCipher(keyring)
         await ensure_demo_psych(conn, cipher, community, street, datetime.now(UTC))
         await ensure_demo_ledgers(conn, cipher, community, datetime.now(UTC))
+        await ensure_demo_rentals(conn, cipher, keyring, community, datetime.now(UTC))
         return shown
     finally:
         await conn.close()

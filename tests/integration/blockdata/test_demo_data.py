@@ -164,3 +164,33 @@ def test_the_demo_case_worker_keeps_ledgers_with_two_checks_overdue_once(
     assert overdue >= 2
     asyncio.run(ensure_demo_users(app_settings))  # a second start makes nothing new
     assert asyncio.run(ledgers()) == first
+
+
+def test_the_demo_grid_worker_has_inspected_rental_houses_once(
+    clean_db: PgPool, district: Geography, app_settings: Settings
+) -> None:
+    prepare_geography(app_settings, addresses=6_000, seed=1)
+    asyncio.run(ensure_demo_users(app_settings))
+
+    async def rentals() -> tuple[int, int, int, int, int]:
+        conn = await asyncpg.connect(app_settings.database_url)
+        try:
+            row = await conn.fetchrow(
+                "SELECT count(*) AS n, count(*) FILTER (WHERE s.due_at < now()) AS overdue, "
+                "count(*) FILTER (WHERE s.grade = 'red') AS red, "
+                "count(*) FILTER (WHERE h.rental_grade IS DISTINCT FROM s.grade) AS differ "
+                "FROM rental_status s JOIN houses h ON h.id = s.house_id"
+            )
+            hazards = await conn.fetchval(
+                "SELECT count(*) FROM rental_hazards WHERE cleared_at IS NULL AND due_at < now()"
+            )
+            return row["n"], row["overdue"], row["red"], row["differ"], hazards
+        finally:
+            await conn.close()
+
+    first = asyncio.run(rentals())
+    inspected, overdue, red, differ, overdue_hazards = first
+    assert inspected == 8 and differ == 0  # the houses carry the inspections' grades
+    assert overdue >= 1 and red >= 1 and overdue_hazards >= 2
+    asyncio.run(ensure_demo_users(app_settings))  # a second start makes nothing new
+    assert asyncio.run(rentals()) == first
