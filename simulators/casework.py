@@ -1,4 +1,5 @@
-"""A counsellor and a case worker at their desks, so the demo's psych and ledger pages move.
+"""A counsellor, a case worker and a grid worker at work, so the demo's psych, ledger and rental
+pages move.
 
 Each step is one thing a person at the desk would do, chosen by weight:
 
@@ -7,7 +8,10 @@ Each step is one thing a person at the desk would do, chosen by weight:
 * the counsellor sees whoever heads the attention list: a crisis intervention when they have a
   live crisis warning (which resolves it), else a counselling session;
 * the case worker checks the ledger entry most overdue (which resolves its warning), or
-  registers someone the block data lists in a group and nobody has registered.
+  registers someone the block data lists in a group and nobody has registered;
+* the grid worker inspects the rental house most overdue, else one never inspected: most are in
+  order, some have a hazard or two, now and then one is decisive (red); hazards found before are
+  mostly put right by the next visit, which clears their rectifications.
 
 Like every simulator it is a client of the backend and nothing else: the same routes, ids made
 once per form, refusals counted, never a database.
@@ -30,6 +34,16 @@ from simulators.http import Session
 ITEMS = {"phq9": 9, "gad7": 7}
 _WEIGHTS = {"well": (70, 22, 6, 2), "worried": (20, 35, 30, 15)}
 GROUPS = ("elderly_alone", "low_income", "disabled", "released_prisoner", "community_correction")
+# what a grid worker finds at a rental door, and how often (of visits)
+_HAZARD_ODDS = {
+    "ebike_indoor_charging": 0.02,
+    "blocked_exit": 0.01,
+    "unsafe_wiring": 0.06,
+    "no_extinguisher": 0.10,
+    "no_smoke_alarm": 0.12,
+    "lease_unfiled": 0.08,
+}
+_STILL_THERE = 0.3  # a hazard found before is still there at the next visit
 
 
 class CaseworkConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,10 +57,17 @@ class CaseworkConfig(msgspec.Struct, frozen=True, kw_only=True):
 class CaseworkSimulator:
     """The counsellor's and the case worker's work, one step at a time."""
 
-    def __init__(self, config: CaseworkConfig, counsellor: Session, caseworker: Session) -> None:
+    def __init__(
+        self,
+        config: CaseworkConfig,
+        counsellor: Session,
+        caseworker: Session,
+        gridworker: Session | None = None,
+    ) -> None:
         self.config = config
         self.counsellor = counsellor
         self.caseworker = caseworker
+        self.gridworker = gridworker
         self.rng = random.Random(config.seed)
         self.stats: Counter[str] = Counter()
         self._residents: list[str] = []
@@ -55,6 +76,11 @@ class CaseworkSimulator:
         """Sign both in, then work until ``stop``. A refusal is counted, never fatal."""
         await self.counsellor.login()
         await self.caseworker.login()
+        if self.gridworker is not None:
+            try:
+                await self.gridworker.login()
+            except PermissionError:  # an older demo without the account: the desks go on
+                self.gridworker = None
         while not stop.is_set():
             await self.step()
             try:
@@ -72,6 +98,8 @@ class CaseworkSimulator:
             ("checked", self.check, 3),
             ("registered", self.register, 1),
         ]
+        if self.gridworker is not None:
+            actions.append(("inspected", self.inspect, 4))
         name, act, _ = self.rng.choices(actions, weights=[w for *_, w in actions])[0]
         done = await act()
         self.stats[name if done else f"{name}_nothing"] += 1
@@ -153,6 +181,39 @@ class CaseworkSimulator:
             "since": date.today().isoformat(),
         }
         return await self._sent(self.caseworker, "POST", "/api/ledgers", body)
+
+    async def inspect(self) -> bool:
+        """An inspection of the rental house most overdue, else of one never inspected."""
+        assert self.gridworker is not None
+        house = None
+        for which in ("overdue", "unassessed"):
+            r = await self.gridworker.call(
+                "GET", "/api/rentals", params={"which": which, "limit": 1}
+            )
+            if r.status_code == 200 and r.json()["items"]:
+                house = r.json()["items"][0]["house_id"]
+                break
+        if house is None:
+            return False
+        before = await self.gridworker.call("GET", f"/api/rentals/{house}")
+        open_before = {
+            h["item"]
+            for h in (before.json()["hazards"] if before.status_code == 200 else [])
+            if h["cleared_at"] is None and h["item"] in _HAZARD_ODDS
+        }
+        found = sorted(
+            {item for item, odds in _HAZARD_ODDS.items() if self.rng.random() < odds}
+            | {item for item in open_before if self.rng.random() < _STILL_THERE}
+        )
+        tenants = self.rng.choice((1, 2, 2, 3, 4, 6))
+        body = {
+            "id": str(uuid.uuid4()),
+            "at": datetime.now(UTC).isoformat(),
+            "tenants": tenants,
+            "registered": tenants if self.rng.random() < 0.85 else tenants - 1,
+            "found": found,
+        }
+        return await self._sent(self.gridworker, "POST", f"/api/rentals/{house}/assessments", body)
 
     async def _sent(self, who: Session, method: str, path: str, body: dict[str, Any]) -> bool:
         r = await who.call(method, path, json=body)

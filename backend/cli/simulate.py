@@ -298,8 +298,9 @@ def incidents_cmd(
     "--casework/--no-casework",
     default=True,
     show_default=True,
-    help="Also a counsellor and a case worker at their desks (accounts 'counsellor' and "
-    "'caseworker', as the demo makes them; skipped with a note when they cannot sign in).",
+    help="Also a counsellor and a case worker at their desks and a grid worker inspecting rental "
+    "houses (accounts 'counsellor', 'caseworker' and 'gridworker', as the demo makes them; "
+    "skipped with a note when they cannot sign in).",
 )
 @click.option(
     "--casework-every",
@@ -332,6 +333,7 @@ def all_cmd(
             CaseworkConfig(seed=seed, step_every_s=casework_every),
             Session(api, "counsellor", password),
             Session(api, "caseworker", password),
+            Session(api, "gridworker", password),
         )
 
         async def at_the_desks(stop: asyncio.Event) -> None:

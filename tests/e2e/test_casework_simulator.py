@@ -34,6 +34,7 @@ async def desks(
 ) -> None:
     await make_user("counsellor", paths.community_a, Role.COUNSELLOR)
     await make_user("caseworker", paths.community_a, Role.CASE_WORKER)
+    await make_user("gridworker", paths.community_a, Role.GRID_WORKER)
     rows = [msgspec.structs.asdict(r) for r in generate_addresses(district, 1500, seed=1)]
     cipher = FieldCipher(load_keyring(app_settings))
     async with clean_db.acquire() as conn:
@@ -47,6 +48,25 @@ async def desks(
             tags = list(GROUPS) if i == 0 else []
             await create_person(
                 conn, cipher, PersonCreate(name=f"居民{i}", address_id=home, tags=tags)
+            )
+        await conn.execute(
+            "INSERT INTO buildings (id, address_id, use, org_path) "
+            "SELECT 'BS', id, 'village', org_path FROM addresses WHERE id = $1",
+            home,
+        )
+        for i, address in enumerate(
+            await conn.fetch(
+                "SELECT id, org_path FROM addresses WHERE org_path LIKE $1 || '.%' "
+                "ORDER BY id LIMIT 2",
+                paths.community_a,
+            )
+        ):
+            await conn.execute(
+                "INSERT INTO houses (id, building_id, address_id, area_m2, use, is_rental, "
+                "org_path) VALUES ($1, 'BS', $2, 40, 'residence', true, $3)",
+                f"HS{i}",
+                address["id"],
+                address["org_path"],
             )
 
 
@@ -87,6 +107,30 @@ async def test_the_desks_raise_and_resolve_a_crisis_and_keep_a_ledger(
         assert await sim.check()
         assert await _count(clean_db, "SELECT count(*) FROM ledger_entries") == 1
         assert await _count(clean_db, "SELECT count(*) FROM ledger_checks") == 1
+        assert not any(k.startswith("refused") for k in sim.summary())
+    finally:
+        await api.close()
+
+
+async def test_the_grid_worker_inspects_every_rental_house_then_waits_for_one_to_fall_due(
+    start_backend: Any, desks: None, clean_db: PgPool
+) -> None:
+    backend = start_backend()
+    api = Api(backend.base_url)
+    sim = CaseworkSimulator(
+        CaseworkConfig(seed=5),
+        Session(api, "counsellor", TEST_PASSWORD),
+        Session(api, "caseworker", TEST_PASSWORD),
+        Session(api, "gridworker", TEST_PASSWORD),
+    )
+    try:
+        assert sim.gridworker is not None
+        await sim.gridworker.login()
+        assert await sim.inspect()
+        assert await sim.inspect()
+        assert not await sim.inspect()  # both inspected, neither due again yet
+        assert await _count(clean_db, "SELECT count(*) FROM rental_status") == 2
+        assert await _count(clean_db, "SELECT count(*) FROM rental_assessments") == 2
         assert not any(k.startswith("refused") for k in sim.summary())
     finally:
         await api.close()
