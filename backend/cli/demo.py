@@ -299,6 +299,7 @@ def print_urls(port: int, host: str, logins: list[tuple[str, str, str]]) -> None
         ("case work", "/casework/"),
         ("psych services", "/psych/"),
         ("ledgers", "/ledgers/"),
+        ("rental houses", "/rentals/"),
         ("API (OpenAPI)", "/schema"),
         ("readiness", "/readyz"),
     ):
