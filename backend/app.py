@@ -19,6 +19,7 @@ from backend.api.audit.controllers import AuditController
 from backend.api.auth.controllers import AuthController, MeController
 from backend.api.coverage.controllers import CoverageController
 from backend.api.coverage.services import CoverageCache
+from backend.api.disputes.controllers import DisputeController
 from backend.api.followups.controllers import FollowUpController, PatientFollowUpController
 from backend.api.geo.controllers import GeoController
 from backend.api.health.controllers import HealthController
@@ -121,6 +122,7 @@ def create_app(settings: Settings, *, gc_policy: GcPolicy | None = None) -> Lite
         PsychController,
         LedgerController,
         RentalController,
+        DisputeController,
         client_config,
         realtime_socket,
         realtime_stats,

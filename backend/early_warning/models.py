@@ -17,6 +17,8 @@ Rule = Literal[
     "ledger_check_overdue",
     "rental_inspection_overdue",
     "rental_hazard_overdue",
+    "dispute_high_risk",
+    "dispute_overdue",
 ]
 Level = Literal["warning", "serious"]
 WarningState = Literal["open", "acknowledged", "resolved"]
@@ -27,6 +29,8 @@ PSYCH_CRISIS: Rule = "psych_crisis"  # subject: a person (a patient is a person 
 LEDGER_CHECK_OVERDUE: Rule = "ledger_check_overdue"  # subject: a ledger entry
 RENTAL_INSPECTION_OVERDUE: Rule = "rental_inspection_overdue"  # subject: a rental house
 RENTAL_HAZARD_OVERDUE: Rule = "rental_hazard_overdue"  # subject: a rectification
+DISPUTE_HIGH_RISK: Rule = "dispute_high_risk"  # subject: a dispute
+DISPUTE_OVERDUE: Rule = "dispute_overdue"  # subject: a dispute
 
 
 class WarningView(msgspec.Struct, frozen=True, kw_only=True):

@@ -62,6 +62,8 @@ _TEAMS = {
     "rental_hazard": "SELECT a.by_user::text AS id FROM rental_hazards z "
     "JOIN rental_assessments a ON a.house_id = z.house_id WHERE z.id = $1::uuid "
     "ORDER BY a.at DESC LIMIT 1",
+    # whoever registered the dispute
+    "dispute": "SELECT created_by::text AS id FROM disputes WHERE id = $1::uuid",
     "address": """
         SELECT DISTINCT c.user_id::text AS id FROM care_team_members c
         JOIN persons p ON p.id = c.patient_id WHERE p.address_id = $1

@@ -183,6 +183,8 @@ _RULE_WORDS = {
     "ledger_check_overdue": "台账核查逾期 ledger check overdue",
     "rental_inspection_overdue": "出租屋检查逾期 rental inspection overdue",
     "rental_hazard_overdue": "出租屋整改逾期 rectification overdue",
+    "dispute_high_risk": "矛盾纠纷高风险 high-risk dispute",
+    "dispute_overdue": "矛盾纠纷处置逾期 dispute overdue",
 }
 
 

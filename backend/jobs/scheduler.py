@@ -16,6 +16,7 @@ import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.api.map.rollup import fold_layers
+from backend.early_warning.dispute_rule import check_disputes
 from backend.early_warning.follow_up_rule import check_follow_ups
 from backend.early_warning.ledger_rule import check_ledgers
 from backend.early_warning.rental_rule import check_rentals
@@ -88,6 +89,8 @@ def create_scheduler(
                 await check_ledgers(conn, datetime.now(UTC))
             async with conn.transaction():
                 await check_rentals(conn, datetime.now(UTC))
+            async with conn.transaction():
+                await check_disputes(conn, datetime.now(UTC))
             async with conn.transaction():
                 await reopen_lapsed(conn, datetime.now(UTC), warning_ack_lapse)
 

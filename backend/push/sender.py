@@ -83,6 +83,14 @@ _WARNING_TEXT: dict[object, tuple[str, str]] = {
         "出租屋整改逾期 / Rectification overdue",
         "您检查过的一处出租屋隐患逾期未整改 / A hazard you found is past its deadline",
     ),
+    "dispute_high_risk": (
+        "矛盾纠纷高风险 / High-risk dispute",
+        "您登记的一起矛盾纠纷研判为高风险 / A dispute you registered is judged high-risk",
+    ),
+    "dispute_overdue": (
+        "矛盾纠纷处置逾期 / Dispute overdue",
+        "您登记的一起矛盾纠纷已过处置时限 / A dispute you registered is past its deadline",
+    ),
     None: ("预警 / Early warning", "请查看 / Please check"),
 }
 

@@ -58,6 +58,8 @@ class Permission(StrEnum):
     LEDGER_WRITE = "ledger:write"  # register, check, close; read the notes
     RENTAL_READ = "rental:read"  # rental houses' grades, inspections and rectifications
     RENTAL_WRITE = "rental:write"  # inspect a rental house; read the inspection notes
+    DISPUTE_READ = "dispute:read"  # disputes, their history and each unit's screenings
+    DISPUTE_WRITE = "dispute:write"  # register, mediate, escalate, hand down, close; details
     INCIDENT_READ = "incident:read"
     INCIDENT_CREATE = "incident:create"
     INCIDENT_MANAGE = "incident:manage"  # notes, priority, cancel, manual assign/release
@@ -96,6 +98,8 @@ _LEADER = frozenset(
         P.PSYCH_DIRECT,
         P.LEDGER_READ,
         P.RENTAL_READ,
+        P.DISPUTE_READ,
+        P.DISPUTE_WRITE,  # the comprehensive-governance centre of their level
     }
 )
 
@@ -147,6 +151,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ARCHIVE_READ,
             P.LEDGER_READ,
             P.LEDGER_WRITE,
+            P.DISPUTE_READ,
+            P.DISPUTE_WRITE,
         }
     ),
     Role.COUNSELLOR: frozenset(
@@ -166,6 +172,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.WARNING_HANDLE,
             P.RENTAL_READ,
             P.RENTAL_WRITE,
+            P.DISPUTE_READ,
+            P.DISPUTE_WRITE,  # 网格上报: disputes met on the rounds
         }
     ),
     Role.RESPONDER: frozenset(
@@ -186,6 +194,7 @@ MENU_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "psych": frozenset({P.PSYCH_STATS}),
     "ledgers": frozenset({P.LEDGER_READ}),
     "rentals": frozenset({P.RENTAL_READ}),
+    "disputes": frozenset({P.DISPUTE_READ}),
     "audit": frozenset({P.AUDIT_READ}),
     "admin": frozenset({P.USER_ADMIN}),
 }

@@ -62,6 +62,12 @@ SEALED_FIELDS = (
     SealedField(
         table="rental_assessments", key="id", column="notes", kind="rental_notes", indexed=False
     ),
+    SealedField(
+        table="disputes", key="id", column="details", kind="dispute_details", indexed=False
+    ),
+    SealedField(
+        table="dispute_actions", key="id", column="notes", kind="dispute_notes", indexed=False
+    ),
 )
 """Every sealed field of the schema (a new one must be added here to rotate with the rest)."""
 

@@ -55,7 +55,7 @@ async def test_menus_follow_roles(client: Client, make_user: Any, paths: Distric
     assert menus == {
         "resp.one": ["responder"],
         "aud.one": ["audit"],
-        "lead.one": ["wall", "leader", "psych", "ledgers", "rentals"],
+        "lead.one": ["wall", "leader", "psych", "ledgers", "rentals", "disputes"],
     }
 
 

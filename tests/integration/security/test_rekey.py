@@ -125,6 +125,22 @@ async def sealed(clean_db: PgPool, district: Geography, paths: DistrictPaths) ->
             org,
             user,
         )
+        dispute = await conn.fetchval(
+            "INSERT INTO disputes (id, kind, title, details_enc, parties, risk, source, org_path, "
+            "holder_path, reported_at, due_at, created_by, created_by_name) VALUES "
+            "(gen_random_uuid(), 'neighbour', '漏水', $1, 2, 'low', 'grid', $2, $2, now(), "
+            "now() + interval '30 days', $3, 'X') RETURNING id",
+            old.encrypt(NOTE, context=b"dispute_details"),
+            org,
+            user,
+        )
+        await conn.execute(
+            "INSERT INTO dispute_actions (id, dispute_id, kind, at, notes_enc, by_user, by_name) "
+            "VALUES (gen_random_uuid(), $1, 'mediation', now(), $2, $3, 'X')",
+            dispute,
+            old.encrypt(NOTE, context=b"dispute_notes"),
+            user,
+        )
     return {"first": first, "second": second, "lost": lost}
 
 
@@ -137,6 +153,8 @@ def unindexed_under(kid: str) -> dict[str, dict[str, int]]:
         "ledger_entries.notes": {},  # none written: listed, with nothing to count
         "ledger_checks.notes": {},
         "rental_assessments.notes": {kid: 1},
+        "disputes.details": {kid: 1},
+        "dispute_actions.notes": {kid: 1},
     }
 
 
@@ -174,6 +192,8 @@ async def test_a_rekey_pass_moves_everything_it_can_open_to_the_current_key(
             "ledger_entries.notes": (0, 0, 0, 0),
             "ledger_checks.notes": (0, 0, 0, 0),
             "rental_assessments.notes": (1, 1, 0, 0),
+            "disputes.details": (1, 1, 0, 0),
+            "dispute_actions.notes": (1, 1, 0, 0),
         }
         assert await key_census(conn) == {
             "persons.id_number": {"k2": 1},
@@ -194,13 +214,15 @@ async def test_a_rekey_pass_moves_everything_it_can_open_to_the_current_key(
             ("SELECT answers_enc FROM psych_assessments", b"psych_answers", ANSWERS),
             ("SELECT notes_enc FROM psych_services", b"psych_notes", NOTE),
             ("SELECT notes_enc FROM rental_assessments", b"rental_notes", NOTE),
+            ("SELECT details_enc FROM disputes", b"dispute_details", NOTE),
+            ("SELECT notes_enc FROM dispute_actions", b"dispute_notes", NOTE),
         ):
             assert only_new.decrypt(bytes(await conn.fetchval(sql)), context=context) == value
         lost = await conn.fetchval("SELECT phone_enc FROM persons WHERE id = $1", sealed["lost"])
         assert key_id(bytes(lost)) == "k0"
 
         again = await rekey(conn, rotated, batch=100)
-        assert [(r.resealed, r.reindexed) for r in again] == [(0, 0)] * 9
+        assert [(r.resealed, r.reindexed) for r in again] == [(0, 0)] * 11
 
 
 async def _fetchrow(database_url: str, sql: str) -> Any:
@@ -247,6 +269,8 @@ def test_the_cli_reports_audits_and_never_prints_a_value(
         ("ledger_entries.notes", 0),
         ("ledger_checks.notes", 0),
         ("rental_assessments.notes", 1),
+        ("disputes.details", 1),
+        ("dispute_actions.notes", 1),
     ]
     for value in (ID_NUMBER, PHONE, GUARDIAN, DASHED, NOTE):
         assert value not in result.output

@@ -26,10 +26,16 @@ def test_menus() -> None:
         "psych",
         "ledgers",
         "rentals",
+        "disputes",
     ]
     assert menus_for(permissions_for([Role.OPERATOR, Role.AUDITOR])) == ["wall", "console", "audit"]
-    assert menus_for(permissions_for([Role.CASE_WORKER])) == ["wall", "casework", "ledgers"]
-    assert menus_for(permissions_for([Role.GRID_WORKER])) == ["rentals"]
+    assert menus_for(permissions_for([Role.CASE_WORKER])) == [
+        "wall",
+        "casework",
+        "ledgers",
+        "disputes",
+    ]
+    assert menus_for(permissions_for([Role.GRID_WORKER])) == ["rentals", "disputes"]
     assert menus_for(permissions_for([Role.COUNSELLOR])) == ["psych"]
     assert set(MENU_PERMISSIONS) == {
         "wall",
@@ -40,6 +46,7 @@ def test_menus() -> None:
         "psych",
         "ledgers",
         "rentals",
+        "disputes",
         "audit",
         "admin",
     }
