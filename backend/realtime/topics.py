@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from backend.early_warning.models import PSYCH_CRISIS
+from backend.early_warning.visibility import visible_rules
 from backend.security.policy import Permission
 from backend.security.principal import Principal, within
 
@@ -89,14 +89,6 @@ _STREAM = {
 }
 
 
-def _visible_rules(principal: Principal) -> frozenset[str] | None:
-    """Every rule for those who read patients; psychological crises alone for a counsellor (the
-    same rule as ``GET /api/warnings``)."""
-    if principal.can(Permission.PATIENT_READ):
-        return None
-    return frozenset({PSYCH_CRISIS}) if principal.can(Permission.PSYCH_RECORD) else frozenset()
-
-
 def parse_topic(topic: str, principal: Principal) -> TopicSpec:
     """Authorise ``topic`` for ``principal``; raises :class:`TopicError` (``forbidden``/``not_found``)."""
     kind, _, arg = topic.partition(":")
@@ -120,7 +112,7 @@ def parse_topic(topic: str, principal: Principal) -> TopicSpec:
                 district=district,
                 org_path=org,
                 kind_prefix="warning.",
-                rules=_visible_rules(principal),
+                rules=visible_rules(principal),
             )
         return TopicSpec(
             topic=topic, kind=kind, stream=_STREAM[kind], district=district, org_path=org

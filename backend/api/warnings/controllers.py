@@ -11,13 +11,13 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.early_warning import store
 from backend.early_warning.models import (
-    PSYCH_CRISIS,
     Rule,
     UnitWarningPage,
     WarningAck,
     WarningPage,
     WarningView,
 )
+from backend.early_warning.visibility import READERS, visible_rules
 from backend.errors import NotFound
 from backend.followups.coverage import high_risk_per_unit
 from backend.followups.policy import FollowUpPolicy
@@ -28,12 +28,9 @@ from backend.security.principal import Principal
 from backend.storage.postgres.pool import PgPool
 
 
-def visible_rules(principal: Principal) -> list[str] | None:
-    """The rules whose warnings the caller may see: all of them with patient records; a
-    counsellor, who works with residents rather than patients, only psychological crises."""
-    if principal.can(Permission.PATIENT_READ):
-        return None
-    return [PSYCH_CRISIS] if principal.can(Permission.PSYCH_RECORD) else []
+def _rules(principal: Principal) -> list[str] | None:
+    rules = visible_rules(principal)
+    return None if rules is None else sorted(rules)
 
 
 class WarningController(Controller):
@@ -44,7 +41,7 @@ class WarningController(Controller):
 
     @get(
         "/",
-        opt=needs_any(Permission.PATIENT_READ, Permission.PSYCH_RECORD),
+        opt=needs_any(*READERS),
         summary="Warnings in your jurisdiction",
     )
     async def list_warnings(
@@ -67,7 +64,7 @@ class WarningController(Controller):
                 state=in_state,
                 rule=rule,
                 limit=limit,
-                rules=visible_rules(caller.principal),
+                rules=_rules(caller.principal),
             )
 
     @get(
@@ -113,5 +110,5 @@ class WarningController(Controller):
         if not 0 < number < 2**63:  # not an id, or beyond bigint: no such warning
             raise NotFound(f"no warning {warning_id}")
         async with pool.acquire() as conn, conn.transaction():
-            rules = visible_rules(auditor.caller.principal)
+            rules = _rules(auditor.caller.principal)
             return await store.acknowledge(conn, auditor, number, data.note, rules)

@@ -322,3 +322,42 @@ async def test_who_may_read_and_who_may_inspect(
     assert [a["action"] for a in actions] == ["rental.assess", "rental.read"]
     me = (await client.get("/api/me", headers=worker)).json()
     assert "rentals" in me["menus"]
+
+
+async def test_a_grid_worker_sees_and_takes_in_hand_the_warnings_of_its_work_alone(
+    client: Client,
+    worker: dict[str, str],
+    houses: Houses,
+    make_user: Any,
+    paths: DistrictPaths,
+    clean_db: PgPool,
+) -> None:
+    await _inspect(client, worker, houses.roomy, found=["blocked_exit"])
+    async with clean_db.acquire() as conn, conn.transaction():
+        await check_rentals(conn, datetime.now(UTC) + timedelta(days=8))
+    # a crisis warning in the same community, which is not a grid worker's business
+    await clean_db.execute(
+        "INSERT INTO early_warnings (rule, subject_type, subject_id, org_path, level) "
+        "VALUES ('psych_crisis', 'person', $1, $2, 'serious')",
+        str(uuid.uuid4()),
+        paths.community_a,
+    )
+    page = (await client.get("/api/warnings", headers=worker)).json()
+    assert sorted(w["rule"] for w in page["items"]) == [
+        "rental_hazard_overdue",
+        "rental_inspection_overdue",
+    ]
+    crisis = await clean_db.fetchval("SELECT id FROM early_warnings WHERE rule = 'psych_crisis'")
+    hidden = await client.post(
+        f"/api/warnings/{crisis}/acknowledge", json={"note": "看看"}, headers=worker
+    )
+    assert hidden.status_code == 404
+    mine = page["items"][0]["id"]
+    taken = await client.post(
+        f"/api/warnings/{mine}/acknowledge", json={"note": "已联系房东，明天复查"}, headers=worker
+    )
+    assert taken.status_code == 200 and taken.json()["state"] == "acknowledged"
+    await make_user("psy", paths.community_a, Role.COUNSELLOR)
+    counsellor = await login(client, "psy")
+    seen = (await client.get("/api/warnings", headers=counsellor)).json()
+    assert [w["rule"] for w in seen["items"]] == ["psych_crisis"]
