@@ -13,6 +13,7 @@ import click
 
 from backend.cli.common import connect, console, run, services, settings_from_env
 from backend.cli.data import load_blockdata, load_boundaries
+from backend.cli.demo_disputes import ensure_demo_disputes
 from backend.cli.demo_ledgers import ensure_demo_ledgers
 from backend.cli.demo_psych import ensure_demo_psych
 from backend.cli.demo_rentals import ensure_demo_rentals
@@ -135,6 +136,7 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
         await ensure_demo_psych(conn, cipher, community, street, datetime.now(UTC))
         await ensure_demo_ledgers(conn, cipher, community, datetime.now(UTC))
         await ensure_demo_rentals(conn, cipher, keyring, community, datetime.now(UTC))
+        await ensure_demo_disputes(conn, cipher, keyring, datetime.now(UTC))
         return shown
     finally:
         await conn.close()
@@ -300,6 +302,7 @@ def print_urls(port: int, host: str, logins: list[tuple[str, str, str]]) -> None
         ("psych services", "/psych/"),
         ("ledgers", "/ledgers/"),
         ("rental houses", "/rentals/"),
+        ("disputes", "/disputes/"),
         ("API (OpenAPI)", "/schema"),
         ("readiness", "/readyz"),
     ):

@@ -9,15 +9,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from backend.cli.demo_auditor import demo_auditor
 from backend.rentals.checklist import Ticked
 from backend.rentals.houses import assess
 from backend.rentals.models import AssessmentCreate
-from backend.security.audit import AuditLog
-from backend.security.context import Auditor, Caller
 from backend.security.crypto import FieldCipher
 from backend.security.keys import Keyring
-from backend.security.policy import Role, permissions_for
-from backend.security.principal import Principal
 from backend.storage.postgres.pool import PgConn
 
 # (days ago, tenants, registered, found): the scenes a grid worker meets
@@ -37,32 +34,13 @@ async def ensure_demo_rentals(
     conn: PgConn, cipher: FieldCipher, keyring: Keyring, community: str, now: datetime
 ) -> bool:
     """Make the inspections once (returns False when the demo has them already)."""
-    worker = await conn.fetchrow(
-        "SELECT id::text, username, display_name, org_path FROM users WHERE username = 'gridworker'"
-    )
-    if worker is None or await conn.fetchval("SELECT EXISTS (SELECT FROM rental_assessments)"):
+    auditor = await demo_auditor(conn, keyring, "gridworker", now)
+    if auditor is None or await conn.fetchval("SELECT EXISTS (SELECT FROM rental_assessments)"):
         return False
     houses = await conn.fetch(
         "SELECT id FROM houses WHERE is_rental AND org_path LIKE $1 || '.%' ORDER BY id LIMIT $2",
         community,
         len(_VISITS),
-    )
-    roles = frozenset({Role.GRID_WORKER})
-    auditor = Auditor(
-        AuditLog(keyring.audit),
-        Caller(
-            principal=Principal(
-                user_id=worker["id"],
-                username=worker["username"],
-                display_name=worker["display_name"],
-                roles=roles,
-                permissions=permissions_for(roles),
-                capabilities=frozenset(),
-                org_path=worker["org_path"],
-                session_id="demo",
-                expires_at=now.timestamp() + 60,
-            )
-        ),
     )
     for house, (days, tenants, registered, found) in zip(houses, _VISITS, strict=False):
         await assess(

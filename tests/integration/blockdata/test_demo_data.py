@@ -194,3 +194,35 @@ def test_the_demo_grid_worker_has_inspected_rental_houses_once(
     assert overdue >= 1 and red >= 1 and overdue_hazards >= 2
     asyncio.run(ensure_demo_users(app_settings))  # a second start makes nothing new
     assert asyncio.run(rentals()) == first
+
+
+def test_the_demo_has_disputes_at_every_stage_once(
+    clean_db: PgPool, district: Geography, app_settings: Settings
+) -> None:
+    prepare_geography(app_settings, addresses=6_000, seed=1)
+    asyncio.run(ensure_demo_users(app_settings))
+
+    async def disputes() -> tuple[list[str], int, int, int]:
+        conn = await asyncpg.connect(app_settings.database_url)
+        try:
+            statuses = [
+                r["status"] for r in await conn.fetch("SELECT status FROM disputes ORDER BY status")
+            ]
+            overdue = await conn.fetchval(
+                "SELECT count(*) FROM disputes WHERE status IN ('open', 'mediating') "
+                "AND due_at < now()"
+            )
+            warned = await conn.fetchval(
+                "SELECT count(*) FROM early_warnings WHERE rule = 'dispute_high_risk'"
+            )
+            screenings = await conn.fetchval("SELECT count(*) FROM dispute_screenings")
+            return statuses, overdue, warned, screenings
+        finally:
+            await conn.close()
+
+    first = asyncio.run(disputes())
+    statuses, overdue, warned, screenings = first
+    assert statuses == ["mediating", "open", "open", "open", "referred", "resolved"]
+    assert overdue >= 1 and warned == 1 and screenings == 3
+    asyncio.run(ensure_demo_users(app_settings))  # a second start makes nothing new
+    assert asyncio.run(disputes()) == first
