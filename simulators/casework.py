@@ -9,7 +9,10 @@ Each step is one thing a person at the desk would do, chosen by weight:
   live crisis warning (which resolves it), else a counselling session;
 * the case worker checks the ledger entry most overdue (which resolves its warning), or
   registers someone the block data lists in a group and nobody has registered;
-* the grid worker inspects the rental house most overdue, else one never inspected: most are in
+* the case worker works the dispute its community holds that is most overdue: a mediation
+  session, and now and then a settlement (or a referral to court);
+* the grid worker now and then reports a dispute met on the rounds (网格上报), and inspects the
+  rental house most overdue, else one never inspected: most are in
   order, some have a hazard or two, now and then one is decisive (red); hazards found before are
   mostly put right by the next visit, which clears their rectifications.
 
@@ -44,6 +47,13 @@ _HAZARD_ODDS = {
     "lease_unfiled": 0.08,
 }
 _STILL_THERE = 0.3  # a hazard found before is still there at the next visit
+_DISPUTES = [
+    ("neighbour", "噪音扰民邻里纠纷", 2),
+    ("property", "物业费收缴争议", 12),
+    ("labour", "商铺拖欠店员工资", 3),
+    ("family", "婚姻家庭矛盾", 2),
+    ("consumer", "装修质量退款纠纷", 2),
+]
 
 
 class CaseworkConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -98,8 +108,10 @@ class CaseworkSimulator:
             ("checked", self.check, 3),
             ("registered", self.register, 1),
         ]
+        actions.append(("mediated", self.mediate, 2))
         if self.gridworker is not None:
             actions.append(("inspected", self.inspect, 4))
+            actions.append(("reported_dispute", self.report_dispute, 1))
         name, act, _ = self.rng.choices(actions, weights=[w for *_, w in actions])[0]
         done = await act()
         self.stats[name if done else f"{name}_nothing"] += 1
@@ -214,6 +226,41 @@ class CaseworkSimulator:
             "found": found,
         }
         return await self._sent(self.gridworker, "POST", f"/api/rentals/{house}/assessments", body)
+
+    async def report_dispute(self) -> bool:
+        """A dispute the grid worker met on the rounds; now and then a high-risk one."""
+        assert self.gridworker is not None
+        kind, title, parties = self.rng.choice(_DISPUTES)
+        risk = self.rng.choices(("low", "medium", "high"), weights=(60, 32, 8))[0]
+        body = {
+            "id": str(uuid.uuid4()),
+            "kind": kind,
+            "title": title,
+            "parties": parties,
+            "risk": risk,
+            "source": "grid",
+            "at": datetime.now(UTC).isoformat(),
+        }
+        return await self._sent(self.gridworker, "POST", "/api/disputes", body)
+
+    async def mediate(self) -> bool:
+        """A step on the dispute the case worker's centre holds that is most overdue: a
+        mediation session, or once mediated, mostly a settlement."""
+        r = await self.caseworker.call("GET", "/api/disputes", params={"which": "held", "limit": 1})
+        if r.status_code != 200 or not r.json()["items"]:
+            return False
+        dispute = r.json()["items"][0]
+        at = datetime.now(UTC).isoformat()
+        if dispute["status"] == "mediating" and self.rng.random() < 0.6:
+            outcome = self.rng.choices(("agreement", "withdrawn", "court"), weights=(80, 10, 10))[0]
+            body = {"id": str(uuid.uuid4()), "at": at, "outcome": outcome}
+            return await self._sent(
+                self.caseworker, "POST", f"/api/disputes/{dispute['id']}/close", body
+            )
+        body = {"id": str(uuid.uuid4()), "at": at}
+        return await self._sent(
+            self.caseworker, "POST", f"/api/disputes/{dispute['id']}/mediations", body
+        )
 
     async def _sent(self, who: Session, method: str, path: str, body: dict[str, Any]) -> bool:
         r = await who.call(method, path, json=body)

@@ -134,3 +134,32 @@ async def test_the_grid_worker_inspects_every_rental_house_then_waits_for_one_to
         assert not any(k.startswith("refused") for k in sim.summary())
     finally:
         await api.close()
+
+
+async def test_disputes_met_on_the_rounds_are_mediated_and_settled(
+    start_backend: Any, desks: None, clean_db: PgPool
+) -> None:
+    backend = start_backend()
+    api = Api(backend.base_url)
+    sim = CaseworkSimulator(
+        CaseworkConfig(seed=7),
+        Session(api, "counsellor", TEST_PASSWORD),
+        Session(api, "caseworker", TEST_PASSWORD),
+        Session(api, "gridworker", TEST_PASSWORD),
+    )
+    try:
+        await sim.caseworker.login()
+        assert sim.gridworker is not None
+        await sim.gridworker.login()
+        assert not await sim.mediate()  # nothing held yet
+        assert await sim.report_dispute()
+        closed = "SELECT count(*) FROM disputes WHERE status IN ('resolved', 'referred')"
+        for _ in range(20):  # mediated, then settled (60 % a step once mediated)
+            assert await sim.mediate()
+            if await _count(clean_db, closed):
+                break
+        assert await _count(clean_db, closed) == 1
+        assert await _count(clean_db, "SELECT count(*) FROM dispute_actions") >= 3
+        assert not any(k.startswith("refused") for k in sim.summary())
+    finally:
+        await api.close()
