@@ -120,16 +120,14 @@ async def _visible(conn: PgConn, auditor: Auditor, dispute_id: str, action: str)
         raise NotFound(f"no dispute {dispute_id}", field="dispute_id")
     principal = auditor.caller.principal
     if not (principal.covers(row["org_path"]) or principal.covers(row["holder_path"])):
-        await auditor.record(
+        raise await auditor.outside(
             conn,
             action,
             object_type="dispute",
             object_id=dispute_id,
             org_path=row["org_path"],
-            outcome="denied",
-            reason="outside jurisdiction",
+            field="dispute_id",
         )
-        raise NotFound(f"no dispute {dispute_id}", field="dispute_id")
     return row
 
 

@@ -18,16 +18,14 @@ async def patient_in_scope(
     if row is None:
         raise NotFound(f"no patient {patient_id}", field="patient_id")
     if not auditor.caller.principal.covers(row["org_path"]):
-        await auditor.record(
+        raise await auditor.outside(
             conn,
             action,
             object_type="patient",
             object_id=patient_id,
             org_path=row["org_path"],
-            outcome="denied",
-            reason="outside jurisdiction",
+            field="patient_id",
         )
-        raise NotFound(f"no patient {patient_id}", field="patient_id")
     return row
 
 

@@ -52,11 +52,6 @@ LEFT JOIN early_warnings w
 """
 
 
-def _shown(field: str, value: Any, roles: frozenset[str]) -> str | None:
-    out = masking.apply("person", field, value, roles)
-    return None if out is None else str(out)
-
-
 def entry_view(
     cipher: FieldCipher, row: Any, roles: frozenset[str], now: datetime, *, notes: bool
 ) -> EntryView:
@@ -74,8 +69,8 @@ def entry_view(
     return EntryView(
         id=str(row["id"]),
         person_id=str(row["person_id"]),
-        name=_shown("name", row["name"], roles),
-        address=_shown("address", row["address"], roles),
+        name=masking.apply_text("person", "name", row["name"], roles),
+        address=masking.apply_text("person", "address", row["address"], roles),
         group=row["grp"],
         department=POLICIES[row["grp"]].department,
         status=row["status"],
@@ -128,14 +123,14 @@ async def _entry_in_scope(conn: PgConn, auditor: Auditor, entry_id: str, action:
     if row is None:
         raise NotFound(f"no ledger entry {entry_id}", field="entry_id")
     if not auditor.caller.principal.covers(row["org_path"]):
-        await auditor.record(
+        # the denial names the person (it is their record that was reached for)
+        await auditor.outside(
             conn,
             action,
             object_type="person",
             object_id=str(row["person_id"]),
             org_path=row["org_path"],
-            outcome="denied",
-            reason="outside jurisdiction",
+            field="entry_id",
         )
         raise NotFound(f"no ledger entry {entry_id}", field="entry_id")
     return row

@@ -93,17 +93,12 @@ async def list_pending(conn: PgConn, auditor: Auditor, *, group: str, limit: int
     rows = list(await conn.fetch(_PENDING, principal.org_path, group, limit))
     await _audit_each(conn, auditor, rows, "person_id", "ledger_pending")
     roles = frozenset(principal.roles)
-
-    def shown(field: str, value: Any) -> str | None:
-        out = masking.apply("person", field, value, roles)
-        return None if out is None else str(out)
-
     return PendingPage(
         items=[
             PendingPerson(
                 person_id=str(r["person_id"]),
-                name=shown("name", r["name"]),
-                address=shown("address", r["address"]),
+                name=masking.apply_text("person", "name", r["name"], roles),
+                address=masking.apply_text("person", "address", r["address"], roles),
                 org_path=r["org_path"],
                 birth_year=r["birth_year"],
             )

@@ -73,11 +73,10 @@ async def attention_list(conn: PgConn, auditor: Auditor, *, limit: int) -> Atten
             org_path=row["org_path"],
             details={"list": "attention"},
         )
-        name = masking.apply("person", "name", row["name"], roles)
         items.append(
             AttentionItem(
                 person_id=row["person_id"],
-                name=None if name is None else str(name),
+                name=masking.apply_text("person", "name", row["name"], roles),
                 org_path=row["org_path"],
                 scale=row["scale"],
                 score=row["score"],

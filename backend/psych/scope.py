@@ -31,14 +31,13 @@ async def person_in_scope(conn: PgConn, auditor: Auditor, person_id: str, action
     if row is None:
         raise NotFound(f"no person {person_id}", field="person_id")
     if not auditor.caller.principal.covers(row["org_path"]):
-        await auditor.record(
+        await auditor.outside(
             conn,
             action,
             object_type="person",
             object_id=row["id"],
             org_path=row["org_path"],
-            outcome="denied",
-            reason="outside jurisdiction",
+            field="person_id",
         )
-        raise NotFound(f"no person {person_id}", field="person_id")
+        raise NotFound(f"no person {person_id}", field="person_id")  # the id as it was asked for
     return row

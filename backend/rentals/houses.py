@@ -143,16 +143,15 @@ async def _house_in_scope(
     if row is None:
         raise NotFound(f"no rental house {house_id}", field="house_id")
     if not auditor.caller.principal.covers(row["org_path"]):
-        await auditor.record(
+        raise await auditor.outside(
             conn,
             action,
             object_type="house",
             object_id=house_id,
             org_path=row["org_path"],
-            outcome="denied",
-            reason="outside jurisdiction",
+            field="house_id",
+            what="rental house",
         )
-        raise NotFound(f"no rental house {house_id}", field="house_id")
     return row
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from backend.errors import NotFound
 from backend.security.audit import AuditEntry, AuditLog, Outcome
 from backend.security.principal import Principal
 from backend.storage.postgres.pool import PgConn
@@ -36,6 +37,40 @@ class Auditor:
         details: dict[str, object] | None = None,
     ) -> int:
         """Append one row naming the caller; returns its sequence number."""
+        return await self._append(
+            conn, action, object_type, object_id, org_path, outcome, reason, details
+        )
+
+    async def outside(
+        self,
+        conn: PgConn,
+        action: str,
+        *,
+        object_type: str,
+        object_id: str,
+        org_path: str | None,
+        field: str,
+        what: str | None = None,
+    ) -> NotFound:
+        """Record that the caller reached for a record outside their jurisdiction, and return
+        the 404 to raise: the same answer as for an unknown id, so existence is not revealed.
+        The row is written on ``conn``: keep it out of a transaction the 404 rolls back."""
+        await self._append(
+            conn, action, object_type, object_id, org_path, "denied", "outside jurisdiction", None
+        )
+        return NotFound(f"no {what or object_type} {object_id}", field=field)
+
+    async def _append(
+        self,
+        conn: PgConn,
+        action: str,
+        object_type: str | None,
+        object_id: str | None,
+        org_path: str | None,
+        outcome: Outcome,
+        reason: str | None,
+        details: dict[str, object] | None,
+    ) -> int:
         p = self.caller.principal
         return await self._log.append(
             conn,

@@ -174,3 +174,9 @@ def apply(resource: str, field: str, value: object, roles: frozenset[str]) -> ob
         # A field without a masking rule is never shown half: masked means hidden for it.
         return masker(str(value)) if masker else None
     return None
+
+
+def apply_text(resource: str, field: str, value: object, roles: frozenset[str]) -> str | None:
+    """:func:`apply` for a field shown as text (a name, an address): the text or None."""
+    out = apply(resource, field, value, roles)
+    return None if out is None else str(out)

@@ -175,16 +175,14 @@ def patient_view(record: PatientRecord, roles: frozenset[str], access: Access) -
 async def _deny(
     conn: PgConn, auditor: Auditor, object_type: str, object_id: str, org_path: str | None
 ) -> NotFound:
-    await auditor.record(
+    return await auditor.outside(
         conn,
         f"{object_type}.read",
         object_type=object_type,
         object_id=object_id,
         org_path=org_path,
-        outcome="denied",
-        reason="outside jurisdiction",
+        field=f"{object_type}_id",
     )
-    return NotFound(f"no {object_type} {object_id}")
 
 
 async def load_person(conn: PgConn, cipher: FieldCipher, person_id: str) -> PersonRecord | None:
