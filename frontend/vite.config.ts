@@ -15,6 +15,7 @@ const pages = {
   casework: resolve(root, "casework/index.html"),
   psych: resolve(root, "psych/index.html"),
   ledgers: resolve(root, "ledgers/index.html"),
+  rentals: resolve(root, "rentals/index.html"),
 };
 
 /** Where `npm run dev` sends API and WebSocket calls (the Litestar backend). */

@@ -207,7 +207,7 @@ class CaseworkSimulator:
                 break
         if house is None:
             return False
-        before = await self.gridworker.call("GET", f"/api/rentals/{house}")
+        before = await self.gridworker.call("GET", f"/api/rentals/houses/{house}")
         open_before = {
             h["item"]
             for h in (before.json()["hazards"] if before.status_code == 200 else [])
@@ -225,7 +225,7 @@ class CaseworkSimulator:
             "registered": tenants if self.rng.random() < 0.85 else tenants - 1,
             "found": found,
         }
-        return await self._sent(self.gridworker, "POST", f"/api/rentals/{house}/assessments", body)
+        return await self._sent(self.gridworker, "POST", f"/api/rentals/houses/{house}/assessments", body)
 
     async def report_dispute(self) -> bool:
         """A dispute the grid worker met on the rounds; now and then a high-risk one."""

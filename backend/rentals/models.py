@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
@@ -133,7 +133,7 @@ class ChecklistItem(msgspec.Struct, frozen=True, kw_only=True):
     factor (from the block data)."""
 
     code: str
-    kind: str
+    kind: Literal["ticked", "derived", "factor"]
     department: Department
     weight: int
     decisive: bool

@@ -40,7 +40,7 @@ def _house_id(text: str) -> str:
     return text
 
 
-def _kind(code: str) -> str:
+def _kind(code: str) -> Literal["ticked", "derived", "factor"]:
     if code in checklist.TICKED:
         return "ticked"
     return "derived" if code in checklist.DERIVED else "factor"
@@ -139,7 +139,7 @@ class RentalController(Controller):
             return await summary(conn, caller.principal.org_path, level, datetime.now(UTC))
 
     @get(
-        "/{house_id:str}",
+        "/houses/{house_id:str}",
         opt=needs(Permission.RENTAL_READ),
         summary="A rental house, its rectifications and inspections",
     )
@@ -156,7 +156,7 @@ class RentalController(Controller):
             return await houses.read(conn, cipher, auditor, _house_id(house_id), datetime.now(UTC))
 
     @post(
-        "/{house_id:str}/assessments",
+        "/houses/{house_id:str}/assessments",
         opt=needs(Permission.RENTAL_WRITE),
         summary="Record an inspection and grade the house (idempotent by its id)",
     )

@@ -31,6 +31,8 @@ const CONSOLE_RULE_TEXT = {
   repeat_calls: tk("console.warning.repeatCalls"),
   psych_crisis: tk("console.warning.psychCrisis"),
   ledger_check_overdue: tk("console.warning.ledgerCheckOverdue"),
+  rental_inspection_overdue: tk("console.warning.rentalInspectionOverdue"),
+  rental_hazard_overdue: tk("console.warning.rentalHazardOverdue"),
 } as const satisfies Record<WarningRule, string>;
 
 const ENDED: ReadonlySet<string> = new Set(["closed", "cancelled"]);

@@ -20,11 +20,12 @@ const DESCRIPTIONS: Record<MenuId, MessageKey> = {
   casework: tk("home.casework"),
   psych: tk("home.psych"),
   ledgers: tk("home.ledgers"),
+  rentals: tk("home.rentals"),
   audit: tk("home.audit"),
   admin: tk("home.admin"),
 };
 
-const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "psych", "ledgers", "audit", "admin"];
+const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "psych", "ledgers", "rentals", "audit", "admin"];
 
 export function renderHome(root: HTMLElement): void {
   initLocale();

@@ -37,6 +37,8 @@ const RESPONDER_RULE_TEXT = {
   repeat_calls: tk("responder.warning.repeatCalls"),
   psych_crisis: tk("responder.warning.psychCrisis"),
   ledger_check_overdue: tk("responder.warning.ledgerCheckOverdue"),
+  rental_inspection_overdue: tk("responder.warning.rentalInspectionOverdue"),
+  rental_hazard_overdue: tk("responder.warning.rentalHazardOverdue"),
 } as const satisfies Record<WarningRule, string>;
 
 /** How long a command waits for its `ack` on the socket before it is tried over HTTP. */

@@ -79,6 +79,13 @@ export const ENDPOINTS = {
   ledgerEntry: { method: "GET", path: "/api/ledgers/{entry_id}", auth: true, response: "LedgerEntryDetail" },
   ledgerCheck: { method: "POST", path: "/api/ledgers/{entry_id}/checks", auth: true, request: "LedgerCheckCreate", response: "LedgerCheckRecorded" },
   ledgerClose: { method: "POST", path: "/api/ledgers/{entry_id}/close", auth: true, request: "LedgerEntryClose", response: "LedgerEntryView" },
+  // Rental-housing grading (the /rentals/ page).
+  rentalChecklist: { method: "GET", path: "/api/rentals/checklist", auth: true, response: "RentalChecklist" },
+  rentals: { method: "GET", path: "/api/rentals", auth: true, query: ["which", "q", "limit"], response: "RentalPage" },
+  rentalHazards: { method: "GET", path: "/api/rentals/hazards", auth: true, query: ["department", "which", "limit"], response: "RentalHazardPage" },
+  rentalSummary: { method: "GET", path: "/api/rentals/summary", auth: true, query: ["level"], response: "RentalSummary" },
+  rental: { method: "GET", path: "/api/rentals/houses/{house_id}", auth: true, response: "RentalDetail" },
+  rentalAssess: { method: "POST", path: "/api/rentals/houses/{house_id}/assessments", auth: true, request: "RentalAssessmentCreate", response: "RentalAssessmentRecorded" },
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINTS;

@@ -80,6 +80,9 @@ const CODE_TEXTS: Readonly<Record<string, MessageKey>> = {
   wrong_count: tk("error.code.wrong_count"),
   out_of_range: tk("error.code.out_of_range"),
   warning_not_open: tk("error.code.warning_not_open"),
+  // Rental inspections.
+  more_than_tenants: tk("error.code.more_than_tenants"),
+  duplicate_item: tk("error.code.duplicate_item"),
   // Positions, coverage, paging, push.
   unavailable: tk("error.code.unavailable"),
   too_many_items: tk("error.code.too_many_items"),
@@ -155,6 +158,10 @@ const FIELD_NAMES: Readonly<Record<string, MessageKey>> = {
   finding: tk("error.field.finding"),
   entry_id: tk("error.field.entry_id"),
   id: tk("error.field.id"),
+  tenants: tk("error.field.tenants"),
+  registered: tk("error.field.registered"),
+  found: tk("error.field.found"),
+  house_id: tk("error.field.house_id"),
 };
 
 /** The parts of a refusal that matter here: an `ApiError`, or a realtime `error` message. */

@@ -18,6 +18,8 @@ import ledgersEn from "./i18n/ledgers.en.json";
 import ledgersZh from "./i18n/ledgers.zh-CN.json";
 import psychEn from "./i18n/psych.en.json";
 import psychZh from "./i18n/psych.zh-CN.json";
+import rentalsEn from "./i18n/rentals.en.json";
+import rentalsZh from "./i18n/rentals.zh-CN.json";
 import responderEn from "./i18n/responder.en.json";
 import responderZh from "./i18n/responder.zh-CN.json";
 import zhCN from "./i18n/zh-CN.json";
@@ -25,8 +27,8 @@ import type { Locale } from "./types";
 
 // One table per app area (`<area>.<locale>.json`) beside the shared one, so work on one page
 // never edits another page's texts; together they form one flat key space.
-const zhAll = { ...zhCN, ...consoleZh, ...leaderZh, ...responderZh, ...caseworkZh, ...psychZh, ...ledgersZh };
-const enAll = { ...en, ...consoleEn, ...leaderEn, ...responderEn, ...caseworkEn, ...psychEn, ...ledgersEn };
+const zhAll = { ...zhCN, ...consoleZh, ...leaderZh, ...responderZh, ...caseworkZh, ...psychZh, ...ledgersZh, ...rentalsZh };
+const enAll = { ...en, ...consoleEn, ...leaderEn, ...responderEn, ...caseworkEn, ...psychEn, ...ledgersEn, ...rentalsEn };
 
 export type MessageKey = keyof typeof zhAll;
 export type { Locale };

@@ -50,7 +50,7 @@ export interface OrgUnitRef {
 }
 
 /** A menu the server lets this user see; the frontend shows exactly these and no others. */
-export type MenuId = "wall" | "console" | "leader" | "responder" | "casework" | "psych" | "ledgers" | "audit" | "admin";
+export type MenuId = "wall" | "console" | "leader" | "responder" | "casework" | "psych" | "ledgers" | "rentals" | "audit" | "admin";
 
 /** `GET /api/me`. */
 export interface Me {
@@ -960,7 +960,13 @@ export interface FollowUpRecorded {
 }
 
 /** The rules that raise warnings (`backend/early_warning/models.py`, `Rule`). */
-export type WarningRule = "follow_up_overdue" | "repeat_calls" | "psych_crisis" | "ledger_check_overdue";
+export type WarningRule =
+  | "follow_up_overdue"
+  | "repeat_calls"
+  | "psych_crisis"
+  | "ledger_check_overdue"
+  | "rental_inspection_overdue"
+  | "rental_hazard_overdue";
 
 /**
  * What a rule records (a free-form dict on the server, hence a type): `follow_up_overdue` (about
@@ -984,6 +990,17 @@ export type WarningDetails = {
   group?: string;
   person_id?: string;
   last_check_at?: string | null;
+  /**
+   * `rental_inspection_overdue` (about a rental house, `due_at` its next inspection): the house,
+   * its grade and its last inspection. `rental_hazard_overdue` (about a rectification, `due_at`
+   * its deadline): the house, the checklist item, its department and when it was found.
+   */
+  house_id?: string;
+  grade?: string;
+  last_assessed_at?: string;
+  item?: string;
+  department?: string;
+  found_at?: string;
 };
 
 /** One early warning (预警); its subject (`patient` or `address`) is named by id only. */
@@ -1022,7 +1039,9 @@ export type WarningResolution =
   | "quiet_again"
   | "crisis_intervention"
   | "ledger_checked"
-  | "ledger_closed";
+  | "ledger_closed"
+  | "rental_inspected"
+  | "rental_rectified";
 
 /** Levels `GET /api/warnings/units?level=` counts by. */
 export type WarningUnitLevel = "street" | "community" | "grid";
@@ -1493,4 +1512,182 @@ export interface LedgerSummary {
   level: string;
   units: LedgerUnit[];
   total: LedgerGroupCount[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rental-housing grading (出租屋分级分类评定, the /rentals/ page) — backend/rentals/models.py and
+// checklist.py. Times are ISO 8601 strings with their offset. Residents are counted, never
+// named; inspection notes only for holders of rental:write.
+// ---------------------------------------------------------------------------------------------
+
+export type RentalGrade = "green" | "yellow" | "red";
+export type RentalDepartment = "fire" | "police" | "housing";
+/** The checklist items an inspector ticks; the derived items and the factor are the server's. */
+export type RentalTicked =
+  | "ebike_indoor_charging"
+  | "blocked_exit"
+  | "three_in_one"
+  | "structural_danger"
+  | "illegal_activity"
+  | "unsafe_wiring"
+  | "no_extinguisher"
+  | "no_smoke_alarm"
+  | "lease_unfiled";
+export type RentalDerived = "overcrowded" | "unregistered_tenants";
+export type RentalFactor = "key_person_resident";
+export type RentalItemCode = RentalTicked | RentalDerived | RentalFactor;
+/** `GET /api/rentals?which=`: inspected (overdue first), overdue, red, with open rectifications, never inspected (待评定). */
+export type RentalWhich = "due" | "overdue" | "red" | "hazards" | "unassessed";
+/** `GET /api/rentals/hazards?which=`. */
+export type RentalHazardWhich = "open" | "overdue";
+/** The levels `GET /api/rentals/summary?level=` counts by. */
+export type RentalSummaryLevel = "street" | "community" | "grid";
+
+/** One item of the checklist: ticked (the inspector's), derived (from the counts) or factor (from the block data). */
+export interface RentalChecklistItem {
+  code: string;
+  kind: "ticked" | "derived" | "factor";
+  department: RentalDepartment;
+  weight: number;
+  /** Found alone, the house is red. */
+  decisive: boolean;
+  /** Days to rectify; null for a factor (nothing to rectify). */
+  fix_days: number | null;
+}
+
+/** `GET /api/rentals/checklist`: the items and the grading rule, for the form's live grade. */
+export interface RentalChecklist {
+  items: RentalChecklistItem[];
+  red_score: number;
+  yellow_score: number;
+  /** Days to the next inspection, per grade. */
+  inspect_days: Record<string, number>;
+  min_area_per_tenant_m2: number;
+}
+
+/** `POST /api/rentals/houses/{house_id}/assessments` (评定检查): `id` made once per form. */
+export interface RentalAssessmentCreate {
+  id: string;
+  at: string;
+  tenants: number;
+  registered: number;
+  found: RentalTicked[];
+  notes?: string;
+}
+
+/** One inspection and its verdict (`found` includes the derived items); `notes` for holders of rental:write. */
+export interface RentalAssessmentView {
+  id: string;
+  house_id: string;
+  at: string;
+  tenants: number;
+  registered: number;
+  found: string[];
+  factors: string[];
+  score: number;
+  grade: RentalGrade;
+  notes: string | null;
+  by_name: string;
+  recorded_at: string;
+}
+
+/** A rectification (整改): an item found at a house, due by a deadline, cleared by a later inspection. */
+export interface RentalHazardView {
+  id: string;
+  house_id: string;
+  address: string;
+  item: string;
+  department: RentalDepartment;
+  decisive: boolean;
+  found_at: string;
+  due_at: string;
+  overdue: boolean;
+  cleared_at: string | null;
+  org_path: string;
+}
+
+/**
+ * A rental house as the list shows it. `grade`: the latest inspection's, or the block data's when
+ * never inspected (`assessed` false, no `due_at`); `warning`: its live overdue-inspection warning.
+ */
+export interface RentalView {
+  house_id: string;
+  address: string;
+  building_id: string;
+  floor: number | null;
+  area_m2: number | null;
+  use: string;
+  org_path: string;
+  grade: RentalGrade | null;
+  assessed: boolean;
+  last_assessed_at: string | null;
+  due_at: string | null;
+  overdue: boolean;
+  open_hazards: number;
+  overdue_hazards: number;
+  warning: WarningNote | null;
+}
+
+/** `GET /api/rentals/houses/{house_id}`: the house, residents counted, rectifications (open first), inspections (newest first). */
+export interface RentalDetail {
+  house: RentalView;
+  residents: number;
+  key_persons: number;
+  hazards: RentalHazardView[];
+  assessments: RentalAssessmentView[];
+}
+
+/**
+ * Answer of `POST /api/rentals/houses/{house_id}/assessments` (201, or 200 `duplicate`): `latest` false
+ * when a later inspection is on file (the history grows, nothing else changes).
+ */
+export interface RentalAssessmentRecorded {
+  assessment: RentalAssessmentView;
+  house: RentalView;
+  duplicate: boolean;
+  latest: boolean;
+  /** Items whose rectification this inspection opened, and those it cleared. */
+  opened_hazards: string[];
+  cleared_hazards: string[];
+  resolved_warnings: number[];
+}
+
+/** `GET /api/rentals`: rental houses of the jurisdiction, with its totals. */
+export interface RentalPage {
+  items: RentalView[];
+  rentals: number;
+  assessed: number;
+  overdue: number;
+  red: number;
+  open_hazards: number;
+}
+
+/** `GET /api/rentals/hazards`: open rectifications, overdue first, then soonest due. */
+export interface RentalHazardPage {
+  items: RentalHazardView[];
+  total: number;
+  overdue: number;
+}
+
+/** One unit's rental houses: per grade (the block data's when never inspected), inspected, overdue, rectifications. */
+export interface UnitRentals {
+  org_path: string;
+  name_zh: string;
+  name_en: string;
+  rentals: number;
+  green: number;
+  yellow: number;
+  red: number;
+  ungraded: number;
+  assessed: number;
+  overdue: number;
+  open_hazards: number;
+  overdue_hazards: number;
+}
+
+/** `GET /api/rentals/summary?level=`: every unit of the level in the jurisdiction (zero included), and the total. */
+export interface RentalSummary {
+  level: string;
+  units: UnitRentals[];
+  total: UnitRentals;
 }

@@ -54,6 +54,7 @@ SOURCES = (
     "casework",
     "psych",
     "ledgers",
+    "rentals",
     "login",
 )
 SOURCE_FILES = ("vite.config.ts", "package.json", "package-lock.json", "tsconfig.json")

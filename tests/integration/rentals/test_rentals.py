@@ -40,7 +40,7 @@ async def worker(client: Client, make_user: Any, paths: DistrictPaths) -> dict[s
 
 
 async def _inspect(client: Client, who: dict[str, str], house: str, **over: Any) -> Any:
-    r = await client.post(f"/api/rentals/{house}/assessments", json=inspection(**over), headers=who)
+    r = await client.post(f"/api/rentals/houses/{house}/assessments", json=inspection(**over), headers=who)
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -101,7 +101,7 @@ async def test_a_later_inspection_clears_what_it_no_longer_finds_and_keeps_first
         found=["ebike_indoor_charging", "no_smoke_alarm"],
     )
     assert first["assessment"]["grade"] == "red"  # decisive alone
-    detail = (await client.get(f"/api/rentals/{houses.roomy}", headers=worker)).json()
+    detail = (await client.get(f"/api/rentals/houses/{houses.roomy}", headers=worker)).json()
     deadlines = {h["item"]: h["due_at"] for h in detail["hazards"]}
     assert set(deadlines) == {"ebike_indoor_charging", "no_smoke_alarm"}
 
@@ -109,7 +109,7 @@ async def test_a_later_inspection_clears_what_it_no_longer_finds_and_keeps_first
     assert second["cleared_hazards"] == ["ebike_indoor_charging"]
     assert second["opened_hazards"] == []  # found again: still the first rectification
     assert (second["assessment"]["grade"], second["house"]["grade"]) == ("green", "green")
-    detail = (await client.get(f"/api/rentals/{houses.roomy}", headers=worker)).json()
+    detail = (await client.get(f"/api/rentals/houses/{houses.roomy}", headers=worker)).json()
     open_ = [h for h in detail["hazards"] if h["cleared_at"] is None]
     assert [(h["item"], h["due_at"]) for h in open_] == [
         ("no_smoke_alarm", deadlines["no_smoke_alarm"])
@@ -126,7 +126,7 @@ async def test_a_resend_is_stored_once_and_a_late_paper_form_changes_nothing_new
     client: Client, worker: dict[str, str], houses: Houses, clean_db: PgPool
 ) -> None:
     body = inspection(found=["unsafe_wiring"])
-    url = f"/api/rentals/{houses.roomy}/assessments"
+    url = f"/api/rentals/houses/{houses.roomy}/assessments"
     assert (await client.post(url, json=body, headers=worker)).status_code == 201
     again = await client.post(url, json=body, headers=worker)
     assert again.status_code == 200 and again.json()["duplicate"] is True
@@ -172,7 +172,7 @@ async def test_a_reimport_of_the_block_data_does_not_undo_an_inspected_grade(
     await clean_db.execute(
         "UPDATE houses SET is_rental = false, rental_grade = NULL WHERE id = $1", houses.roomy
     )
-    assert (await client.get(f"/api/rentals/{houses.roomy}", headers=worker)).status_code == 404
+    assert (await client.get(f"/api/rentals/houses/{houses.roomy}", headers=worker)).status_code == 404
 
 
 async def test_the_overdue_rules_warn_escalate_and_an_inspection_resolves_them(
@@ -261,7 +261,7 @@ async def test_the_lists_and_each_units_counts(
 async def test_bad_input_is_refused_with_the_field_and_nothing_is_stored(
     client: Client, worker: dict[str, str], houses: Houses, clean_db: PgPool
 ) -> None:
-    url = f"/api/rentals/{houses.roomy}/assessments"
+    url = f"/api/rentals/houses/{houses.roomy}/assessments"
     cases: list[tuple[dict[str, Any], int, str, str | None]] = [
         ({"registered": 3, "tenants": 2}, 422, "registered", "more_than_tenants"),
         ({"found": ["no_extinguisher", "no_extinguisher"]}, 422, "found", "duplicate_item"),
@@ -280,7 +280,7 @@ async def test_bad_input_is_refused_with_the_field_and_nothing_is_stored(
             assert error["code"] == code
     for house in ("NOPE", houses.owned, houses.other_community, "bad id!"):
         r = await client.post(
-            f"/api/rentals/{house}/assessments", json=inspection(), headers=worker
+            f"/api/rentals/houses/{house}/assessments", json=inspection(), headers=worker
         )
         assert r.status_code == 404, (house, r.text)
     assert await clean_db.fetchval("SELECT count(*) FROM rental_assessments") == 0
@@ -304,14 +304,14 @@ async def test_who_may_read_and_who_may_inspect(
     await make_user("resp", paths.grid_a, Role.RESPONDER, capabilities=[Capability.POLICE])
     leader = await login(client, "comm.l")
     responder = await login(client, "resp")
-    detail = await client.get(f"/api/rentals/{houses.crowded}", headers=leader)
+    detail = await client.get(f"/api/rentals/houses/{houses.crowded}", headers=leader)
     assert detail.status_code == 200
     body = detail.json()
     assert body["assessments"][0]["notes"] is None  # notes for those who inspect
     assert (body["residents"], body["key_persons"]) == (2, 1)
     assert "赵矫" not in detail.text  # counted, never named
     r = await client.post(
-        f"/api/rentals/{houses.crowded}/assessments", json=inspection(), headers=leader
+        f"/api/rentals/houses/{houses.crowded}/assessments", json=inspection(), headers=leader
     )
     assert r.status_code == 403
     assert (await client.get("/api/rentals", headers=responder)).status_code == 403

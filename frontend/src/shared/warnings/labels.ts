@@ -13,6 +13,8 @@ export const WARNING_RULES: Readonly<Record<WarningRule, MessageKey>> = {
   repeat_calls: tk("warning.rule.repeat_calls"),
   psych_crisis: tk("warning.rule.psych_crisis"),
   ledger_check_overdue: tk("warning.rule.ledger_check_overdue"),
+  rental_inspection_overdue: tk("warning.rule.rental_inspection_overdue"),
+  rental_hazard_overdue: tk("warning.rule.rental_hazard_overdue"),
 };
 
 export const WARNING_RESOLUTIONS: Readonly<Record<WarningResolution, MessageKey>> = {
@@ -22,4 +24,6 @@ export const WARNING_RESOLUTIONS: Readonly<Record<WarningResolution, MessageKey>
   crisis_intervention: tk("warning.resolution.crisis_intervention"),
   ledger_checked: tk("warning.resolution.ledger_checked"),
   ledger_closed: tk("warning.resolution.ledger_closed"),
+  rental_inspected: tk("warning.resolution.rental_inspected"),
+  rental_rectified: tk("warning.resolution.rental_rectified"),
 };

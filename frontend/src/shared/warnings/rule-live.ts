@@ -1,14 +1,15 @@
 /**
- * Keeps a page about one early-warning rule current by fetching again what an event touches
- * (nothing is patched by hand): a warning of the rule raised, escalated, taken in hand or resolved
- * anywhere in the jurisdiction re-fetches the page's lists (debounced), and the shown subject
- * when it is about it. A snapshot after the first (the link could not resume) re-fetches
+ * Keeps a page about one early-warning rule (or a few) current by fetching again what an event
+ * touches (nothing is patched by hand): a warning of the rule raised, escalated, taken in hand or
+ * resolved anywhere in the jurisdiction re-fetches the page's lists (debounced), and the shown
+ * subject when it is about it. A snapshot after the first (the link could not resume) re-fetches
  * everything.
  *
  * Topic `warnings` (the early-warning events of the jurisdiction alone; a counsellor's carry
  * psychological crises only). Should the server refuse it, the page fetches every `POLL_MS`
- * instead and says so in the console. Used by the psych page (crises, about a person) and the
- * ledger page (overdue checks, about an entry).
+ * instead and says so in the console. Used by the psych page (crises, about a person), the
+ * ledger page (overdue checks, about an entry) and the rental page (overdue inspections and
+ * rectifications, both about a house: `RuleRefresh.about` reads a hazard's house).
  */
 
 import { RealtimeClient } from "../realtime";
@@ -26,6 +27,11 @@ export interface RuleRefresh {
   subject(subjectId: string | null): void;
   /** The topic was refused: from now on the page polls. */
   polling(): void;
+  /**
+   * The subject the page shows for a warning event of its rules (null: unknown, refresh any);
+   * the warning's own subject when absent.
+   */
+  about?(event: WsEvent): string | null;
 }
 
 /**
@@ -40,7 +46,8 @@ export function subjectOfRule(event: WsEvent, rule: WarningRule): string | null 
 }
 
 /** Starts the page's realtime client (which also drives the header's live indicator) and returns it. */
-export function startRuleLive(rule: WarningRule, refresh: RuleRefresh): RealtimeClient {
+export function startRuleLive(rule: WarningRule | readonly WarningRule[], refresh: RuleRefresh): RealtimeClient {
+  const rules: readonly WarningRule[] = typeof rule === "string" ? [rule] : rule;
   const client = new RealtimeClient();
   const subjects = new Set<string | null>();
   const flush = (): void => {
@@ -61,15 +68,18 @@ export function startRuleLive(rule: WarningRule, refresh: RuleRefresh): Realtime
     ...refetchingHandler({
       resync: () => schedule(null),
       event(message) {
-        const subject = subjectOfRule(message, rule);
-        if (subject !== undefined) {
-          schedule(subject);
+        for (const one of rules) {
+          const subject = subjectOfRule(message, one);
+          if (subject !== undefined) {
+            schedule(refresh.about === undefined ? subject : refresh.about(message));
+            return;
+          }
         }
       },
     }),
     error(message) {
       if (polling === undefined) {
-        console.warn(`${rule}: topic warnings refused (${message.code}); fetching every ${POLL_MS / 1000} s instead`);
+        console.warn(`${rules.join(", ")}: topic warnings refused (${message.code}); fetching every ${POLL_MS / 1000} s instead`);
         polling = window.setInterval(() => schedule(null), POLL_MS);
         refresh.polling();
       }

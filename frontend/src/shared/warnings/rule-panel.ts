@@ -3,8 +3,9 @@
  * unit, raised time; "take in hand" asks for a note; a click opens the subject. What resolves a
  * warning happens on the server (a crisis intervention, a check), and the panel then fetches
  * again. A role that may not read warnings (403) gets no panel; its lists still mark them.
- * Used by the psych page (crises, about a person) and the ledger page (overdue checks, about an
- * entry, shown for the chosen group).
+ * Used by the psych page (crises, about a person), the ledger page (overdue checks, about an
+ * entry, shown for the chosen group) and the rental page (overdue inspections, about a house, and
+ * overdue rectifications, about a hazard of a house: one panel each).
  */
 
 import { el, replaceChildren } from "../dom";
@@ -39,8 +40,9 @@ export interface RulePanelOptions {
   /** Offer "take in hand". */
   take: boolean;
   /** The name the page's list knows for the subject (warnings name subjects by id only). */
-  nameOf(subjectId: string): string | null;
-  onSelect(subjectId: string): void;
+  nameOf(subjectId: string, w: WarningView): string | null;
+  /** Opens the subject (`w` for a page that opens something its details name, e.g. a hazard's house). */
+  onSelect(subjectId: string, w: WarningView): void;
   onChanged(): void;
   now(): number;
 }
@@ -80,11 +82,11 @@ export function mountRulePanel(parent: HTMLElement, options: RulePanelOptions): 
   };
 
   const card = (w: WarningView): HTMLElement => {
-    const name = options.nameOf(w.subject_id);
+    const name = options.nameOf(w.subject_id, w);
     return warningCard(w, {
       now: options.now(),
       name,
-      onOpen: () => options.onSelect(w.subject_id),
+      onOpen: () => options.onSelect(w.subject_id, w),
       ...(options.take ? { onTake: () => void takeInHand(w, name) } : {}),
     });
   };

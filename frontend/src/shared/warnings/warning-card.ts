@@ -4,8 +4,10 @@
  * and its state: a "take in hand" button while open, who took it and their note once
  * acknowledged, the resolution once resolved. Cards carry `data-warning-id`, `data-state`,
  * `data-level`, `data-rule`, `data-org-path`, and `data-patient-id` when about a patient,
- * `data-person-id` when about a person (a psychological crisis) or `data-entry-id` when about a
- * ledger entry (an overdue check; the card names the group).
+ * `data-person-id` when about a person (a psychological crisis), `data-entry-id` when about a
+ * ledger entry (an overdue check; the card names the group), `data-house-id` when about a rental
+ * house (an overdue inspection; the card names its grade) and `data-hazard-id` with the house's
+ * `data-house-id` when about a rectification (overdue; the card names the item and department).
  */
 
 import { formatDay, formatDayTime, daysOverdue } from "../dates";
@@ -13,6 +15,7 @@ import { el } from "../dom";
 import { labelOf, localName, t } from "../i18n";
 import { GROUP_NAMES, isLedgerGroup } from "../ledger-terms";
 import { BAND_NAMES, SCALE_NAMES } from "../psych-terms";
+import { GRADE_NAMES, isRentalDepartment, isRentalGrade, ITEM_NAMES, RENTAL_DEPARTMENT_NAMES } from "../rental-terms";
 import { openFormDialog } from "../ui/form-dialog";
 import { showToast } from "../ui/toast";
 import type { WarningView } from "../types";
@@ -72,6 +75,13 @@ export function warningCard(w: WarningView, options: WarningCardOptions): HTMLLI
     dataset.personId = w.subject_id;
   } else if (w.subject_type === "ledger_entry") {
     dataset.entryId = w.subject_id;
+  } else if (w.subject_type === "rental_house") {
+    dataset.houseId = w.subject_id;
+  } else if (w.subject_type === "rental_hazard") {
+    dataset.hazardId = w.subject_id;
+    if (typeof w.details.house_id === "string") {
+      dataset.houseId = w.details.house_id;
+    }
   }
   return el("li", { className: "warning-card", dataset }, [head, ...stateLines(w, options.onTake)]);
 }
@@ -98,10 +108,14 @@ function stateLines(w: WarningView, onTake: (() => void) | undefined): HTMLEleme
 }
 
 /**
- * What the rule found, in a few words: how late the visit or check is (and the ledger's group),
+ * What the rule found, in a few words: how late the visit, check, inspection or rectification is
+ * (and the ledger's group, the rental house's grade, the rectification's item and department),
  * how many calls came, or what the assessment found.
  */
 export function warningFinding(w: WarningView, now: number): HTMLElement | null {
+  if (w.rule === "rental_inspection_overdue" || w.rule === "rental_hazard_overdue") {
+    return rentalFinding(w, now);
+  }
   if (w.rule === "ledger_check_overdue") {
     const group = isLedgerGroup(w.details.group) ? t(GROUP_NAMES[w.details.group]) : null;
     const late = typeof w.details.due_at === "string" ? daysOverdue(w.details.due_at, now) : null;
@@ -121,6 +135,28 @@ export function warningFinding(w: WarningView, now: number): HTMLElement | null 
     return el("span", { className: "warning-card__finding", text: found.filter((x) => x !== null).join(" · "), dataset: { selfHarm: String(w.details.self_harm === true) } });
   }
   return null;
+}
+
+/** "红色（重点管控） · 逾期 3 天" or "电动自行车室内停放充电 · 消防 · 逾期 3 天". */
+function rentalFinding(w: WarningView, now: number): HTMLElement | null {
+  const d = w.details;
+  const late = typeof d.due_at === "string" ? daysOverdue(d.due_at, now) : null;
+  const what =
+    w.rule === "rental_inspection_overdue"
+      ? [isRentalGrade(d.grade) ? t(GRADE_NAMES[d.grade]) : null]
+      : [typeof d.item === "string" ? labelOf(ITEM_NAMES, d.item) : null, isRentalDepartment(d.department) ? t(RENTAL_DEPARTMENT_NAMES[d.department]) : null];
+  const found = [...what, late === null || late <= 0 ? null : t("warning.late", { n: late })].filter((x): x is string => x !== null);
+  const dataset: Record<string, string> = {};
+  if (isRentalGrade(d.grade)) {
+    dataset.grade = d.grade;
+  }
+  if (typeof d.item === "string") {
+    dataset.item = d.item;
+  }
+  if (isRentalDepartment(d.department)) {
+    dataset.department = d.department;
+  }
+  return found.length === 0 ? null : el("span", { className: "warning-card__finding", text: found.join(" · "), dataset });
 }
 
 /**
