@@ -16,6 +16,7 @@ Layer = Literal[
     "patients",
     "events",
     "places",
+    "disputes",
 ]
 Level = Literal["district", "street", "community", "grid"]
 

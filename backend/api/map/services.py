@@ -1,7 +1,7 @@
 """Counts per H3 cell and per org unit for the one map, always within the caller's jurisdiction.
 
 Big layers and patients read the rollup (``map_cell_counts`` plus unfolded deltas, see
-rollup.py); events and key places are counted live. Every query is filtered by
+rollup.py); events, key places and live disputes (at their address, by risk) are counted live. Every query is filtered by
 ``jurisdiction_sql`` on the record's org path (a patient's own, the address's for the other
 rollup layers), so a community leader's map holds only their community, even in an H3 cell that
 straddles a boundary.
@@ -58,6 +58,16 @@ def _source(layer: Layer, key: str | None, window: Window | None) -> tuple[str, 
             f"WHERE {jurisdiction_sql('org_path', 1)} AND occurred_at >= $3 AND occurred_at < $4 GROUP BY 1, 2"
         )
         return sql, [key, window.since, window.until]
+    if layer == "disputes":
+        # live ones with an address (one without is on its unit's list, not on the map)
+        sql = (
+            "SELECT a.h3_r9 AS cell, d.org_path, "
+            "count(*) FILTER (WHERE $2::text IS NULL OR d.risk = $2) AS n, count(*) AS total "
+            "FROM disputes d JOIN addresses a ON a.id = d.address_id "
+            f"WHERE d.status IN ('open', 'mediating') AND {jurisdiction_sql('d.org_path', 1)} "
+            "GROUP BY 1, 2"
+        )
+        return sql, [key]
     sql = (
         "SELECT h3_r9 AS cell, org_path, count(*) FILTER (WHERE $2::text IS NULL OR kind = $2) AS n, "
         f"count(*) AS total FROM key_places WHERE {jurisdiction_sql('org_path', 1)} GROUP BY 1, 2"

@@ -318,3 +318,27 @@ async def test_bad_input_scope_and_audit(
         "SELECT count(*) FROM audit_log WHERE action = 'dispute.read' AND object_id = $1", d["id"]
     )
     assert reads == 3
+
+
+async def test_live_disputes_are_on_the_one_map_by_risk_until_closed(
+    client: Client, people: People, clean_db: PgPool
+) -> None:
+    high = await _register(client, people.worker, risk="high", address_id=people.address)
+    await _register(client, people.worker, risk="low", address_id=people.address)
+    await _register(client, people.worker, risk="low")  # no address: not on the map
+
+    async def cells(key: str | None = None) -> list[int | None]:
+        q = "/api/map/cells?layer=disputes&res=9" + (f"&key={key}" if key else "")
+        r = await client.get(q, headers=people.district)
+        assert r.status_code == 200, r.text
+        return [c["count"] for c in r.json()["cells"]]
+
+    assert await cells() == [2]
+    assert await cells("high") == [1]
+    await client.post(
+        f"/api/disputes/{high['id']}/close", json=step(outcome="agreement"), headers=people.worker
+    )
+    assert await cells("high") == []
+    assert await cells() == [1]
+    units = await client.get("/api/map/units?layer=disputes&level=street", headers=people.district)
+    assert sum(u["count"] for u in units.json()["units"]) == 1
