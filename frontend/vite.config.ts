@@ -16,6 +16,7 @@ const pages = {
   psych: resolve(root, "psych/index.html"),
   ledgers: resolve(root, "ledgers/index.html"),
   rentals: resolve(root, "rentals/index.html"),
+  disputes: resolve(root, "disputes/index.html"),
 };
 
 /** Where `npm run dev` sends API and WebSocket calls (the Litestar backend). */

@@ -225,7 +225,9 @@ class CaseworkSimulator:
             "registered": tenants if self.rng.random() < 0.85 else tenants - 1,
             "found": found,
         }
-        return await self._sent(self.gridworker, "POST", f"/api/rentals/houses/{house}/assessments", body)
+        return await self._sent(
+            self.gridworker, "POST", f"/api/rentals/houses/{house}/assessments", body
+        )
 
     async def report_dispute(self) -> bool:
         """A dispute the grid worker met on the rounds; now and then a high-risk one."""

@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TABLE_DIR = join(ROOT, "src/shared/i18n");
 const LOCALES = ["zh-CN", "en"];
-const SOURCES = [join(ROOT, "src"), join(ROOT, "index.html"), ...["wall", "console", "leader", "responder", "casework", "psych", "ledgers", "rentals", "login"].map((p) => join(ROOT, p, "index.html"))];
+const SOURCES = [join(ROOT, "src"), join(ROOT, "index.html"), ...["wall", "console", "leader", "responder", "casework", "psych", "ledgers", "rentals", "disputes", "login"].map((p) => join(ROOT, p, "index.html"))];
 
 const KEY = String.raw`[a-zA-Z][\w-]*(?:\.[\w-]+)+`;
 const EXPLICIT = [

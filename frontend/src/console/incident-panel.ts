@@ -33,6 +33,8 @@ const CONSOLE_RULE_TEXT = {
   ledger_check_overdue: tk("console.warning.ledgerCheckOverdue"),
   rental_inspection_overdue: tk("console.warning.rentalInspectionOverdue"),
   rental_hazard_overdue: tk("console.warning.rentalHazardOverdue"),
+  dispute_high_risk: tk("console.warning.disputeHighRisk"),
+  dispute_overdue: tk("console.warning.disputeOverdue"),
 } as const satisfies Record<WarningRule, string>;
 
 const ENDED: ReadonlySet<string> = new Set(["closed", "cancelled"]);

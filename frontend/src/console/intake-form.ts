@@ -13,7 +13,7 @@ import { ApiError } from "../shared/http";
 import { onLocaleChange, t, type MessageKey } from "../shared/i18n";
 import { createIncident, patientsAt, selectPlaybook } from "../shared/incidents-api";
 import type { AddressCandidate, IncidentDetail, PatientView, PlaybookSummary } from "../shared/types";
-import { mountAddressSearch } from "./address-search";
+import { mountAddressSearch } from "../shared/ui/address-search";
 import { emptyDraft, fieldFor, IdempotencyKeys, toRequest, type IntakeDraft, type IntakeField } from "./intake-model";
 import { localText, PRIORITY_NAMES, roleName } from "./labels";
 import { loadPlaybookInfo } from "./playbook-info";
@@ -74,6 +74,9 @@ export function mountIntakeForm(parent: HTMLElement, options: IntakeOptions): In
   const placeNote = el("p", { className: "intake__place-note" });
   const candidates = el("div", { className: "intake__candidates" });
   const search = mountAddressSearch({
+    id: "intake-address",
+    placeholder: "console.intake.addressPlaceholder",
+    none: "console.intake.noAddress",
     onPick: (item) => choosePlace({ mode: "address", address: item }),
     onText: (text) => {
       draft = { ...draft, place: text === "" ? { mode: "none" } : { mode: "text", text }, patientId: null };

@@ -21,11 +21,12 @@ const DESCRIPTIONS: Record<MenuId, MessageKey> = {
   psych: tk("home.psych"),
   ledgers: tk("home.ledgers"),
   rentals: tk("home.rentals"),
+  disputes: tk("home.disputes"),
   audit: tk("home.audit"),
   admin: tk("home.admin"),
 };
 
-const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "psych", "ledgers", "rentals", "audit", "admin"];
+const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "psych", "ledgers", "rentals", "disputes", "audit", "admin"];
 
 export function renderHome(root: HTMLElement): void {
   initLocale();

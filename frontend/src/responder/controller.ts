@@ -39,6 +39,8 @@ const RESPONDER_RULE_TEXT = {
   ledger_check_overdue: tk("responder.warning.ledgerCheckOverdue"),
   rental_inspection_overdue: tk("responder.warning.rentalInspectionOverdue"),
   rental_hazard_overdue: tk("responder.warning.rentalHazardOverdue"),
+  dispute_high_risk: tk("responder.warning.disputeHighRisk"),
+  dispute_overdue: tk("responder.warning.disputeOverdue"),
 } as const satisfies Record<WarningRule, string>;
 
 /** How long a command waits for its `ack` on the socket before it is tried over HTTP. */

@@ -86,6 +86,18 @@ export const ENDPOINTS = {
   rentalSummary: { method: "GET", path: "/api/rentals/summary", auth: true, query: ["level"], response: "RentalSummary" },
   rental: { method: "GET", path: "/api/rentals/houses/{house_id}", auth: true, response: "RentalDetail" },
   rentalAssess: { method: "POST", path: "/api/rentals/houses/{house_id}/assessments", auth: true, request: "RentalAssessmentCreate", response: "RentalAssessmentRecorded" },
+  // Dispute screening and mediation (the /disputes/ page).
+  disputes: { method: "GET", path: "/api/disputes", auth: true, query: ["which", "kind", "limit"], response: "DisputePage" },
+  disputeSummary: { method: "GET", path: "/api/disputes/summary", auth: true, query: ["level"], response: "DisputeSummary" },
+  disputeScreenings: { method: "GET", path: "/api/disputes/screenings", auth: true, query: ["week", "level"], response: "DisputeScreeningPage" },
+  disputeReportScreening: { method: "POST", path: "/api/disputes/screenings", auth: true, request: "DisputeScreeningCreate", response: "DisputeScreeningView" },
+  disputeRegister: { method: "POST", path: "/api/disputes", auth: true, request: "DisputeCreate", response: "DisputeRecorded" },
+  dispute: { method: "GET", path: "/api/disputes/{dispute_id}", auth: true, response: "DisputeDetail" },
+  disputeMediate: { method: "POST", path: "/api/disputes/{dispute_id}/mediations", auth: true, request: "DisputeMediationCreate", response: "DisputeRecorded" },
+  disputeEscalate: { method: "POST", path: "/api/disputes/{dispute_id}/escalate", auth: true, request: "DisputeEscalateCreate", response: "DisputeRecorded" },
+  disputeAssign: { method: "POST", path: "/api/disputes/{dispute_id}/assign", auth: true, request: "DisputeAssignCreate", response: "DisputeRecorded" },
+  disputeRisk: { method: "POST", path: "/api/disputes/{dispute_id}/risk", auth: true, request: "DisputeRiskCreate", response: "DisputeRecorded" },
+  disputeClose: { method: "POST", path: "/api/disputes/{dispute_id}/close", auth: true, request: "DisputeCloseCreate", response: "DisputeRecorded" },
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINTS;

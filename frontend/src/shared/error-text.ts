@@ -83,6 +83,15 @@ const CODE_TEXTS: Readonly<Record<string, MessageKey>> = {
   // Rental inspections.
   more_than_tenants: tk("error.code.more_than_tenants"),
   duplicate_item: tk("error.code.duplicate_item"),
+  // Disputes (backend/disputes).
+  dispute_id_taken: tk("error.code.dispute_id_taken"),
+  action_id_taken: tk("error.code.action_id_taken"),
+  held_elsewhere: tk("error.code.held_elsewhere"),
+  dispute_closed: tk("error.code.dispute_closed"),
+  at_top: tk("error.code.at_top"),
+  not_on_the_way: tk("error.code.not_on_the_way"),
+  unknown_unit: tk("error.code.unknown_unit"),
+  no_such_week: tk("error.code.no_such_week"),
   // Positions, coverage, paging, push.
   unavailable: tk("error.code.unavailable"),
   too_many_items: tk("error.code.too_many_items"),
@@ -162,6 +171,16 @@ const FIELD_NAMES: Readonly<Record<string, MessageKey>> = {
   registered: tk("error.field.registered"),
   found: tk("error.field.found"),
   house_id: tk("error.field.house_id"),
+  dispute_id: tk("error.field.dispute_id"),
+  details: tk("error.field.details"),
+  parties: tk("error.field.parties"),
+  risk: tk("error.field.risk"),
+  source: tk("error.field.source"),
+  address_id: tk("error.field.address_id"),
+  org_path: tk("error.field.org_path"),
+  to_path: tk("error.field.to_path"),
+  due_days: tk("error.field.due_days"),
+  week: tk("error.field.week"),
 };
 
 /** The parts of a refusal that matter here: an `ApiError`, or a realtime `error` message. */

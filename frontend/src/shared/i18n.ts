@@ -11,6 +11,8 @@ import caseworkEn from "./i18n/casework.en.json";
 import caseworkZh from "./i18n/casework.zh-CN.json";
 import consoleEn from "./i18n/console.en.json";
 import consoleZh from "./i18n/console.zh-CN.json";
+import disputesEn from "./i18n/disputes.en.json";
+import disputesZh from "./i18n/disputes.zh-CN.json";
 import en from "./i18n/en.json";
 import leaderEn from "./i18n/leader.en.json";
 import leaderZh from "./i18n/leader.zh-CN.json";
@@ -27,8 +29,8 @@ import type { Locale } from "./types";
 
 // One table per app area (`<area>.<locale>.json`) beside the shared one, so work on one page
 // never edits another page's texts; together they form one flat key space.
-const zhAll = { ...zhCN, ...consoleZh, ...leaderZh, ...responderZh, ...caseworkZh, ...psychZh, ...ledgersZh, ...rentalsZh };
-const enAll = { ...en, ...consoleEn, ...leaderEn, ...responderEn, ...caseworkEn, ...psychEn, ...ledgersEn, ...rentalsEn };
+const zhAll = { ...zhCN, ...consoleZh, ...leaderZh, ...responderZh, ...caseworkZh, ...psychZh, ...ledgersZh, ...rentalsZh, ...disputesZh };
+const enAll = { ...en, ...consoleEn, ...leaderEn, ...responderEn, ...caseworkEn, ...psychEn, ...ledgersEn, ...rentalsEn, ...disputesEn };
 
 export type MessageKey = keyof typeof zhAll;
 export type { Locale };

@@ -50,7 +50,7 @@ export interface OrgUnitRef {
 }
 
 /** A menu the server lets this user see; the frontend shows exactly these and no others. */
-export type MenuId = "wall" | "console" | "leader" | "responder" | "casework" | "psych" | "ledgers" | "rentals" | "audit" | "admin";
+export type MenuId = "wall" | "console" | "leader" | "responder" | "casework" | "psych" | "ledgers" | "rentals" | "disputes" | "audit" | "admin";
 
 /** `GET /api/me`. */
 export interface Me {
@@ -966,7 +966,9 @@ export type WarningRule =
   | "psych_crisis"
   | "ledger_check_overdue"
   | "rental_inspection_overdue"
-  | "rental_hazard_overdue";
+  | "rental_hazard_overdue"
+  | "dispute_high_risk"
+  | "dispute_overdue";
 
 /**
  * What a rule records (a free-form dict on the server, hence a type): `follow_up_overdue` (about
@@ -1001,6 +1003,16 @@ export type WarningDetails = {
   item?: string;
   department?: string;
   found_at?: string;
+  /**
+   * `dispute_high_risk` (about a dispute, raised when it is judged high-risk): its kind, title and
+   * parties. `dispute_overdue` (about a dispute, `due_at` its deadline): its kind, title, risk and
+   * the centre that holds it.
+   */
+  kind?: string;
+  title?: string;
+  parties?: number;
+  risk?: string;
+  holder_path?: string;
 };
 
 /** One early warning (预警); its subject (`patient` or `address`) is named by id only. */
@@ -1041,7 +1053,12 @@ export type WarningResolution =
   | "ledger_checked"
   | "ledger_closed"
   | "rental_inspected"
-  | "rental_rectified";
+  | "rental_rectified"
+  | "resolved"
+  | "referred"
+  | "risk_lowered"
+  | "escalated"
+  | "assigned";
 
 /** Levels `GET /api/warnings/units?level=` counts by. */
 export type WarningUnitLevel = "street" | "community" | "grid";
@@ -1690,4 +1707,193 @@ export interface RentalSummary {
   level: string;
   units: UnitRentals[];
   total: UnitRentals;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dispute screening and mediation (矛盾纠纷排查调处, the /disputes/ page) — backend/disputes/
+// models.py and policy.py. Times are ISO 8601 strings with their offset. Titles are read by
+// everyone with dispute:read (no names); details and notes only by holders of dispute:write.
+// ---------------------------------------------------------------------------------------------
+
+export type DisputeKind = "neighbour" | "family" | "labour" | "property" | "land" | "consumer" | "traffic" | "other";
+export type DisputeRisk = "low" | "medium" | "high";
+export type DisputeSource = "screening" | "hotline" | "walk_in" | "grid" | "referral";
+export type DisputeStatus = "open" | "mediating" | "resolved" | "referred";
+/** Settled here (resolved): agreement, withdrawn; passed to another channel (referred): the rest. */
+export type DisputeResolution = "agreement" | "withdrawn";
+export type DisputeReferral = "court" | "arbitration" | "petition" | "other";
+export type DisputeOutcome = DisputeResolution | DisputeReferral;
+/** A step of a dispute's history (`dispute_actions.kind`). */
+export type DisputeActionKind = "registered" | "mediation" | "escalated" | "assigned" | "risk" | "resolved" | "referred";
+/** `GET /api/disputes?which=`: held = live ones your centres act on. */
+export type DisputeWhich = "held" | "live" | "overdue" | "high" | "closed";
+/** The levels the summary and the screenings count by. */
+export type DisputeLevel = "street" | "community" | "grid";
+
+/** `POST /api/disputes` (登记): `id` made once per form; the place is an address, a unit, or your own unit. */
+export interface DisputeCreate {
+  id: string;
+  kind: DisputeKind;
+  /** 2–100 characters, shown to every reader: what it is about, no names. */
+  title: string;
+  /** Sealed: the parties' names and claims. */
+  details?: string;
+  parties: number;
+  risk: DisputeRisk;
+  source: DisputeSource;
+  address_id?: string;
+  org_path?: string;
+  at: string;
+}
+
+/** `POST /api/disputes/{id}/mediations`. */
+export interface DisputeMediationCreate {
+  id: string;
+  at: string;
+  notes?: string;
+}
+
+/** `POST /api/disputes/{id}/escalate` (上报): to the centre above, with the reason. */
+export interface DisputeEscalateCreate {
+  id: string;
+  at: string;
+  reason: string;
+}
+
+/** `POST /api/disputes/{id}/assign` (交办): to one of `assign_to`, with 1–60 days. */
+export interface DisputeAssignCreate {
+  id: string;
+  at: string;
+  to_path: string;
+  due_days: number;
+  notes?: string;
+}
+
+/** `POST /api/disputes/{id}/risk` (研判). */
+export interface DisputeRiskCreate {
+  id: string;
+  at: string;
+  risk: DisputeRisk;
+  notes?: string;
+}
+
+/** `POST /api/disputes/{id}/close`. */
+export interface DisputeCloseCreate {
+  id: string;
+  at: string;
+  outcome: DisputeOutcome;
+  notes?: string;
+}
+
+/** One step of a dispute's history; `notes` for holders of dispute:write. */
+export interface DisputeActionView {
+  id: string;
+  kind: DisputeActionKind;
+  at: string;
+  from_path: string | null;
+  to_path: string | null;
+  risk: DisputeRisk | null;
+  outcome: DisputeOutcome | null;
+  due_at: string | null;
+  notes: string | null;
+  by_name: string;
+  recorded_at: string;
+}
+
+/** A dispute as lists show it. `yours`: live and held by your jurisdiction (you may act on it). Names are Chinese. */
+export interface DisputeView {
+  id: string;
+  kind: DisputeKind;
+  title: string;
+  parties: number;
+  risk: DisputeRisk;
+  source: DisputeSource;
+  address: string | null;
+  org_path: string;
+  org_name: string | null;
+  holder_path: string;
+  holder_name: string | null;
+  status: DisputeStatus;
+  outcome: DisputeOutcome | null;
+  reported_at: string;
+  due_at: string;
+  overdue: boolean;
+  yours: boolean;
+  created_by_name: string;
+  closed_at: string | null;
+  warnings: WarningNote[];
+}
+
+/** `GET /api/disputes/{id}`: `details` null unless you work disputes; actions oldest first; where it may go next. */
+export interface DisputeDetail {
+  dispute: DisputeView;
+  details: string | null;
+  actions: DisputeActionView[];
+  /** The centre above the holder; null at the top or once closed. */
+  escalate_to: string | null;
+  /** Units the holder may hand it down to, nearest first. */
+  assign_to: string[];
+}
+
+/** Answer of a registration or a step (201, or 200 `duplicate`). */
+export interface DisputeRecorded {
+  dispute: DisputeView;
+  action: DisputeActionView;
+  duplicate: boolean;
+  resolved_warnings: number[];
+}
+
+/** `GET /api/disputes`: the disputes of a filter and the jurisdiction's live totals. */
+export interface DisputePage {
+  items: DisputeView[];
+  live: number;
+  high: number;
+  overdue: number;
+}
+
+/** `POST /api/disputes/screenings` (排查): your unit's week, `found` 0 a zero report (零报告). */
+export interface DisputeScreeningCreate {
+  week: string;
+  found: number;
+  notes?: string;
+}
+
+/** One unit's report of one week; `reported` false when it has none. */
+export interface DisputeScreeningView {
+  org_path: string;
+  name_zh: string;
+  name_en: string;
+  week: string;
+  reported: boolean;
+  found: number | null;
+  notes: string | null;
+  by_name: string | null;
+  at: string | null;
+}
+
+/** `GET /api/disputes/screenings?week=&level=`: every unit of the level, those yet to report first. */
+export interface DisputeScreeningPage {
+  week: string;
+  level: string;
+  units: DisputeScreeningView[];
+  reported: number;
+}
+
+/** One unit's disputes: live (high-risk, overdue) where they happened, held by its own centre, closed in 30 days. */
+export interface UnitDisputes {
+  org_path: string;
+  name_zh: string;
+  name_en: string;
+  live: number;
+  high: number;
+  overdue: number;
+  held: number;
+  resolved_30d: number;
+  referred_30d: number;
+}
+
+/** `GET /api/disputes/summary?level=`: every unit of the level in the jurisdiction, zero included. */
+export interface DisputeSummary {
+  level: string;
+  units: UnitDisputes[];
 }

@@ -55,6 +55,7 @@ SOURCES = (
     "psych",
     "ledgers",
     "rentals",
+    "disputes",
     "login",
 )
 SOURCE_FILES = ("vite.config.ts", "package.json", "package-lock.json", "tsconfig.json")

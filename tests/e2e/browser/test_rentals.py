@@ -126,7 +126,9 @@ async def inspect_over_http(base_url: str, house_id: str, found: list[str], **ex
         **extra,
     }
     async with httpx.AsyncClient(base_url=base_url, timeout=20) as http:
-        r = await http.post(f"/api/rentals/houses/{house_id}/assessments", json=body, headers=headers)
+        r = await http.post(
+            f"/api/rentals/houses/{house_id}/assessments", json=body, headers=headers
+        )
     assert r.status_code == 201, r.text
     return r.json()
 

@@ -40,7 +40,9 @@ async def worker(client: Client, make_user: Any, paths: DistrictPaths) -> dict[s
 
 
 async def _inspect(client: Client, who: dict[str, str], house: str, **over: Any) -> Any:
-    r = await client.post(f"/api/rentals/houses/{house}/assessments", json=inspection(**over), headers=who)
+    r = await client.post(
+        f"/api/rentals/houses/{house}/assessments", json=inspection(**over), headers=who
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -172,7 +174,9 @@ async def test_a_reimport_of_the_block_data_does_not_undo_an_inspected_grade(
     await clean_db.execute(
         "UPDATE houses SET is_rental = false, rental_grade = NULL WHERE id = $1", houses.roomy
     )
-    assert (await client.get(f"/api/rentals/houses/{houses.roomy}", headers=worker)).status_code == 404
+    assert (
+        await client.get(f"/api/rentals/houses/{houses.roomy}", headers=worker)
+    ).status_code == 404
 
 
 async def test_the_overdue_rules_warn_escalate_and_an_inspection_resolves_them(

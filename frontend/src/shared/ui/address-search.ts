@@ -2,18 +2,25 @@
  * Address autocomplete against the unified address registry (`/api/addresses/search`), as an
  * ARIA combobox: typing asks the server after a short pause (answers that arrive out of order
  * are dropped), ArrowUp/ArrowDown move through the suggestions, Enter picks, Escape closes.
- * The caller learns of a pick (`onPick`) and of typing that un-picks (`onText`).
+ * The caller learns of a pick (`onPick`) and of typing that un-picks (`onText`). Used by the
+ * console's intake and the dispute page's register form; the server searches the user's
+ * jurisdiction only (`address:read`).
  */
 
-import { el, replaceChildren } from "../shared/dom";
-import { t } from "../shared/i18n";
-import { searchAddresses } from "../shared/incidents-api";
-import type { AddressCandidate } from "../shared/types";
+import { el, replaceChildren } from "../dom";
+import { t, type MessageKey } from "../i18n";
+import { searchAddresses } from "../incidents-api";
+import type { AddressCandidate } from "../types";
 
 const DEBOUNCE_MS = 180;
 const MIN_CHARS = 2;
 
 export interface AddressSearchOptions {
+  /** The input's id (the list's and options' ids derive from it). */
+  id: string;
+  /** The placeholder, and the line shown when nothing matches. */
+  placeholder: MessageKey;
+  none: MessageKey;
   onPick(candidate: AddressCandidate): void;
   /** The text changed by typing (whatever was picked before no longer holds). */
   onText(text: string): void;
@@ -28,21 +35,22 @@ export interface AddressSearch {
 }
 
 export function mountAddressSearch(options: AddressSearchOptions): AddressSearch {
+  const { id, placeholder, none } = options;
   const input = el("input", {
     className: "field__input",
     attrs: {
-      id: "intake-address",
+      id,
       type: "text",
       role: "combobox",
       autocomplete: "off",
       "aria-autocomplete": "list",
       "aria-expanded": "false",
-      "aria-controls": "intake-address-list",
-      "data-i18n-placeholder": "console.intake.addressPlaceholder",
-      placeholder: t("console.intake.addressPlaceholder"),
+      "aria-controls": `${id}-list`,
+      "data-i18n-placeholder": placeholder,
+      placeholder: t(placeholder),
     },
   });
-  const list = el("ul", { className: "suggest", attrs: { id: "intake-address-list", role: "listbox" } });
+  const list = el("ul", { className: "suggest", attrs: { id: `${id}-list`, role: "listbox" } });
   list.hidden = true;
   const root = el("div", { className: "suggest-host" }, [input, list]);
 
@@ -60,7 +68,7 @@ export function mountAddressSearch(options: AddressSearchOptions): AddressSearch
 
   const render = (): void => {
     if (items.length === 0) {
-      replaceChildren(list, [el("li", { className: "suggest__empty", text: t("console.intake.noAddress") })]);
+      replaceChildren(list, [el("li", { className: "suggest__empty", text: t(none) })]);
     } else {
       replaceChildren(
         list,
@@ -68,7 +76,7 @@ export function mountAddressSearch(options: AddressSearchOptions): AddressSearch
           const option = el("li", {
             className: `suggest__item${i === active ? " is-active" : ""}`,
             text: item.text,
-            attrs: { id: `intake-address-opt-${i}`, role: "option", "aria-selected": String(i === active) },
+            attrs: { id: `${id}-opt-${i}`, role: "option", "aria-selected": String(i === active) },
           });
           // mousedown, not click: the input must not lose focus (and close the list) first.
           option.addEventListener("mousedown", (event) => {
@@ -82,7 +90,7 @@ export function mountAddressSearch(options: AddressSearchOptions): AddressSearch
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
     if (active >= 0) {
-      input.setAttribute("aria-activedescendant", `intake-address-opt-${active}`);
+      input.setAttribute("aria-activedescendant", `${id}-opt-${active}`);
     } else {
       input.removeAttribute("aria-activedescendant");
     }

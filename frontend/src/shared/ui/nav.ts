@@ -19,11 +19,12 @@ export const MENUS: Record<MenuId, MenuEntry> = {
   psych: { label: tk("menu.psych"), href: "/psych/" },
   ledgers: { label: tk("menu.ledgers"), href: "/ledgers/" },
   rentals: { label: tk("menu.rentals"), href: "/rentals/" },
+  disputes: { label: tk("menu.disputes"), href: "/disputes/" },
   audit: { label: tk("menu.audit"), href: null },
   admin: { label: tk("menu.admin"), href: null },
 };
 
-const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "psych", "ledgers", "rentals", "audit", "admin"];
+const ORDER: readonly MenuId[] = ["wall", "console", "leader", "responder", "casework", "psych", "ledgers", "rentals", "disputes", "audit", "admin"];
 
 /** Link elements for `menus` in a stable order; `current` is marked with aria-current. */
 export function menuLinks(menus: readonly MenuId[], current: MenuId | null, className: string): HTMLElement[] {

@@ -15,6 +15,8 @@ export const WARNING_RULES: Readonly<Record<WarningRule, MessageKey>> = {
   ledger_check_overdue: tk("warning.rule.ledger_check_overdue"),
   rental_inspection_overdue: tk("warning.rule.rental_inspection_overdue"),
   rental_hazard_overdue: tk("warning.rule.rental_hazard_overdue"),
+  dispute_high_risk: tk("warning.rule.dispute_high_risk"),
+  dispute_overdue: tk("warning.rule.dispute_overdue"),
 };
 
 export const WARNING_RESOLUTIONS: Readonly<Record<WarningResolution, MessageKey>> = {
@@ -26,4 +28,9 @@ export const WARNING_RESOLUTIONS: Readonly<Record<WarningResolution, MessageKey>
   ledger_closed: tk("warning.resolution.ledger_closed"),
   rental_inspected: tk("warning.resolution.rental_inspected"),
   rental_rectified: tk("warning.resolution.rental_rectified"),
+  resolved: tk("warning.resolution.resolved"),
+  referred: tk("warning.resolution.referred"),
+  risk_lowered: tk("warning.resolution.risk_lowered"),
+  escalated: tk("warning.resolution.escalated"),
+  assigned: tk("warning.resolution.assigned"),
 };

@@ -7,12 +7,15 @@
  * `data-person-id` when about a person (a psychological crisis), `data-entry-id` when about a
  * ledger entry (an overdue check; the card names the group), `data-house-id` when about a rental
  * house (an overdue inspection; the card names its grade) and `data-hazard-id` with the house's
- * `data-house-id` when about a rectification (overdue; the card names the item and department).
+ * `data-house-id` when about a rectification (overdue; the card names the item and department),
+ * and `data-dispute-id` when about a dispute (high-risk or overdue; the card names its kind and
+ * title, which say what it is about and never who).
  */
 
 import { formatDay, formatDayTime, daysOverdue } from "../dates";
 import { el } from "../dom";
 import { labelOf, localName, t } from "../i18n";
+import { isDisputeKind, isDisputeRisk, KIND_NAMES, RISK_NAMES } from "../dispute-terms";
 import { GROUP_NAMES, isLedgerGroup } from "../ledger-terms";
 import { BAND_NAMES, SCALE_NAMES } from "../psych-terms";
 import { GRADE_NAMES, isRentalDepartment, isRentalGrade, ITEM_NAMES, RENTAL_DEPARTMENT_NAMES } from "../rental-terms";
@@ -82,6 +85,8 @@ export function warningCard(w: WarningView, options: WarningCardOptions): HTMLLI
     if (typeof w.details.house_id === "string") {
       dataset.houseId = w.details.house_id;
     }
+  } else if (w.subject_type === "dispute") {
+    dataset.disputeId = w.subject_id;
   }
   return el("li", { className: "warning-card", dataset }, [head, ...stateLines(w, options.onTake)]);
 }
@@ -110,9 +115,12 @@ function stateLines(w: WarningView, onTake: (() => void) | undefined): HTMLEleme
 /**
  * What the rule found, in a few words: how late the visit, check, inspection or rectification is
  * (and the ledger's group, the rental house's grade, the rectification's item and department),
- * how many calls came, or what the assessment found.
+ * which dispute it is (kind and title), how many calls came, or what the assessment found.
  */
 export function warningFinding(w: WarningView, now: number): HTMLElement | null {
+  if (w.rule === "dispute_high_risk" || w.rule === "dispute_overdue") {
+    return disputeFinding(w, now);
+  }
   if (w.rule === "rental_inspection_overdue" || w.rule === "rental_hazard_overdue") {
     return rentalFinding(w, now);
   }
@@ -135,6 +143,27 @@ export function warningFinding(w: WarningView, now: number): HTMLElement | null 
     return el("span", { className: "warning-card__finding", text: found.filter((x) => x !== null).join(" · "), dataset: { selfHarm: String(w.details.self_harm === true) } });
   }
   return null;
+}
+
+/** "邻里纠纷 · 楼上漏水致楼下受损 · 5 方" or, overdue, "… · 高风险 · 逾期 2 天". */
+function disputeFinding(w: WarningView, now: number): HTMLElement | null {
+  const d = w.details;
+  const late = w.rule === "dispute_overdue" && typeof d.due_at === "string" ? daysOverdue(d.due_at, now) : null;
+  const found = [
+    isDisputeKind(d.kind) ? t(KIND_NAMES[d.kind]) : null,
+    typeof d.title === "string" ? d.title : null,
+    w.rule === "dispute_high_risk" && typeof d.parties === "number" ? t("warning.parties", { n: d.parties }) : null,
+    w.rule === "dispute_overdue" && isDisputeRisk(d.risk) ? t(RISK_NAMES[d.risk]) : null,
+    late === null || late <= 0 ? null : t("warning.late", { n: late }),
+  ].filter((x): x is string => x !== null);
+  const dataset: Record<string, string> = {};
+  if (isDisputeKind(d.kind)) {
+    dataset.kind = d.kind;
+  }
+  if (isDisputeRisk(d.risk)) {
+    dataset.risk = d.risk;
+  }
+  return found.length === 0 ? null : el("span", { className: "warning-card__finding", text: found.join(" · "), dataset });
 }
 
 /** "红色（重点管控） · 逾期 3 天" or "电动自行车室内停放充电 · 消防 · 逾期 3 天". */
