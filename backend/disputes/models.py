@@ -122,6 +122,14 @@ class DisputeView(msgspec.Struct, frozen=True, kw_only=True):
     warnings: list[WarningNote]
 
 
+class UnitName(msgspec.Struct, frozen=True, kw_only=True):
+    """An org unit's names, for a path an answer gives bare."""
+
+    org_path: str
+    name_zh: str
+    name_en: str
+
+
 class DisputeDetail(msgspec.Struct, frozen=True, kw_only=True):
     """A dispute with its details (for those who work disputes) and its history, oldest first."""
 
@@ -130,6 +138,9 @@ class DisputeDetail(msgspec.Struct, frozen=True, kw_only=True):
     actions: list[ActionView]
     escalate_to: str | None  # the centre above the holder; None at the top
     assign_to: list[str]  # the units the holder may hand it down to, nearest first
+    # every unit the answer names by path (the centre above included, which the caller's
+    # jurisdiction does not cover): a name is no secret, and the page needs it in both languages
+    units: list[UnitName]
 
 
 class DisputeRecorded(msgspec.Struct, frozen=True, kw_only=True):

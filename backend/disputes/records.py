@@ -29,6 +29,7 @@ from backend.disputes.models import (
     EscalateCreate,
     MediationCreate,
     RiskCreate,
+    UnitName,
 )
 from backend.early_warning.models import DISPUTE_HIGH_RISK, DISPUTE_OVERDUE, WarningNote
 from backend.early_warning.store import announce, resolve_for_subject
@@ -496,12 +497,24 @@ async def read(
     sealed = row["details_enc"]
     holder = row["holder_path"]
     live = row["status"] in policy.LIVE
+    escalate_to = policy.parent(holder) if live else None
+    assign_to = await _assign_targets(conn, holder, row["org_path"]) if live else []
+    named = {row["org_path"], holder, *assign_to}
+    named |= {p for a in actions for p in (a["from_path"], a["to_path"]) if p}
+    if escalate_to:
+        named.add(escalate_to)
+    units = await conn.fetch(
+        "SELECT path AS org_path, name_zh, name_en FROM org_units WHERE path = ANY($1::text[]) "
+        "ORDER BY path",
+        sorted(named),
+    )
     return DisputeDetail(
         dispute=dispute_view(row, principal.org_path, now),
         details=cipher.decrypt(bytes(sealed), context=DETAILS_CONTEXT)
         if notes and sealed is not None
         else None,
         actions=[_action_view(cipher, a, notes=notes) for a in actions],
-        escalate_to=policy.parent(holder) if live else None,
-        assign_to=await _assign_targets(conn, holder, row["org_path"]) if live else [],
+        escalate_to=escalate_to,
+        assign_to=assign_to,
+        units=[UnitName(**dict(u)) for u in units],
     )

@@ -173,6 +173,7 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
       if (ticket !== asked) {
         return;
       }
+      options.names.learn(answer.units);
       learnNames(answer.dispute, options.names);
       const paths = [answer.escalate_to, ...answer.assign_to, ...answer.actions.flatMap((a) => [a.from_path, a.to_path])];
       await options.names.ensure(paths);

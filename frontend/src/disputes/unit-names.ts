@@ -2,11 +2,11 @@
  * Names of org units by path, in the user's language, for a page whose answers name units by
  * path (a dispute's history, where it may be handed down, the centre above). Learnt from what
  * the page already holds: the user's own unit, the per-unit answers (summary, screenings: both
- * languages) and the disputes (`org_name`, `holder_name`: Chinese only); units of the
- * jurisdiction not yet known are fetched once per level through the dispute summary (the same
- * permission as the page). A unit above the jurisdiction (the centre a community passes a
- * dispute up to) cannot be fetched: it is named by the server's Chinese name when a dispute
- * brought one, else by its level ("上级街道").
+ * languages), an opened dispute's `units` (every unit it names, both languages, the centre
+ * above included) and the listed disputes (`org_name`, `holder_name`: Chinese only); units of
+ * the jurisdiction not yet known are fetched once per level through the dispute summary (the
+ * same permission as the page). A unit above the jurisdiction no dispute has named yet is
+ * named by its level ("上级街道").
  */
 
 import { localName, t } from "../shared/i18n";

@@ -1833,6 +1833,8 @@ export interface DisputeDetail {
   escalate_to: string | null;
   /** Units the holder may hand it down to, nearest first. */
   assign_to: string[];
+  /** Every unit the answer names by path, with both names (the centre above included). */
+  units: { org_path: string; name_zh: string; name_en: string }[];
 }
 
 /** Answer of a registration or a step (201, or 200 `duplicate`). */

@@ -150,6 +150,9 @@ async def test_up_the_tree_and_down_again_and_only_the_holder_acts(
 
     detail = (await client.get(url, headers=people.street)).json()
     assert detail["escalate_to"] == paths.district
+    named = {u["org_path"] for u in detail["units"]}
+    assert {paths.district, paths.street_a, paths.community_a} <= named  # the one above too
+    assert all(u["name_zh"] and u["name_en"] for u in detail["units"])
     assert detail["assign_to"] == [paths.community_a, detail["dispute"]["org_path"]]
     sideways = await client.post(
         f"{url}/assign", json=step(to_path=paths.community_b, due_days=5), headers=people.street
