@@ -7,6 +7,8 @@ Details and action notes are sealed (parties' names belong there, never in the t
 read of a dispute's details and every step is audited under the dispute. A high-risk dispute has
 a live ``dispute_high_risk`` warning from the moment it is judged so until it is closed or judged
 lower; every step that moves the deadline resolves its overdue warning when the new one is ahead.
+Every step is announced (``dispute.updated``) on the ``disputes`` topic of the place's
+jurisdiction, so other centres' open pages follow.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from backend.disputes.models import (
 from backend.early_warning.models import DISPUTE_HIGH_RISK, DISPUTE_OVERDUE, WarningNote
 from backend.early_warning.store import announce, resolve_for_subject
 from backend.errors import Conflict, NotFound, Unprocessable
+from backend.realtime.outbox import emit
 from backend.security.context import Auditor
 from backend.security.crypto import FieldCipher
 from backend.security.policy import Permission
@@ -272,6 +275,15 @@ async def _insert_action(
             field="id",
             code="action_id_taken",
         )
+    # announced under where it happened, which the holder always covers (registering: the place
+    # is in the registrar's jurisdiction; up and down: along the path to it): ids and words only
+    await emit(
+        conn,
+        stream="incidents",
+        kind="dispute.updated",
+        org_path=dispute["org_path"],
+        payload={"dispute_id": str(dispute["id"]), "action": kind, "action_id": action_id},
+    )
     await auditor.record(
         conn,
         f"dispute.{kind}",

@@ -5,6 +5,7 @@
 ``positions[:org]``: live responder positions (batched, not sequenced by a stream).
 ``warnings[:org]``: the early-warning events of a jurisdiction alone (``warning.*``), for those
 who handle warnings without watching incidents; a counsellor's carry psychological crises only.
+``disputes[:org]``: the ``dispute.updated`` events of a jurisdiction (a step on a dispute there).
 Snapshots come from providers that feature modules register (``TopicRegistry.provide``).
 """
 
@@ -78,6 +79,7 @@ _NEEDS: dict[str, tuple[Permission, ...]] = {
     "me": (),
     "positions": (Permission.MAP_READ,),
     "warnings": (Permission.WARNING_HANDLE,),
+    "disputes": (Permission.DISPUTE_READ,),
 }
 _STREAM = {
     "wall": "incidents",
@@ -86,6 +88,7 @@ _STREAM = {
     "me": "personal",
     "positions": "positions",
     "warnings": "incidents",
+    "disputes": "incidents",
 }
 
 
@@ -100,7 +103,7 @@ def parse_topic(topic: str, principal: Principal) -> TopicSpec:
         if not principal.can(permission):
             raise TopicError("forbidden", f"your role lacks the permission {permission.value}")
     district = principal.org_path.split(".", 1)[0]
-    if kind in ("wall", "leader", "positions", "warnings"):
+    if kind in ("wall", "leader", "positions", "warnings", "disputes"):
         org = arg or principal.org_path
         if not within(org, principal.org_path):
             raise TopicError("not_found", f"no topic {topic}")  # another jurisdiction: not revealed
@@ -113,6 +116,16 @@ def parse_topic(topic: str, principal: Principal) -> TopicSpec:
                 org_path=org,
                 kind_prefix="warning.",
                 rules=visible_rules(principal),
+            )
+        if kind == "disputes":
+            # a dispute's events go out under where it happened, which its holder always covers
+            return TopicSpec(
+                topic=topic,
+                kind=kind,
+                stream=_STREAM[kind],
+                district=district,
+                org_path=org,
+                kind_prefix="dispute.",
             )
         return TopicSpec(
             topic=topic, kind=kind, stream=_STREAM[kind], district=district, org_path=org

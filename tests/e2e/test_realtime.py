@@ -164,6 +164,32 @@ async def test_the_warnings_topic_carries_warnings_alone_and_a_counsellor_only_c
         await ws.close()
 
 
+async def test_the_disputes_topic_carries_the_steps_on_disputes_of_the_jurisdiction_alone(
+    start_backend: Start, leaders: None, paths: DistrictPaths, database_url: str
+) -> None:
+    backend = start_backend()
+    ws = await open_socket(backend.base_url, await token_for(backend.base_url, "lead.a"))
+    await next_message(ws, "welcome")
+    await subscribe(ws, "disputes")
+    responder = await open_socket(backend.base_url, await token_for(backend.base_url, "resp.a"))
+    await next_message(responder, "welcome")
+    await responder.send(json.dumps({"type": "subscribe", "topic": "disputes"}))
+    assert (await next_message(responder, "error"))["code"] == "forbidden"
+
+    await emit_events(database_url, paths.grid_a, 1, kind="incident.created")
+    await emit_events(
+        database_url, paths.grid_a, 1, kind="warning.raised", payload={"rule": "dispute_overdue"}
+    )
+    await emit_events(database_url, paths.grid_b, 1, kind="dispute.updated")
+    await emit_events(
+        database_url, paths.grid_a, 1, kind="dispute.updated", payload={"action": "escalated"}
+    )
+    (event,) = await collect_events(ws, 1)
+    assert (event["kind"], event["data"]["action"]) == ("dispute.updated", "escalated")
+    await ws.close()
+    await responder.close()
+
+
 async def test_other_jurisdiction_topic_is_not_found_and_audited(
     start_backend: Start, leaders: None, paths: DistrictPaths, clean_db: PgPool
 ) -> None:

@@ -16,6 +16,7 @@ import { labelOf, localName, onLocaleChange, t } from "../shared/i18n";
 import type { Session } from "../shared/session";
 import type { DisputeRecorded } from "../shared/types";
 import type { RealtimeClient } from "../shared/realtime";
+import { debounce, refetchingHandler } from "../shared/refetch";
 import { mountAppHeader } from "../shared/ui/app-header";
 import { mountTabs, type Tab } from "../shared/ui/tabs";
 import { showToast } from "../shared/ui/toast";
@@ -34,6 +35,7 @@ import { createUnitNames, type UnitNames } from "./unit-names";
 
 const NARROW = "(max-width: 900px)";
 const RULES = ["dispute_high_risk", "dispute_overdue"] as const;
+const STEP_DEBOUNCE_MS = 400;
 
 /** Builds the page in `root` for the signed-in user and starts its live link. */
 export function renderDisputes(root: HTMLElement, session: Session): void {
@@ -152,7 +154,6 @@ export function renderDisputes(root: HTMLElement, session: Session): void {
     load: (id) => void tabs.get(id)?.load(),
   });
 
-  // Steps taken elsewhere without a warning event (a mediation) show at the next fetch.
   client = startRuleLive(RULES, {
     lists: () => {
       if (bar.shown() === "list") {
@@ -164,6 +165,27 @@ export function renderDisputes(root: HTMLElement, session: Session): void {
       shell.dataset.live = "polling";
     },
   });
+  // Steps taken by any centre (a mediation, an escalation, a hand-down; topic `disputes`): the
+  // list again, and the dispute shown when it is the one.
+  const listLater = debounce(() => {
+    if (bar.shown() === "list") {
+      reloadList?.();
+    }
+  }, STEP_DEBOUNCE_MS);
+  client.subscribe(
+    "disputes",
+    refetchingHandler({
+      resync: () => {
+        listLater();
+        refreshDispute?.(null);
+      },
+      event(message) {
+        listLater();
+        const id = message.data.dispute_id;
+        refreshDispute?.(typeof id === "string" ? id : null);
+      },
+    }),
+  );
 
   const drawUnit = (): void => {
     const role = !access.write ? "disputes.unitReadOnly" : access.level === "grid" ? "disputes.unitGrid" : "disputes.unit";

@@ -220,7 +220,7 @@ async def test_a_dispute_goes_up_and_down_the_centres_and_is_settled(
     leader_card = leader.locator(f".warning-card[data-dispute-id='{form_id}']")
     await leader_card.wait_for(timeout=20_000)  # live, on the street's page too
 
-    # A mediation, then passed up to the street (the centre above, named by its level).
+    # A mediation, then passed up to the street (the centre above, named as the server names it).
     await step(page, "mediation")
     await page.fill("#disputes-step-notes", "双方到场，物业提供漏水记录，分歧在赔偿金额")
     await page.click(".step-form .ledger-form__submit")
@@ -228,7 +228,10 @@ async def test_a_dispute_goes_up_and_down_the_centres_and_is_settled(
     await panel.and_(page.locator("[data-status='mediating']")).wait_for(timeout=15_000)
     await panel.locator(".dispute-step[data-kind='mediation']", has_text="物业提供").wait_for()
     await step(page, "escalate")
-    assert "上报至：上级街道综治中心" in await page.inner_text(".step-form__to")
+    street = await clean_db.fetchval(
+        "SELECT name_zh FROM org_units WHERE path = $1", paths.street_a
+    )
+    assert f"上报至：{street}" in await page.inner_text(".step-form__to")
     await page.fill("#disputes-step-reason", "赔偿金额分歧大，需街道协调住建部门")
     await page.click(".step-form .ledger-form__submit")
     await toast_says(page, "已上报至")
@@ -265,6 +268,13 @@ async def test_a_dispute_goes_up_and_down_the_centres_and_is_settled(
     assigned = leader_panel.locator(".dispute-step[data-kind='assigned']")
     assert "交办至" in await assigned.inner_text()
     await leader.screenshot(path=screenshot_path("disputes-leader-1440x900.png"), full_page=True)
+
+    # The case worker's page heard the hand-down (topic disputes): its list holds the dispute
+    # again and the open panel shows the step, with no click and no reload.
+    await page.wait_for_selector(
+        ".disputes-list[data-which='held'][data-count='1']", timeout=15_000
+    )
+    await panel.locator(".dispute-step[data-kind='assigned']").wait_for(timeout=15_000)
 
     # Back with the case worker: held here again, due within 7 days; settled by agreement.
     await choose(page, "held", 1)

@@ -130,7 +130,7 @@ async def test_a_high_risk_dispute_is_registered_once_and_warns_at_once(
 
 
 async def test_up_the_tree_and_down_again_and_only_the_holder_acts(
-    client: Client, people: People, paths: DistrictPaths
+    client: Client, people: People, paths: DistrictPaths, clean_db: PgPool
 ) -> None:
     d = await _register(client, people.worker, address_id=people.address)
     url = f"/api/disputes/{d['id']}"
@@ -167,6 +167,13 @@ async def test_up_the_tree_and_down_again_and_only_the_holder_acts(
     assert down.json()["dispute"]["holder_path"] == paths.community_a
     kinds = [a["kind"] for a in (await client.get(url, headers=people.worker)).json()["actions"]]
     assert kinds == ["registered", "escalated", "assigned"]
+    # each step announced under where it happened, ids and words only
+    events = await clean_db.fetch(
+        "SELECT org_path, payload FROM outbox WHERE kind = 'dispute.updated' ORDER BY id"
+    )
+    assert [e["payload"]["action"] for e in events] == kinds
+    assert {e["org_path"] for e in events} == {d["org_path"]}
+    assert all(set(e["payload"]) == {"dispute_id", "action", "action_id"} for e in events)
 
 
 async def test_mediation_then_closing_settles_the_warnings_and_ends_the_work(
