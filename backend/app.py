@@ -22,6 +22,7 @@ from backend.api.coverage.services import CoverageCache
 from backend.api.disputes.controllers import DisputeController
 from backend.api.followups.controllers import FollowUpController, PatientFollowUpController
 from backend.api.geo.controllers import GeoController
+from backend.api.governance.controllers import GovernanceController
 from backend.api.health.controllers import HealthController
 from backend.api.incidents.archives import ArchiveController
 from backend.api.incidents.controllers import AssignmentController, IncidentController
@@ -123,6 +124,7 @@ def create_app(settings: Settings, *, gc_policy: GcPolicy | None = None) -> Lite
         LedgerController,
         RentalController,
         DisputeController,
+        GovernanceController,
         client_config,
         realtime_socket,
         realtime_stats,

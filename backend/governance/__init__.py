@@ -1,0 +1,1 @@
+"""The leaders' one table of the governance work: per unit, what each service has outstanding."""
