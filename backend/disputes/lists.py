@@ -29,7 +29,14 @@ _LIVE = "d.status IN ('open', 'mediating')"
 
 
 async def list_disputes(
-    conn: PgConn, scope: str, *, which: Which, kind: str | None, limit: int, now: datetime
+    conn: PgConn,
+    scope: str,
+    *,
+    which: Which,
+    kind: str | None,
+    limit: int,
+    now: datetime,
+    offset: int = 0,
 ) -> DisputePage:
     """Disputes you may see: live ones overdue first, then by risk and deadline; closed ones
     newest first."""
@@ -56,7 +63,12 @@ async def list_disputes(
         where += f" AND NOT {_LIVE} AND $3::timestamptz IS NOT NULL"
         order = "d.closed_at DESC, d.id"
     rows = await conn.fetch(
-        DISPUTE_SQL + f" WHERE {where} ORDER BY {order} LIMIT $4", scope, kind, now, limit
+        DISPUTE_SQL + f" WHERE {where} ORDER BY {order} LIMIT $4 OFFSET $5",
+        scope,
+        kind,
+        now,
+        limit,
+        offset,
     )
     return DisputePage(
         items=[dispute_view(r, scope, now) for r in rows],

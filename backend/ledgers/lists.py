@@ -38,6 +38,7 @@ async def list_entries(
     which: Which,
     limit: int,
     now: datetime,
+    offset: int = 0,
 ) -> EntryPage:
     """Active entries of the jurisdiction: overdue first, then soonest due. Must run inside a
     transaction."""
@@ -59,10 +60,10 @@ async def list_entries(
     elif which == "mine":
         args.append(principal.user_id)
         where += f" AND e.officer_id = ${len(args)}::uuid"
-    args.append(limit)
+    args += [limit, offset]
     rows = await conn.fetch(
         ENTRY_SQL + f" WHERE {where} AND $3::timestamptz IS NOT NULL "
-        f"ORDER BY e.due_at < $3 DESC, e.due_at, e.id LIMIT ${len(args)}",
+        f"ORDER BY e.due_at < $3 DESC, e.due_at, e.id LIMIT ${len(args) - 1} OFFSET ${len(args)}",
         *args,
     )
     await _audit_each(conn, auditor, list(rows), "person_id", "ledger")
@@ -82,15 +83,17 @@ WHERE $2 = ANY(p.tags) AND {jurisdiction_sql("p.org_path", 1)}
   AND NOT EXISTS (SELECT FROM ledger_entries e
                   WHERE e.person_id = p.id AND e.grp = $2 AND e.status = 'active')
 ORDER BY p.birth_year NULLS LAST, p.id
-LIMIT $3
+LIMIT $3 OFFSET $4
 """
 
 
-async def list_pending(conn: PgConn, auditor: Auditor, *, group: str, limit: int) -> PendingPage:
+async def list_pending(
+    conn: PgConn, auditor: Auditor, *, group: str, limit: int, offset: int = 0
+) -> PendingPage:
     """People the block data lists in ``group`` with no active entry for it. Must run inside a
     transaction."""
     principal = auditor.caller.principal
-    rows = list(await conn.fetch(_PENDING, principal.org_path, group, limit))
+    rows = list(await conn.fetch(_PENDING, principal.org_path, group, limit, offset))
     await _audit_each(conn, auditor, rows, "person_id", "ledger_pending")
     roles = frozenset(principal.roles)
     return PendingPage(

@@ -81,7 +81,14 @@ def _under(counts: dict[str, dict[str, int]], unit: str) -> dict[str, int]:
 
 
 async def list_rentals(
-    conn: PgConn, scope: str, *, which: Which, q: str | None, limit: int, now: datetime
+    conn: PgConn,
+    scope: str,
+    *,
+    which: Which,
+    q: str | None,
+    limit: int,
+    now: datetime,
+    offset: int = 0,
 ) -> RentalPage:
     """Rental houses of ``scope`` by ``which``, narrowed to addresses containing ``q``."""
     args: list[Any] = [now, scope]
@@ -105,9 +112,10 @@ async def list_rentals(
     else:  # unassessed: the riskiest grade the block data gave first
         where += " AND s.house_id IS NULL"
         order = f"{_GRADE_RANK}, h.id"
-    args.append(limit)
+    args += [limit, offset]
     rows = await conn.fetch(
-        RENTAL_SQL + f" WHERE {where} ORDER BY {order} LIMIT ${len(args)}", *args
+        RENTAL_SQL + f" WHERE {where} ORDER BY {order} LIMIT ${len(args) - 1} OFFSET ${len(args)}",
+        *args,
     )
     total = _under(await _counts(conn, scope, now), scope)
     return RentalPage(
@@ -128,6 +136,7 @@ async def list_hazards(
     which: HazardWhich,
     limit: int,
     now: datetime,
+    offset: int = 0,
 ) -> HazardPage:
     """Open rectifications of ``scope`` (for one department when given): overdue first."""
     where = (
@@ -145,11 +154,12 @@ async def list_hazards(
         where += " AND z.due_at < $3"
     rows = await conn.fetch(
         HAZARD_SQL
-        + f" WHERE {where} ORDER BY z.due_at < $3::timestamptz DESC, z.due_at, z.id LIMIT $4",
+        + f" WHERE {where} ORDER BY z.due_at < $3::timestamptz DESC, z.due_at, z.id LIMIT $4 OFFSET $5",
         scope,
         department,
         now,
         limit,
+        offset,
     )
     return HazardPage(
         items=[hazard_view(r, now) for r in rows], total=counts["total"], overdue=counts["overdue"]

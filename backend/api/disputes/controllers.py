@@ -69,6 +69,7 @@ class DisputeController(Controller):
         which: Annotated[Which, QueryParameter()] = "held",
         kind: Annotated[Kind | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> DisputePage:
         """Those that happened in your jurisdiction or that it holds. ``which``: held (live, your
         centres act on them), live, overdue, high, closed. With the live totals."""
@@ -80,6 +81,7 @@ class DisputeController(Controller):
                 kind=kind,
                 limit=limit,
                 now=datetime.now(UTC),
+                offset=offset,
             )
 
     @get(

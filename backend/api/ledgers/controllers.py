@@ -61,6 +61,7 @@ class LedgerController(Controller):
         group: Annotated[Group | None, QueryParameter()] = None,
         which: Annotated[Which, QueryParameter()] = "all",
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> EntryPage:
         """Active entries of your jurisdiction (``which``: all, overdue, needs_help, or mine:
         those you answer for). Names masked by role; every listed person's read audited."""
@@ -73,6 +74,7 @@ class LedgerController(Controller):
                 which=which,
                 limit=limit,
                 now=datetime.now(UTC),
+                offset=offset,
             )
 
     @get(
@@ -86,10 +88,11 @@ class LedgerController(Controller):
         auditor: NamedDependency[Auditor],
         group: Annotated[Group, QueryParameter()],
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> PendingPage:
         """待建档: oldest first. Names masked by role; every listed person's read audited."""
         async with pool.acquire() as conn, conn.transaction():
-            return await list_pending(conn, auditor, group=group, limit=limit)
+            return await list_pending(conn, auditor, group=group, limit=limit, offset=offset)
 
     @get(
         "/officers",

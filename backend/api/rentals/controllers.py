@@ -85,6 +85,7 @@ class RentalController(Controller):
         which: Annotated[Which, QueryParameter()] = "due",
         q: Annotated[str | None, QueryParameter(min_length=2, max_length=100)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> RentalPage:
         """``which``: due (inspected, overdue first), overdue, red, hazards (open
         rectifications), unassessed (never inspected, 待评定); ``q`` narrows to addresses
@@ -97,6 +98,7 @@ class RentalController(Controller):
                 q=q,
                 limit=limit,
                 now=datetime.now(UTC),
+                offset=offset,
             )
 
     @get(
@@ -111,6 +113,7 @@ class RentalController(Controller):
         department: Annotated[Department | None, QueryParameter()] = None,
         which: Annotated[HazardWhich, QueryParameter()] = "open",
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> HazardPage:
         """What fire, police or housing has to follow up in your jurisdiction."""
         async with pool.acquire() as conn:
@@ -121,6 +124,7 @@ class RentalController(Controller):
                 which=which,
                 limit=limit,
                 now=datetime.now(UTC),
+                offset=offset,
             )
 
     @get(

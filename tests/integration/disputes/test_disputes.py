@@ -352,3 +352,16 @@ async def test_live_disputes_are_on_the_one_map_by_risk_until_closed(
     assert await cells() == [1]
     units = await client.get("/api/map/units?layer=disputes&level=street", headers=people.district)
     assert sum(u["count"] for u in units.json()["units"]) == 1
+
+
+async def test_the_list_pages_without_gaps_or_repeats(client: Client, people: People) -> None:
+    made = {(await _register(client, people.worker, risk=r))["id"] for r in ("low", "high", "low")}
+    first = (await client.get("/api/disputes?which=held&limit=2", headers=people.worker)).json()
+    rest = (
+        await client.get("/api/disputes?which=held&limit=2&offset=2", headers=people.worker)
+    ).json()
+    ids = [d["id"] for d in first["items"]] + [d["id"] for d in rest["items"]]
+    assert len(first["items"]) == 2 and len(ids) == 3 and set(ids) == made
+    assert first["items"][0]["risk"] == "high"  # high-risk first
+    bad = await client.get("/api/disputes?offset=-1", headers=people.worker)
+    assert bad.status_code == 400 and "offset" in bad.text

@@ -218,6 +218,10 @@ async def test_the_people_still_to_register_and_the_units_counts(
     pending = (await client.get("/api/ledgers/pending?group=elderly_alone", headers=worker)).json()
     assert pending["total"] == 5
     assert [p["person_id"] for p in pending["items"]] == groups.elderly[1:]  # oldest first
+    page2 = await client.get(
+        "/api/ledgers/pending?group=elderly_alone&limit=2&offset=2", headers=worker
+    )
+    assert [p["person_id"] for p in page2.json()["items"]] == groups.elderly[3:5]
     listed = (await client.get("/api/ledgers?group=low_income", headers=worker)).json()
     assert [i["tagged"] for i in listed["items"]] == [False]
 

@@ -365,3 +365,17 @@ async def test_a_grid_worker_sees_and_takes_in_hand_the_warnings_of_its_work_alo
     counsellor = await login(client, "psy")
     seen = (await client.get("/api/warnings", headers=counsellor)).json()
     assert [w["rule"] for w in seen["items"]] == ["psych_crisis"]
+
+
+async def test_the_rental_list_pages(
+    client: Client, worker: dict[str, str], houses: Houses
+) -> None:
+    one = (await client.get("/api/rentals?which=unassessed&limit=1", headers=worker)).json()
+    two = (
+        await client.get("/api/rentals?which=unassessed&limit=1&offset=1", headers=worker)
+    ).json()
+    three = (
+        await client.get("/api/rentals?which=unassessed&limit=1&offset=2", headers=worker)
+    ).json()
+    pages = [p["house_id"] for page in (one, two, three) for p in page["items"]]
+    assert sorted(pages) == sorted([houses.roomy, houses.crowded])
