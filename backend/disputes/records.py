@@ -37,6 +37,7 @@ from backend.early_warning.models import DISPUTE_HIGH_RISK, DISPUTE_OVERDUE, War
 from backend.early_warning.store import announce, resolve_for_subject
 from backend.errors import Conflict, NotFound, Unprocessable
 from backend.realtime.outbox import emit
+from backend.record_time import check_record_time
 from backend.security.context import Auditor
 from backend.security.crypto import FieldCipher
 from backend.security.policy import Permission
@@ -44,8 +45,6 @@ from backend.storage.postgres.pool import PgConn
 
 DETAILS_CONTEXT = b"dispute_details"
 NOTES_CONTEXT = b"dispute_notes"
-CLOCK_SKEW = timedelta(minutes=5)
-OLDEST = timedelta(days=366)
 
 DISPUTE_SQL = """
 SELECT d.*, a.text AS address, o.name_zh AS org_name, hu.name_zh AS holder_name,
@@ -110,13 +109,6 @@ def _action_view(cipher: FieldCipher, row: Any, *, notes: bool) -> ActionView:
     )
 
 
-def _check_time(at: datetime, now: datetime) -> None:
-    if at > now + CLOCK_SKEW:
-        raise Unprocessable("cannot be in the future", field="at", code="in_future")
-    if at < now - OLDEST:
-        raise Unprocessable("more than a year old", field="at", code="too_old")
-
-
 async def _visible(conn: PgConn, auditor: Auditor, dispute_id: str, action: str) -> Any:
     """The dispute, or a 404 (recorded as a denial when it lies outside the jurisdiction)."""
     row = await conn.fetchrow(DISPUTE_SQL + " WHERE d.id = $1::uuid", dispute_id)
@@ -157,7 +149,7 @@ async def register(
 ) -> DisputeRecorded:
     """Register (once, whatever the retries). The registering user's unit holds it; it happened
     at the address, or the named unit, or the user's own unit."""
-    _check_time(data.at, now)
+    check_record_time(data.at, now)
     principal = auditor.caller.principal
     place = principal.org_path
     if data.address_id is not None:
@@ -444,7 +436,7 @@ async def act(
     """One step on a live dispute the caller's jurisdiction holds (once, whatever the retries).
     404 when invisible; 409 when another centre holds it, when it is closed, or when the id
     names another step; 422 for a move the tree does not allow."""
-    _check_time(data.at, now)
+    check_record_time(data.at, now)
     kinds, step = _STEPS[type(data)]
     # the scope check outside the transaction, so a denial stays recorded
     await _visible(conn, auditor, dispute_id, f"dispute.{kinds[0]}")

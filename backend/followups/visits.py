@@ -7,7 +7,7 @@ afterwards) joins the record and changes none of them.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from backend.early_warning.models import FOLLOW_UP_OVERDUE
@@ -17,14 +17,13 @@ from backend.followups.models import FollowUpCreate, FollowUpPage, FollowUpRecor
 from backend.followups.policy import FollowUpPolicy, due_sql
 from backend.followups.scope import canonical_id, patient_in_scope
 from backend.realtime.outbox import emit
+from backend.record_time import check_record_time
 from backend.security.context import Auditor
 from backend.security.crypto import FieldCipher
 from backend.security.policy import Permission
 from backend.storage.postgres.pool import PgConn
 
 NOTES_CONTEXT = b"follow_up_notes"
-CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead
-OLDEST = timedelta(days=366)  # older paper records belong to an import, not this form
 _COMPARED = ("at", "kind", "condition", "risk_grade", "medication")
 
 
@@ -61,14 +60,7 @@ async def patient_due_at(conn: PgConn, policy: FollowUpPolicy, patient_id: str) 
 
 
 def _check_times(data: FollowUpCreate, policy: FollowUpPolicy, now: datetime) -> None:
-    if data.at > now + CLOCK_SKEW:
-        raise Unprocessable("the visit cannot be in the future", field="at", code="in_future")
-    if data.at < now - OLDEST:
-        raise Unprocessable(
-            "the visit is more than a year old: load old records with `pingan import`",
-            field="at",
-            code="too_old",
-        )
+    check_record_time(data.at, now, what="the visit ")
     if data.next_due_at is None:
         return
     if data.next_due_at <= data.at:

@@ -27,6 +27,7 @@ from backend.ledgers.models import (
     OfficerPage,
 )
 from backend.psych.scope import person_in_scope
+from backend.record_time import check_record_time
 from backend.security import masking
 from backend.security.context import Auditor
 from backend.security.crypto import FieldCipher
@@ -35,8 +36,6 @@ from backend.storage.postgres.pool import PgConn
 
 NOTES_CONTEXT = b"ledger_notes"
 CHECK_NOTES_CONTEXT = b"ledger_check_notes"
-CLOCK_SKEW = timedelta(minutes=5)
-OLDEST = timedelta(days=366)
 
 ENTRY_SQL = """
 SELECT e.*, p.name, a.text AS address, u.display_name AS officer_name,
@@ -109,13 +108,6 @@ def _check_view(cipher: FieldCipher, row: Any, *, notes: bool) -> CheckView:
         by_name=row["by_name"],
         recorded_at=row["recorded_at"],
     )
-
-
-def _check_time(at: datetime, now: datetime) -> None:
-    if at > now + CLOCK_SKEW:
-        raise Unprocessable("cannot be in the future", field="at", code="in_future")
-    if at < now - OLDEST:
-        raise Unprocessable("more than a year old", field="at", code="too_old")
 
 
 async def _entry_in_scope(conn: PgConn, auditor: Auditor, entry_id: str, action: str) -> Any:
@@ -263,7 +255,7 @@ async def record_check(
 ) -> CheckRecorded:
     """Store one check (once). The latest check sets the entry's last check, next due date and
     whether a need is open, and resolves its overdue warning. 409 on a closed entry."""
-    _check_time(data.at, now)
+    check_record_time(data.at, now)
     principal = auditor.caller.principal
     # the scope check outside the transaction, so a denial stays recorded
     entry = await _entry_in_scope(conn, auditor, entry_id, "ledger.check")

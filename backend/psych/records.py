@@ -6,7 +6,7 @@ person's record and every write is audited under the person.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from backend.errors import Conflict, Unprocessable
@@ -22,6 +22,7 @@ from backend.psych.models import (
 )
 from backend.psych.scales import AnswerError, score
 from backend.psych.scope import person_in_scope
+from backend.record_time import check_record_time
 from backend.security.context import Auditor
 from backend.security.crypto import FieldCipher
 from backend.security.policy import Permission
@@ -29,19 +30,10 @@ from backend.storage.postgres.pool import PgConn
 
 ANSWERS_CONTEXT = b"psych_answers"
 NOTES_CONTEXT = b"psych_notes"
-CLOCK_SKEW = timedelta(minutes=5)  # a tablet's clock may run a little ahead
-OLDEST = timedelta(days=366)  # older paper forms belong to an import, not this form
 
 
 def _answers_text(answers: list[int]) -> str:
     return "".join(str(a) for a in answers)
-
-
-def _check_at(at: datetime, now: datetime) -> None:
-    if at > now + CLOCK_SKEW:
-        raise Unprocessable("cannot be in the future", field="at", code="in_future")
-    if at < now - OLDEST:
-        raise Unprocessable("more than a year old", field="at", code="too_old")
 
 
 def _assessment(cipher: FieldCipher, row: Any, *, show: bool) -> AssessmentView:
@@ -91,7 +83,7 @@ async def record_assessment(
     for answers that do not fit the scale; 409 when the id was used for another form."""
     try:
         person = await person_in_scope(conn, auditor, data.person_id, "psych.assess")
-        _check_at(data.at, now)
+        check_record_time(data.at, now)
         scored = score(data.scale, data.answers, key_group=person["key_group"])
     except AnswerError as e:
         field = "answers" if e.index is None else f"answers[{e.index}]"
@@ -161,7 +153,7 @@ async def record_service(
     """Store one session (once, whatever the retries). A crisis intervention resolves the
     person's live crisis warning. 404 outside the jurisdiction; 409 for a reused id."""
     person = await person_in_scope(conn, auditor, data.person_id, "psych.serve")
-    _check_at(data.at, now)
+    check_record_time(data.at, now)
     principal = auditor.caller.principal
     notes = None if data.notes is None else cipher.encrypt(data.notes, context=NOTES_CONTEXT)
     async with conn.transaction():

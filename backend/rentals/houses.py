@@ -22,6 +22,7 @@ from backend.early_warning.models import (
 )
 from backend.early_warning.store import resolve_for_subject
 from backend.errors import Conflict, NotFound, Unprocessable
+from backend.record_time import check_record_time
 from backend.rentals import checklist
 from backend.rentals.models import (
     AssessmentCreate,
@@ -37,8 +38,6 @@ from backend.security.policy import Permission
 from backend.storage.postgres.pool import PgConn
 
 NOTES_CONTEXT = b"rental_notes"
-CLOCK_SKEW = timedelta(minutes=5)
-OLDEST = timedelta(days=366)
 KEY_GROUPS = ["community_correction", "drug_rehab"]
 
 # A rental house with its latest verdict, its open rectifications and its live warning.
@@ -160,10 +159,7 @@ async def _view_of(conn: PgConn, house_id: str, now: datetime) -> RentalView:
 
 
 def _check(data: AssessmentCreate, now: datetime) -> None:
-    if data.at > now + CLOCK_SKEW:
-        raise Unprocessable("cannot be in the future", field="at", code="in_future")
-    if data.at < now - OLDEST:
-        raise Unprocessable("more than a year old", field="at", code="too_old")
+    check_record_time(data.at, now)
     if data.registered > data.tenants:
         raise Unprocessable(
             "cannot be more than the tenants", field="registered", code="more_than_tenants"
