@@ -91,7 +91,6 @@ def dispute_view(row: Any, caller_path: str, now: datetime) -> DisputeView:
 
 
 def _action_view(cipher: FieldCipher, row: Any, *, notes: bool) -> ActionView:
-    sealed = row["notes_enc"]
     return ActionView(
         id=str(row["id"]),
         kind=row["kind"],
@@ -101,9 +100,7 @@ def _action_view(cipher: FieldCipher, row: Any, *, notes: bool) -> ActionView:
         risk=row["risk"],
         outcome=row["outcome"],
         due_at=row["due_at"],
-        notes=cipher.decrypt(bytes(sealed), context=NOTES_CONTEXT)
-        if notes and sealed is not None
-        else None,
+        notes=cipher.unseal(row["notes_enc"], context=NOTES_CONTEXT, show=notes),
         by_name=row["by_name"],
         recorded_at=row["recorded_at"],
     )
@@ -498,7 +495,6 @@ async def read(
             org_path=row["org_path"],
         )
     notes = principal.can(Permission.DISPUTE_WRITE)
-    sealed = row["details_enc"]
     holder = row["holder_path"]
     live = row["status"] in policy.LIVE
     escalate_to = policy.parent(holder) if live else None
@@ -514,9 +510,7 @@ async def read(
     )
     return DisputeDetail(
         dispute=dispute_view(row, principal.org_path, now),
-        details=cipher.decrypt(bytes(sealed), context=DETAILS_CONTEXT)
-        if notes and sealed is not None
-        else None,
+        details=cipher.unseal(row["details_enc"], context=DETAILS_CONTEXT, show=notes),
         actions=[_action_view(cipher, a, notes=notes) for a in actions],
         escalate_to=escalate_to,
         assign_to=assign_to,

@@ -28,10 +28,7 @@ _COMPARED = ("at", "kind", "condition", "risk_grade", "medication")
 
 
 def _view(cipher: FieldCipher, row: Any, *, show_notes: bool) -> FollowUpView:
-    sealed = row["notes_enc"]
-    notes = None
-    if show_notes and sealed is not None:
-        notes = cipher.decrypt(bytes(sealed), context=NOTES_CONTEXT)
+    notes = cipher.unseal(row["notes_enc"], context=NOTES_CONTEXT, show=show_notes)
     return FollowUpView(
         id=str(row["id"]),
         patient_id=str(row["patient_id"]),
@@ -43,7 +40,7 @@ def _view(cipher: FieldCipher, row: Any, *, show_notes: bool) -> FollowUpView:
         risk_grade=row["risk_grade"],
         medication=row["medication"],
         notes=notes,
-        notes_hidden=sealed is not None and not show_notes,
+        notes_hidden=row["notes_enc"] is not None and not show_notes,
         next_due_at=row["next_due_at"],
         recorded_at=row["recorded_at"],
     )

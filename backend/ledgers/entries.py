@@ -55,7 +55,6 @@ def entry_view(
     cipher: FieldCipher, row: Any, roles: frozenset[str], now: datetime, *, notes: bool
 ) -> EntryView:
     """An ``ENTRY_SQL`` row as the caller may see it."""
-    sealed = row["notes_enc"]
     warning = None
     if row["warning_id"] is not None:
         warning = WarningNote(
@@ -83,9 +82,7 @@ def entry_view(
         needs_help=row["needs_help"],
         tagged=row["tagged"],
         org_path=row["org_path"],
-        notes=cipher.decrypt(bytes(sealed), context=NOTES_CONTEXT)
-        if notes and sealed is not None
-        else None,
+        notes=cipher.unseal(row["notes_enc"], context=NOTES_CONTEXT, show=notes),
         created_by_name=row["created_by_name"],
         created_at=row["created_at"],
         closed_at=row["closed_at"],
@@ -95,16 +92,13 @@ def entry_view(
 
 
 def _check_view(cipher: FieldCipher, row: Any, *, notes: bool) -> CheckView:
-    sealed = row["notes_enc"]
     return CheckView(
         id=str(row["id"]),
         entry_id=str(row["entry_id"]),
         at=row["at"],
         kind=row["kind"],
         finding=row["finding"],
-        notes=cipher.decrypt(bytes(sealed), context=CHECK_NOTES_CONTEXT)
-        if notes and sealed is not None
-        else None,
+        notes=cipher.unseal(row["notes_enc"], context=CHECK_NOTES_CONTEXT, show=notes),
         by_name=row["by_name"],
         recorded_at=row["recorded_at"],
     )

@@ -57,10 +57,7 @@ def _assessment(cipher: FieldCipher, row: Any, *, show: bool) -> AssessmentView:
 
 
 def _service(cipher: FieldCipher, row: Any, *, show: bool) -> ServiceView:
-    sealed = row["notes_enc"]
-    notes = None
-    if show and sealed is not None:
-        notes = cipher.decrypt(bytes(sealed), context=NOTES_CONTEXT)
+    notes = cipher.unseal(row["notes_enc"], context=NOTES_CONTEXT, show=show)
     return ServiceView(
         id=str(row["id"]),
         person_id=str(row["person_id"]),

@@ -113,7 +113,6 @@ def hazard_view(row: Any, now: datetime) -> HazardView:
 
 
 def _assessment_view(cipher: FieldCipher, row: Any, *, notes: bool) -> AssessmentView:
-    sealed = row["notes_enc"]
     return AssessmentView(
         id=str(row["id"]),
         house_id=row["house_id"],
@@ -124,9 +123,7 @@ def _assessment_view(cipher: FieldCipher, row: Any, *, notes: bool) -> Assessmen
         factors=list(row["factors"]),
         score=row["score"],
         grade=row["grade"],
-        notes=cipher.decrypt(bytes(sealed), context=NOTES_CONTEXT)
-        if notes and sealed is not None
-        else None,
+        notes=cipher.unseal(row["notes_enc"], context=NOTES_CONTEXT, show=notes),
         by_name=row["by_name"],
         recorded_at=row["recorded_at"],
     )

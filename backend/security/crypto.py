@@ -66,6 +66,13 @@ class FieldCipher:
         sealed = self._keys[self._current].encrypt(nonce, plaintext.encode(), context)
         return bytes([len(kid)]) + kid + nonce + sealed
 
+    def unseal(self, sealed: bytes | None, *, context: bytes, show: bool) -> str | None:
+        """A sealed column as the caller may read it: its text when ``show`` and it holds one,
+        else None (so a reader without the right never costs a decryption)."""
+        if not show or sealed is None:
+            return None
+        return self.decrypt(bytes(sealed), context=context)
+
     def decrypt(self, blob: bytes, *, context: bytes = b"") -> str:
         """Decrypt with whichever key id the blob names."""
         n = blob[0] if blob else 0
