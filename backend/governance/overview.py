@@ -1,8 +1,9 @@
-"""Each unit's outstanding governance work at a glance, for leaders: live warnings, ledger checks
-overdue and needs open, rental houses graded red and inspections and rectifications overdue,
-live disputes (high-risk, overdue), psychological crises. Each service is counted by one grouped
-query per org path and summed up the tree, and a section is left out (null) when the caller may
-not read that service. Ledger figures are about people:
+"""Each unit's outstanding governance work at a glance, for leaders: live warnings (of the rules
+the caller may see), psychological crises, ledger checks overdue and needs open, rental houses
+graded red and inspections and rectifications overdue, live disputes (high-risk, overdue).
+
+Each service is counted by one grouped query per org path and summed up the tree; a section is
+null when the caller may not read that service. Crisis and ledger figures are about people:
 1-4 is published as null, as everywhere else.
 """
 
@@ -16,15 +17,21 @@ import msgspec
 from backend.api.map.rollup import LIVE_COUNTS
 from backend.api.map.suppression import is_small
 from backend.early_warning.models import PSYCH_CRISIS
+from backend.early_warning.visibility import visible_rules
 from backend.security.policy import Permission
 from backend.security.principal import Principal, jurisdiction_sql, within
 from backend.storage.postgres.pool import PgConn
 
 
 class WarningFigures(msgspec.Struct, frozen=True, kw_only=True):
+    """Live warnings of the rules the caller may see."""
+
     live: int
     serious: int
-    crises: int  # live psychological-crisis warnings
+
+
+class PsychFigures(msgspec.Struct, frozen=True, kw_only=True):
+    crises: int | None  # live psychological-crisis warnings; about people: 1-4 as null
 
 
 class LedgerFigures(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,6 +58,7 @@ class UnitOverview(msgspec.Struct, frozen=True, kw_only=True):
     name_zh: str
     name_en: str
     warnings: WarningFigures
+    psych: PsychFigures | None
     ledgers: LedgerFigures | None
     rentals: RentalFigures | None
     disputes: DisputeFigures | None
@@ -86,7 +94,8 @@ async def _grouped(conn: PgConn, sql: str, *args: Any) -> Counts:
 
 
 _WARNINGS = f"""
-SELECT org_path, count(*), count(*) FILTER (WHERE level = 'serious'),
+SELECT org_path, count(*) FILTER (WHERE $3::text[] IS NULL OR rule = ANY($3::text[])),
+       count(*) FILTER (WHERE level = 'serious' AND ($3::text[] IS NULL OR rule = ANY($3::text[]))),
        count(*) FILTER (WHERE rule = $2)
 FROM early_warnings WHERE state <> 'resolved' AND {jurisdiction_sql("org_path", 1)}
 GROUP BY 1
@@ -125,7 +134,11 @@ async def overview(
 ) -> GovernanceOverview:
     """Every unit of ``level`` in the principal's jurisdiction (zero included) and its total."""
     scope = principal.org_path
-    warnings = await _grouped(conn, _WARNINGS, scope, PSYCH_CRISIS)
+    rules = visible_rules(principal)
+    warnings = await _grouped(
+        conn, _WARNINGS, scope, PSYCH_CRISIS, None if rules is None else sorted(rules)
+    )
+    sees_crises = rules is None or PSYCH_CRISIS in rules
     can = principal.can
     ledgers = await _grouped(conn, _LEDGERS, scope, now) if can(Permission.LEDGER_READ) else None
     rentals = await _grouped(conn, _RENTALS, scope, now) if can(Permission.RENTAL_READ) else None
@@ -133,6 +146,7 @@ async def overview(
 
     def one(path: str, name_zh: str, name_en: str) -> UnitOverview:
         live, serious, crises = _under(warnings, path, 3)
+        psych = PsychFigures(crises=_published(crises)) if sees_crises else None
         ledger = None
         if ledgers is not None:
             overdue, needs = _under(ledgers, path, 2)
@@ -151,7 +165,8 @@ async def overview(
             org_path=path,
             name_zh=name_zh,
             name_en=name_en,
-            warnings=WarningFigures(live=live, serious=serious, crises=crises),
+            warnings=WarningFigures(live=live, serious=serious),
+            psych=psych,
             ledgers=ledger,
             rentals=rental,
             disputes=dispute,

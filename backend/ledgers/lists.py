@@ -75,13 +75,16 @@ async def list_entries(
     )
 
 
-_PENDING = f"""
-SELECT p.id AS person_id, p.name, a.text AS address, p.org_path, p.birth_year,
-       count(*) OVER () AS total
+_UNREGISTERED = f"""
 FROM persons p LEFT JOIN addresses a ON a.id = p.address_id
 WHERE $2 = ANY(p.tags) AND {jurisdiction_sql("p.org_path", 1)}
   AND NOT EXISTS (SELECT FROM ledger_entries e
                   WHERE e.person_id = p.id AND e.grp = $2 AND e.status = 'active')
+"""
+_PENDING = f"""
+SELECT p.id AS person_id, p.name, a.text AS address, p.org_path, p.birth_year,
+       count(*) OVER () AS total
+{_UNREGISTERED}
 ORDER BY p.birth_year NULLS LAST, p.id
 LIMIT $3 OFFSET $4
 """
@@ -94,6 +97,9 @@ async def list_pending(
     transaction."""
     principal = auditor.caller.principal
     rows = list(await conn.fetch(_PENDING, principal.org_path, group, limit, offset))
+    total = rows[0]["total"] if rows else 0
+    if not rows and offset > 0:  # past the end: the total is not on any row
+        total = await conn.fetchval(f"SELECT count(*) {_UNREGISTERED}", principal.org_path, group)
     await _audit_each(conn, auditor, rows, "person_id", "ledger_pending")
     roles = frozenset(principal.roles)
     return PendingPage(
@@ -107,5 +113,5 @@ async def list_pending(
             )
             for r in rows
         ],
-        total=rows[0]["total"] if rows else 0,
+        total=total,
     )

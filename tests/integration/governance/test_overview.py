@@ -96,7 +96,8 @@ async def test_each_units_outstanding_work_for_a_leader_and_what_an_operator_may
     assert a["disputes"] == {"live": 1, "high": 1, "overdue": 0}
     assert a["rentals"] == {"red": 1, "inspections_overdue": 0, "rectifications_overdue": 0}
     assert a["ledgers"] == {"overdue": 6, "needs_help": None}  # 1 of people: "<5"
-    assert a["warnings"]["live"] == 1 and a["warnings"]["serious"] == 1  # the high-risk dispute
+    assert a["warnings"] == {"live": 1, "serious": 1}  # the high-risk dispute
+    assert a["psych"] == {"crises": 0}
     assert b["disputes"] == {"live": 0, "high": 0, "overdue": 0}
     total = page.json()["total"]
     assert total["org_path"] == paths.district and total["disputes"]["live"] == 1
@@ -106,4 +107,15 @@ async def test_each_units_outstanding_work_for_a_leader_and_what_an_operator_may
     assert all(
         (u["ledgers"], u["rentals"], u["disputes"]) == (None, None, None) for u in seen["units"]
     )
+    # a crisis (about a person: one is withheld), and who may count it
+    await clean_db.execute(
+        "INSERT INTO early_warnings (rule, subject_type, subject_id, org_path, level) "
+        "VALUES ('psych_crisis', 'person', $1, $2, 'serious')",
+        str(uuid.uuid4()),
+        grid,
+    )
+    again = (await client.get("/api/governance/units?level=community", headers=leader)).json()
+    a = next(u for u in again["units"] if u["org_path"] == paths.community_a)
+    assert a["psych"] == {"crises": None} and a["warnings"] == {"live": 2, "serious": 2}
+
     assert (await client.get("/api/governance/units", headers=worker)).status_code == 403

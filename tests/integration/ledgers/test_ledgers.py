@@ -222,6 +222,10 @@ async def test_the_people_still_to_register_and_the_units_counts(
         "/api/ledgers/pending?group=elderly_alone&limit=2&offset=2", headers=worker
     )
     assert [p["person_id"] for p in page2.json()["items"]] == groups.elderly[3:5]
+    past = await client.get(
+        "/api/ledgers/pending?group=elderly_alone&limit=2&offset=10", headers=worker
+    )
+    assert (past.json()["items"], past.json()["total"]) == ([], 5)  # still says how many
     listed = (await client.get("/api/ledgers?group=low_income", headers=worker)).json()
     assert [i["tagged"] for i in listed["items"]] == [False]
 
