@@ -4,7 +4,8 @@
  * kind. Live ones come overdue first, then high-risk, then by deadline; closed ones newest first.
  * Rows carry `data-dispute-id`, `data-risk`, `data-kind`, `data-status`, `data-yours`,
  * `data-overdue`, `data-holder-path` and `data-warnings` (the live warnings' rules); a click
- * opens the dispute. Those who may register get "登记纠纷".
+ * opens the dispute. Those who may register get "登记纠纷". Fifty rows at a time, "load more"
+ * under them (`shared/ui/load-more.ts`); a refetch (a filter, an event) starts again.
  */
 
 import { formatDay } from "../shared/dates";
@@ -13,6 +14,7 @@ import { el, replaceChildren } from "../shared/dom";
 import { describeError, showErrorText } from "../shared/error-text";
 import { onLocaleChange, t } from "../shared/i18n";
 import type { DisputeKind, DisputePage, DisputeView, DisputeWhich } from "../shared/types";
+import { mountLoadMore } from "../shared/ui/load-more";
 import { getDisputes } from "./disputes-api";
 import { dueChip, holderText, kindChip, learnNames, placeText, riskBadge, statusChip, warningChips, yoursChip } from "./dispute-text";
 import { WHICH, WHICH_NONE } from "./labels";
@@ -41,7 +43,6 @@ export function mountDisputeList(parent: HTMLElement, options: DisputeListOption
   let page: DisputePage | null = null;
   let problem: unknown = null;
   let selected: string | null = null;
-  let asked = 0;
 
   const filters = el("div", { className: "seg disputes__filter", attrs: { role: "group", "aria-label": t("disputes.which.label"), "data-i18n-aria-label": "disputes.which.label" } });
   const kindSelect = el("select", { className: "field__input disputes__kind", attrs: { id: "disputes-kind", name: "kind" } });
@@ -73,15 +74,15 @@ export function mountDisputeList(parent: HTMLElement, options: DisputeListOption
     kindSelect.value = kind ?? "";
   };
 
-  /** The count on each filter: the jurisdiction's live totals; for "held" and "closed", the rows shown. */
-  const countOf = (w: DisputeWhich): number | null => {
+  /** The count on each filter: the jurisdiction's live totals; for "held" and "closed", the rows shown ("50+" while more may follow). */
+  const countOf = (w: DisputeWhich): string | null => {
     if (page === null) {
       return null;
     }
     if (w === "live" || w === "overdue" || w === "high") {
-      return page[w];
+      return String(page[w]);
     }
-    return w === which ? page.items.length : null;
+    return w === which ? `${page.items.length}${pager.hasMore() ? "+" : ""}` : null;
   };
 
   const drawFilters = (): void => {
@@ -90,9 +91,9 @@ export function mountDisputeList(parent: HTMLElement, options: DisputeListOption
         const n = countOf(w);
         const b = el("button", { className: `seg__btn${w === which ? " is-active" : ""}`, attrs: { type: "button", "aria-pressed": String(w === which) }, dataset: { which: w } }, [
           el("span", { text: t(WHICH[w]) }),
-          n === null ? null : el("span", { className: "seg__count", text: String(n) }),
+          n === null ? null : el("span", { className: "seg__count", text: n }),
         ]);
-        if ((w === "overdue" || w === "high") && n !== null && n > 0) {
+        if ((w === "overdue" || w === "high") && n !== null && n !== "0") {
           b.classList.add("is-alarm");
         }
         b.addEventListener("click", () => {
@@ -133,35 +134,34 @@ export function mountDisputeList(parent: HTMLElement, options: DisputeListOption
       page.items.length === 0
         ? el("p", { className: "empty", i18n: WHICH_NONE[which] })
         : el("ol", { className: "disputes__list" }, page.items.map((item) => row(item, item.id === selected, now, options)));
-    replaceChildren(body, [failed, content]);
+    replaceChildren(body, [failed, content, pager.root]);
   };
 
-  async function load(): Promise<void> {
-    const ticket = ++asked;
-    try {
-      const answer = await getDisputes(which, kind);
-      if (ticket !== asked) {
-        return;
-      }
-      for (const d of answer.items) {
+  const pager = mountLoadMore<DisputePage, DisputeView>({
+    fetch: (offset, limit) => getDisputes(which, kind, offset, limit),
+    key: (d) => d.id,
+    // the live totals count what "live", "overdue" and "high" list; "held" and "closed" have no count
+    total: (p) => (which === "live" || which === "overdue" || which === "high" ? p[which] : null),
+    show(next) {
+      for (const d of next.items) {
         learnNames(d, options.names);
       }
-      page = answer;
+      page = next;
       problem = null;
+      render();
       // the server names units in Chinese; the other language's names follow when fetched
-      void options.names.ensure(answer.items.flatMap((d) => [d.org_path, d.holder_path])).then(() => {
-        if (ticket === asked) {
+      void options.names.ensure(next.items.flatMap((d) => [d.org_path, d.holder_path])).then(() => {
+        if (page === next) {
           render();
         }
       });
-    } catch (err) {
-      if (ticket !== asked) {
-        return;
-      }
+    },
+    fail(err) {
       problem = err; // what was shown stays, under the error
-    }
-    render();
-  }
+      render();
+    },
+  });
+  const load = (): Promise<void> => pager.reload();
 
   drawKinds();
   render();

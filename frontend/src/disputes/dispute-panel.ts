@@ -12,9 +12,10 @@
 import { formatDayTime } from "../shared/dates";
 import { KIND_NAMES } from "../shared/dispute-terms";
 import { el, replaceChildren } from "../shared/dom";
-import { describeError, showErrorText } from "../shared/error-text";
+import { describeError } from "../shared/error-text";
 import { labelOf, onLocaleChange, t, tk, type MessageKey } from "../shared/i18n";
 import type { DisputeDetail, DisputeRecorded } from "../shared/types";
+import { createDetailLoader, problemLine } from "../shared/ui/detail-loader";
 import { showToast } from "../shared/ui/toast";
 import { getDispute } from "./disputes-api";
 import { renderHistory } from "./dispute-history";
@@ -47,11 +48,7 @@ const STEP_BUTTONS: readonly { kind: StepKind; label: MessageKey }[] = [
 
 /** Mounts the dispute panel in `parent`, empty until `show(disputeId)`. */
 export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOptions): DisputePanel {
-  let disputeId: string | null = null;
-  let detail: DisputeDetail | null = null;
-  let problem: unknown = null;
   let openKind: StepKind | null = null;
-  let asked = 0;
 
   const head = el("div", { className: "entry__head" });
   const details = el("div", { className: "dispute__details" });
@@ -102,7 +99,7 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
   };
 
   const open = (kind: StepKind): void => {
-    const shown = detail;
+    const shown = record.detail;
     if (shown === null) {
       return;
     }
@@ -117,12 +114,12 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
       onStale: (err) => {
         showToast(describeError(err));
         closeForm();
-        void refresh(shown.dispute.id);
+        void record.refresh(shown.dispute.id);
       },
       onRecorded: (result, done) => {
         closeForm();
         options.onRecorded(result, done);
-        void refresh(result.dispute.id);
+        void record.refresh(result.dispute.id);
       },
     });
     form.scrollIntoView({ block: "nearest" });
@@ -130,6 +127,7 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
   };
 
   const render = (): void => {
+    const { id: disputeId, detail } = record;
     const d = detail?.dispute;
     root.dataset.disputeId = disputeId ?? "";
     root.dataset.status = d?.status ?? "";
@@ -142,10 +140,7 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
     if (disputeId === null) {
       return;
     }
-    const failed = problem === null ? null : el("p", { className: "field__error" });
-    if (failed !== null) {
-      showErrorText(failed, describeError(problem), problem);
-    }
+    const failed = problemLine(record.problem);
     if (detail === null) {
       actions.hidden = true;
       replaceChildren(head, [failed ?? el("p", { className: "empty", i18n: "state.loading" })]);
@@ -166,53 +161,21 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
     renderHistory(history, detail.actions, options.names, options.write);
   };
 
-  async function load(id: string): Promise<void> {
-    const ticket = ++asked;
-    try {
-      const answer = await getDispute(id);
-      if (ticket !== asked) {
-        return;
-      }
+  const record = createDetailLoader<DisputeDetail>({
+    fetch: (id) => getDispute(id),
+    ready: async (answer) => {
       options.names.learn(answer.units);
       learnNames(answer.dispute, options.names);
       const paths = [answer.escalate_to, ...answer.assign_to, ...answer.actions.flatMap((a) => [a.from_path, a.to_path])];
       await options.names.ensure(paths);
-      if (ticket !== asked) {
-        return;
-      }
-      detail = answer;
-      problem = null;
-    } catch (err) {
-      if (ticket !== asked) {
-        return;
-      }
-      problem = err; // what was shown stays, under the error
-    }
-    render();
-  }
-
-  async function show(id: string): Promise<void> {
-    if (id === disputeId && detail !== null) {
-      return refresh(id);
-    }
-    disputeId = id;
-    detail = null;
-    problem = null;
-    closeForm();
-    render();
-    await load(id);
-  }
-
-  async function refresh(id: string | null): Promise<void> {
-    if (disputeId === null || (id !== null && id !== disputeId)) {
-      return;
-    }
-    await load(disputeId);
-  }
+    },
+    opened: closeForm,
+    draw: render,
+  });
 
   render();
   onLocaleChange(render);
-  return { root, show, refresh };
+  return { root, show: record.show, refresh: record.refresh };
 }
 
 function renderHead(target: HTMLElement, detail: DisputeDetail, options: DisputePanelOptions, failed: HTMLElement | null): void {

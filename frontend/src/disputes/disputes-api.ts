@@ -27,12 +27,10 @@ import type {
   DisputeWhich,
 } from "../shared/types";
 
-const LIST_LIMIT = 200;
-
-/** Disputes of the jurisdiction by filter (and kind), with its live totals. */
-export function getDisputes(which: DisputeWhich, kind: DisputeKind | null): Promise<DisputePage> {
+/** Disputes of the jurisdiction by filter (and kind), with its live totals: `limit` from `offset`. */
+export function getDisputes(which: DisputeWhich, kind: DisputeKind | null, offset: number, limit: number): Promise<DisputePage> {
   const e = ENDPOINTS.disputes;
-  return sendAuthorized<DisputePage>({ method: e.method, path: apiPath(e.path, {}, { which, kind: kind ?? undefined, limit: LIST_LIMIT }) });
+  return sendAuthorized<DisputePage>({ method: e.method, path: apiPath(e.path, {}, { which, kind: kind ?? undefined, limit, offset }) });
 }
 
 /** A dispute with its history and where it may go next (the read is audited). */

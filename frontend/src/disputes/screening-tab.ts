@@ -10,12 +10,13 @@
 
 import { formatDayTime } from "../shared/dates";
 import { el, replaceChildren } from "../shared/dom";
-import { describeError, showErrorText } from "../shared/error-text";
 import { localName, onLocaleChange, t } from "../shared/i18n";
 import type { DisputeLevel, DisputeScreeningPage, DisputeScreeningView, OrgUnitRef } from "../shared/types";
+import { createAnswerLoader, problemLine } from "../shared/ui/detail-loader";
 import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
 import type { Tab } from "../shared/ui/tabs";
 import { showToast } from "../shared/ui/toast";
+import { drawLevelChooser } from "../shared/ui/unit-table";
 import type { Access } from "./access";
 import { getScreenings, reportScreening } from "./disputes-api";
 import { LEVEL_CHOICES } from "./labels";
@@ -29,6 +30,12 @@ export interface ScreeningTabOptions {
   now(): number;
 }
 
+/** A level's screenings of the week, and the page of the user's own level (null: not asked). */
+interface ScreeningAnswer {
+  listed: DisputeScreeningPage;
+  own: DisputeScreeningPage | null;
+}
+
 const NOTES_MAX = 500;
 const FOUND_MAX = 10000;
 
@@ -37,10 +44,7 @@ export function mountScreeningTab(parent: HTMLElement, options: ScreeningTabOpti
   const { access } = options;
   let week = weekOf(options.now());
   let level: DisputeLevel = access.levels[0] ?? "grid";
-  let page: DisputeScreeningPage | null = null;
   let mine: DisputeScreeningView | null = null;
-  let problem: unknown = null;
-  let asked = 0;
 
   const prev = el("button", { className: "btn btn--small btn--ghost week__prev", i18n: "disputes.week.prev", attrs: { type: "button" } });
   const next = el("button", { className: "btn btn--small btn--ghost week__next", i18n: "disputes.week.next", attrs: { type: "button" } });
@@ -66,7 +70,7 @@ export function mountScreeningTab(parent: HTMLElement, options: ScreeningTabOpti
       return; // a week that has not begun has no screening
     }
     week = to;
-    page = null;
+    screenings.forget();
     mine = null;
     form?.reset();
     render();
@@ -94,25 +98,17 @@ export function mountScreeningTab(parent: HTMLElement, options: ScreeningTabOpti
     const latest = compareWeeks(week, thisWeek()) >= 0;
     next.disabled = latest;
     current.hidden = latest;
-    chooser.replaceChildren(
-      ...access.levels.map((l) => {
-        const b = el("button", { className: `seg__btn${l === level ? " is-active" : ""}`, text: t(LEVEL_CHOICES[l]), attrs: { type: "button", "aria-pressed": String(l === level) }, dataset: { level: l } });
-        b.addEventListener("click", () => {
-          if (l !== level) {
-            level = l;
-            page = null;
-            render();
-          }
-          void load();
-        });
-        return b;
-      }),
-    );
+    drawLevelChooser(chooser, access.levels, level, LEVEL_CHOICES, (l) => {
+      if (l !== level) {
+        level = l;
+        screenings.forget();
+        render();
+      }
+      void load();
+    });
     drawMine();
-    const failed = problem === null ? null : el("p", { className: "field__error" });
-    if (failed !== null) {
-      showErrorText(failed, describeError(problem), problem);
-    }
+    const failed = problemLine(screenings.problem);
+    const page = screenings.answer?.listed ?? null;
     if (page === null) {
       count.textContent = "";
       delete root.dataset.units;
@@ -147,29 +143,23 @@ export function mountScreeningTab(parent: HTMLElement, options: ScreeningTabOpti
     form.dataset.week = week;
   };
 
-  async function load(): Promise<void> {
-    const ticket = ++asked;
-    const asking = { week, level };
-    try {
+  const screenings = createAnswerLoader<{ week: string; level: DisputeLevel }, ScreeningAnswer>({
+    fetch: async (asking) => {
       // the own unit's report from its own level (the district is listed by no level)
       const listed = getScreenings(asking.week, asking.level);
       const own = !access.write || access.ownLevel === null ? Promise.resolve(null) : access.ownLevel === asking.level ? listed : getScreenings(asking.week, access.ownLevel);
-      const [answer, ownPage] = await Promise.all([listed, own]);
-      if (ticket !== asked) {
-        return;
-      }
-      options.learn(answer.units);
-      page = answer;
-      mine = ownPage?.units.find((u) => u.org_path === options.unit.path) ?? mine;
-      problem = null;
-    } catch (err) {
-      if (ticket !== asked) {
-        return;
-      }
-      problem = err;
-    }
-    render();
-  }
+      const [listedPage, ownPage] = await Promise.all([listed, own]);
+      return { listed: listedPage, own: ownPage };
+    },
+    ready: (answer) => {
+      options.learn(answer.listed.units);
+      mine = answer.own?.units.find((u) => u.org_path === options.unit.path) ?? mine;
+    },
+    draw: render,
+  });
+
+  /** Fetches the shown week at the chosen level. */
+  const load = (): Promise<void> => screenings.load({ week, level });
 
   render();
   onLocaleChange(render);

@@ -1,11 +1,14 @@
 /**
  * The leader view's HTTP calls and the shapes they answer: KPI trends and SLA heat
  * (`/api/kpi/*`, backend/kpi/models.py), closed incidents (`GET /api/incidents`), after-action
- * archives and review notes (`/api/incidents/{id}/archive…`, backend/api/incidents/archives.py).
+ * archives and review notes (`/api/incidents/{id}/archive…`, backend/api/incidents/archives.py),
+ * each unit's outstanding work (`GET /api/governance/units`, backend/governance/overview.py).
  */
 
 import { getAccessToken, sendAuthorized } from "../shared/auth";
-import type { ArchiveNote, ArchiveView, BucketFigures, KpiTrends, SlaCell, SlaCells, UnitSeries } from "../shared/types";
+import { ENDPOINTS } from "../shared/endpoints";
+import { apiPath } from "../shared/incidents-api";
+import type { ArchiveNote, ArchiveView, BucketFigures, GovernanceLevel, GovernanceOverview, KpiTrends, SlaCell, SlaCells, UnitSeries } from "../shared/types";
 
 export type TrendBucket = KpiTrends["bucket"];
 export type TrendLevel = KpiTrends["level"];
@@ -91,4 +94,10 @@ export interface TimelineItem {
 
 export function getTimeline(id: string): Promise<TimelineItem[]> {
   return sendAuthorized<TimelineItem[]>({ method: "GET", path: `/api/incidents/${encodeURIComponent(id)}/timeline` });
+}
+
+/** Every unit of `level` in the jurisdiction with its outstanding work per service, and the total. */
+export function getGovernanceUnits(level: GovernanceLevel): Promise<GovernanceOverview> {
+  const e = ENDPOINTS.governanceUnits;
+  return sendAuthorized<GovernanceOverview>({ method: e.method, path: apiPath(e.path, {}, { level }), timeoutMs: 30_000 });
 }

@@ -3,7 +3,8 @@
  * jurisdiction (escalated and overdue first); the map in the middle (SLA heat per H3 cell,
  * drill-down by clicking a street or community); on the right, tabs for KPI trends, the
  * after-action archives with review notes, the early warnings (with a badge of the live count
- * that stays current while the tab is hidden), and the drill-down into one incident.
+ * that stays current while the tab is hidden), each unit's outstanding work across the services
+ * (治理概览), and the drill-down into one incident.
  */
 
 import { el } from "../shared/dom";
@@ -18,6 +19,7 @@ import type { WarningTotals } from "../shared/warnings/warnings-api";
 import { startTodayKpis } from "../shared/today-kpis";
 import { mountAppHeader } from "../shared/ui/app-header";
 import { mountArchives } from "./archives";
+import { mountGovernanceTab } from "./governance-tab";
 import { mountIncidentBoard } from "./incident-board";
 import { mountIncidentDetail } from "./incident-detail";
 import { getSlaCells } from "./leader-api";
@@ -25,11 +27,12 @@ import { slaHeatLayer, type SlaData, type SlaMetric } from "./sla-heat-layer";
 import { mountTrends } from "./trends";
 import { mountWarningsTab } from "./warnings-tab";
 
-type Tab = "trends" | "archives" | "warnings" | "incident";
+type Tab = "trends" | "archives" | "warnings" | "governance" | "incident";
 const TABS: readonly [Tab, MessageKey][] = [
   ["trends", tk("leader.tab.trends")],
   ["archives", tk("leader.tab.archives")],
   ["warnings", tk("leader.tab.warnings")],
+  ["governance", tk("leader.tab.governance")],
   ["incident", tk("leader.tab.incident")],
 ];
 
@@ -47,9 +50,10 @@ export function renderLeader(root: HTMLElement, session: Session): void {
     trends: el("div", { className: "leader__pane", dataset: { pane: "trends" } }),
     archives: el("div", { className: "leader__pane", dataset: { pane: "archives" } }),
     warnings: el("div", { className: "leader__pane", dataset: { pane: "warnings" } }),
+    governance: el("div", { className: "leader__pane", dataset: { pane: "governance" } }),
     incident: el("div", { className: "leader__pane", dataset: { pane: "incident" } }),
   };
-  const side = el("aside", { className: "leader__side" }, [tabBar, panes.trends, panes.archives, panes.warnings, panes.incident]);
+  const side = el("aside", { className: "leader__side" }, [tabBar, panes.trends, panes.archives, panes.warnings, panes.governance, panes.incident]);
   shell.append(el("div", { className: "leader__body" }, [top, list, mapArea, side]));
 
   mountKpiTiles(top);
@@ -62,7 +66,8 @@ export function renderLeader(root: HTMLElement, session: Session): void {
       renderTabs();
     },
   });
-  const client = startLiveFeed({ incidentsTopic: "leader", listeners: [warnings.handler] });
+  const governance = mountGovernanceTab(panes.governance, { me: session.me, openWarnings: () => showTab("warnings") });
+  const client = startLiveFeed({ incidentsTopic: "leader", listeners: [warnings.handler, governance.handler] });
   startTodayKpis();
 
   const view = createMapView(mapArea, session, { interactive: true, drillDown: true, underlays: [slaHeatLayer] });
@@ -110,6 +115,7 @@ export function renderLeader(root: HTMLElement, session: Session): void {
       panes[id].hidden = id !== tab;
     }
     warnings.setVisible(tab === "warnings");
+    governance.setVisible(tab === "governance");
     renderTabs();
   };
   const renderTabs = (): void => {

@@ -2,6 +2,7 @@
 
 import "../shared/styles/index.css";
 import "./leader.css";
+import "./governance.css";
 import { byId } from "../shared/dom";
 import { bootProtectedPage } from "../shared/session";
 import { renderLeader } from "./leader-view";

@@ -12,7 +12,8 @@ import { localName, t, tk, type MessageKey } from "../shared/i18n";
 import type { OrgLevel, OrgUnitRef, UnitWarnings, WarningUnitLevel } from "../shared/types";
 
 const UNIT_LEVELS: readonly WarningUnitLevel[] = ["street", "community", "grid"];
-const LEVEL_WORDS: Readonly<Record<WarningUnitLevel, MessageKey>> = {
+/** The name of each unit level, for a level switch and a table's first column. */
+export const LEVEL_WORDS: Readonly<Record<WarningUnitLevel, MessageKey>> = {
   street: tk("leader.warnings.level.street"),
   community: tk("leader.warnings.level.community"),
   grid: tk("leader.warnings.level.grid"),

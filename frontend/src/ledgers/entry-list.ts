@@ -3,7 +3,8 @@
  * and loud, then the soonest due. A filter shows all, the overdue, those with an open need, or
  * (for those who keep the ledger) the ones the user answers for. Rows carry `data-entry-id`,
  * `data-person-id`, `data-group`, `data-overdue`, `data-needs-help`, and `data-warning-level` /
- * `data-warning-state` while the entry's overdue warning is live; a click opens the entry.
+ * `data-warning-state` while the entry's overdue warning is live; a click opens the entry. Fifty
+ * rows at a time, "load more" under them (`shared/ui/load-more.ts`); a refetch starts again.
  */
 
 import { formatDay } from "../shared/dates";
@@ -12,6 +13,7 @@ import { describeError, showErrorText } from "../shared/error-text";
 import { labelOf, onLocaleChange, t } from "../shared/i18n";
 import { GROUP_NAMES } from "../shared/ledger-terms";
 import type { LedgerEntryPage, LedgerEntryView, LedgerGroup, LedgerWhich } from "../shared/types";
+import { mountLoadMore } from "../shared/ui/load-more";
 import { dueText, personName, warningChip } from "./entry-text";
 import { WHICH } from "./labels";
 import { getEntries } from "./ledgers-api";
@@ -39,7 +41,6 @@ export function mountEntryList(parent: HTMLElement, options: EntryListOptions): 
   let page: LedgerEntryPage | null = null;
   let problem: unknown = null;
   let selected: string | null = null;
-  let asked = 0;
 
   const filters = el("div", { className: "seg entries__filter", attrs: { role: "group", "aria-label": t("ledgers.which.label"), "data-i18n-aria-label": "ledgers.which.label" } });
   const count = el("span", { className: "entries__count" });
@@ -96,26 +97,25 @@ export function mountEntryList(parent: HTMLElement, options: EntryListOptions): 
       page.items.length === 0
         ? el("p", { className: "empty", i18n: which === "all" ? "ledgers.entries.none" : "ledgers.entries.noneHere" })
         : el("ol", { className: "entries__list" }, page.items.map((item) => row(item, { selected: item.id === selected, showGroup, now, onSelect: options.onSelect })));
-    replaceChildren(body, [failed, content]);
+    replaceChildren(body, [failed, content, pager.root]);
   };
 
-  async function load(): Promise<void> {
-    const ticket = ++asked;
-    try {
-      const answer = await getEntries(options.group(), which);
-      if (ticket !== asked) {
-        return;
-      }
-      page = answer;
+  const pager = mountLoadMore<LedgerEntryPage, LedgerEntryView>({
+    fetch: (offset, limit) => getEntries(options.group(), which, offset, limit),
+    key: (item) => item.id,
+    // the answer counts the group's entries and the overdue ones; "needs help" and "mine" have no count
+    total: (p) => (which === "all" ? p.total : which === "overdue" ? p.overdue : null),
+    show(next) {
+      page = next;
       problem = null;
-    } catch (err) {
-      if (ticket !== asked) {
-        return;
-      }
+      render();
+    },
+    fail(err) {
       problem = err; // what was shown stays, under the error
-    }
-    render();
-  }
+      render();
+    },
+  });
+  const load = (): Promise<void> => pager.reload();
 
   render();
   onLocaleChange(render);

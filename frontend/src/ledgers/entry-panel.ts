@@ -9,10 +9,10 @@
 
 import { formatCalendarDay, formatDay, formatDayTime } from "../shared/dates";
 import { el, replaceChildren } from "../shared/dom";
-import { describeError, showErrorText } from "../shared/error-text";
 import { labelOf, onLocaleChange, t } from "../shared/i18n";
 import { DEPARTMENT_NAMES, GROUP_NAMES } from "../shared/ledger-terms";
 import type { LedgerCheckRecorded, LedgerCheckView, LedgerEntryDetail, LedgerEntryView } from "../shared/types";
+import { createDetailLoader, problemLine } from "../shared/ui/detail-loader";
 import { mountCheckForm } from "./check-form";
 import { mountCloseForm } from "./close-form";
 import { dueText, personName, warningChip } from "./entry-text";
@@ -38,11 +38,6 @@ type FormKind = "check" | "close";
 
 /** Mounts the entry panel in `parent`, empty until `show(entryId)`. */
 export function mountEntryPanel(parent: HTMLElement, options: EntryPanelOptions): EntryPanel {
-  let entryId: string | null = null;
-  let detail: LedgerEntryDetail | null = null;
-  let problem: unknown = null;
-  let asked = 0;
-
   const head = el("div", { className: "entry__head" });
   const check = el("button", { className: "btn btn--primary entry__check", i18n: "ledgers.entry.check", attrs: { type: "button", "aria-expanded": "false" } });
   const close = el("button", { className: "btn entry__close", i18n: "ledgers.entry.close", attrs: { type: "button", "aria-expanded": "false" } });
@@ -68,7 +63,7 @@ export function mountEntryPanel(parent: HTMLElement, options: EntryPanelOptions)
   };
 
   const open = (kind: FormKind): void => {
-    const entry = detail?.entry;
+    const entry = record.detail?.entry;
     if (entry === undefined || entry.status !== "active") {
       return;
     }
@@ -84,7 +79,7 @@ export function mountEntryPanel(parent: HTMLElement, options: EntryPanelOptions)
             onRecorded: (result) => {
               closeForm();
               options.onChecked(result);
-              void refresh(id);
+              void record.refresh(id);
             },
           })
         : mountCloseForm(formHost, {
@@ -93,7 +88,7 @@ export function mountEntryPanel(parent: HTMLElement, options: EntryPanelOptions)
             onClosed: (closed) => {
               closeForm();
               options.onClosed(closed);
-              void refresh(id);
+              void record.refresh(id);
             },
           });
     form.scrollIntoView({ block: "nearest" });
@@ -103,6 +98,7 @@ export function mountEntryPanel(parent: HTMLElement, options: EntryPanelOptions)
   close.addEventListener("click", () => open("close"));
 
   const render = (): void => {
+    const { id: entryId, detail } = record;
     root.dataset.entryId = entryId ?? "";
     root.dataset.status = detail?.entry.status ?? "";
     root.dataset.dueAt = detail?.entry.due_at ?? "";
@@ -112,10 +108,7 @@ export function mountEntryPanel(parent: HTMLElement, options: EntryPanelOptions)
     if (entryId === null) {
       return;
     }
-    const failed = problem === null ? null : el("p", { className: "field__error" });
-    if (failed !== null) {
-      showErrorText(failed, describeError(problem), problem);
-    }
+    const failed = problemLine(record.problem);
     actions.hidden = detail?.entry.status !== "active";
     if (detail === null) {
       replaceChildren(head, [failed ?? el("p", { className: "empty", i18n: "state.loading" })]);
@@ -126,49 +119,20 @@ export function mountEntryPanel(parent: HTMLElement, options: EntryPanelOptions)
     renderHistory(history, detail.checks, options.write);
   };
 
-  async function load(id: string): Promise<void> {
-    const ticket = ++asked;
-    try {
-      const answer = await getEntry(id);
-      if (ticket !== asked) {
-        return;
-      }
-      detail = answer;
-      problem = null;
+  const record = createDetailLoader<LedgerEntryDetail>({
+    fetch: (id) => getEntry(id),
+    ready: (answer) => {
       if (answer.entry.status !== "active") {
         closeForm();
       }
-    } catch (err) {
-      if (ticket !== asked) {
-        return;
-      }
-      problem = err; // what was shown stays, under the error
-    }
-    render();
-  }
-
-  async function show(id: string): Promise<void> {
-    if (id === entryId && detail !== null) {
-      return refresh(id);
-    }
-    entryId = id;
-    detail = null;
-    problem = null;
-    closeForm();
-    render();
-    await load(id);
-  }
-
-  async function refresh(id: string | null): Promise<void> {
-    if (entryId === null || (id !== null && id !== entryId)) {
-      return;
-    }
-    await load(entryId);
-  }
+    },
+    opened: closeForm,
+    draw: render,
+  });
 
   render();
   onLocaleChange(render);
-  return { root, show, refresh };
+  return { root, show: record.show, refresh: record.refresh };
 }
 
 function renderHead(target: HTMLElement, e: LedgerEntryView, options: EntryPanelOptions, failed: HTMLElement | null): void {

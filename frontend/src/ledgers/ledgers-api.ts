@@ -25,18 +25,16 @@ import type {
   LedgerOfficerPage,
 } from "../shared/types";
 
-const LIST_LIMIT = 200;
-
-/** Active entries of the jurisdiction (of one group; null: every group), overdue first. */
-export function getEntries(group: LedgerGroup | null, which: LedgerWhich): Promise<LedgerEntryPage> {
+/** Active entries of the jurisdiction (of one group; null: every group), overdue first: `limit` from `offset`. */
+export function getEntries(group: LedgerGroup | null, which: LedgerWhich, offset: number, limit: number): Promise<LedgerEntryPage> {
   const e = ENDPOINTS.ledgers;
-  return sendAuthorized<LedgerEntryPage>({ method: e.method, path: apiPath(e.path, {}, { group: group ?? undefined, which, limit: LIST_LIMIT }) });
+  return sendAuthorized<LedgerEntryPage>({ method: e.method, path: apiPath(e.path, {}, { group: group ?? undefined, which, limit, offset }) });
 }
 
-/** 待建档: people the block data lists in `group` who are not registered, oldest first. */
-export function getPending(group: LedgerGroup): Promise<LedgerPendingPage> {
+/** 待建档: people the block data lists in `group` who are not registered, oldest first: `limit` from `offset`. */
+export function getPending(group: LedgerGroup, offset: number, limit: number): Promise<LedgerPendingPage> {
   const e = ENDPOINTS.ledgerPending;
-  return sendAuthorized<LedgerPendingPage>({ method: e.method, path: apiPath(e.path, {}, { group, limit: LIST_LIMIT }) });
+  return sendAuthorized<LedgerPendingPage>({ method: e.method, path: apiPath(e.path, {}, { group, limit, offset }) });
 }
 
 /** Who may answer for the person (责任人): users who keep ledgers over them, nearest first. */

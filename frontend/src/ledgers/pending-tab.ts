@@ -2,7 +2,8 @@
  * 待建档: the people the block data lists in the chosen group whom nobody has registered yet,
  * oldest first, each with "建档" opening the register form under its row (one form at a time; a
  * new opening is a new entry). The list needs a group: with every group chosen, it offers the
- * groups to pick. Rows carry `data-person-id`.
+ * groups to pick. Fifty rows at a time, "load more" under them (`shared/ui/load-more.ts`); a
+ * refetch starts again. Rows carry `data-person-id`.
  */
 
 import { el, replaceChildren } from "../shared/dom";
@@ -10,6 +11,7 @@ import { describeError, showErrorText } from "../shared/error-text";
 import { onLocaleChange, t } from "../shared/i18n";
 import { GROUP_NAMES, LEDGER_GROUPS } from "../shared/ledger-terms";
 import type { LedgerEntryRecorded, LedgerGroup, LedgerPendingPage, LedgerPendingPerson } from "../shared/types";
+import { mountLoadMore } from "../shared/ui/load-more";
 import type { Tab } from "../shared/ui/tabs";
 import { bornText, personName } from "./entry-text";
 import { getPending } from "./ledgers-api";
@@ -28,7 +30,7 @@ export function mountPendingTab(parent: HTMLElement, options: PendingTabOptions)
   let page: LedgerPendingPage | null = null;
   let pageGroup: LedgerGroup | null = null;
   let problem: unknown = null;
-  let asked = 0;
+  let asking: LedgerGroup | null = null; // the group of the list being fetched or paged
   // the open register form and whose it is: kept across redraws, so what was typed and the
   // entry id it carries survive a refetch or a change of language
   let opened: { personId: string; form: HTMLElement } | null = null;
@@ -84,7 +86,7 @@ export function mountPendingTab(parent: HTMLElement, options: PendingTabOptions)
       page.items.length === 0
         ? el("p", { className: "empty", text: t("ledgers.pending.none", { group: t(GROUP_NAMES[group]) }) })
         : el("ol", { className: "pending__list" }, page.items.map((p) => row(p, group)));
-    replaceChildren(body, [failed, content]);
+    replaceChildren(body, [failed, content, pager.root]);
   };
 
   /** Closes the open form, in whichever row it is drawn now. */
@@ -138,35 +140,38 @@ export function mountPendingTab(parent: HTMLElement, options: PendingTabOptions)
     return li;
   };
 
+  const pager = mountLoadMore<LedgerPendingPage, LedgerPendingPerson>({
+    fetch: (offset, limit) => (asking === null ? Promise.resolve({ items: [], total: 0 }) : getPending(asking, offset, limit)),
+    key: (p) => p.person_id,
+    total: (p) => p.total,
+    show(next) {
+      page = next;
+      pageGroup = asking;
+      problem = null;
+      const open = opened;
+      if (open !== null && !next.items.some((p) => p.person_id === open.personId)) {
+        opened = null; // registered meanwhile (here or elsewhere), or on a page not fetched again
+      }
+      render();
+    },
+    fail(err) {
+      problem = err;
+      render();
+    },
+  });
+
   async function load(): Promise<void> {
     const group = options.group();
-    const ticket = ++asked;
+    asking = group;
     if (group === null) {
+      pager.reset();
       render();
       return;
     }
     if (pageGroup !== group) {
       opened = null; // another group's list: its form goes
     }
-    try {
-      const answer = await getPending(group);
-      if (ticket !== asked) {
-        return;
-      }
-      page = answer;
-      pageGroup = group;
-      problem = null;
-      const open = opened;
-      if (open !== null && !answer.items.some((p) => p.person_id === open.personId)) {
-        opened = null; // registered meanwhile (here or elsewhere)
-      }
-    } catch (err) {
-      if (ticket !== asked) {
-        return;
-      }
-      problem = err;
-    }
-    render();
+    await pager.reload();
   }
 
   render();

@@ -6,10 +6,10 @@
  */
 
 import { el, replaceChildren } from "../shared/dom";
-import { describeError, showErrorText } from "../shared/error-text";
 import { localName, onLocaleChange, t } from "../shared/i18n";
 import { SUPPRESSED_HINT } from "../shared/small-counts";
-import type { LedgerGroup, LedgerSummary } from "../shared/types";
+import type { LedgerGroup, LedgerSummary, LedgerSummaryLevel } from "../shared/types";
+import { createAnswerLoader, problemLine } from "../shared/ui/detail-loader";
 import type { Tab } from "../shared/ui/tabs";
 import type { Access } from "./access";
 import { SUMMARY_CAPTIONS } from "./labels";
@@ -23,10 +23,6 @@ export interface SummaryTab extends Tab {
 
 /** Mounts the 统计 tab in `parent`; it fetches on `load()`, draws the chosen group on `redraw()`. */
 export function mountSummaryTab(parent: HTMLElement, access: Access, group: () => LedgerGroup | null): SummaryTab {
-  let page: LedgerSummary | null = null;
-  let problem: unknown = null;
-  let asked = 0;
-
   const body = el("div", { className: "summary__body" });
   const root = el("section", { className: "panel ledger-summary", attrs: { "aria-labelledby": "ledgers-summary-title" }, dataset: { level: access.summaryLevel } }, [
     el("header", { className: "panel__header" }, [el("h2", { className: "panel__title", i18n: "ledgers.summary.title", attrs: { id: "ledgers-summary-title" } })]),
@@ -37,10 +33,8 @@ export function mountSummaryTab(parent: HTMLElement, access: Access, group: () =
   parent.append(root);
 
   const render = (): void => {
-    const failed = problem === null ? null : el("p", { className: "field__error" });
-    if (failed !== null) {
-      showErrorText(failed, describeError(problem), problem);
-    }
+    const failed = problemLine(figures.problem);
+    const page = figures.answer;
     if (page === null) {
       replaceChildren(body, [failed ?? el("p", { className: "empty", i18n: "state.loading" })]);
       return;
@@ -61,25 +55,9 @@ export function mountSummaryTab(parent: HTMLElement, access: Access, group: () =
     ]);
   };
 
-  async function load(): Promise<void> {
-    const ticket = ++asked;
-    try {
-      const answer = await getSummary(access.summaryLevel);
-      if (ticket !== asked) {
-        return;
-      }
-      page = answer;
-      problem = null;
-    } catch (err) {
-      if (ticket !== asked) {
-        return;
-      }
-      problem = err;
-    }
-    render();
-  }
+  const figures = createAnswerLoader<LedgerSummaryLevel, LedgerSummary>({ fetch: (level) => getSummary(level), draw: render });
 
   render();
   onLocaleChange(render);
-  return { root, load, redraw: render };
+  return { root, load: () => figures.load(access.summaryLevel), redraw: render };
 }

@@ -6,10 +6,10 @@
  */
 
 import { el, replaceChildren } from "../shared/dom";
-import { describeError, showErrorText } from "../shared/error-text";
 import { localName, onLocaleChange, t } from "../shared/i18n";
 import { SUPPRESSED_HINT } from "../shared/small-counts";
 import type { UnitFiguresPage } from "../shared/types";
+import { createAnswerLoader, problemLine } from "../shared/ui/detail-loader";
 import type { Access } from "./access";
 import { figuresTable } from "./figures";
 import { isPeriod, periodOfIso } from "./months";
@@ -20,15 +20,12 @@ export function mountFiguresTab(parent: HTMLElement, access: Access): Tab {
   // null: the current month so far, as the server counts it when asked for no bounds
   let period: string | null = null;
   let current: string | null = null;
-  let page: UnitFiguresPage | null = null;
-  let problem: unknown = null;
-  let asked = 0;
 
   const month = el("input", { className: "field__input month-input", attrs: { id: "psych-figures-period", type: "month" } });
   month.addEventListener("change", () => {
     if (isPeriod(month.value) && month.value !== (period ?? current)) {
       period = month.value;
-      page = null;
+      figures.forget();
       render();
       void load();
     }
@@ -47,10 +44,8 @@ export function mountFiguresTab(parent: HTMLElement, access: Access): Tab {
   parent.append(root);
 
   const render = (): void => {
-    const failed = problem === null ? null : el("p", { className: "field__error" });
-    if (failed !== null) {
-      showErrorText(failed, describeError(problem), problem);
-    }
+    const failed = problemLine(figures.problem);
+    const page = figures.answer;
     if (page === null) {
       span.textContent = "";
       replaceChildren(body, [failed ?? el("p", { className: "empty", i18n: "state.loading" })]);
@@ -69,30 +64,22 @@ export function mountFiguresTab(parent: HTMLElement, access: Access): Tab {
     ]);
   };
 
-  async function load(): Promise<void> {
-    const ticket = ++asked;
-    const asking = period === null || period === current ? undefined : period;
-    try {
-      const answer = await getUnitFigures(access.figuresLevel, asking);
-      if (ticket !== asked) {
-        return;
-      }
+  // asked for undefined: the current month, as the server counts it when asked for no bounds
+  const figures = createAnswerLoader<string | undefined, UnitFiguresPage>({
+    fetch: (asking) => getUnitFigures(access.figuresLevel, asking),
+    ready: (answer, asking) => {
       if (asking === undefined) {
         // the district's month, as the server wrote its start
         current = periodOfIso(answer.since);
         month.max = current;
         month.value = current;
       }
-      page = answer;
-      problem = null;
-    } catch (err) {
-      if (ticket !== asked) {
-        return;
-      }
-      problem = err;
-    }
-    render();
-  }
+    },
+    draw: render,
+  });
+
+  /** Fetches the month chosen (the current one: no bounds). */
+  const load = (): Promise<void> => figures.load(period === null || period === current ? undefined : period);
 
   render();
   onLocaleChange(render);

@@ -3,14 +3,16 @@
  * for fire, police, housing or all of them, overdue first, or the overdue ones alone, each with
  * its house's address and deadline; a click opens the house. The department is kept in the URL
  * (`?department=`), so a department's desk reloads onto its own list. Rows carry
- * `data-hazard-id`, `data-house-id`, `data-item`, `data-department` and `data-overdue`.
+ * `data-hazard-id`, `data-house-id`, `data-item`, `data-department` and `data-overdue`. Fifty rows
+ * at a time, "load more" under them (`shared/ui/load-more.ts`); a refetch starts again.
  */
 
 import { el, replaceChildren } from "../shared/dom";
 import { describeError, showErrorText } from "../shared/error-text";
 import { onLocaleChange, t } from "../shared/i18n";
 import { isRentalDepartment, RENTAL_DEPARTMENT_NAMES, RENTAL_DEPARTMENTS } from "../shared/rental-terms";
-import type { RentalDepartment, RentalHazardPage, RentalHazardWhich } from "../shared/types";
+import type { RentalDepartment, RentalHazardPage, RentalHazardView, RentalHazardWhich } from "../shared/types";
+import { mountLoadMore } from "../shared/ui/load-more";
 import type { Tab } from "../shared/ui/tabs";
 import { hazardItem } from "./house-text";
 import { HAZARD_WHICH } from "./labels";
@@ -31,7 +33,6 @@ export function mountHazardsTab(parent: HTMLElement, options: HazardsTabOptions)
   let which: RentalHazardWhich = "open";
   let page: RentalHazardPage | null = null;
   let problem: unknown = null;
-  let asked = 0;
 
   const departments = el("div", { className: "seg hazards__departments", attrs: { role: "group", "aria-label": t("rentals.hazards.department"), "data-i18n-aria-label": "rentals.hazards.department" } });
   const whichRow = el("div", { className: "seg hazards__which", attrs: { role: "group", "aria-label": t("rentals.which.label"), "data-i18n-aria-label": "rentals.which.label" } });
@@ -115,26 +116,24 @@ export function mountHazardsTab(parent: HTMLElement, options: HazardsTabOptions)
               return li;
             }),
           );
-    replaceChildren(body, [failed, content]);
+    replaceChildren(body, [failed, content, pager.root]);
   };
 
-  async function load(): Promise<void> {
-    const ticket = ++asked;
-    try {
-      const answer = await getHazards(department, which);
-      if (ticket !== asked) {
-        return;
-      }
-      page = answer;
+  const pager = mountLoadMore<RentalHazardPage, RentalHazardView>({
+    fetch: (offset, limit) => getHazards(department, which, offset, limit),
+    key: (z) => z.id,
+    total: (p) => (which === "open" ? p.total : p.overdue),
+    show(next) {
+      page = next;
       problem = null;
-    } catch (err) {
-      if (ticket !== asked) {
-        return;
-      }
+      render();
+    },
+    fail(err) {
       problem = err;
-    }
-    render();
-  }
+      render();
+    },
+  });
+  const load = (): Promise<void> => pager.reload();
 
   render();
   onLocaleChange(render);

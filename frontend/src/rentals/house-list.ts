@@ -4,7 +4,8 @@
  * — each with the jurisdiction's count, and a search by address (2 characters or more). Rows carry
  * `data-house-id`, `data-grade`, `data-assessed`, `data-overdue`, `data-open-hazards`, and
  * `data-warning-level` / `data-warning-state` while the house's overdue warning is live; a click
- * opens the house.
+ * opens the house. Fifty rows at a time, "load more" under them (`shared/ui/load-more.ts`); a
+ * refetch (another filter or search, an event) starts again.
  */
 
 import { formatDay } from "../shared/dates";
@@ -13,6 +14,7 @@ import { describeError, showErrorText } from "../shared/error-text";
 import { onLocaleChange, t } from "../shared/i18n";
 import { debounce } from "../shared/refetch";
 import type { RentalPage, RentalView, RentalWhich } from "../shared/types";
+import { mountLoadMore } from "../shared/ui/load-more";
 import { areaText, dueChip, floorText, gradeBadge, hazardChip, useText, warningChip } from "./house-text";
 import { WHICH, WHICH_NONE } from "./labels";
 import { getRentals } from "./rentals-api";
@@ -40,7 +42,6 @@ export function mountHouseList(parent: HTMLElement, options: HouseListOptions): 
   let page: RentalPage | null = null;
   let problem: unknown = null;
   let selected: string | null = null;
-  let asked = 0;
 
   const filters = el("div", { className: "seg houses__filter", attrs: { role: "group", "aria-label": t("rentals.which.label"), "data-i18n-aria-label": "rentals.which.label" } });
   const search = el("input", {
@@ -118,26 +119,27 @@ export function mountHouseList(parent: HTMLElement, options: HouseListOptions): 
       page.items.length === 0
         ? el("p", { className: "empty", text: query === null ? t(WHICH_NONE[which]) : t("rentals.search.none", { q: query }) })
         : el("ol", { className: "houses__list" }, page.items.map((item) => row(item, item.house_id === selected, now, options.onSelect)));
-    replaceChildren(body, [failed, content]);
+    replaceChildren(body, [failed, content, pager.root]);
   };
 
-  async function load(): Promise<void> {
-    const ticket = ++asked;
-    try {
-      const answer = await getRentals(which, query);
-      if (ticket !== asked) {
-        return;
-      }
-      page = answer;
+  const pager = mountLoadMore<RentalPage, RentalView>({
+    fetch: (offset, limit) => getRentals(which, query, offset, limit),
+    key: (item) => item.house_id,
+    // Only the inspected houses and the overdue ones are counted exactly as listed (the red and
+    // never-inspected counts come from the map's rollup, "hazards" counts rectifications, a
+    // search has no count): the others end at a short page.
+    total: (p) => (query !== null ? null : which === "due" ? p.assessed : which === "overdue" ? p.overdue : null),
+    show(next) {
+      page = next;
       problem = null;
-    } catch (err) {
-      if (ticket !== asked) {
-        return;
-      }
+      render();
+    },
+    fail(err) {
       problem = err; // what was shown stays, under the error
-    }
-    render();
-  }
+      render();
+    },
+  });
+  const load = (): Promise<void> => pager.reload();
 
   const searchLater = debounce(() => {
     const text = search.value.trim();

@@ -15,6 +15,7 @@ import { describeError, showErrorText } from "../shared/error-text";
 import { labelOf, onLocaleChange, t } from "../shared/i18n";
 import { GRADE_NAMES, ITEM_NAMES } from "../shared/rental-terms";
 import type { RentalAssessmentRecorded, RentalAssessmentView, RentalChecklist, RentalDetail, RentalHazardView } from "../shared/types";
+import { createDetailLoader, problemLine } from "../shared/ui/detail-loader";
 import { areaText, dueChip, dueText, floorText, gradeBadge, hazardItem, useText, warningChip } from "./house-text";
 import { mountInspectForm } from "./inspect-form";
 import { getRental } from "./rentals-api";
@@ -37,11 +38,7 @@ export interface HousePanelOptions {
 
 /** Mounts the house panel in `parent`, empty until `show(houseId)`. */
 export function mountHousePanel(parent: HTMLElement, options: HousePanelOptions): HousePanel {
-  let houseId: string | null = null;
-  let detail: RentalDetail | null = null;
   let verdict: RentalAssessmentRecorded | null = null;
-  let problem: unknown = null;
-  let asked = 0;
 
   const head = el("div", { className: "entry__head" });
   const inspect = el("button", { className: "btn btn--primary house__inspect", i18n: "rentals.house.inspect", attrs: { type: "button", "aria-expanded": "false" } });
@@ -68,7 +65,7 @@ export function mountHousePanel(parent: HTMLElement, options: HousePanelOptions)
   };
 
   const open = async (): Promise<void> => {
-    const shown = detail;
+    const shown = record.detail;
     if (shown === null) {
       return;
     }
@@ -86,7 +83,7 @@ export function mountHousePanel(parent: HTMLElement, options: HousePanelOptions)
       formHost.replaceChildren(failed);
       return;
     }
-    if (houseId !== id) {
+    if (record.id !== id) {
       return; // another house was opened meanwhile
     }
     const form = mountInspectForm(formHost, {
@@ -100,7 +97,7 @@ export function mountHousePanel(parent: HTMLElement, options: HousePanelOptions)
         verdict = result;
         drawVerdict();
         options.onRecorded(result);
-        void refresh(id);
+        void record.refresh(id);
       },
     });
     form.scrollIntoView({ block: "nearest" });
@@ -113,6 +110,7 @@ export function mountHousePanel(parent: HTMLElement, options: HousePanelOptions)
   };
 
   const render = (): void => {
+    const { id: houseId, detail } = record;
     const house = detail?.house;
     root.dataset.houseId = houseId ?? "";
     root.dataset.grade = house?.grade ?? "";
@@ -124,10 +122,7 @@ export function mountHousePanel(parent: HTMLElement, options: HousePanelOptions)
     if (houseId === null) {
       return;
     }
-    const failed = problem === null ? null : el("p", { className: "field__error" });
-    if (failed !== null) {
-      showErrorText(failed, describeError(problem), problem);
-    }
+    const failed = problemLine(record.problem);
     actions.hidden = detail === null;
     if (detail === null) {
       replaceChildren(head, [failed ?? el("p", { className: "empty", i18n: "state.loading" })]);
@@ -141,47 +136,18 @@ export function mountHousePanel(parent: HTMLElement, options: HousePanelOptions)
     drawVerdict();
   };
 
-  async function load(id: string): Promise<void> {
-    const ticket = ++asked;
-    try {
-      const answer = await getRental(id);
-      if (ticket !== asked) {
-        return;
-      }
-      detail = answer;
-      problem = null;
-    } catch (err) {
-      if (ticket !== asked) {
-        return;
-      }
-      problem = err; // what was shown stays, under the error
-    }
-    render();
-  }
-
-  async function show(id: string): Promise<void> {
-    if (id === houseId && detail !== null) {
-      return refresh(id);
-    }
-    houseId = id;
-    detail = null;
-    verdict = null;
-    problem = null;
-    closeForm();
-    render();
-    await load(id);
-  }
-
-  async function refresh(id: string | null): Promise<void> {
-    if (houseId === null || (id !== null && id !== houseId)) {
-      return;
-    }
-    await load(houseId);
-  }
+  const record = createDetailLoader<RentalDetail>({
+    fetch: (id) => getRental(id),
+    opened: () => {
+      verdict = null; // the verdict stays until another house is opened
+      closeForm();
+    },
+    draw: render,
+  });
 
   render();
   onLocaleChange(render);
-  return { root, show, refresh };
+  return { root, show: record.show, refresh: record.refresh };
 }
 
 function renderHead(target: HTMLElement, d: RentalDetail, options: HousePanelOptions, failed: HTMLElement | null): void {

@@ -22,24 +22,22 @@ import type {
   RentalWhich,
 } from "../shared/types";
 
-const LIST_LIMIT = 200;
-
 /** The checklist and the grading rule (the form grades as it is filled in). */
 export function getChecklist(): Promise<RentalChecklist> {
   const e = ENDPOINTS.rentalChecklist;
   return sendAuthorized<RentalChecklist>({ method: e.method, path: e.path });
 }
 
-/** Rental houses of the jurisdiction by what needs doing, narrowed to addresses containing `q` (2+ characters). */
-export function getRentals(which: RentalWhich, q: string | null): Promise<RentalPage> {
+/** Rental houses of the jurisdiction by what needs doing, narrowed to addresses containing `q` (2+ characters): `limit` from `offset`. */
+export function getRentals(which: RentalWhich, q: string | null, offset: number, limit: number): Promise<RentalPage> {
   const e = ENDPOINTS.rentals;
-  return sendAuthorized<RentalPage>({ method: e.method, path: apiPath(e.path, {}, { which, q: q ?? undefined, limit: LIST_LIMIT }) });
+  return sendAuthorized<RentalPage>({ method: e.method, path: apiPath(e.path, {}, { which, q: q ?? undefined, limit, offset }) });
 }
 
-/** Open rectifications of one department (null: all), overdue first. */
-export function getHazards(department: RentalDepartment | null, which: RentalHazardWhich): Promise<RentalHazardPage> {
+/** Open rectifications of one department (null: all), overdue first: `limit` from `offset`. */
+export function getHazards(department: RentalDepartment | null, which: RentalHazardWhich, offset: number, limit: number): Promise<RentalHazardPage> {
   const e = ENDPOINTS.rentalHazards;
-  return sendAuthorized<RentalHazardPage>({ method: e.method, path: apiPath(e.path, {}, { department: department ?? undefined, which, limit: LIST_LIMIT }) });
+  return sendAuthorized<RentalHazardPage>({ method: e.method, path: apiPath(e.path, {}, { department: department ?? undefined, which, limit, offset }) });
 }
 
 /** Every unit of `level` in the jurisdiction with its rental houses, and the total. */

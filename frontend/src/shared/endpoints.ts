@@ -55,6 +55,8 @@ export const ENDPOINTS = {
   warnings: { method: "GET", path: "/api/warnings", auth: true, query: ["state", "rule", "limit"], response: "WarningPage" },
   warningUnits: { method: "GET", path: "/api/warnings/units", auth: true, query: ["level"], response: "UnitWarningPage" },
   warningAcknowledge: { method: "POST", path: "/api/warnings/{warning_id}/acknowledge", auth: true, request: "WarningAck", response: "WarningView" },
+  // The leaders' governance overview (the leader view's 治理概览 tab), backend/governance.
+  governanceUnits: { method: "GET", path: "/api/governance/units", auth: true, query: ["level"], response: "GovernanceOverview" },
   // Psychological services (the /psych/ page): persons found by a key, their record, the unit's work.
   personLookup: { method: "POST", path: "/api/persons/lookup", auth: true, request: "PersonLookupRequest", response: "PersonPage" },
   person: { method: "GET", path: "/api/persons/{person_id}", auth: true, response: "PersonView" },
@@ -71,8 +73,8 @@ export const ENDPOINTS = {
   psychReports: { method: "GET", path: "/api/psych/reports", auth: true, query: ["period"], response: "ReportStatus" },
   psychReportCreate: { method: "POST", path: "/api/psych/reports", auth: true, request: "ReportCreate", response: "ReportSubmitted" },
   // Ledgers of special and vulnerable groups (the /ledgers/ page).
-  ledgers: { method: "GET", path: "/api/ledgers", auth: true, query: ["group", "which", "limit"], response: "LedgerEntryPage" },
-  ledgerPending: { method: "GET", path: "/api/ledgers/pending", auth: true, query: ["group", "limit"], response: "LedgerPendingPage" },
+  ledgers: { method: "GET", path: "/api/ledgers", auth: true, query: ["group", "which", "limit", "offset"], response: "LedgerEntryPage" },
+  ledgerPending: { method: "GET", path: "/api/ledgers/pending", auth: true, query: ["group", "limit", "offset"], response: "LedgerPendingPage" },
   ledgerOfficers: { method: "GET", path: "/api/ledgers/officers", auth: true, query: ["person_id"], response: "LedgerOfficerPage" },
   ledgerSummary: { method: "GET", path: "/api/ledgers/summary", auth: true, query: ["level"], response: "LedgerSummary" },
   ledgerRegister: { method: "POST", path: "/api/ledgers", auth: true, request: "LedgerEntryCreate", response: "LedgerEntryRecorded" },
@@ -81,13 +83,13 @@ export const ENDPOINTS = {
   ledgerClose: { method: "POST", path: "/api/ledgers/{entry_id}/close", auth: true, request: "LedgerEntryClose", response: "LedgerEntryView" },
   // Rental-housing grading (the /rentals/ page).
   rentalChecklist: { method: "GET", path: "/api/rentals/checklist", auth: true, response: "RentalChecklist" },
-  rentals: { method: "GET", path: "/api/rentals", auth: true, query: ["which", "q", "limit"], response: "RentalPage" },
-  rentalHazards: { method: "GET", path: "/api/rentals/hazards", auth: true, query: ["department", "which", "limit"], response: "RentalHazardPage" },
+  rentals: { method: "GET", path: "/api/rentals", auth: true, query: ["which", "q", "limit", "offset"], response: "RentalPage" },
+  rentalHazards: { method: "GET", path: "/api/rentals/hazards", auth: true, query: ["department", "which", "limit", "offset"], response: "RentalHazardPage" },
   rentalSummary: { method: "GET", path: "/api/rentals/summary", auth: true, query: ["level"], response: "RentalSummary" },
   rental: { method: "GET", path: "/api/rentals/houses/{house_id}", auth: true, response: "RentalDetail" },
   rentalAssess: { method: "POST", path: "/api/rentals/houses/{house_id}/assessments", auth: true, request: "RentalAssessmentCreate", response: "RentalAssessmentRecorded" },
   // Dispute screening and mediation (the /disputes/ page).
-  disputes: { method: "GET", path: "/api/disputes", auth: true, query: ["which", "kind", "limit"], response: "DisputePage" },
+  disputes: { method: "GET", path: "/api/disputes", auth: true, query: ["which", "kind", "limit", "offset"], response: "DisputePage" },
   disputeSummary: { method: "GET", path: "/api/disputes/summary", auth: true, query: ["level"], response: "DisputeSummary" },
   disputeScreenings: { method: "GET", path: "/api/disputes/screenings", auth: true, query: ["week", "level"], response: "DisputeScreeningPage" },
   disputeReportScreening: { method: "POST", path: "/api/disputes/screenings", auth: true, request: "DisputeScreeningCreate", response: "DisputeScreeningView" },

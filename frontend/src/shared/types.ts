@@ -1899,3 +1899,62 @@ export interface DisputeSummary {
   level: string;
   units: UnitDisputes[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// The leaders' governance overview (治理概览) — backend/governance/overview.py: each unit's
+// outstanding work across the services; a section is null when the user may not read that
+// service. Crisis and ledger figures are people: 1–4 arrive as null ("<5").
+// ---------------------------------------------------------------------------------------------
+
+/** Levels `GET /api/governance/units?level=` lists. */
+export type GovernanceLevel = "street" | "community" | "grid";
+
+/** Live early warnings of a unit (of the rules the user may see): all, serious ones. */
+export interface GovernanceWarnings {
+  live: number;
+  serious: number;
+}
+
+/** Live psychological-crisis warnings; null is 1–4. */
+export interface GovernancePsych {
+  crises: number | null;
+}
+
+/** Active ledger entries with a check overdue, and with an open need; null is 1–4. */
+export interface GovernanceLedgers {
+  overdue: number | null;
+  needs_help: number | null;
+}
+
+/** Rental houses graded red, inspections overdue, rectifications overdue. */
+export interface GovernanceRentals {
+  red: number;
+  inspections_overdue: number;
+  rectifications_overdue: number;
+}
+
+/** Live disputes where they happened: all, high-risk, past their deadline. */
+export interface GovernanceDisputes {
+  live: number;
+  high: number;
+  overdue: number;
+}
+
+/** One unit (or the jurisdiction, as the total); a service the user may not read is null. */
+export interface UnitOverview {
+  org_path: string;
+  name_zh: string;
+  name_en: string;
+  warnings: GovernanceWarnings;
+  psych: GovernancePsych | null;
+  ledgers: GovernanceLedgers | null;
+  rentals: GovernanceRentals | null;
+  disputes: GovernanceDisputes | null;
+}
+
+/** `GET /api/governance/units?level=`: every unit of the level in the jurisdiction (zero included, by path), and its total. */
+export interface GovernanceOverview {
+  level: string;
+  units: UnitOverview[];
+  total: UnitOverview;
+}

@@ -3,7 +3,8 @@ case worker finds an elderly person living alone on 待建档 and registers them
 double click; a check finding a need shows on the entry with the next due date; the entry made
 overdue shows its warning live, without a reload, and a check clears it; closing takes the entry
 off the ledger and puts the person back on 待建档. A street leader reads the figures with "<5"
-for small counts and the ledger masked, with no write buttons; English at 768 px."""
+for small counts and the ledger masked, with no write buttons; English at 768 px, where a group
+with more people to register than a page shows them fifty at a time with "load more"."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ CASE_WORKER = "cw.a"  # community A's case worker: keeps the ledgers
 LEADER = "lead.s"  # community A's street leader: reads them
 ELDER = "钱独居"  # elderly, living alone, the oldest on 待建档
 LOW_INCOME = 5  # low-income residents, all registered: counts large enough to publish
+PAGE = 50  # rows per page of the lists (shared/ui/load-more.ts)
 
 
 class Residents(msgspec.Struct, frozen=True, kw_only=True):
@@ -318,9 +320,34 @@ async def test_a_street_leader_reads_the_figures_and_the_ledger_masked(
     assert page.errors == []  # type: ignore[attr-defined]
 
 
+async def tag_people(pool: PgPool, database_url: str, near: str, tag: str, n: int) -> list[str]:
+    """``n`` people tagged ``tag`` at the address of the person ``near``; returns their ids."""
+    cipher = backend_cipher(database_url)
+    async with pool.acquire() as conn:
+        home = await conn.fetchval("SELECT address_id FROM persons WHERE id = $1", near)
+        return [
+            await create_person(
+                conn,
+                cipher,
+                PersonCreate(name=f"吴残{i}", address_id=home, tags=[tag], birth_year=1950 + i),
+            )
+            for i in range(n)
+        ]
+
+
+async def pending_ids(page: Page) -> list[str]:
+    return await page.eval_on_selector_all(
+        ".pending-row", "rows => rows.map(r => r.dataset.personId)"
+    )
+
+
 @pytest.mark.timeout(240)
 async def test_english_at_768_px(
-    open_page: Opener, backend: BackendProcess, residents: Residents
+    open_page: Opener,
+    backend: BackendProcess,
+    residents: Residents,
+    clean_db: PgPool,
+    database_url: str,
 ) -> None:
     [entry_id] = await register_over_http(backend.base_url, [residents.elder], "elderly_alone")
     page = await open_page(CASE_WORKER, "/ledgers/", width=768, height=1024, locale="en")
@@ -354,4 +381,22 @@ async def test_english_at_768_px(
     await no_sideways_scroll(page)
     assert await visible_raw_keys(page) == []
     await page.screenshot(path=screenshot_path("ledgers-pending-en-768x1024.png"), full_page=True)
+
+    # More to register than a page holds: fifty, then the rest appended once, none twice.
+    tagged = await tag_people(clean_db, database_url, residents.elder, "disabled", PAGE + 5)
+    await page.select_option("#ledgers-group", "disabled")
+    await page.wait_for_selector(
+        f".pending[data-group='disabled'][data-count='{PAGE}'][data-total='{PAGE + 5}']"
+    )
+    first = await pending_ids(page)
+    more = page.locator(".pending .load-more")
+    assert await more.get_attribute("data-state") == "more"
+    assert f"{PAGE} of {PAGE + 5} shown" in await more.inner_text()
+    await more.locator(".load-more__btn").click()
+    await page.wait_for_selector(f".pending[data-count='{PAGE + 5}']")
+    listed = await pending_ids(page)
+    assert listed[:PAGE] == first and sorted(listed) == sorted(tagged)
+    await more.wait_for(state="hidden")
+    assert await more.get_attribute("data-state") == "end"
+    await no_sideways_scroll(page)
     assert page.errors == []  # type: ignore[attr-defined]
