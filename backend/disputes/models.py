@@ -130,6 +130,33 @@ class UnitName(msgspec.Struct, frozen=True, kw_only=True):
     name_en: str
 
 
+class PartyCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Link a party to the people records (found by ``POST /api/persons/lookup``)."""
+
+    person_id: Uuid
+
+
+class PartyView(msgspec.Struct, frozen=True, kw_only=True):
+    """A linked party, the name masked by role; ``key_reasons``: patient (risk grade 3+),
+    community_correction, drug_rehab, as they stood when linked."""
+
+    person_id: str
+    name: str | None
+    key_reasons: list[str]
+    by_name: str
+    at: datetime
+
+
+class PartyRecorded(msgspec.Struct, frozen=True, kw_only=True):
+    """The answer to a link: ``duplicate`` when the person was linked already; ``raised_risk``
+    when a key person made the dispute high-risk."""
+
+    party: PartyView
+    dispute: DisputeView
+    duplicate: bool
+    raised_risk: bool
+
+
 class DisputeDetail(msgspec.Struct, frozen=True, kw_only=True):
     """A dispute with its details (for those who work disputes) and its history, oldest first."""
 
@@ -141,6 +168,7 @@ class DisputeDetail(msgspec.Struct, frozen=True, kw_only=True):
     # every unit the answer names by path (the centre above included, which the caller's
     # jurisdiction does not cover): a name is no secret, and the page needs it in both languages
     units: list[UnitName]
+    parties_linked: list[PartyView]
 
 
 class DisputeRecorded(msgspec.Struct, frozen=True, kw_only=True):

@@ -61,3 +61,18 @@ def week_monday(week: str) -> date | None:
         return date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
     except ValueError:
         return None
+
+
+# A party who is one of these makes a dispute high-risk (重点人员涉矛盾纠纷)
+KEY_GROUPS = ("community_correction", "drug_rehab")
+KEY_PATIENT_GRADE = 3  # a registered patient of this risk grade or above
+
+
+def key_reasons(tags: list[str], patient_grade: int | None) -> list[str]:
+    """Why a person is a key person for a dispute: ``patient`` (grade >= 3) and the key groups
+    they belong to; empty when they are none."""
+    out = []
+    if patient_grade is not None and patient_grade >= KEY_PATIENT_GRADE:
+        out.append("patient")
+    out += [g for g in KEY_GROUPS if g in tags]
+    return out

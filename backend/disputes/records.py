@@ -33,6 +33,7 @@ from backend.disputes.models import (
     RiskCreate,
     UnitName,
 )
+from backend.disputes.party_views import parties_of
 from backend.early_warning.models import DISPUTE_HIGH_RISK, DISPUTE_OVERDUE, WarningNote
 from backend.early_warning.store import announce, resolve_for_subject
 from backend.errors import Conflict, NotFound, Unprocessable
@@ -106,7 +107,7 @@ def _action_view(cipher: FieldCipher, row: Any, *, notes: bool) -> ActionView:
     )
 
 
-async def _visible(conn: PgConn, auditor: Auditor, dispute_id: str, action: str) -> Any:
+async def visible(conn: PgConn, auditor: Auditor, dispute_id: str, action: str) -> Any:
     """The dispute, or a 404 (recorded as a denial when it lies outside the jurisdiction)."""
     row = await conn.fetchrow(DISPUTE_SQL + " WHERE d.id = $1::uuid", dispute_id)
     if row is None:
@@ -373,7 +374,7 @@ async def _assign(
     return action, await _move(conn, dispute, data.to_path, due_at, "assigned")
 
 
-async def _judge(
+async def judge(
     conn: PgConn, cipher: FieldCipher, auditor: Auditor, dispute: Any, data: RiskCreate
 ) -> tuple[Any, list[int]]:
     due_at = min(dispute["due_at"], policy.due(data.risk, data.at))
@@ -417,7 +418,7 @@ _STEPS: dict[type, tuple[tuple[str, ...], Step]] = {
     MediationCreate: (("mediation",), _mediate),
     EscalateCreate: (("escalated",), _escalate),
     AssignCreate: (("assigned",), _assign),
-    RiskCreate: (("risk",), _judge),
+    RiskCreate: (("risk",), judge),
     CloseCreate: (("resolved", "referred"), _close),
 }
 
@@ -436,7 +437,7 @@ async def act(
     check_record_time(data.at, now)
     kinds, step = _STEPS[type(data)]
     # the scope check outside the transaction, so a denial stays recorded
-    await _visible(conn, auditor, dispute_id, f"dispute.{kinds[0]}")
+    await visible(conn, auditor, dispute_id, f"dispute.{kinds[0]}")
     async with conn.transaction():
         dispute: Any = await conn.fetchrow(
             "SELECT * FROM disputes WHERE id = $1::uuid FOR UPDATE", dispute_id
@@ -480,13 +481,14 @@ async def read(
 ) -> DisputeDetail:
     """A dispute with its history; audited under the dispute. Details and notes for those who
     work disputes."""
-    row = await _visible(conn, auditor, dispute_id, "dispute.read")
+    row = await visible(conn, auditor, dispute_id, "dispute.read")
     principal = auditor.caller.principal
     async with conn.transaction():
         actions = await conn.fetch(
             "SELECT * FROM dispute_actions WHERE dispute_id = $1 ORDER BY at, recorded_at LIMIT 500",
             row["id"],
         )
+        parties = await parties_of(conn, auditor, dispute_id)
         await auditor.record(
             conn,
             "dispute.read",
@@ -515,4 +517,5 @@ async def read(
         escalate_to=escalate_to,
         assign_to=assign_to,
         units=[UnitName(**dict(u)) for u in units],
+        parties_linked=parties,
     )

@@ -26,11 +26,11 @@ from backend.ledgers.models import (
     Officer,
     OfficerPage,
 )
-from backend.psych.scope import person_in_scope
 from backend.record_time import check_record_time
 from backend.security import masking
 from backend.security.context import Auditor
 from backend.security.crypto import FieldCipher
+from backend.security.person_scope import person_in_scope
 from backend.security.policy import ROLE_PERMISSIONS, Permission
 from backend.storage.postgres.pool import PgConn
 

@@ -21,10 +21,10 @@ from backend.psych.models import (
     ServiceView,
 )
 from backend.psych.scales import AnswerError, score
-from backend.psych.scope import person_in_scope
 from backend.record_time import check_record_time
 from backend.security.context import Auditor
 from backend.security.crypto import FieldCipher
+from backend.security.person_scope import person_in_scope
 from backend.security.policy import Permission
 from backend.storage.postgres.pool import PgConn
 

@@ -11,7 +11,7 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from backend.disputes import records
+from backend.disputes import parties, records
 from backend.disputes.lists import (
     Which,
     list_disputes,
@@ -30,6 +30,8 @@ from backend.disputes.models import (
     DisputeSummary,
     EscalateCreate,
     MediationCreate,
+    PartyCreate,
+    PartyRecorded,
     RiskCreate,
     ScreeningCreate,
     ScreeningPage,
@@ -247,6 +249,27 @@ class DisputeController(Controller):
         """High raises its warning; lower resolves it; a higher risk may bring the deadline
         nearer, never further."""
         return await self._act(dispute_id, data, pool, cipher, auditor)
+
+    @post(
+        "/{dispute_id:str}/parties",
+        opt=needs(Permission.DISPUTE_WRITE),
+        summary="Link a party to the people records (idempotent by the person)",
+    )
+    async def link_party(
+        self,
+        dispute_id: FromPath[str],
+        data: JSONBody[PartyCreate],
+        pool: NamedDependency[PgPool],
+        cipher: NamedDependency[FieldCipher],
+        auditor: NamedDependency[Auditor],
+    ) -> Response[PartyRecorded]:
+        """A key person (a patient of risk grade 3 or above, community correction, drug
+        rehabilitation) makes the dispute high-risk at once, with its warning."""
+        async with pool.acquire() as conn:
+            out = await parties.link(
+                conn, cipher, auditor, _dispute_id(dispute_id), data, datetime.now(UTC)
+            )
+        return Response(out, status_code=200 if out.duplicate else 201)
 
     @post(
         "/{dispute_id:str}/close",

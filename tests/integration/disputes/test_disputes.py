@@ -12,10 +12,15 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
+from backend.api.people.schemas import PatientCreate, PersonCreate
+from backend.api.people.services import create_person, register_patient
 from backend.disputes.policy import may_assign, parent, week_of
 from backend.early_warning.dispute_rule import check_disputes
 from backend.imports.addresses import import_addresses
+from backend.security.crypto import FieldCipher
+from backend.security.keys import load_keyring
 from backend.security.policy import Capability, Role
+from backend.settings import Settings
 from backend.storage.postgres.pool import PgPool
 from simulators.geography import Geography, generate_addresses
 from tests.conftest import DistrictPaths, login
@@ -365,3 +370,67 @@ async def test_the_list_pages_without_gaps_or_repeats(client: Client, people: Pe
     assert first["items"][0]["risk"] == "high"  # high-risk first
     bad = await client.get("/api/disputes?offset=-1", headers=people.worker)
     assert bad.status_code == 400 and "offset" in bad.text
+
+
+async def test_a_key_person_linked_as_a_party_makes_the_dispute_high_risk(
+    client: Client, people: People, clean_db: PgPool, app_settings: Settings
+) -> None:
+    cipher = FieldCipher(load_keyring(app_settings))
+    async with clean_db.acquire() as conn:
+        plain = await create_person(
+            conn, cipher, PersonCreate(name="孙普通", address_id=people.address)
+        )
+        corrected = await create_person(
+            conn,
+            cipher,
+            PersonCreate(name="赵矫正", address_id=people.address, tags=["community_correction"]),
+        )
+        patient = await create_person(
+            conn, cipher, PersonCreate(name="钱患者", address_id=people.address)
+        )
+        await register_patient(conn, cipher, patient, PatientCreate(risk_grade=3))
+        elsewhere = await create_person(
+            conn, cipher, PersonCreate(name="李远", address_id=people.address_b)
+        )
+    d = await _register(client, people.worker, risk="medium", address_id=people.address)
+    url = f"/api/disputes/{d['id']}/parties"
+
+    first = await client.post(url, json={"person_id": plain}, headers=people.worker)
+    assert first.status_code == 201, first.text
+    assert (first.json()["party"]["key_reasons"], first.json()["raised_risk"]) == ([], False)
+    assert first.json()["dispute"]["risk"] == "medium"
+
+    key = await client.post(url, json={"person_id": corrected}, headers=people.worker)
+    assert key.status_code == 201, key.text
+    out = key.json()
+    assert (out["party"]["key_reasons"], out["raised_risk"]) == (["community_correction"], True)
+    assert out["dispute"]["risk"] == "high"
+    assert [w["rule"] for w in out["dispute"]["warnings"]] == ["dispute_high_risk"]
+    again = await client.post(url, json={"person_id": corrected}, headers=people.worker)
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+
+    third = await client.post(url, json={"person_id": patient}, headers=people.worker)
+    assert third.json()["party"]["key_reasons"] == ["patient"]
+    assert third.json()["raised_risk"] is False  # high already
+
+    outside = await client.post(url, json={"person_id": elsewhere}, headers=people.worker)
+    assert outside.status_code == 404
+    assert (
+        await client.post(url, json={"person_id": "nope"}, headers=people.worker)
+    ).status_code == 400
+
+    detail = (await client.get(f"/api/disputes/{d['id']}", headers=people.worker)).json()
+    assert [(p["name"], p["key_reasons"]) for p in detail["parties_linked"]] == [
+        ("孙普通", []),
+        ("赵矫正", ["community_correction"]),
+        ("钱患者", ["patient"]),
+    ]
+    kinds = [a["kind"] for a in detail["actions"]]
+    assert kinds == ["registered", "risk"]  # the key person's, recorded as a judgement
+    leader = (await client.get(f"/api/disputes/{d['id']}", headers=people.street)).json()
+    assert all(p["name"] != "赵矫正" for p in leader["parties_linked"])  # masked for a leader
+    reads = await clean_db.fetchval(
+        "SELECT count(*) FROM audit_log WHERE action = 'person.read' AND details->>'dispute' = $1",
+        d["id"],
+    )
+    assert reads == 6  # three parties, two reads

@@ -1,5 +1,5 @@
-"""The one door to a person for the psychological-service routes: known, and in the caller's
-jurisdiction."""
+"""The one door to a person for the services that record things about people (psychological
+services, ledgers, dispute parties): known, and in the caller's jurisdiction."""
 
 from __future__ import annotations
 
