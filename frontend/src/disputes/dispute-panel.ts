@@ -1,8 +1,9 @@
 /**
  * One dispute (纠纷详情), opened from the list, a warning card or a registration: its title, risk,
  * kind, state and deadline, the live warnings, the facts (parties, source, where it happened, the
- * centre that holds it, who registered it and when, how it was closed), the details for those who
- * work disputes, and the history as a timeline. When the user's jurisdiction holds it, the user
+ * centre that holds it, who registered it and when, how it was closed), the parties linked to the
+ * people records (`dispute-parties.ts`, with 关联当事人), the details for those who work
+ * disputes, and the history as a timeline. When the user's jurisdiction holds it, the user
  * works disputes and it is live, the steps: 记录调解, 上报 (when a centre is above), 交办 (when a
  * unit lies below on the way to the place), 风险研判, 办结 — each opening its form (one at a
  * time; a new opening is a new step). The panel carries `data-dispute-id`, `data-status`,
@@ -14,10 +15,11 @@ import { KIND_NAMES } from "../shared/dispute-terms";
 import { el, replaceChildren } from "../shared/dom";
 import { describeError } from "../shared/error-text";
 import { labelOf, onLocaleChange, t, tk, type MessageKey } from "../shared/i18n";
-import type { DisputeDetail, DisputeRecorded } from "../shared/types";
+import type { DisputeDetail, DisputePartyRecorded, DisputeRecorded } from "../shared/types";
 import { createDetailLoader, problemLine } from "../shared/ui/detail-loader";
 import { showToast } from "../shared/ui/toast";
 import { getDispute } from "./disputes-api";
+import { mountDisputeParties } from "./dispute-parties";
 import { renderHistory } from "./dispute-history";
 import { dueChip, holderText, kindChip, learnNames, placeText, riskBadge, sourceText, statusChip, statusText, untilText, warningChips, yoursChip } from "./dispute-text";
 import { mountStepForm, type StepKind } from "./step-forms";
@@ -33,8 +35,11 @@ export interface DisputePanel {
 export interface DisputePanelOptions {
   /** dispute:write: the steps (on disputes held here), details and notes. */
   write: boolean;
+  /** dispute:write and person:read: 关联当事人 (on disputes held here). */
+  linkParties: boolean;
   names: UnitNames;
   onRecorded(result: DisputeRecorded, kind: StepKind): void;
+  onLinked(result: DisputePartyRecorded): void;
   now(): number;
 }
 
@@ -65,7 +70,8 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
   );
   const formHost = el("div", { className: "dispute__form" });
   const history = el("div", { className: "entry__history" });
-  const content = el("div", { className: "entry__content", attrs: { "aria-live": "polite" } }, [head, details, actions, formHost, history]);
+  const partiesHost = el("div", { className: "dispute__parties" });
+  const content = el("div", { className: "entry__content", attrs: { "aria-live": "polite" } }, [head, partiesHost, details, actions, formHost, history]);
   const empty = el("p", { className: "empty", i18n: "disputes.panel.pick" });
   const root = el("section", { className: "panel dispute", attrs: { "aria-labelledby": "disputes-panel-title" } }, [
     el("header", { className: "panel__header" }, [el("h2", { className: "panel__title", i18n: "disputes.panel.title", attrs: { id: "disputes-panel-title" } })]),
@@ -73,6 +79,17 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
     content,
   ]);
   parent.append(root);
+  const parties = mountDisputeParties(partiesHost, {
+    onOpen: () => closeForm(), // one form at a time
+    onLinked: (result) => {
+      options.onLinked(result);
+      void record.refresh(result.dispute.id);
+    },
+    onStale: (err) => {
+      showToast(describeError(err));
+      void record.refresh(null);
+    },
+  });
 
   /** The steps this user may take on the shown dispute, if any. */
   const allowed = (d: DisputeDetail): Set<StepKind> => {
@@ -104,6 +121,7 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
       return;
     }
     closeForm(); // a new opening is a new step: a new id
+    parties.close();
     openKind = kind;
     buttons.get(kind)?.setAttribute("aria-expanded", "true");
     const form = mountStepForm(formHost, {
@@ -141,6 +159,7 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
       return;
     }
     const failed = problemLine(record.problem);
+    partiesHost.hidden = detail === null;
     if (detail === null) {
       actions.hidden = true;
       replaceChildren(head, [failed ?? el("p", { className: "empty", i18n: "state.loading" })]);
@@ -157,6 +176,8 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
       closeForm(); // it moved on (held elsewhere now, or closed)
     }
     renderHead(head, detail, options, failed);
+    const live = detail.dispute.status === "open" || detail.dispute.status === "mediating";
+    parties.draw(detail, options.linkParties && live && detail.dispute.yours);
     renderDetails(details, detail, options.write);
     renderHistory(history, detail.actions, options.names, options.write);
   };
@@ -169,7 +190,10 @@ export function mountDisputePanel(parent: HTMLElement, options: DisputePanelOpti
       const paths = [answer.escalate_to, ...answer.assign_to, ...answer.actions.flatMap((a) => [a.from_path, a.to_path])];
       await options.names.ensure(paths);
     },
-    opened: closeForm,
+    opened: () => {
+      closeForm();
+      parties.close();
+    },
     draw: render,
   });
 

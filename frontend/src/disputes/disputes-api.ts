@@ -18,6 +18,8 @@ import type {
   DisputeLevel,
   DisputeMediationCreate,
   DisputePage,
+  DisputePartyCreate,
+  DisputePartyRecorded,
   DisputeRecorded,
   DisputeRiskCreate,
   DisputeScreeningCreate,
@@ -65,6 +67,16 @@ const STEP_ENDPOINTS = {
 export function recordStep(disputeId: string, step: DisputeStep): Promise<DisputeRecorded> {
   const e = STEP_ENDPOINTS[step.kind];
   return sendAuthorized<DisputeRecorded>({ method: e.method, path: apiPath(e.path, { dispute_id: disputeId }), body: step.body });
+}
+
+/**
+ * Links a person of the people records as a party (once per person: 200 `duplicate`); a key
+ * person makes the dispute high-risk at once (`raised_risk`). 404 at `person_id` for a person
+ * out of sight; 409 `held_elsewhere` / `dispute_closed` as for a step.
+ */
+export function linkParty(disputeId: string, body: DisputePartyCreate): Promise<DisputePartyRecorded> {
+  const e = ENDPOINTS.disputeLinkParty;
+  return sendAuthorized<DisputePartyRecorded>({ method: e.method, path: apiPath(e.path, { dispute_id: disputeId }), body });
 }
 
 /** Every unit of `level` in the jurisdiction with its disputes (zero included). */

@@ -25,6 +25,7 @@ import { mountRulePanel } from "../shared/warnings/rule-panel";
 import { accessOf, type DisputeTab } from "./access";
 import { mountDisputeList } from "./dispute-list";
 import { mountDisputePanel } from "./dispute-panel";
+import { linkedText } from "./dispute-parties";
 import { learnNames } from "./dispute-text";
 import { OUTCOMES, TABS } from "./labels";
 import { mountRegisterForm } from "./register-form";
@@ -125,12 +126,17 @@ export function renderDisputes(root: HTMLElement, session: Session): void {
       : [];
     const panel = mountDisputePanel(right, {
       write: access.write,
+      linkParties: access.linkParties,
       names,
       now,
       onRecorded: (result, kind) => {
         learnNames(result.dispute, names); // the centre it went to, when it is above us
         showToast(stepText(result, kind, names));
         reload();
+      },
+      onLinked: (result) => {
+        showToast(linkedText(result));
+        reload(); // a key person raised the risk and its warning
       },
     });
     reloadList = reload;

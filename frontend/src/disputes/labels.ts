@@ -3,6 +3,7 @@
 import { tk, type MessageKey } from "../shared/i18n";
 import type {
   DisputeActionKind,
+  DisputeKeyReason,
   DisputeLevel,
   DisputeOutcome,
   DisputeReferral,
@@ -74,6 +75,13 @@ export const ACTIONS: Readonly<Record<DisputeActionKind, MessageKey>> = {
   risk: tk("disputes.action.risk"),
   resolved: tk("disputes.action.resolved"),
   referred: tk("disputes.action.referred"),
+};
+
+/** Why a linked party is a key person (重点人员), in words: a badge never says it by colour alone. */
+export const KEY_REASONS: Readonly<Record<DisputeKeyReason, MessageKey>> = {
+  patient: tk("disputes.parties.reason.patient"),
+  community_correction: tk("disputes.parties.reason.community_correction"),
+  drug_rehab: tk("disputes.parties.reason.drug_rehab"),
 };
 
 /** "街道", "社区", …: a unit's level, for a unit whose name the page does not know. */

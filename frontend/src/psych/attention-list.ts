@@ -11,7 +11,7 @@ import { BAND_NAMES, SCALE_NAMES } from "../shared/psych-terms";
 import { formatDay, formatDayTime } from "../shared/dates";
 import type { AttentionItem, AttentionPage, WarningNote } from "../shared/types";
 import { WARNING_LEVELS } from "../shared/warnings/labels";
-import { personName } from "./person-text";
+import { personName } from "../shared/person-text";
 import { getAttention } from "./psych-api";
 
 export interface AttentionList {

@@ -10,12 +10,12 @@ import { describeError, showErrorText } from "../shared/error-text";
 import { labelOf, onLocaleChange, t } from "../shared/i18n";
 import { BAND_NAMES, SCALE_NAMES } from "../shared/psych-terms";
 import { formatDayTime } from "../shared/dates";
+import { personName } from "../shared/person-text";
+import { mountPersonLookup } from "../shared/ui/person-lookup";
 import type { AssessmentRecorded, AssessmentView, PersonPsych, PersonView, ServiceRecorded, ServiceView, WarningNote } from "../shared/types";
 import { WARNING_LEVELS } from "../shared/warnings/labels";
 import { mountAssessmentForm } from "./assessment-form";
 import { OUTCOMES, SERVICE_KINDS } from "./labels";
-import { mountPersonLookup } from "./person-lookup";
-import { personName } from "./person-text";
 import { getPerson, getPersonPsych } from "./psych-api";
 import { mountServiceForm } from "./service-form";
 
@@ -60,7 +60,7 @@ export function mountPersonPanel(parent: HTMLElement, options: PersonPanelOption
     body,
   ]);
   parent.append(root);
-  mountPersonLookup(lookupHost, (p) => void show(p.id, p));
+  mountPersonLookup(lookupHost, { id: "psych-lookup-value", onFound: (p) => void show(p.id, p) });
 
   const closeForm = (): void => {
     formHost.replaceChildren();
@@ -168,7 +168,7 @@ export function mountPersonPanel(parent: HTMLElement, options: PersonPanelOption
 }
 
 function renderHead(target: HTMLElement, p: PersonView, crisis: WarningNote | null, failed: HTMLElement | null): void {
-  const facts = [p.id_number, p.phone, p.birth_year === null ? null : t("psych.person.born", { year: p.birth_year })].filter((x): x is string => x !== null && x !== "");
+  const facts = [p.id_number, p.phone, p.birth_year === null ? null : t("person.born", { year: p.birth_year })].filter((x): x is string => x !== null && x !== "");
   replaceChildren(target, [
     failed,
     el("div", { className: "person__title-row" }, [

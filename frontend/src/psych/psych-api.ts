@@ -1,8 +1,8 @@
 /**
- * The psych page's HTTP calls (backend/api/psych, and `POST /api/persons/lookup`). Shapes in
- * `shared/types.ts`, paths in `shared/endpoints.ts`, both under the contract check. Every POST
- * carries an id the form made once, so a retry is stored once (the server answers 200 with
- * `duplicate`); failures are `ApiError`s whose `field` names the input refused.
+ * The psych page's HTTP calls (backend/api/psych; finding a person is `shared/persons-api.ts`).
+ * Shapes in `shared/types.ts`, paths in `shared/endpoints.ts`, both under the contract check.
+ * Every POST carries an id the form made once, so a retry is stored once (the server answers 200
+ * with `duplicate`); failures are `ApiError`s whose `field` names the input refused.
  */
 
 import { sendAuthorized } from "../shared/auth";
@@ -20,8 +20,6 @@ import type {
   InstructionFeedback,
   InstructionPage,
   InstructionView,
-  PersonLookupRequest,
-  PersonPage,
   PersonPsych,
   PersonView,
   PsychUnitLevel,
@@ -34,12 +32,6 @@ import type {
 } from "../shared/types";
 
 const LIST_LIMIT = 50;
-
-/** Persons of the jurisdiction with this ID number or phone (404 `unknown_person` naming the field). */
-export function lookupPerson(key: PersonLookupRequest): Promise<PersonPage> {
-  const e = ENDPOINTS.personLookup;
-  return sendAuthorized<PersonPage>({ method: e.method, path: e.path, body: key });
-}
 
 /** One person, masked for the caller. */
 export function getPerson(personId: string): Promise<PersonView> {

@@ -100,6 +100,7 @@ export const ENDPOINTS = {
   disputeAssign: { method: "POST", path: "/api/disputes/{dispute_id}/assign", auth: true, request: "DisputeAssignCreate", response: "DisputeRecorded" },
   disputeRisk: { method: "POST", path: "/api/disputes/{dispute_id}/risk", auth: true, request: "DisputeRiskCreate", response: "DisputeRecorded" },
   disputeClose: { method: "POST", path: "/api/disputes/{dispute_id}/close", auth: true, request: "DisputeCloseCreate", response: "DisputeRecorded" },
+  disputeLinkParty: { method: "POST", path: "/api/disputes/{dispute_id}/parties", auth: true, request: "DisputePartyCreate", response: "DisputePartyRecorded" },
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINTS;

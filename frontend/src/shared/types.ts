@@ -1835,6 +1835,34 @@ export interface DisputeDetail {
   assign_to: string[];
   /** Every unit the answer names by path, with both names (the centre above included). */
   units: { org_path: string; name_zh: string; name_en: string }[];
+  /** The parties linked to the people records, in the order linked. */
+  parties_linked: DisputePartyView[];
+}
+
+/** Why a linked party is a key person, as it stood when linked (`policy.key_reasons`). */
+export type DisputeKeyReason = "patient" | "community_correction" | "drug_rehab";
+
+/** A party linked to the people records; `name` masked by role (null: hidden). */
+export interface DisputePartyView {
+  person_id: string;
+  name: string | null;
+  /** Empty for a party who is no key person; "patient": a registered patient of risk grade 3+. */
+  key_reasons: DisputeKeyReason[];
+  by_name: string;
+  at: string;
+}
+
+/** `POST /api/disputes/{id}/parties`: a person found by `POST /api/persons/lookup`. */
+export interface DisputePartyCreate {
+  person_id: string;
+}
+
+/** Answer of a link (201, or 200 `duplicate`); `raised_risk`: a key person made the dispute high-risk. */
+export interface DisputePartyRecorded {
+  party: DisputePartyView;
+  dispute: DisputeView;
+  duplicate: boolean;
+  raised_risk: boolean;
 }
 
 /** Answer of a registration or a step (201, or 200 `duplicate`). */

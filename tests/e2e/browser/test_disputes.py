@@ -3,14 +3,16 @@ worker registers a high-risk dispute at an address found by search (refused firs
 then at the time), once despite a double click; its warning appears live; a mediation and an
 escalation to the street follow; the street leader sees the dispute as held there and hands it
 back down with a deadline; the case worker settles it by agreement and the warning clears, live,
-on both pages. The weekly screening: a zero report, and the leader sees who has not reported;
+on both pages. A party found by ID number is linked, and being under community correction makes
+the dispute high-risk at once. The weekly screening: a zero report, and the leader sees who has not reported;
 each unit's figures; a grid worker's phone at 390 px, then English, without sideways scroll or
 raw keys."""
 
 from __future__ import annotations
 
+import random
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -18,10 +20,13 @@ import msgspec
 import pytest
 from playwright.async_api import Page
 
+from backend.api.people.schemas import PersonCreate
+from backend.api.people.services import create_person
 from backend.disputes.policy import week_of
 from backend.imports.addresses import import_addresses
 from backend.security.policy import Role
 from backend.storage.postgres.pool import PgPool
+from simulators.blockdata import id_number
 from simulators.geography import Geography, generate_addresses
 from tests.conftest import BackendProcess, DistrictPaths, login_http
 from tests.e2e.browser.conftest import Opener, Start, screenshot_path
@@ -33,6 +38,7 @@ from tests.e2e.browser.helpers import (
     wait_connection,
     watch_posts,
 )
+from tests.e2e.browser.responder_helpers import backend_cipher
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -76,6 +82,31 @@ async def place(
         )
     assert row is not None, "the synthetic district has addresses in community A"
     return Place(address_id=row["id"], text=row["text"], org_path=row["org_path"])
+
+
+class KeyPerson(msgspec.Struct, frozen=True, kw_only=True):
+    """A resident of community A under community correction, found by ID number."""
+
+    person_id: str
+    id_number: str
+
+
+@pytest.fixture
+async def key_person(clean_db: PgPool, place: Place, database_url: str) -> KeyPerson:
+    cipher = backend_cipher(database_url)  # the backend subprocess's keys: it finds and decrypts
+    number = id_number(random.Random(7), date(1990, 3, 14))
+    async with clean_db.acquire() as conn:
+        pid = await create_person(
+            conn,
+            cipher,
+            PersonCreate(
+                name="赵矫",
+                address_id=place.address_id,
+                id_number=number,
+                tags=["community_correction"],
+            ),
+        )
+    return KeyPerson(person_id=pid, id_number=number)
 
 
 async def register_over_http(base_url: str, username: str, **over: Any) -> str:
@@ -302,6 +333,57 @@ async def test_a_dispute_goes_up_and_down_the_centres_and_is_settled(
     for p in (page, leader):
         assert await visible_raw_keys(p) == []
         assert p.errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.timeout(240)
+async def test_a_party_under_community_correction_makes_the_dispute_high_risk(
+    open_page: Opener,
+    backend: BackendProcess,
+    place: Place,
+    key_person: KeyPerson,
+    clean_db: PgPool,
+) -> None:
+    dispute_id = await register_over_http(
+        backend.base_url, CASE_WORKER, address_id=place.address_id, risk="medium", parties=2
+    )
+    page = await open_page(CASE_WORKER, "/disputes/", width=1440, height=900)
+    await wait_connection(page, "live")
+    await page.click(row(dispute_id, " .ledger-row__btn"))
+    panel = page.locator(f".dispute[data-dispute-id='{dispute_id}'][data-risk='medium']")
+    await panel.wait_for(timeout=15_000)
+    await panel.locator(".dispute-parties[data-count='0']", has_text="尚未关联").wait_for()
+
+    # Found by ID number (in the body, never in a URL), chosen, linked.
+    await page.click(".dispute-parties__open")
+    await page.fill("#disputes-party-value", key_person.id_number)
+    await page.click(".party-form .lookup__submit")
+    form = page.locator(f".party-form[data-person-id='{key_person.person_id}']")
+    await form.locator(".party-form__person", has_text="赵矫").wait_for(timeout=15_000)
+    await page.click(".party-form .ledger-form__submit")
+    await toast_says(page, "当事人为重点人员，本纠纷已升为高风险")
+
+    # The badge in words, the risk high, the risk step in the history, its warning.
+    party = page.locator(f".party-row[data-person-id='{key_person.person_id}'][data-key='true']")
+    await party.wait_for(timeout=15_000)
+    text = await party.inner_text()
+    assert "赵矫" in text and "重点人员：社区矫正" in text and "Cw.A" in text, text
+    await page.locator(f".dispute[data-dispute-id='{dispute_id}'][data-risk='high']").wait_for()
+    step = page.locator(".dispute-step--risk[data-risk='high']", has_text="当事人为重点人员")
+    await step.wait_for()
+    assert await page.locator(".party-form").count() == 0
+    await page.locator(
+        f".warning-card[data-rule='dispute_high_risk'][data-dispute-id='{dispute_id}']"
+    ).wait_for(timeout=15_000)
+    await page.locator(row(dispute_id, "[data-risk='high']")).wait_for()
+    stored = await rows_of(
+        clean_db,
+        "SELECT person_id::text, key_reasons FROM dispute_parties WHERE dispute_id = $1",
+        uuid.UUID(dispute_id),
+    )
+    assert [tuple(r) for r in stored] == [(key_person.person_id, ["community_correction"])]
+    await page.screenshot(path=screenshot_path("disputes-party-1440x900.png"), full_page=True)
+    assert await visible_raw_keys(page) == []
+    assert page.errors == []  # type: ignore[attr-defined]
 
 
 @pytest.mark.timeout(240)

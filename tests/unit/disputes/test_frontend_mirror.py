@@ -1,8 +1,8 @@
 """The dispute page's copies of the server's rules say what the server does.
 
-No route lists a dispute's kinds, risks, sources, outcomes or deadlines, so the page keeps a copy
-(frontend/src/shared/dispute-terms.ts, frontend/src/disputes/labels.ts); a change on either side
-fails here before the form offers a choice the server refuses.
+No route lists a dispute's kinds, risks, sources, outcomes, deadlines or a party's key reasons, so
+the page keeps a copy (frontend/src/shared/dispute-terms.ts, frontend/src/disputes/labels.ts); a
+change on either side fails here before the form offers a choice the server refuses.
 """
 
 from __future__ import annotations
@@ -11,7 +11,17 @@ import re
 from pathlib import Path
 from typing import get_args
 
-from backend.disputes.policy import SETTLE_DAYS, Kind, Referral, Resolution, Risk, Source
+from backend.disputes.policy import (
+    KEY_GROUPS,
+    KEY_PATIENT_GRADE,
+    SETTLE_DAYS,
+    Kind,
+    Referral,
+    Resolution,
+    Risk,
+    Source,
+    key_reasons,
+)
 
 FRONTEND = Path(__file__).resolve().parents[3] / "frontend" / "src"
 
@@ -38,6 +48,8 @@ def test_kinds_risks_sources_and_outcomes_are_the_servers() -> None:
     assert keys(labels, "SOURCES") == set(get_args(Source))
     assert strings(labels, "RESOLUTIONS") == list(get_args(Resolution))
     assert strings(labels, "REFERRALS") == list(get_args(Referral))
+    every = key_reasons(list(KEY_GROUPS), KEY_PATIENT_GRADE)  # each reason a party can have
+    assert keys(labels, "KEY_REASONS") == set(every)
 
 
 def test_the_default_days_are_the_servers_deadlines() -> None:
