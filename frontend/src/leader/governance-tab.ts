@@ -3,9 +3,10 @@
  * outstanding work across the services — warnings, ledgers, rental houses, disputes — the most
  * urgent first, and the jurisdiction's total (`governance-table.ts`).
  *
- * Fetched each time the tab is shown (ledger checks, inspections and dispute steps send the
- * leader no events), and after warning events on the `leader` topic while it is shown (`handler`:
- * one fetch after a burst); events while it is hidden are let go, as showing it fetches anyway.
+ * Fetched each time the tab is shown (ledger checks and inspections send the leader no events),
+ * and after warning events and steps on disputes (`dispute.updated`) on the `leader` topic while
+ * it is shown (`handler`: one fetch after a burst); events while it is hidden are let go, as
+ * showing it fetches anyway.
  * The section carries `data-loaded` and `data-fetches` (answers drawn so far) for tests.
  */
 
@@ -100,11 +101,14 @@ export function mountGovernanceTab(parent: HTMLElement, options: GovernanceTabOp
   onLocaleChange(render);
 
   return {
-    handler: onWarningChanges(() => {
-      if (visible) {
-        void load();
-      }
-    }),
+    handler: onWarningChanges(
+      () => {
+        if (visible) {
+          void load();
+        }
+      },
+      ["dispute.updated"],
+    ),
     setVisible(next) {
       visible = next;
       if (visible) {

@@ -156,7 +156,7 @@ async def test_each_communitys_outstanding_work_the_most_urgent_first(
     assert "<5" in await page.inner_text(".gov__suppressed")
 
     # A high-risk dispute registered meanwhile: its warning's event refreshes the open tab.
-    await post_as(
+    registered = await post_as(
         backend.base_url,
         CASE_WORKER,
         "/api/disputes",
@@ -177,6 +177,18 @@ async def test_each_communitys_outstanding_work_the_most_urgent_first(
     assert shown["disputes.live"] == ("1", "1", False)
     assert shown["disputes.high"] == ("1", "1", True)
     assert shown["warnings.live"][0] == "1"
+
+    # A step on the dispute (a mediation: no warning changes) refreshes the open tab too.
+    fetches = int(await page.get_attribute(".gov", "data-fetches") or "0")
+    await post_as(
+        backend.base_url,
+        CASE_WORKER,
+        f"/api/disputes/{registered['dispute']['id']}/mediations",
+        {"id": str(uuid.uuid4()), "at": datetime.now(UTC).isoformat()},
+    )
+    await page.wait_for_function(
+        "n => +document.querySelector('.gov').dataset.fetches > n", arg=fetches, timeout=20_000
+    )
 
     # Made overdue (no event says so): shown again, the tab fetches again.
     await clean_db.execute("UPDATE disputes SET due_at = now() - interval '1 day'")

@@ -16,15 +16,16 @@ export function isWarningEvent(event: WsEvent): boolean {
 }
 
 /**
- * A handler for an incidents topic that calls `changed` once a burst of warning events has
- * settled, and after a snapshot that could not resume; incident events are ignored. Pass it to
- * `startLiveFeed({ listeners })`, which owns the topic.
+ * A handler for an incidents topic that calls `changed` once a burst of warning events (and of
+ * the `also` kinds, e.g. `dispute.updated`) has settled, and after a snapshot that could not
+ * resume; incident events are ignored. Pass it to `startLiveFeed({ listeners })`, which owns the
+ * topic.
  */
-export function onWarningChanges(changed: () => void): TopicHandler {
+export function onWarningChanges(changed: () => void, also: readonly string[] = []): TopicHandler {
   const later = debounce(changed, SETTLE_MS);
   return refetchingHandler({
     event(message) {
-      if (isWarningEvent(message)) {
+      if (isWarningEvent(message) || also.includes(message.kind)) {
         later();
       }
     },
