@@ -14,12 +14,10 @@
 import { fromLocalInput, toLocalInput } from "../shared/dates";
 import { DISPUTE_KINDS, DISPUTE_RISKS, isDisputeKind, isDisputeRisk, KIND_NAMES, RISK_NAMES } from "../shared/dispute-terms";
 import { el } from "../shared/dom";
-import { ApiError } from "../shared/http";
 import { localName, onLocaleChange, t } from "../shared/i18n";
 import type { AddressCandidate, DisputeCreate, DisputeRecorded, DisputeSource, OrgUnitRef } from "../shared/types";
 import { mountAddressSearch } from "../shared/ui/address-search";
-import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
-import { newUuid } from "../shared/uuid";
+import { errorLine, FieldErrors, labelled, submitOnce } from "../shared/ui/form-kit";
 import { registerDispute } from "./disputes-api";
 import { SETTLE_DAYS, SOURCES } from "./labels";
 
@@ -35,8 +33,6 @@ const DETAILS_MAX = 2000;
 
 /** Appends a register form to `parent` (a new dispute id) and returns it. */
 export function mountRegisterForm(parent: HTMLElement, options: RegisterFormOptions): HTMLElement {
-  let id = newUuid();
-  let busy = false;
   let address: AddressCandidate | null = null;
 
   const kind = el("select", { className: "field__input", attrs: { id: "disputes-reg-kind", name: "kind", required: "" } });
@@ -101,7 +97,7 @@ export function mountRegisterForm(parent: HTMLElement, options: RegisterFormOpti
   const submit = el("button", { className: "btn btn--primary ledger-form__submit", i18n: "disputes.register.submit", attrs: { type: "submit" } });
   const cancel = el("button", { className: "btn btn--ghost", i18n: "form.cancel", attrs: { type: "button" } });
   cancel.addEventListener("click", () => options.onCancel());
-  const form = el("form", { className: "ledger-form register-form dispute-register", attrs: { novalidate: "", "aria-labelledby": "disputes-reg-title-h" }, dataset: { formId: id } }, [
+  const form = el("form", { className: "ledger-form register-form dispute-register", attrs: { novalidate: "", "aria-labelledby": "disputes-reg-title-h" } }, [
     el("h3", { className: "section-title", i18n: "disputes.register.title", attrs: { id: "disputes-reg-title-h" } }),
     el("div", { className: "ledger-form__row" }, [labelled("disputes-reg-kind", "disputes.register.kind", kind, kindError), labelled("disputes-reg-source", "disputes.register.source", source, sourceError)]),
     labelled("disputes-reg-title", "disputes.register.titleLabel", title, titleError, "disputes.register.titleHint"),
@@ -145,7 +141,7 @@ export function mountRegisterForm(parent: HTMLElement, options: RegisterFormOpti
   }
   drawPlace();
 
-  const request = (): DisputeCreate | null => {
+  const request = (id: string): DisputeCreate | null => {
     const when = fromLocalInput(at.value);
     const risk = risks.querySelector<HTMLInputElement>("input:checked")?.value;
     const n = Number(parties.value);
@@ -173,36 +169,14 @@ export function mountRegisterForm(parent: HTMLElement, options: RegisterFormOpti
     return body;
   };
 
-  const send = async (): Promise<void> => {
-    if (busy) {
-      return;
-    }
-    errors.clear();
-    const body = request();
-    if (body === null) {
-      return;
-    }
-    busy = true;
-    setBusy(form, submit, true);
-    try {
-      options.onRecorded(await registerDispute(body));
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && err.code === "dispute_id_taken") {
-        id = newUuid(); // an earlier try was stored with other content: this is another dispute
-        form.dataset.formId = id;
-        errors.showAt(null, t("disputes.register.idTaken"), err);
-      } else {
-        errors.showRefusal(err);
-      }
-    } finally {
-      busy = false;
-      setBusy(form, submit, false);
-    }
-  };
-
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    void send();
+  submitOnce({
+    form,
+    submit,
+    errors,
+    request,
+    send: registerDispute,
+    done: options.onRecorded,
+    idTaken: { code: "dispute_id_taken", text: "disputes.register.idTaken" },
   });
   const stop = onLocaleChange(() => {
     if (!form.isConnected) {

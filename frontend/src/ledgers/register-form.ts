@@ -9,11 +9,9 @@
 
 import { toLocalDateInput } from "../shared/dates";
 import { el } from "../shared/dom";
-import { ApiError } from "../shared/http";
 import { onLocaleChange, t } from "../shared/i18n";
 import type { LedgerEntryCreate, LedgerEntryRecorded, LedgerGroup } from "../shared/types";
-import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
-import { newUuid } from "../shared/uuid";
+import { errorLine, FieldErrors, labelled, submitOnce } from "../shared/ui/form-kit";
 import { groupOption } from "./entry-text";
 import { getOfficers, registerEntry } from "./ledgers-api";
 
@@ -32,8 +30,6 @@ const NOTES_MAX = 2000;
 
 /** Appends a register form for the person to `parent` (a new entry id) and returns it. */
 export function mountRegisterForm(parent: HTMLElement, options: RegisterFormOptions): HTMLElement {
-  let id = newUuid();
-  let busy = false;
 
   const group = el("output", { className: "field__input register-form__group", attrs: { id: "ledgers-register-group", name: "group" } });
   const since = el("input", { className: "field__input", attrs: { id: "ledgers-register-since", name: "since", type: "date", required: "" } });
@@ -68,7 +64,7 @@ export function mountRegisterForm(parent: HTMLElement, options: RegisterFormOpti
   const cancel = el("button", { className: "btn btn--ghost", i18n: "form.cancel", attrs: { type: "button" } });
   cancel.addEventListener("click", () => options.onCancel());
   const title = el("h3", { className: "section-title", attrs: { id: "ledgers-register-title" } });
-  const form = el("form", { className: "ledger-form register-form", attrs: { novalidate: "", "aria-labelledby": title.id }, dataset: { formId: id, personId: options.personId } }, [
+  const form = el("form", { className: "ledger-form register-form", attrs: { novalidate: "", "aria-labelledby": title.id }, dataset: { personId: options.personId } }, [
     title,
     labelled("ledgers-register-group", "ledgers.register.group", group, groupError),
     el("div", { className: "ledger-form__row" }, [
@@ -87,7 +83,7 @@ export function mountRegisterForm(parent: HTMLElement, options: RegisterFormOpti
     me.textContent = t("ledgers.register.me", { name: options.me.display_name });
   };
 
-  const request = (): LedgerEntryCreate | null => {
+  const request = (id: string): LedgerEntryCreate | null => {
     if (since.value === "") {
       errors.required(["since"]);
       return null;
@@ -103,34 +99,14 @@ export function mountRegisterForm(parent: HTMLElement, options: RegisterFormOpti
     return body;
   };
 
-  const send = async (): Promise<void> => {
-    if (busy) {
-      return;
-    }
-    errors.clear();
-    const body = request();
-    if (body === null) {
-      return;
-    }
-    busy = true;
-    setBusy(form, submit, true);
-    try {
-      options.onRegistered(await registerEntry(body));
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && err.code === "entry_id_taken") {
-        id = newUuid(); // an earlier try was stored with other content: this is another entry
-        form.dataset.formId = id;
-      }
-      errors.showRefusal(err);
-    } finally {
-      busy = false;
-      setBusy(form, submit, false);
-    }
-  };
-
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    void send();
+  submitOnce({
+    form,
+    submit,
+    errors,
+    request,
+    send: registerEntry,
+    done: options.onRegistered,
+    idTaken: { code: "entry_id_taken" },
   });
   draw();
   const stop = onLocaleChange(() => {

@@ -10,12 +10,10 @@
 
 import { fromLocalInput, toLocalInput } from "../shared/dates";
 import { el } from "../shared/dom";
-import { ApiError } from "../shared/http";
 import { labelOf, onLocaleChange, t } from "../shared/i18n";
 import { ITEM_NAMES, RENTAL_DEPARTMENT_NAMES, RENTAL_DEPARTMENTS } from "../shared/rental-terms";
 import type { RentalAssessmentCreate, RentalAssessmentRecorded, RentalChecklist, RentalTicked } from "../shared/types";
-import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
-import { newUuid } from "../shared/uuid";
+import { errorLine, FieldErrors, labelled, submitOnce } from "../shared/ui/form-kit";
 import { mountGradePreview } from "./grade-preview";
 import { recordAssessment } from "./rentals-api";
 
@@ -34,8 +32,6 @@ const COUNT_MAX = 500;
 
 /** Appends an inspection form for the house to `parent` (a new inspection id) and returns it. */
 export function mountInspectForm(parent: HTMLElement, options: InspectFormOptions): HTMLElement {
-  let id = newUuid();
-  let busy = false;
   const checklist = options.checklist;
 
   const at = el("input", { className: "field__input", attrs: { id: "rentals-inspect-at", name: "at", type: "datetime-local", required: "" } });
@@ -89,7 +85,7 @@ export function mountInspectForm(parent: HTMLElement, options: InspectFormOption
   const submit = el("button", { className: "btn btn--primary ledger-form__submit", i18n: "rentals.inspect.submit", attrs: { type: "submit" } });
   const cancel = el("button", { className: "btn btn--ghost", i18n: "form.cancel", attrs: { type: "button" } });
   cancel.addEventListener("click", () => options.onCancel());
-  const form = el("form", { className: "ledger-form inspect-form", attrs: { novalidate: "", "aria-labelledby": "rentals-inspect-title" }, dataset: { formId: id, houseId: options.houseId } }, [
+  const form = el("form", { className: "ledger-form inspect-form", attrs: { novalidate: "", "aria-labelledby": "rentals-inspect-title" }, dataset: { houseId: options.houseId } }, [
     el("h3", { className: "section-title", i18n: "rentals.inspect.title", attrs: { id: "rentals-inspect-title" } }),
     labelled("rentals-inspect-at", "rentals.inspect.at", at, atError),
     el("div", { className: "ledger-form__row inspect-form__counts" }, [
@@ -125,7 +121,7 @@ export function mountInspectForm(parent: HTMLElement, options: InspectFormOption
   form.addEventListener("change", update);
   update();
 
-  const request = (): RentalAssessmentCreate | null => {
+  const request = (id: string): RentalAssessmentCreate | null => {
     const when = fromLocalInput(at.value);
     const people = countOf(tenants);
     const listed = countOf(registered);
@@ -144,36 +140,14 @@ export function mountInspectForm(parent: HTMLElement, options: InspectFormOption
     return body;
   };
 
-  const send = async (): Promise<void> => {
-    if (busy) {
-      return;
-    }
-    errors.clear();
-    const body = request();
-    if (body === null) {
-      return;
-    }
-    busy = true;
-    setBusy(form, submit, true);
-    try {
-      options.onRecorded(await recordAssessment(options.houseId, body));
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && err.code === "assessment_id_taken") {
-        id = newUuid(); // an earlier try was stored with other content: this is another inspection
-        form.dataset.formId = id;
-        errors.showAt(null, t("rentals.inspect.idTaken"), err);
-      } else {
-        errors.showRefusal(err);
-      }
-    } finally {
-      busy = false;
-      setBusy(form, submit, false);
-    }
-  };
-
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    void send();
+  submitOnce({
+    form,
+    submit,
+    errors,
+    request,
+    send: (body) => recordAssessment(options.houseId, body),
+    done: options.onRecorded,
+    idTaken: { code: "assessment_id_taken", text: "rentals.inspect.idTaken" },
   });
   const stop = onLocaleChange(() => {
     if (!form.isConnected) {

@@ -1,6 +1,7 @@
 /**
- * What the forms of the psych and ledger pages share: a labelled field, an error line under each
- * input, and the refusal placed at the input the server names (`answers[3]`, `$.due_at`,
+ * What the forms of the psych, ledger, rental and dispute pages share: a labelled field, an error
+ * line under each input, a record's once-per-opening id and busy button (`submitOnce`), and the
+ * refusal placed at the input the server names (`answers[3]`, `$.due_at`,
  * `officer_id`), or above the buttons when it names none of the form's. The error lines carry
  * the code in `data-code` (and the server's words in the tooltip) for support and tests.
  */
@@ -9,6 +10,7 @@ import { el } from "../dom";
 import { describeError, showErrorText } from "../error-text";
 import { ApiError } from "../http";
 import { t, type MessageKey } from "../i18n";
+import { newUuid } from "../uuid";
 
 /** A label above `input`, an optional hint, and the field's error line. */
 export function labelled(id: string, label: MessageKey, input: HTMLElement, error: HTMLElement, hint?: MessageKey): HTMLElement {
@@ -107,4 +109,61 @@ export function setBusy(form: HTMLElement, submit: HTMLButtonElement, busy: bool
   } else {
     form.removeAttribute("aria-busy");
   }
+}
+
+export interface SubmitOnceOptions<B, R> {
+  form: HTMLFormElement;
+  submit: HTMLButtonElement;
+  errors: FieldErrors;
+  /** The body for the record's `id`, or null when the form refused it itself (errors shown). */
+  request(id: string): B | null;
+  send(body: B): Promise<R>;
+  done(answer: R): void;
+  /** The 409 code saying an earlier try with this id was stored with other content, and the words to show then (none: the server's refusal). */
+  idTaken: { code: string; text?: MessageKey };
+}
+
+/**
+ * Wires a form that records one thing: its id is made once per opening (`form.dataset.formId`)
+ * and goes with every retry, so a double click or a resend is stored once; the button is busy
+ * while the request is out; a refusal is shown at its field; only the id-taken 409 makes a new id
+ * (the earlier try was another record).
+ */
+export function submitOnce<B, R>(options: SubmitOnceOptions<B, R>): void {
+  const { form, submit, errors } = options;
+  let id = newUuid();
+  let busy = false;
+  form.dataset.formId = id;
+  const send = async (): Promise<void> => {
+    if (busy) {
+      return;
+    }
+    errors.clear();
+    const body = options.request(id);
+    if (body === null) {
+      return;
+    }
+    busy = true;
+    setBusy(form, submit, true);
+    try {
+      options.done(await options.send(body));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409 && err.code === options.idTaken.code) {
+        id = newUuid();
+        form.dataset.formId = id;
+        if (options.idTaken.text !== undefined) {
+          errors.showAt(null, t(options.idTaken.text), err);
+          return;
+        }
+      }
+      errors.showRefusal(err);
+    } finally {
+      busy = false;
+      setBusy(form, submit, false);
+    }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    void send();
+  });
 }
