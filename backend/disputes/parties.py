@@ -94,7 +94,7 @@ async def link(
         raised = bool(reasons) and dispute["risk"] != "high"
         if raised:
             step = RiskCreate(id=str(uuid.uuid4()), at=now, risk="high", notes=KEY_PARTY_NOTE)
-            await judge(conn, cipher, auditor, dispute, step)
+            await judge(conn, cipher, auditor, dispute, step, now)
         row = await conn.fetchrow(
             PARTIES_SQL + " WHERE dp.dispute_id = $1::uuid AND dp.person_id = $2::uuid",
             dispute_id,

@@ -14,7 +14,7 @@ jurisdiction, so other centres' open pages follow.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -305,11 +305,18 @@ async def _recorded(
     )
 
 
-Step = Callable[[PgConn, FieldCipher, Auditor, Any, Any], Awaitable[tuple[Any, list[int]]]]
+Step = Callable[
+    [PgConn, FieldCipher, Auditor, Any, Any, datetime], Awaitable[tuple[Any, list[int]]]
+]
 
 
 async def _mediate(
-    conn: PgConn, cipher: FieldCipher, auditor: Auditor, dispute: Any, data: MediationCreate
+    conn: PgConn,
+    cipher: FieldCipher,
+    auditor: Auditor,
+    dispute: Any,
+    data: MediationCreate,
+    now: datetime,
 ) -> tuple[Any, list[int]]:
     action = await _insert_action(
         conn, cipher, auditor, dispute, action_id=data.id, kind="mediation", at=data.at,
@@ -319,25 +326,34 @@ async def _mediate(
     return action, []
 
 
-async def _move(conn: PgConn, dispute: Any, holder: str, due_at: datetime, kind: str) -> list[int]:
+async def _move(
+    conn: PgConn, dispute: Any, holder: str, due_at: datetime, kind: str, now: datetime
+) -> list[int]:
     await conn.execute(
         "UPDATE disputes SET holder_path = $2, due_at = $3, status = 'open' WHERE id = $1",
         dispute["id"],
         holder,
         due_at,
     )
-    return await _new_deadline(conn, dispute, due_at, kind)
+    return await _new_deadline(conn, dispute, due_at, kind, now)
 
 
-async def _new_deadline(conn: PgConn, dispute: Any, due_at: datetime, kind: str) -> list[int]:
+async def _new_deadline(
+    conn: PgConn, dispute: Any, due_at: datetime, kind: str, now: datetime
+) -> list[int]:
     # a deadline ahead settles the overdue warning; one still behind keeps it
-    if due_at < datetime.now(UTC):
+    if due_at < now:
         return []
     return await resolve_for_subject(conn, DISPUTE_OVERDUE, str(dispute["id"]), kind)
 
 
 async def _escalate(
-    conn: PgConn, cipher: FieldCipher, auditor: Auditor, dispute: Any, data: EscalateCreate
+    conn: PgConn,
+    cipher: FieldCipher,
+    auditor: Auditor,
+    dispute: Any,
+    data: EscalateCreate,
+    now: datetime,
 ) -> tuple[Any, list[int]]:
     holder = dispute["holder_path"]
     up = policy.parent(holder)
@@ -350,11 +366,16 @@ async def _escalate(
         conn, cipher, auditor, dispute, action_id=data.id, kind="escalated", at=data.at,
         from_path=holder, to_path=up, due_at=due_at, notes=data.reason,
     )  # fmt: skip
-    return action, await _move(conn, dispute, up, due_at, "escalated")
+    return action, await _move(conn, dispute, up, due_at, "escalated", now)
 
 
 async def _assign(
-    conn: PgConn, cipher: FieldCipher, auditor: Auditor, dispute: Any, data: AssignCreate
+    conn: PgConn,
+    cipher: FieldCipher,
+    auditor: Auditor,
+    dispute: Any,
+    data: AssignCreate,
+    now: datetime,
 ) -> tuple[Any, list[int]]:
     holder = dispute["holder_path"]
     if not policy.may_assign(holder, data.to_path, dispute["org_path"]):
@@ -371,11 +392,16 @@ async def _assign(
         conn, cipher, auditor, dispute, action_id=data.id, kind="assigned", at=data.at,
         from_path=holder, to_path=data.to_path, due_at=due_at, notes=data.notes,
     )  # fmt: skip
-    return action, await _move(conn, dispute, data.to_path, due_at, "assigned")
+    return action, await _move(conn, dispute, data.to_path, due_at, "assigned", now)
 
 
 async def judge(
-    conn: PgConn, cipher: FieldCipher, auditor: Auditor, dispute: Any, data: RiskCreate
+    conn: PgConn,
+    cipher: FieldCipher,
+    auditor: Auditor,
+    dispute: Any,
+    data: RiskCreate,
+    now: datetime,
 ) -> tuple[Any, list[int]]:
     due_at = min(dispute["due_at"], policy.due(data.risk, data.at))
     action = await _insert_action(
@@ -394,7 +420,12 @@ async def judge(
 
 
 async def _close(
-    conn: PgConn, cipher: FieldCipher, auditor: Auditor, dispute: Any, data: CloseCreate
+    conn: PgConn,
+    cipher: FieldCipher,
+    auditor: Auditor,
+    dispute: Any,
+    data: CloseCreate,
+    now: datetime,
 ) -> tuple[Any, list[int]]:
     status = "resolved" if data.outcome in ("agreement", "withdrawn") else "referred"
     action = await _insert_action(
@@ -460,7 +491,7 @@ async def act(
                 field="dispute_id",
                 code="held_elsewhere",
             )
-        action, resolved = await step(conn, cipher, auditor, dispute, data)
+        action, resolved = await step(conn, cipher, auditor, dispute, data, now)
         return await _recorded(
             conn, cipher, auditor, dispute_id, action, now, duplicate=False, resolved=resolved
         )
