@@ -57,6 +57,11 @@ FIELD_POLICY: dict[str, dict[str, dict[str, Visibility]]] = {
         Role.COUNSELLOR: dict(
             name=F, id_number=M, phone=M, address=F, birth_year=F, gender=F, tags=F
         ),
+        # a grid worker finds a dispute's party by the ID card in hand: the name to confirm who
+        # it is, never the group tags (a key person shows only as the party's key reasons)
+        Role.GRID_WORKER: dict(
+            name=F, id_number=M, phone=M, address=F, birth_year=F, gender=F, tags=H
+        ),
         NEED_TO_KNOW: dict(name=F, id_number=H, phone=H, address=F, birth_year=F, gender=F, tags=H),
     },
     "patient": {

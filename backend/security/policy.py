@@ -47,6 +47,8 @@ class Permission(StrEnum):
     MAP_READ = "map:read"  # the one map: boundaries, aggregates, key places
     ADDRESS_READ = "address:read"
     PERSON_READ = "person:read"  # block-data persons, masked by policy
+    # one resident found by the ID number or phone in hand (no browsing), masked by policy
+    PERSON_LOOKUP = "person:lookup"
     PERSON_REVEAL = "person:reveal"  # unmask one record with a written reason
     PATIENT_READ = "patient:read"
     PATIENT_WRITE = "patient:write"  # follow-up visits, care teams
@@ -85,6 +87,7 @@ _LEADER = frozenset(
         P.MAP_READ,
         P.ADDRESS_READ,
         P.PERSON_READ,
+        P.PERSON_LOOKUP,
         P.PATIENT_READ,
         P.INCIDENT_READ,
         P.INCIDENT_MANAGE,
@@ -126,6 +129,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.MAP_READ,
             P.ADDRESS_READ,
             P.PERSON_READ,
+            P.PERSON_LOOKUP,
             P.PATIENT_READ,
             P.INCIDENT_READ,
             P.INCIDENT_CREATE,
@@ -143,6 +147,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.MAP_READ,
             P.ADDRESS_READ,
             P.PERSON_READ,
+            P.PERSON_LOOKUP,
             P.PERSON_REVEAL,
             P.PATIENT_READ,
             P.PATIENT_WRITE,
@@ -159,6 +164,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             P.ADDRESS_READ,
             P.PERSON_READ,
+            P.PERSON_LOOKUP,
             P.PSYCH_RECORD,
             P.PSYCH_STATS,
             P.PSYCH_DIRECT,
@@ -174,6 +180,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RENTAL_WRITE,
             P.DISPUTE_READ,
             P.DISPUTE_WRITE,  # 网格上报: disputes met on the rounds
+            P.PERSON_LOOKUP,  # a dispute's party, by the ID card shown on the spot
         }
     ),
     Role.RESPONDER: frozenset(

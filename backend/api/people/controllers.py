@@ -51,7 +51,7 @@ class PersonController(Controller):
 
     @post(
         "/lookup",
-        opt=needs(Permission.PERSON_READ),
+        opt=needs(Permission.PERSON_LOOKUP),
         status_code=200,
         summary="Find a resident by ID number or own phone, masked; audited",
     )
@@ -62,7 +62,8 @@ class PersonController(Controller):
         cipher: NamedDependency[FieldCipher],
         auditor: NamedDependency[Auditor],
     ) -> PersonPage:
-        """For a counsellor or a case worker who has the person in front of them. Exact match
+        """For a counsellor, a case worker or a grid worker who has the person in front of them
+        (a grid worker may look up, not browse: person:lookup without person:read). Exact match
         after normalisation; 404 naming the field when nobody in your jurisdiction has it."""
         async with pool.acquire() as conn:  # no outer transaction: a denial stays recorded
             items = await services.lookup_persons(conn, cipher, auditor, data)

@@ -13,7 +13,7 @@ export type DisputeTab = "list" | "screening" | "summary";
 export interface Access {
   /** dispute:write — register, the steps on disputes held here, the screening report, details and notes. */
   write: boolean;
-  /** dispute:write and person:read — link parties found by ID number or phone (a grid worker cannot look people up). */
+  /** dispute:write and person:lookup — link parties found by the ID number or phone in hand (a grid worker may look up, not browse). */
   linkParties: boolean;
   /** May read the dispute rules' warnings (dispute:read opens them, as does patient:read); a 403 hides the panels. */
   readWarnings: boolean;
@@ -45,7 +45,7 @@ export function accessOf(me: Me): Access {
   const level = me.org_unit.level;
   return {
     write,
-    linkParties: write && has("person:read"),
+    linkParties: write && has("person:lookup"),
     readWarnings: read || has("patient:read"),
     takeWarnings: write && has("warning:handle"),
     level,

@@ -35,7 +35,7 @@ export interface DisputePanel {
 export interface DisputePanelOptions {
   /** dispute:write: the steps (on disputes held here), details and notes. */
   write: boolean;
-  /** dispute:write and person:read: 关联当事人 (on disputes held here). */
+  /** dispute:write and person:lookup: 关联当事人 (on disputes held here). */
   linkParties: boolean;
   names: UnitNames;
   onRecorded(result: DisputeRecorded, kind: StepKind): void;

@@ -478,6 +478,8 @@ async def test_a_grid_workers_phone_then_english(
     await panel.wait_for(timeout=15_000)
     buttons = page.locator(".dispute__step:visible")
     assert await buttons.count() == 4  # no unit below a grid: nothing to hand down
+    # a party is found by the ID card in hand (person:lookup), though people are not browsed here
+    await panel.locator(".dispute-parties__open").wait_for()
     box = await buttons.first.bounding_box()
     assert box is not None and box["height"] >= 40, box  # a thumb's target
     await no_sideways_scroll(page)

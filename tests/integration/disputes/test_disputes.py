@@ -434,3 +434,73 @@ async def test_a_key_person_linked_as_a_party_makes_the_dispute_high_risk(
         d["id"],
     )
     assert reads == 6  # three parties, two reads
+
+
+async def test_a_grid_worker_finds_a_party_by_the_id_card_in_hand_but_cannot_browse(
+    client: Client,
+    people: People,
+    clean_db: PgPool,
+    app_settings: Settings,
+    make_user: Any,
+    paths: DistrictPaths,
+) -> None:
+    cipher = FieldCipher(load_keyring(app_settings))
+    async with clean_db.acquire() as conn:
+        corrected = await create_person(
+            conn,
+            cipher,
+            PersonCreate(
+                name="赵矫正",
+                address_id=people.address,
+                id_number="440310198001011234",
+                phone="13800138000",
+                tags=["community_correction"],
+            ),
+        )
+        await create_person(
+            conn,
+            cipher,
+            PersonCreate(name="李远", address_id=people.address_b, id_number="44031019800101567X"),
+        )
+    await make_user("gw.a", paths.community_a, Role.GRID_WORKER)
+    gw = await login(client, "gw.a")
+
+    # no browsing: the list and a record by id stay closed
+    assert (await client.get("/api/persons", headers=gw)).status_code == 403
+    assert (await client.get(f"/api/persons/{corrected}", headers=gw)).status_code == 403
+
+    found = await client.post(
+        "/api/persons/lookup", json={"id_number": "440310198001011234"}, headers=gw
+    )
+    assert found.status_code == 200, found.text
+    (view,) = found.json()["items"]
+    assert view["id"] == corrected
+    assert view["name"] == "赵矫正"  # to confirm who stands there
+    assert view["id_number"] == "440310********1234" and view["phone"] == "138****8000"
+    assert view["tags"] is None  # the groups are not a grid worker's to read
+    far = await client.post(
+        "/api/persons/lookup", json={"id_number": "44031019800101567X"}, headers=gw
+    )
+    assert far.status_code == 404 and far.json()["error"]["field"] == "id_number"
+
+    d = await _register(client, gw, risk="low", address_id=people.address)
+    linked = await client.post(
+        f"/api/disputes/{d['id']}/parties", json={"person_id": corrected}, headers=gw
+    )
+    assert linked.status_code == 201, linked.text
+    out = linked.json()
+    assert (out["party"]["name"], out["party"]["key_reasons"]) == (
+        "赵矫正",
+        ["community_correction"],
+    )
+    assert out["raised_risk"] is True and out["dispute"]["risk"] == "high"
+    rows = await clean_db.fetch(
+        "SELECT action, outcome, details->>'lookup' AS lookup FROM audit_log "
+        "WHERE actor_name IS NOT NULL AND object_type = 'person' AND actor_id = "
+        "(SELECT id FROM users WHERE username = 'gw.a') ORDER BY seq"
+    )
+    # the lookup read, the refused one outside the jurisdiction, then the link
+    assert [(r["action"], r["outcome"], r["lookup"]) for r in rows][:2] == [
+        ("person.read", "ok", "id_number"),
+        ("person.read", "denied", None),
+    ]

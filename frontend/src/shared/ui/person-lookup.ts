@@ -1,6 +1,6 @@
 /**
  * Finding a person (查找人员) by ID number or phone: the key goes in the request body, never
- * in a URL (`POST /api/persons/lookup`, person:read). One match is handed over at once; several
+ * in a URL (`POST /api/persons/lookup`, person:lookup). One match is handed over at once; several
  * (a phone a family shares) are listed to pick from; none is said at the input
  * (`unknown_person`). Used by the psych page's person panel and a dispute's party form.
  */

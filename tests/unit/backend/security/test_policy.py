@@ -57,3 +57,14 @@ def test_auditors_and_gateways_cannot_read_people() -> None:
         perms = permissions_for([role])
         assert Permission.PERSON_READ not in perms
         assert Permission.PATIENT_READ not in perms
+
+
+def test_whoever_reads_people_may_look_one_up_and_a_grid_worker_only_that() -> None:
+    for role in Role:
+        perms = permissions_for([role])
+        if Permission.PERSON_READ in perms:
+            assert Permission.PERSON_LOOKUP in perms, role
+    grid = permissions_for([Role.GRID_WORKER])
+    assert Permission.PERSON_LOOKUP in grid
+    assert Permission.PERSON_READ not in grid
+    assert Permission.PATIENT_READ not in grid
