@@ -26,6 +26,7 @@ from backend.ledgers.models import (
     Officer,
     OfficerPage,
 )
+from backend.realtime.outbox import emit
 from backend.record_time import check_record_time
 from backend.security import masking
 from backend.security.context import Auditor
@@ -140,6 +141,18 @@ WHERE NOT disabled AND roles && $2::text[] AND ($1 = org_path OR $1 LIKE org_pat
 _KEEPERS = sorted(r.value for r, p in ROLE_PERMISSIONS.items() if Permission.LEDGER_WRITE in p)
 
 
+async def _announce(conn: PgConn, entry_id: str, org_path: str, action: str) -> None:
+    # to the ledgers topic (and the leaders'): the entry and what happened, never who or which
+    # group, as the wall and leader topics carry it too
+    await emit(
+        conn,
+        stream="incidents",
+        kind="ledger.updated",
+        org_path=org_path,
+        payload={"entry_id": entry_id, "action": action},
+    )
+
+
 async def _officer(conn: PgConn, auditor: Auditor, officer_id: str | None, person_path: str) -> str:
     principal = auditor.caller.principal
     if officer_id is None:
@@ -234,6 +247,7 @@ async def register(
             org_path=person["org_path"],
             details={"entry": data.id, "group": data.group},
         )
+        await _announce(conn, data.id, person["org_path"], "registered")
         return EntryRecorded(
             entry=await _view_of(conn, cipher, auditor, data.id, now), duplicate=False
         )
@@ -328,6 +342,7 @@ async def record_check(
             org_path=entry["org_path"],
             details={"entry": str(entry["id"]), "finding": data.finding},
         )
+        await _announce(conn, str(entry["id"]), entry["org_path"], "checked")
         return CheckRecorded(
             check=_check_view(cipher, row, notes=True),
             entry=await _view_of(conn, cipher, auditor, str(entry["id"]), now),
@@ -365,6 +380,7 @@ async def close(
             org_path=entry["org_path"],
             details={"entry": str(entry["id"])},
         )
+        await _announce(conn, str(entry["id"]), entry["org_path"], "closed")
         return await _view_of(conn, cipher, auditor, str(entry["id"]), now)
 
 

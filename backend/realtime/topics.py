@@ -5,7 +5,10 @@
 ``positions[:org]``: live responder positions (batched, not sequenced by a stream).
 ``warnings[:org]``: the early-warning events of a jurisdiction alone (``warning.*``), for those
 who handle warnings without watching incidents; a counsellor's carry psychological crises only.
-``disputes[:org]``: the ``dispute.updated`` events of a jurisdiction (a step on a dispute there).
+``disputes[:org]``, ``ledgers[:org]``, ``rentals[:org]``: one service's events of a jurisdiction
+(``dispute.updated``: a step on a dispute there; ``ledger.updated``: a registration, check or
+closing on a ledger; ``rental.updated``: an inspection of a rental house), so an open page of that
+work sees what others did without reading incidents.
 Snapshots come from providers that feature modules register (``TopicRegistry.provide``).
 """
 
@@ -72,6 +75,14 @@ class _RuleOf(msgspec.Struct):
 _RULE_OF = msgspec.json.Decoder(_RuleOf)
 
 
+# a service's own topic: the permission that reads its work, and the prefix of its events' kinds;
+# its events go out under where the work is (a dispute's place, a ledger person's or a house's
+# unit), which whoever acts on it covers
+_WORK: dict[str, tuple[Permission, str]] = {
+    "disputes": (Permission.DISPUTE_READ, "dispute."),
+    "ledgers": (Permission.LEDGER_READ, "ledger."),
+    "rentals": (Permission.RENTAL_READ, "rental."),
+}
 _NEEDS: dict[str, tuple[Permission, ...]] = {
     "wall": (Permission.MAP_READ, Permission.INCIDENT_READ),
     "leader": (Permission.KPI_READ,),
@@ -79,7 +90,7 @@ _NEEDS: dict[str, tuple[Permission, ...]] = {
     "me": (),
     "positions": (Permission.MAP_READ,),
     "warnings": (Permission.WARNING_HANDLE,),
-    "disputes": (Permission.DISPUTE_READ,),
+    **{kind: (permission,) for kind, (permission, _) in _WORK.items()},
 }
 _STREAM = {
     "wall": "incidents",
@@ -88,7 +99,7 @@ _STREAM = {
     "me": "personal",
     "positions": "positions",
     "warnings": "incidents",
-    "disputes": "incidents",
+    **dict.fromkeys(_WORK, "incidents"),
 }
 
 
@@ -103,7 +114,7 @@ def parse_topic(topic: str, principal: Principal) -> TopicSpec:
         if not principal.can(permission):
             raise TopicError("forbidden", f"your role lacks the permission {permission.value}")
     district = principal.org_path.split(".", 1)[0]
-    if kind in ("wall", "leader", "positions", "warnings", "disputes"):
+    if kind in ("wall", "leader", "positions", "warnings") or kind in _WORK:
         org = arg or principal.org_path
         if not within(org, principal.org_path):
             raise TopicError("not_found", f"no topic {topic}")  # another jurisdiction: not revealed
@@ -117,15 +128,14 @@ def parse_topic(topic: str, principal: Principal) -> TopicSpec:
                 kind_prefix="warning.",
                 rules=visible_rules(principal),
             )
-        if kind == "disputes":
-            # a dispute's events go out under where it happened, which its holder always covers
+        if kind in _WORK:
             return TopicSpec(
                 topic=topic,
                 kind=kind,
                 stream=_STREAM[kind],
                 district=district,
                 org_path=org,
-                kind_prefix="dispute.",
+                kind_prefix=_WORK[kind][1],
             )
         return TopicSpec(
             topic=topic, kind=kind, stream=_STREAM[kind], district=district, org_path=org

@@ -22,6 +22,7 @@ from backend.early_warning.models import (
 )
 from backend.early_warning.store import resolve_for_subject
 from backend.errors import Conflict, NotFound, Unprocessable
+from backend.realtime.outbox import emit
 from backend.record_time import check_record_time
 from backend.rentals import checklist
 from backend.rentals.models import (
@@ -274,6 +275,15 @@ async def assess(
             object_id=house_id,
             org_path=house["org_path"],
             details={"assessment": data.id, "grade": verdict.grade, "latest": latest},
+        )
+        # to the rentals topic (and the leaders'): the house and that it was inspected; the
+        # grade and hazards are read back by whoever may see them
+        await emit(
+            conn,
+            stream="incidents",
+            kind="rental.updated",
+            org_path=house["org_path"],
+            payload={"house_id": house_id, "action": "inspected", "latest": latest},
         )
         return AssessmentRecorded(
             assessment=_assessment_view(cipher, row, notes=True),

@@ -164,28 +164,41 @@ async def test_the_warnings_topic_carries_warnings_alone_and_a_counsellor_only_c
         await ws.close()
 
 
-async def test_the_disputes_topic_carries_the_steps_on_disputes_of_the_jurisdiction_alone(
-    start_backend: Start, leaders: None, paths: DistrictPaths, database_url: str
+@pytest.mark.parametrize(
+    ("topic", "kind", "other_kind"),
+    [
+        ("disputes", "dispute.updated", "ledger.updated"),
+        ("ledgers", "ledger.updated", "rental.updated"),
+        ("rentals", "rental.updated", "dispute.updated"),
+    ],
+)
+async def test_a_service_topic_carries_that_services_events_of_the_jurisdiction_alone(
+    start_backend: Start,
+    leaders: None,
+    paths: DistrictPaths,
+    database_url: str,
+    topic: str,
+    kind: str,
+    other_kind: str,
 ) -> None:
     backend = start_backend()
     ws = await open_socket(backend.base_url, await token_for(backend.base_url, "lead.a"))
     await next_message(ws, "welcome")
-    await subscribe(ws, "disputes")
+    await subscribe(ws, topic)
     responder = await open_socket(backend.base_url, await token_for(backend.base_url, "resp.a"))
     await next_message(responder, "welcome")
-    await responder.send(json.dumps({"type": "subscribe", "topic": "disputes"}))
+    await responder.send(json.dumps({"type": "subscribe", "topic": topic}))
     assert (await next_message(responder, "error"))["code"] == "forbidden"
 
     await emit_events(database_url, paths.grid_a, 1, kind="incident.created")
     await emit_events(
         database_url, paths.grid_a, 1, kind="warning.raised", payload={"rule": "dispute_overdue"}
     )
-    await emit_events(database_url, paths.grid_b, 1, kind="dispute.updated")
-    await emit_events(
-        database_url, paths.grid_a, 1, kind="dispute.updated", payload={"action": "escalated"}
-    )
+    await emit_events(database_url, paths.grid_a, 1, kind=other_kind)  # another service's
+    await emit_events(database_url, paths.grid_b, 1, kind=kind)  # another community's
+    await emit_events(database_url, paths.grid_a, 1, kind=kind, payload={"action": "mine"})
     (event,) = await collect_events(ws, 1)
-    assert (event["kind"], event["data"]["action"]) == ("dispute.updated", "escalated")
+    assert (event["kind"], event["data"]["action"]) == (kind, "mine")
     await ws.close()
     await responder.close()
 

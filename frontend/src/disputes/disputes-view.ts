@@ -16,7 +16,6 @@ import { labelOf, localName, onLocaleChange, t } from "../shared/i18n";
 import type { Session } from "../shared/session";
 import type { DisputeRecorded } from "../shared/types";
 import type { RealtimeClient } from "../shared/realtime";
-import { debounce, refetchingHandler } from "../shared/refetch";
 import { mountAppHeader } from "../shared/ui/app-header";
 import { mountTabs, type Tab } from "../shared/ui/tabs";
 import { showToast } from "../shared/ui/toast";
@@ -36,7 +35,6 @@ import { createUnitNames, type UnitNames } from "./unit-names";
 
 const NARROW = "(max-width: 900px)";
 const RULES = ["dispute_high_risk", "dispute_overdue"] as const;
-const STEP_DEBOUNCE_MS = 400;
 
 /** Builds the page in `root` for the signed-in user and starts its live link. */
 export function renderDisputes(root: HTMLElement, session: Session): void {
@@ -160,37 +158,22 @@ export function renderDisputes(root: HTMLElement, session: Session): void {
     load: (id) => void tabs.get(id)?.load(),
   });
 
-  client = startRuleLive(RULES, {
-    lists: () => {
-      if (bar.shown() === "list") {
-        reloadList?.();
-      }
-    },
-    subject: (id) => refreshDispute?.(id),
-    polling: () => {
-      shell.dataset.live = "polling";
-    },
-  });
-  // Steps taken by any centre (a mediation, an escalation, a hand-down; topic `disputes`): the
-  // list again, and the dispute shown when it is the one.
-  const listLater = debounce(() => {
-    if (bar.shown() === "list") {
-      reloadList?.();
-    }
-  }, STEP_DEBOUNCE_MS);
-  client.subscribe(
-    "disputes",
-    refetchingHandler({
-      resync: () => {
-        listLater();
-        refreshDispute?.(null);
+  // Warnings of the dispute rules, and steps taken by any centre (a mediation, an escalation, a
+  // hand-down; topic `disputes`): the list again, and the dispute shown when it is the one.
+  client = startRuleLive(
+    RULES,
+    {
+      lists: () => {
+        if (bar.shown() === "list") {
+          reloadList?.();
+        }
       },
-      event(message) {
-        listLater();
-        const id = message.data.dispute_id;
-        refreshDispute?.(typeof id === "string" ? id : null);
+      subject: (id) => refreshDispute?.(id),
+      polling: () => {
+        shell.dataset.live = "polling";
       },
-    }),
+    },
+    { topic: "disputes", subjectKey: "dispute_id" },
   );
 
   const drawUnit = (): void => {

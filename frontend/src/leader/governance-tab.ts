@@ -3,9 +3,9 @@
  * outstanding work across the services — warnings, ledgers, rental houses, disputes — the most
  * urgent first, and the jurisdiction's total (`governance-table.ts`).
  *
- * Fetched each time the tab is shown (ledger checks and inspections send the leader no events),
- * and after warning events and steps on disputes (`dispute.updated`) on the `leader` topic while
- * it is shown (`handler`: one fetch after a burst); events while it is hidden are let go, as
+ * Fetched each time the tab is shown, and after warning events, steps on disputes, ledger
+ * registrations, checks and closings, and rental inspections (`dispute.updated`,
+ * `ledger.updated`, `rental.updated`) on the `leader` topic while it is shown (`handler`: one fetch after a burst); events while it is hidden are let go, as
  * showing it fetches anyway.
  * The section carries `data-loaded` and `data-fetches` (answers drawn so far) for tests.
  */
@@ -107,7 +107,7 @@ export function mountGovernanceTab(parent: HTMLElement, options: GovernanceTabOp
           void load();
         }
       },
-      ["dispute.updated"],
+      ["dispute.updated", "ledger.updated", "rental.updated"],
     ),
     setVisible(next) {
       visible = next;

@@ -144,19 +144,23 @@ export function renderLedgers(root: HTMLElement, session: Session): void {
     }
   }
 
-  // Writes made elsewhere without a warning event (a check of an entry not overdue) show at
-  // the next fetch.
-  const client = startRuleLive("ledger_check_overdue", {
-    lists: () => {
-      if (bar.shown() === "entries") {
-        reloadEntries?.();
-      }
+  // Overdue-check warnings, and every registration, check and closing made elsewhere (topic
+  // `ledgers`): the entries again, and the entry shown when it is the one.
+  const client = startRuleLive(
+    "ledger_check_overdue",
+    {
+      lists: () => {
+        if (bar.shown() === "entries") {
+          reloadEntries?.();
+        }
+      },
+      subject: (id) => refreshEntry?.(id),
+      polling: () => {
+        shell.dataset.live = "polling";
+      },
     },
-    subject: (id) => refreshEntry?.(id),
-    polling: () => {
-      shell.dataset.live = "polling";
-    },
-  });
+    { topic: "ledgers", subjectKey: "entry_id" },
+  );
 
   const drawUnit = (): void => {
     unit.textContent = t(access.write ? "ledgers.unit" : "ledgers.unitReadOnly", { unit: localName(session.me.org_unit) });

@@ -147,30 +147,35 @@ export function renderRentals(root: HTMLElement, session: Session): void {
     load: (id) => void tabs.get(id)?.load(),
   });
 
-  // Inspections made elsewhere without a warning event (a house not overdue) show at the next fetch.
-  const client = startRuleLive(["rental_inspection_overdue", "rental_hazard_overdue"], {
-    lists: () => {
-      const shown = bar.shown();
-      if (shown === "houses") {
-        reloadHouses?.();
-      } else if (shown === "hazards") {
-        void hazards?.load();
-      }
+  // The two rules' warnings, and every inspection made elsewhere (topic `rentals`): the shown
+  // list again, and the house shown when it is the one.
+  const client = startRuleLive(
+    ["rental_inspection_overdue", "rental_hazard_overdue"],
+    {
+      lists: () => {
+        const shown = bar.shown();
+        if (shown === "houses") {
+          reloadHouses?.();
+        } else if (shown === "hazards") {
+          void hazards?.load();
+        }
+      },
+      subject: (id) => refreshHouse?.(id),
+      polling: () => {
+        shell.dataset.live = "polling";
+      },
+      // both rules are about a house: an inspection's subject is the house, a rectification's names it
+      about: (event) => {
+        const details = event.data.details;
+        const house = typeof details === "object" && details !== null ? (details as Record<string, unknown>).house_id : undefined;
+        if (typeof house === "string") {
+          return house;
+        }
+        return typeof event.data.subject_id === "string" && event.data.rule === "rental_inspection_overdue" ? event.data.subject_id : null;
+      },
     },
-    subject: (id) => refreshHouse?.(id),
-    polling: () => {
-      shell.dataset.live = "polling";
-    },
-    // both rules are about a house: an inspection's subject is the house, a rectification's names it
-    about: (event) => {
-      const details = event.data.details;
-      const house = typeof details === "object" && details !== null ? (details as Record<string, unknown>).house_id : undefined;
-      if (typeof house === "string") {
-        return house;
-      }
-      return typeof event.data.subject_id === "string" && event.data.rule === "rental_inspection_overdue" ? event.data.subject_id : null;
-    },
-  });
+    { topic: "rentals", subjectKey: "house_id" },
+  );
 
   const drawUnit = (): void => {
     unit.textContent = t(access.write ? "rentals.unit" : "rentals.unitReadOnly", { unit: localName(session.me.org_unit) });

@@ -294,6 +294,28 @@ async def test_a_street_leader_reads_the_figures_and_the_ledger_masked(
     for button in (".entry__check", ".entry__close", ".warning-card__take", ".pending-row"):
         assert await page.locator(button).count() == 0, button
 
+    # What the case worker does meanwhile shows here at once (topic `ledgers`): a check of the
+    # entry shown (and, after the figures, a closing that takes a row off the list).
+    entry_id = await page.get_attribute(".entry", "data-entry-id")
+    headers = await login_http(backend.base_url, CASE_WORKER)
+    check_id = str(uuid.uuid4())
+    async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
+        body = {
+            "id": check_id,
+            "at": datetime.now(UTC).isoformat(),
+            "kind": "phone",
+            "finding": "needs_help",
+        }
+        r = await http.post(f"/api/ledgers/{entry_id}/checks", json=body, headers=headers)
+        assert r.status_code == 201, r.text
+    await page.wait_for_selector(
+        f".entry[data-needs-help='true'] .check-item[data-check-id='{check_id}']",
+        timeout=15_000,
+    )
+    leaving = await page.get_attribute(
+        ".ledger-row[data-group='low_income'] >> nth=0", "data-entry-id"
+    )
+
     # The figures per community: "<5" for the small counts, coverage when both are published.
     await open_tab(page, "summary")
     unit = page.locator(f".figures__unit[data-path='{paths.community_a}']")
@@ -317,6 +339,17 @@ async def test_a_street_leader_reads_the_figures_and_the_ledger_masked(
     await row.wait_for()
     assert await row.count() == 1 and await page.locator(".figures__total").count() == 1
     assert await visible_raw_keys(page) == []
+
+    await page.select_option("#ledgers-group", "")
+    await open_tab(page, "entries")
+    await page.wait_for_selector(".entries[data-count='6']")
+    async with httpx.AsyncClient(base_url=backend.base_url, timeout=20) as http:
+        r = await http.post(
+            f"/api/ledgers/{leaving}/close", json={"reason": "已迁出本区"}, headers=headers
+        )
+        assert r.status_code == 200, r.text
+    await page.wait_for_selector(".entries[data-count='5']", timeout=15_000)
+    assert await page.locator(entry_row(str(leaving))).count() == 0
     assert page.errors == []  # type: ignore[attr-defined]
 
 

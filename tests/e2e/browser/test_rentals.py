@@ -411,6 +411,13 @@ async def test_a_leader_reads_warnings_figures_and_rectifications_without_a_form
         ("rental_hazard_overdue", "resolved", "rental_rectified"),
         ("rental_inspection_overdue", "resolved", "rental_inspected"),
     ]
+    # An inspection that changes no warning shows too (topic `rentals`): the house shown goes
+    # from green back to yellow, its new rectification not yet due.
+    house = f".house[data-house-id='{houses.roomy}']"
+    await page.locator(f"{house}[data-grade='green']").wait_for(timeout=15_000)
+    await inspect_over_http(backend.base_url, houses.roomy, ["no_extinguisher"])
+    await page.locator(f"{house}[data-grade='yellow']").wait_for(timeout=15_000)
+    await page.locator(f"{house} .hazard-item[data-state='open'][data-overdue='false']").wait_for()
     assert await page.evaluate("window.__sameDocument") is True, "the page was reloaded"
     assert await visible_raw_keys(page) == []
     assert page.errors == []  # type: ignore[attr-defined]

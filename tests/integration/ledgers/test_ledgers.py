@@ -159,6 +159,15 @@ async def test_checks_move_the_due_date_flag_needs_and_a_late_form_changes_nothi
     assert (
         await client.post("/api/ledgers/nope/checks", json=check(), headers=worker)
     ).status_code == 404
+    # the registration and the two stored checks told the ledgers topic, naming the entry only
+    events = await clean_db.fetch(
+        "SELECT org_path, payload FROM outbox WHERE kind = 'ledger.updated' ORDER BY id"
+    )
+    assert [e["payload"] for e in events] == [
+        {"entry_id": registered["id"], "action": action}
+        for action in ("registered", "checked", "checked")
+    ]
+    assert {e["org_path"] for e in events} == {registered["org_path"]}
 
 
 async def test_an_overdue_check_warns_the_officer_and_a_check_or_closing_resolves_it(

@@ -149,6 +149,15 @@ async def test_a_resend_is_stored_once_and_a_late_paper_form_changes_nothing_new
     assert await clean_db.fetchval(
         "SELECT array_agg(item) FROM rental_hazards WHERE cleared_at IS NULL"
     ) == ["unsafe_wiring"]
+    # each stored inspection told the rentals topic once (the resend and the refusal did not)
+    events = await clean_db.fetch(
+        "SELECT org_path, payload FROM outbox WHERE kind = 'rental.updated' ORDER BY id"
+    )
+    house_path = await clean_db.fetchval("SELECT org_path FROM houses WHERE id = $1", houses.roomy)
+    assert [(e["org_path"], e["payload"]) for e in events] == [
+        (house_path, {"house_id": houses.roomy, "action": "inspected", "latest": True}),
+        (house_path, {"house_id": houses.roomy, "action": "inspected", "latest": False}),
+    ]
 
 
 async def test_a_reimport_of_the_block_data_does_not_undo_an_inspected_grade(

@@ -10,6 +10,10 @@
  * instead and says so in the console. Used by the psych page (crises, about a person), the
  * ledger page (overdue checks, about an entry) and the rental page (overdue inspections and
  * rectifications, both about a house: `RuleRefresh.about` reads a hazard's house).
+ *
+ * A page of a service's work also follows that service's own topic (`WorkTopic`: `ledgers`,
+ * `rentals`, `disputes`), so what others did there without a warning changing (a check of an
+ * entry not overdue, an inspection, a mediation) shows at once, through the same debounce.
  */
 
 import { RealtimeClient } from "../realtime";
@@ -45,8 +49,22 @@ export function subjectOfRule(event: WsEvent, rule: WarningRule): string | null 
   return typeof event.data.subject_id === "string" ? event.data.subject_id : null;
 }
 
+/** A service's own topic, whose events (`<service>.updated`) each name the thing they changed. */
+export interface WorkTopic {
+  /** `ledgers` (ledger.updated), `rentals` (rental.updated) or `disputes` (dispute.updated). */
+  topic: string;
+  /** The event's field that names the page's subject: `entry_id`, `house_id`, `dispute_id`. */
+  subjectKey: string;
+}
+
+/** Pure: the subject an event of a work topic names (null when it does not say). */
+export function subjectOfWork(event: WsEvent, work: WorkTopic): string | null {
+  const id = event.data[work.subjectKey];
+  return typeof id === "string" ? id : null;
+}
+
 /** Starts the page's realtime client (which also drives the header's live indicator) and returns it. */
-export function startRuleLive(rule: WarningRule | readonly WarningRule[], refresh: RuleRefresh): RealtimeClient {
+export function startRuleLive(rule: WarningRule | readonly WarningRule[], refresh: RuleRefresh, work?: WorkTopic): RealtimeClient {
   const rules: readonly WarningRule[] = typeof rule === "string" ? [rule] : rule;
   const client = new RealtimeClient();
   const subjects = new Set<string | null>();
@@ -85,6 +103,15 @@ export function startRuleLive(rule: WarningRule | readonly WarningRule[], refres
       }
     },
   });
+  if (work !== undefined) {
+    client.subscribe(
+      work.topic,
+      refetchingHandler({
+        resync: () => schedule(null),
+        event: (message) => schedule(subjectOfWork(message, work)),
+      }),
+    );
+  }
   client.start();
   return client;
 }
