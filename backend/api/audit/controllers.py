@@ -10,6 +10,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
+from backend.api.time_window import check_window
 from backend.security.audit import AuditRow
 from backend.security.context import Auditor, Caller
 from backend.security.guards import needs
@@ -55,6 +56,7 @@ class AuditController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> AuditPage:
         """Filter by action, actor, object, outcome and time; rows outside the jurisdiction are never shown."""
+        check_window(since, until)
         org = caller.principal.org_path
         clauses = ["(org_path = $1 OR org_path LIKE $1 || '.%' OR (org_path IS NULL AND $2))"]
         args: list[Any] = [org, "." not in org]  # rows with no unit are for district-level auditors

@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
+from backend.api.time_window import check_window
 from backend.errors import ApiError, NotFound
 from backend.kpi import queries
 from backend.kpi.buckets import day_start, default_window
@@ -42,15 +43,6 @@ async def scope_of(pool: PgPool, state: State, caller: Caller, unit: str | None)
         res = state.resources
         raise await deny(res.pool, res.audit, caller, "org_unit", unit, unit)
     return unit
-
-
-def check_window(since: datetime | None, until: datetime | None) -> None:
-    """Both ends aware and in order."""
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise ApiError(f"{name} needs a time zone (e.g. ...Z or +08:00)", field=name)
-    if since is not None and until is not None and until <= since:
-        raise ApiError("until must be after since", field="until")
 
 
 class KpiController(Controller):

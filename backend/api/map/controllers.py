@@ -18,6 +18,7 @@ from backend.api.map.schemas import (
     Level,
     UnitCounts,
 )
+from backend.api.time_window import check_window
 from backend.errors import ApiError
 from backend.security.context import Caller
 from backend.security.guards import needs
@@ -49,6 +50,7 @@ def window_of(
     layer: Layer, since: datetime | None, until: datetime | None
 ) -> services.Window | None:
     """The events layer's window: default the 30 days before now."""
+    check_window(since, until)
     if layer != "events":
         return None
     end = until or datetime.now(UTC)
