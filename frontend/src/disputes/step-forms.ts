@@ -18,8 +18,7 @@ import { el } from "../shared/dom";
 import { ApiError } from "../shared/http";
 import { onLocaleChange, t, tk, type MessageKey } from "../shared/i18n";
 import type { DisputeDetail, DisputeOutcome, DisputeRecorded, DisputeRisk } from "../shared/types";
-import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
-import { newUuid } from "../shared/uuid";
+import { errorLine, FieldErrors, labelled, submitOnce } from "../shared/ui/form-kit";
 import { recordStep, type DisputeStep } from "./disputes-api";
 import { OUTCOMES, REFERRALS, RESOLUTIONS, SETTLE_DAYS } from "./labels";
 import type { UnitNames } from "./unit-names";
@@ -61,8 +60,6 @@ function radio(name: string, value: string, label: MessageKey, checked: boolean)
 export function mountStepForm(parent: HTMLElement, options: StepFormOptions): HTMLElement {
   const { kind, detail } = options;
   const dispute = detail.dispute;
-  let id = newUuid();
-  let busy = false;
 
   const general = el("p", { className: "ledger-form__error", attrs: { role: "alert" } });
   const errors = new FieldErrors(general);
@@ -81,12 +78,12 @@ export function mountStepForm(parent: HTMLElement, options: StepFormOptions): HT
   const fields: HTMLElement[] = [];
   /** Texts with values in them, written again when the language changes. */
   const texts: (() => void)[] = [];
-  /** The step's body, or null after marking what is missing. */
-  let build: (when: string, words: string | undefined) => DisputeStep | null;
+  /** The step's body with the step's `id`, or null after marking what is missing. */
+  let build: (id: string, when: string, words: string | undefined) => DisputeStep | null;
 
   if (kind === "mediation") {
     fields.push(notesField);
-    build = (when, words) => ({ kind, body: { id, at: when, ...(words === undefined ? {} : { notes: words }) } });
+    build = (id, when, words) => ({ kind, body: { id, at: when, ...(words === undefined ? {} : { notes: words }) } });
   } else if (kind === "escalate") {
     const reason = text("reason", "disputes.step.reasonPlaceholder", REASON_MAX);
     const reasonError = errorLine("disputes-step-reason");
@@ -100,7 +97,7 @@ export function mountStepForm(parent: HTMLElement, options: StepFormOptions): HT
       toLine,
       labelled("disputes-step-reason", "disputes.step.reason", reason, reasonError),
     );
-    build = (when) => {
+    build = (id, when) => {
       const why = reason.value.trim();
       if (why.length < 2) {
         errors.required(["reason"]);
@@ -146,7 +143,7 @@ export function mountStepForm(parent: HTMLElement, options: StepFormOptions): HT
       el("div", { className: "field" }, [el("label", { className: "field__label", i18n: "disputes.step.assign.days", attrs: { for: days.id } }), days, picks, daysHint, daysError]),
       notesField,
     );
-    build = (when, words) => {
+    build = (id, when, words) => {
       const n = Number(days.value);
       const missing = [to.value === "" ? "to_path" : null, days.value.trim() === "" || !Number.isInteger(n) ? "due_days" : null].filter((x): x is string => x !== null);
       if (missing.length > 0) {
@@ -165,7 +162,7 @@ export function mountStepForm(parent: HTMLElement, options: StepFormOptions): HT
     const riskError = errorLine("disputes-step-risk");
     errors.add("risk", riskError, group.querySelector("input"));
     fields.push(group, riskError, notesField);
-    build = (when, words) => {
+    build = (id, when, words) => {
       const chosen = group.querySelector<HTMLInputElement>("input:checked")?.value as DisputeRisk | undefined;
       if (chosen === undefined) {
         errors.required(["risk"]);
@@ -185,7 +182,7 @@ export function mountStepForm(parent: HTMLElement, options: StepFormOptions): HT
     const outcomeError = errorLine("disputes-step-outcome");
     errors.add("outcome", outcomeError, resolved.querySelector("input"));
     fields.push(resolved, referred, outcomeError, notesField);
-    build = (when, words) => {
+    build = (id, when, words) => {
       const chosen = [resolved, referred].map((g) => g.querySelector<HTMLInputElement>("input:checked")).find((x) => x !== null);
       if (chosen === undefined) {
         errors.required(["outcome"]);
@@ -198,7 +195,7 @@ export function mountStepForm(parent: HTMLElement, options: StepFormOptions): HT
   const submit = el("button", { className: `btn ${kind === "close" ? "btn--danger" : "btn--primary"} ledger-form__submit`, i18n: TEXT[kind].submit, attrs: { type: "submit" } });
   const cancel = el("button", { className: "btn btn--ghost", i18n: "form.cancel", attrs: { type: "button" } });
   cancel.addEventListener("click", () => options.onCancel());
-  const form = el("form", { className: `ledger-form step-form step-form--${kind}`, attrs: { novalidate: "", "aria-labelledby": "disputes-step-title" }, dataset: { formId: id, step: kind, disputeId: dispute.id } }, [
+  const form = el("form", { className: `ledger-form step-form step-form--${kind}`, attrs: { novalidate: "", "aria-labelledby": "disputes-step-title" }, dataset: { step: kind, disputeId: dispute.id } }, [
     el("h3", { className: "section-title", i18n: TEXT[kind].title, attrs: { id: "disputes-step-title" } }),
     labelled("disputes-step-at", "disputes.step.at", at, atError),
     ...fields,
@@ -220,44 +217,32 @@ export function mountStepForm(parent: HTMLElement, options: StepFormOptions): HT
     drawTexts();
   });
 
-  const send = async (): Promise<void> => {
-    if (busy) {
-      return;
-    }
-    errors.clear();
+  const request = (id: string): DisputeStep | null => {
     const when = fromLocalInput(at.value);
     if (when === null) {
       errors.required(["at"]);
-      return;
+      return null;
     }
     const words = notes.value.trim();
-    const step = build(when, words === "" ? undefined : words);
-    if (step === null) {
-      return;
-    }
-    busy = true;
-    setBusy(form, submit, true);
-    try {
-      options.onRecorded(await recordStep(dispute.id, step), kind);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && err.code === "action_id_taken") {
-        id = newUuid(); // an earlier try was stored as another step: this is a new one
-        form.dataset.formId = id;
-        errors.showAt(null, t("disputes.step.idTaken"), err);
-      } else if (err instanceof ApiError && STALE.has(err.code)) {
-        options.onStale(err);
-      } else {
-        errors.showRefusal(err);
-      }
-    } finally {
-      busy = false;
-      setBusy(form, submit, false);
-    }
+    return build(id, when, words === "" ? undefined : words);
   };
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    void send();
+  submitOnce({
+    form,
+    submit,
+    errors,
+    request,
+    send: (step) => recordStep(dispute.id, step),
+    done: (result) => options.onRecorded(result, kind),
+    // an earlier try was stored as another step: this is a new one
+    idTaken: { code: "action_id_taken", text: "disputes.step.idTaken" },
+    handled: (err) => {
+      if (err instanceof ApiError && STALE.has(err.code)) {
+        options.onStale(err);
+        return true;
+      }
+      return false;
+    },
   });
   return form;
 }

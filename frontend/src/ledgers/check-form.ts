@@ -8,12 +8,10 @@
 
 import { fromLocalInput, toLocalInput } from "../shared/dates";
 import { el } from "../shared/dom";
-import { ApiError } from "../shared/http";
 import { t, type MessageKey } from "../shared/i18n";
 import { GROUP_POLICIES } from "../shared/ledger-terms";
 import type { LedgerCheckCreate, LedgerCheckKind, LedgerCheckRecorded, LedgerFinding, LedgerGroup } from "../shared/types";
-import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
-import { newUuid } from "../shared/uuid";
+import { errorLine, FieldErrors, labelled, submitOnce } from "../shared/ui/form-kit";
 import { CHECK_KINDS, FINDINGS } from "./labels";
 import { recordCheck } from "./ledgers-api";
 
@@ -28,9 +26,6 @@ const NOTES_MAX = 2000;
 
 /** Appends a check form for the entry to `parent` (a new check id) and returns it. */
 export function mountCheckForm(parent: HTMLElement, options: CheckFormOptions): HTMLElement {
-  let id = newUuid();
-  let busy = false;
-
   const kinds = radios("kind", CHECK_KINDS, "home_visit");
   // a violation of terms is a finding for people under supervision (correction, rehabilitation)
   const findingTable = GROUP_POLICIES[options.group].strict ? FINDINGS : { normal: FINDINGS.normal, needs_help: FINDINGS.needs_help };
@@ -53,7 +48,7 @@ export function mountCheckForm(parent: HTMLElement, options: CheckFormOptions): 
   const submit = el("button", { className: "btn btn--primary ledger-form__submit", i18n: "ledgers.check.submit", attrs: { type: "submit" } });
   const cancel = el("button", { className: "btn btn--ghost", i18n: "form.cancel", attrs: { type: "button" } });
   cancel.addEventListener("click", () => options.onCancel());
-  const form = el("form", { className: "ledger-form check-form", attrs: { novalidate: "", "aria-labelledby": "ledgers-check-title" }, dataset: { formId: id } }, [
+  const form = el("form", { className: "ledger-form check-form", attrs: { novalidate: "", "aria-labelledby": "ledgers-check-title" } }, [
     el("h3", { className: "section-title", i18n: "ledgers.check.title", attrs: { id: "ledgers-check-title" } }),
     fieldset("ledgers.check.kind", kinds.row, kindError),
     labelled("ledgers-check-at", "ledgers.check.at", at, atError),
@@ -64,7 +59,7 @@ export function mountCheckForm(parent: HTMLElement, options: CheckFormOptions): 
   ]);
   parent.append(form);
 
-  const request = (): LedgerCheckCreate | null => {
+  const request = (id: string): LedgerCheckCreate | null => {
     const kind = kinds.value() as LedgerCheckKind | null;
     const finding = findings.value() as LedgerFinding | null;
     const when = fromLocalInput(at.value);
@@ -81,34 +76,15 @@ export function mountCheckForm(parent: HTMLElement, options: CheckFormOptions): 
     return body; // a time in the future or over a year back is the server's to refuse, at the field
   };
 
-  const send = async (): Promise<void> => {
-    if (busy) {
-      return;
-    }
-    errors.clear();
-    const body = request();
-    if (body === null) {
-      return;
-    }
-    busy = true;
-    setBusy(form, submit, true);
-    try {
-      options.onRecorded(await recordCheck(options.entryId, body));
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && err.code === "check_id_taken") {
-        id = newUuid(); // an earlier try was stored with other content: this is another check
-        form.dataset.formId = id;
-      }
-      errors.showRefusal(err);
-    } finally {
-      busy = false;
-      setBusy(form, submit, false);
-    }
-  };
-
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    void send();
+  submitOnce({
+    form,
+    submit,
+    errors,
+    request,
+    send: (body) => recordCheck(options.entryId, body),
+    done: options.onRecorded,
+    // an earlier try was stored with other content: this is another check
+    idTaken: { code: "check_id_taken" },
   });
   return form;
 }

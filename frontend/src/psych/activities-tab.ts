@@ -10,8 +10,7 @@ import { fromLocalInput, formatDayTime, toLocalInput } from "../shared/dates";
 import { labelOf, localName, onLocaleChange, t } from "../shared/i18n";
 import type { ActivityCreate, ActivityPage, ActivityView, PsychActivityKind } from "../shared/types";
 import { showToast } from "../shared/ui/toast";
-import { newUuid } from "../shared/uuid";
-import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
+import { errorLine, FieldErrors, labelled, submitOnce } from "../shared/ui/form-kit";
 import { ACTIVITY_KINDS } from "./labels";
 import { getActivities, recordActivity } from "./psych-api";
 import type { Tab } from "../shared/ui/tabs";
@@ -83,9 +82,6 @@ function activityItem(a: ActivityView): HTMLElement {
 }
 
 function mountActivityForm(parent: HTMLElement, unit: { name_zh: string; name_en: string }, onRecorded: () => void): void {
-  let id = newUuid();
-  let busy = false;
-
   const kind = el("select", { className: "field__input", attrs: { id: "psych-activity-kind", name: "kind" } }, Object.entries(ACTIVITY_KINDS).map(([value, key]) => el("option", { i18n: key, attrs: { value } })));
   const title = el("input", { className: "field__input", attrs: { id: "psych-activity-title", name: "title", type: "text", maxlength: "120", autocomplete: "off" } });
   const at = el("input", { className: "field__input", attrs: { id: "psych-activity-at", name: "at", type: "datetime-local" } });
@@ -117,40 +113,32 @@ function mountActivityForm(parent: HTMLElement, unit: { name_zh: string; name_en
     title.value = "";
     at.value = toLocalInput(new Date());
     attendees.value = "";
-    form.dataset.formId = id;
   };
 
-  const send = async (): Promise<void> => {
-    if (busy) {
-      return;
-    }
-    errors.clear();
+  const request = (id: string): ActivityCreate | null => {
     const when = fromLocalInput(at.value);
     const people = Number(attendees.value);
     const missing = [title.value.trim() === "" ? "title" : null, when === null ? "at" : null, attendees.value.trim() === "" || !Number.isInteger(people) ? "attendees" : null].filter((x): x is string => x !== null);
     if (missing.length > 0 || when === null) {
       errors.required(missing);
-      return;
+      return null;
     }
-    const body: ActivityCreate = { id, kind: kind.value as PsychActivityKind, title: title.value.trim(), at: when, attendees: people };
-    busy = true;
-    setBusy(form, submit, true);
-    try {
-      const stored = await recordActivity(body);
-      id = newUuid();
+    return { id, kind: kind.value as PsychActivityKind, title: title.value.trim(), at: when, attendees: people };
+  };
+
+  submitOnce({
+    form,
+    submit,
+    errors,
+    request,
+    send: recordActivity,
+    done: (stored) => {
       reset();
       showToast(t(stored.duplicate ? "psych.activities.recordedBefore" : "psych.activities.recorded"));
       onRecorded();
-    } catch (err) {
-      errors.showRefusal(err);
-    } finally {
-      busy = false;
-      setBusy(form, submit, false);
-    }
-  };
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    void send();
+    },
+    idTaken: { code: "activity_id_taken" },
+    staysOpen: true,
   });
   reset();
   drawHeading();

@@ -10,12 +10,10 @@
 
 import { el, replaceChildren } from "../shared/dom";
 import { fromLocalInput, toLocalInput } from "../shared/dates";
-import { ApiError } from "../shared/http";
 import { labelOf, onLocaleChange, t } from "../shared/i18n";
 import { BAND_NAMES, SCALE_NAMES } from "../shared/psych-terms";
-import type { AssessmentRecorded, PsychScale } from "../shared/types";
-import { newUuid } from "../shared/uuid";
-import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
+import type { AssessmentCreate, AssessmentRecorded, PsychScale } from "../shared/types";
+import { errorLine, FieldErrors, labelled, submitOnce } from "../shared/ui/form-kit";
 import { recordAssessment } from "./psych-api";
 import { ANSWERS, ITEMS, SELF_HARM_ITEM, tally } from "./scales";
 
@@ -28,10 +26,8 @@ export interface AssessmentFormOptions {
 const SCALES: readonly PsychScale[] = ["phq9", "gad7"];
 
 export function mountAssessmentForm(parent: HTMLElement, options: AssessmentFormOptions): HTMLElement {
-  let id = newUuid();
   let scale: PsychScale = "phq9";
   let answers: (number | null)[] = [];
-  let busy = false;
 
   const scaleRadios = SCALES.map((s) => {
     const input = el("input", { attrs: { type: "radio", name: "scale", value: s, id: `psych-scale-${s}` } });
@@ -64,7 +60,7 @@ export function mountAssessmentForm(parent: HTMLElement, options: AssessmentForm
   const submit = el("button", { className: "btn btn--primary psych-form__submit", i18n: "psych.assess.submit", attrs: { type: "submit" } });
   const cancel = el("button", { className: "btn btn--ghost", i18n: "form.cancel", attrs: { type: "button" } });
   cancel.addEventListener("click", () => options.onCancel());
-  const form = el("form", { className: "psych-form assessment-form", attrs: { novalidate: "", "aria-labelledby": "psych-assess-title" }, dataset: { formId: id } }, [
+  const form = el("form", { className: "psych-form assessment-form", attrs: { novalidate: "", "aria-labelledby": "psych-assess-title" } }, [
     el("h3", { className: "section-title", i18n: "psych.assess.title", attrs: { id: "psych-assess-title" } }),
     el("div", { className: "psych-form__row" }, [
       el("fieldset", { className: "field psych-form__group" }, [el("legend", { className: "field__label", i18n: "psych.assess.scale" }), el("div", { className: "radio-row" }, scaleRadios), scaleError]),
@@ -125,11 +121,7 @@ export function mountAssessmentForm(parent: HTMLElement, options: AssessmentForm
     form.dataset.selfHarm = String(now.selfHarm);
   }
 
-  const send = async (): Promise<void> => {
-    if (busy) {
-      return; // the same id would be stored once anyway
-    }
-    errors.clear();
+  const request = (id: string): AssessmentCreate | null => {
     const missing = answers.flatMap((a, i) => (a === null ? [`answers[${i}]`] : []));
     const when = fromLocalInput(at.value);
     if (when === null) {
@@ -140,28 +132,20 @@ export function mountAssessmentForm(parent: HTMLElement, options: AssessmentForm
       if (answers.some((a) => a === null)) {
         answersError.textContent = t("psych.assess.unanswered", { n: answers.filter((a) => a === null).length });
       }
-      return;
+      return null;
     }
-    busy = true;
-    setBusy(form, submit, true);
-    try {
-      const result = await recordAssessment({ id, person_id: options.personId, scale, answers: answers.map((a) => a ?? 0), at: when ?? at.value });
-      options.onRecorded(result);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && err.code.endsWith("id_taken")) {
-        id = newUuid(); // an earlier try was stored with other answers: this one is new
-        form.dataset.formId = id;
-      }
-      errors.showRefusal(err);
-    } finally {
-      busy = false;
-      setBusy(form, submit, false);
-    }
+    return { id, person_id: options.personId, scale, answers: answers.map((a) => a ?? 0), at: when ?? at.value };
   };
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    void send();
+  submitOnce({
+    form,
+    submit,
+    errors,
+    request,
+    send: recordAssessment,
+    done: options.onRecorded,
+    // an earlier try was stored with other answers: this one is new
+    idTaken: { code: "assessment_id_taken" },
   });
   drawItems();
   const off = onLocaleChange(() => (form.isConnected ? drawTally() : off()));

@@ -10,8 +10,7 @@ import { describeError, showErrorText } from "../shared/error-text";
 import { fromLocalInput, toLocalInput } from "../shared/dates";
 import { localName, onLocaleChange } from "../shared/i18n";
 import type { InstructionCreate, InstructionCreated, PsychUnitLevel, UnitFigures } from "../shared/types";
-import { newUuid } from "../shared/uuid";
-import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
+import { errorLine, FieldErrors, labelled, submitOnce } from "../shared/ui/form-kit";
 import { getUnitFigures, issueInstruction } from "./psych-api";
 
 const DUE_IN_DAYS = 7;
@@ -25,8 +24,6 @@ function defaultDue(): string {
 }
 
 export function mountInstructionForm(parent: HTMLElement, subLevel: PsychUnitLevel, onIssued: (result: InstructionCreated) => void): void {
-  let id = newUuid();
-  let busy = false;
   let units: UnitFigures[] | null = null;
   let unitsProblem: unknown = null;
   const ticked = new Set<string>();
@@ -119,7 +116,6 @@ export function mountInstructionForm(parent: HTMLElement, subLevel: PsychUnitLev
     title.value = "";
     body.value = "";
     due.value = defaultDue();
-    form.dataset.formId = id;
     if (units !== null) {
       ticked.clear();
       for (const u of units) {
@@ -129,39 +125,32 @@ export function mountInstructionForm(parent: HTMLElement, subLevel: PsychUnitLev
     drawTargets();
   };
 
-  const send = async (): Promise<void> => {
-    if (busy) {
-      return;
-    }
-    errors.clear();
+  const request = (id: string): InstructionCreate | null => {
     const when = fromLocalInput(due.value);
     const missing = [title.value.trim() === "" ? "title" : null, body.value.trim() === "" ? "body" : null, when === null ? "due_at" : null, units !== null && units.length > 0 && ticked.size === 0 ? "targets" : null].filter((x): x is string => x !== null);
     if (missing.length > 0 || when === null) {
       errors.required(missing);
-      return;
+      return null;
     }
-    const request: InstructionCreate = { id, title: title.value.trim(), body: body.value.trim(), due_at: when };
+    const instruction: InstructionCreate = { id, title: title.value.trim(), body: body.value.trim(), due_at: when };
     if (units !== null && ticked.size < units.length) {
-      request.targets = units.map((u) => u.org_path).filter((p) => ticked.has(p));
+      instruction.targets = units.map((u) => u.org_path).filter((p) => ticked.has(p));
     }
-    busy = true;
-    setBusy(form, submit, true);
-    try {
-      const result = await issueInstruction(request);
-      id = newUuid();
-      reset();
-      onIssued(result);
-    } catch (err) {
-      errors.showRefusal(err);
-    } finally {
-      busy = false;
-      setBusy(form, submit, false);
-    }
+    return instruction;
   };
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    void send();
+  submitOnce({
+    form,
+    submit,
+    errors,
+    request,
+    send: issueInstruction,
+    done: (result) => {
+      reset();
+      onIssued(result);
+    },
+    idTaken: { code: "instruction_id_taken" },
+    staysOpen: true,
   });
   reset();
   void loadUnits();

@@ -7,11 +7,9 @@
 
 import { el } from "../shared/dom";
 import { fromLocalInput, toLocalInput } from "../shared/dates";
-import { ApiError } from "../shared/http";
 import { t } from "../shared/i18n";
 import type { PsychOutcome, PsychServiceKind, ServiceCreate, ServiceRecorded } from "../shared/types";
-import { newUuid } from "../shared/uuid";
-import { errorLine, FieldErrors, labelled, setBusy } from "../shared/ui/form-kit";
+import { errorLine, FieldErrors, labelled, submitOnce } from "../shared/ui/form-kit";
 import { OUTCOMES, SERVICE_KINDS } from "./labels";
 import { recordService } from "./psych-api";
 
@@ -27,9 +25,6 @@ const NOTES_MAX = 2000;
 const DEFAULT_MINUTES = 30;
 
 export function mountServiceForm(parent: HTMLElement, options: ServiceFormOptions): HTMLElement {
-  let id = newUuid();
-  let busy = false;
-
   const kinds = (Object.entries(SERVICE_KINDS) as [PsychServiceKind, (typeof SERVICE_KINDS)[PsychServiceKind]][]).map(([value, key]) => {
     const input = el("input", { attrs: { type: "radio", name: "kind", value, id: `psych-service-kind-${value}` } });
     input.checked = value === (options.crisis ? "crisis_intervention" : "counselling");
@@ -61,7 +56,7 @@ export function mountServiceForm(parent: HTMLElement, options: ServiceFormOption
   const submit = el("button", { className: "btn btn--primary psych-form__submit", i18n: "psych.service.submit", attrs: { type: "submit" } });
   const cancel = el("button", { className: "btn btn--ghost", i18n: "form.cancel", attrs: { type: "button" } });
   cancel.addEventListener("click", () => options.onCancel());
-  const form = el("form", { className: "psych-form service-form", attrs: { novalidate: "", "aria-labelledby": "psych-service-title" }, dataset: { formId: id } }, [
+  const form = el("form", { className: "psych-form service-form", attrs: { novalidate: "", "aria-labelledby": "psych-service-title" } }, [
     el("h3", { className: "section-title", i18n: "psych.service.title", attrs: { id: "psych-service-title" } }),
     el("fieldset", { className: "field psych-form__group" }, [el("legend", { className: "field__label", i18n: "psych.service.kind" }), el("div", { className: "radio-row" }, kinds.map((k) => k.label)), kindError]),
     options.crisis ? el("p", { className: "field__hint", i18n: "psych.service.resolvesHint" }) : null,
@@ -73,7 +68,7 @@ export function mountServiceForm(parent: HTMLElement, options: ServiceFormOption
   ]);
   parent.append(form);
 
-  const request = (): ServiceCreate | null => {
+  const request = (id: string): ServiceCreate | null => {
     const kind = kinds.find((k) => k.input.checked)?.input.value as PsychServiceKind | undefined;
     const when = fromLocalInput(at.value);
     const count = Number(minutes.value);
@@ -95,34 +90,14 @@ export function mountServiceForm(parent: HTMLElement, options: ServiceFormOption
     return body; // minutes out of 1–600 are the server's to refuse, at the field
   };
 
-  const send = async (): Promise<void> => {
-    if (busy) {
-      return;
-    }
-    errors.clear();
-    const body = request();
-    if (body === null) {
-      return;
-    }
-    busy = true;
-    setBusy(form, submit, true);
-    try {
-      options.onRecorded(await recordService(body));
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && err.code.endsWith("id_taken")) {
-        id = newUuid();
-        form.dataset.formId = id;
-      }
-      errors.showRefusal(err);
-    } finally {
-      busy = false;
-      setBusy(form, submit, false);
-    }
-  };
-
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    void send();
+  submitOnce({
+    form,
+    submit,
+    errors,
+    request,
+    send: recordService,
+    done: options.onRecorded,
+    idTaken: { code: "session_id_taken" },
   });
   return form;
 }

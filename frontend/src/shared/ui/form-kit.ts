@@ -121,19 +121,28 @@ export interface SubmitOnceOptions<B, R> {
   done(answer: R): void;
   /** The 409 code saying an earlier try with this id was stored with other content, and the words to show then (none: the server's refusal). */
   idTaken: { code: string; text?: MessageKey };
+  /** The form stays open for the next record after a success: a new id, made before `done`. */
+  staysOpen?: boolean;
+  /** A refusal the form deals with itself rather than at a field (e.g. the record moved on meanwhile): true when it did. */
+  handled?(err: unknown): boolean;
 }
 
 /**
  * Wires a form that records one thing: its id is made once per opening (`form.dataset.formId`)
  * and goes with every retry, so a double click or a resend is stored once; the button is busy
- * while the request is out; a refusal is shown at its field; only the id-taken 409 makes a new id
- * (the earlier try was another record).
+ * while the request is out; a refusal is shown at its field (unless `handled` takes it); only the
+ * id-taken 409 makes a new id (the earlier try was another record), and a success when the form
+ * `staysOpen` for the next one.
  */
 export function submitOnce<B, R>(options: SubmitOnceOptions<B, R>): void {
   const { form, submit, errors } = options;
   let id = newUuid();
   let busy = false;
   form.dataset.formId = id;
+  const renew = (): void => {
+    id = newUuid();
+    form.dataset.formId = id;
+  };
   const send = async (): Promise<void> => {
     if (busy) {
       return;
@@ -146,15 +155,21 @@ export function submitOnce<B, R>(options: SubmitOnceOptions<B, R>): void {
     busy = true;
     setBusy(form, submit, true);
     try {
-      options.done(await options.send(body));
+      const answer = await options.send(body);
+      if (options.staysOpen === true) {
+        renew();
+      }
+      options.done(answer);
     } catch (err) {
       if (err instanceof ApiError && err.status === 409 && err.code === options.idTaken.code) {
-        id = newUuid();
-        form.dataset.formId = id;
+        renew();
         if (options.idTaken.text !== undefined) {
           errors.showAt(null, t(options.idTaken.text), err);
           return;
         }
+      }
+      if (options.handled?.(err) === true) {
+        return;
       }
       errors.showRefusal(err);
     } finally {
