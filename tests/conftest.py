@@ -37,7 +37,7 @@ from backend.app import create_app
 from backend.embedded import embedded_postgres, embedded_redis
 from backend.imports.boundaries import import_boundaries
 from backend.logs import ID_NUMBER_PATTERN, PHONE_PATTERN
-from backend.security.policy import Capability, Role
+from backend.security.policy import Capability, Department, Role
 from backend.security.users import User, UserCreate, create_user
 from backend.settings import Settings, load_settings
 from backend.storage.postgres.dsn import with_database
@@ -451,10 +451,15 @@ TEST_PASSWORD = "Test-password-1"
 
 @pytest.fixture
 def make_user(clean_db: PgPool) -> Any:
-    """``await make_user(username, org_path, *roles, capabilities=[...])`` creates an account."""
+    """``await make_user(username, org_path, *roles, capabilities=[...], department=...)``
+    creates an account."""
 
     async def make(
-        username: str, org_path: str, *roles: Role, capabilities: list[Capability] | None = None
+        username: str,
+        org_path: str,
+        *roles: Role,
+        capabilities: list[Capability] | None = None,
+        department: Department | None = None,
     ) -> User:
         async with clean_db.acquire() as conn:
             return await create_user(
@@ -466,6 +471,7 @@ def make_user(clean_db: PgPool) -> Any:
                     org_path=org_path,
                     roles=list(roles),
                     capabilities=capabilities or [],
+                    department=department,
                 ),
             )
 

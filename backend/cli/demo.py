@@ -22,7 +22,7 @@ from backend.logs import configure_logging
 from backend.security.crypto import FieldCipher
 from backend.security.keys import load_keyring
 from backend.security.passwords import hash_password
-from backend.security.policy import Capability, Role
+from backend.security.policy import Capability, Department, Role
 from backend.security.users import UserCreate, create_user, find_user
 from backend.settings import Settings
 from backend.storage.postgres.migrate import migrate
@@ -101,11 +101,19 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
             ("counsellor", "社区心理服务站", community, [Role.COUNSELLOR], []),
             ("street.counsellor", "街道心理服务分中心", street, [Role.COUNSELLOR], []),
             ("gridworker", "社区网格员", community, [Role.GRID_WORKER], []),
+            # 部门账号: the street's justice office keeps community correction and released
+            # prisoners; the district's civil-affairs bureau the low-income, elderly and children
+            ("justice.office", "街道司法所", street, [Role.DEPARTMENT_OFFICER], []),
+            ("civil.affairs", "区民政局", district, [Role.DEPARTMENT_OFFICER], []),
             ("responder", "社区民警", grid, [Role.RESPONDER], [Capability.POLICE]),
             ("auditor", "审计员", district, [Role.AUDITOR], []),
             ("gateway", "定位网关", district, [Role.GATEWAY], []),
             ("hotline", "热线平台", district, [Role.INTEGRATION], []),
         ]
+        departments: dict[str, Department] = {
+            "justice.office": "justice",
+            "civil.affairs": "civil_affairs",
+        }
         shown: list[tuple[str, str, str]] = []
         for username, name, org, roles, caps in plan:
             if await find_user(conn, username) is None:
@@ -118,6 +126,7 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
                         org_path=org,
                         roles=roles,
                         capabilities=caps,
+                        department=departments.get(username),
                     ),
                 )
             if Role.RESPONDER in roles:

@@ -13,7 +13,7 @@ from backend.logs import configure_logging
 from backend.security.audit import AuditEntry, AuditLog
 from backend.security.crypto import FieldCipher
 from backend.security.keys import load_keyring
-from backend.security.policy import Capability, Role
+from backend.security.policy import DEPARTMENTS, Capability, Role
 from backend.security.rekey import RekeyReport, key_census, rekey
 from backend.security.users import (
     User,
@@ -74,6 +74,11 @@ def users_group() -> None:
 @click.option(
     "--capability", "capabilities", multiple=True, type=click.Choice([c.value for c in Capability])
 )
+@click.option(
+    "--department",
+    type=click.Choice(DEPARTMENTS),
+    help="A department officer's department (the ledgers it keeps).",
+)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def users_add(
     username: str,
@@ -81,6 +86,7 @@ def users_add(
     org_path: str,
     roles: tuple[str, ...],
     capabilities: tuple[str, ...],
+    department: str | None,
     password: str,
 ) -> None:
     """Create an account."""
@@ -93,6 +99,7 @@ def users_add(
                 "org_path": org_path,
                 "roles": list(roles),
                 "capabilities": list(capabilities),
+                "department": department,
             },
             UserCreate,
         )

@@ -16,6 +16,8 @@ from backend.early_warning.models import (
     RENTAL_HAZARD_OVERDUE,
     RENTAL_INSPECTION_OVERDUE,
 )
+from backend.ledgers.groups import GROUPS
+from backend.ledgers.scope import groups_kept
 from backend.security.policy import Permission
 from backend.security.principal import Principal
 
@@ -37,4 +39,8 @@ def visible_rules(principal: Principal) -> frozenset[str] | None:
     for permission, rules in RULES_BY_PERMISSION.items():
         if principal.can(permission):
             out |= rules
+    if groups_kept(principal) != GROUPS:
+        # a department officer: the overdue-check warnings name every group's entries, and are
+        # not narrowed to a department's (its list's overdue filter shows its own)
+        out -= {LEDGER_CHECK_OVERDUE}
     return out

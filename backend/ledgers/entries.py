@@ -26,6 +26,7 @@ from backend.ledgers.models import (
     Officer,
     OfficerPage,
 )
+from backend.ledgers.scope import check_group, groups_kept
 from backend.realtime.outbox import emit
 from backend.record_time import check_record_time
 from backend.security import masking
@@ -109,7 +110,10 @@ async def _entry_in_scope(conn: PgConn, auditor: Auditor, entry_id: str, action:
     row = await conn.fetchrow(ENTRY_SQL + " WHERE e.id = $1::uuid", entry_id)
     if row is None:
         raise NotFound(f"no ledger entry {entry_id}", field="entry_id")
-    if not auditor.caller.principal.covers(row["org_path"]):
+    principal = auditor.caller.principal
+    # another jurisdiction, or another department's group: the same 404, and a recorded denial
+    covered = principal.covers(row["org_path"])
+    if not covered or row["grp"] not in groups_kept(principal):
         # the denial names the person (it is their record that was reached for)
         await auditor.outside(
             conn,
@@ -118,6 +122,7 @@ async def _entry_in_scope(conn: PgConn, auditor: Auditor, entry_id: str, action:
             object_id=str(row["person_id"]),
             org_path=row["org_path"],
             field="entry_id",
+            reason="outside jurisdiction" if not covered else "another department's group",
         )
         raise NotFound(f"no ledger entry {entry_id}", field="entry_id")
     return row
@@ -133,10 +138,12 @@ async def _view_of(
     )
 
 
-# Who may answer for a person: an active user who keeps ledgers, whose jurisdiction covers them.
+# Who may answer for a person: an active user who keeps ledgers, whose jurisdiction covers them,
+# and who keeps the group ($3; null: any group): a department officer only their department's.
 _OFFICERS = """
 SELECT id::text AS user_id, display_name, org_path FROM users
 WHERE NOT disabled AND roles && $2::text[] AND ($1 = org_path OR $1 LIKE org_path || '.%')
+  AND (department IS NULL OR $3::text IS NULL OR department = $3)
 """
 _KEEPERS = sorted(r.value for r, p in ROLE_PERMISSIONS.items() if Permission.LEDGER_WRITE in p)
 
@@ -153,30 +160,40 @@ async def _announce(conn: PgConn, entry_id: str, org_path: str, action: str) -> 
     )
 
 
-async def _officer(conn: PgConn, auditor: Auditor, officer_id: str | None, person_path: str) -> str:
+async def _officer(
+    conn: PgConn, auditor: Auditor, officer_id: str | None, person_path: str, group: str
+) -> str:
     principal = auditor.caller.principal
     if officer_id is None:
         return principal.user_id
     found = await conn.fetchval(
-        f"SELECT count(*) FROM ({_OFFICERS} AND id = $3::uuid) o", person_path, _KEEPERS, officer_id
+        f"SELECT count(*) FROM ({_OFFICERS} AND id = $4::uuid) o",
+        person_path,
+        _KEEPERS,
+        POLICIES[group].department,
+        officer_id,
     )
     if not found:
         raise Unprocessable(
-            "the officer must be an active user who keeps ledgers and whose jurisdiction covers "
-            "the person",
+            "the officer must be an active user who keeps this group's ledgers and whose "
+            "jurisdiction covers the person",
             field="officer_id",
             code="officer_outside",
         )
     return officer_id
 
 
-async def officers_for(conn: PgConn, auditor: Auditor, person_id: str) -> OfficerPage:
-    """Who may answer for the person, the nearest first; 404 outside the jurisdiction."""
+async def officers_for(
+    conn: PgConn, auditor: Auditor, person_id: str, group: str | None = None
+) -> OfficerPage:
+    """Who may answer for the person (in ``group``), the nearest first; 404 outside the
+    jurisdiction."""
     person = await person_in_scope(conn, auditor, person_id, "ledger.officers")
     rows = await conn.fetch(
         _OFFICERS + " ORDER BY length(org_path) DESC, display_name, id LIMIT 100",
         person["org_path"],
         _KEEPERS,
+        None if group is None else POLICIES[group].department,
     )
     return OfficerPage(items=[Officer(**dict(r)) for r in rows])
 
@@ -186,11 +203,12 @@ async def register(
 ) -> EntryRecorded:
     """Register (once, whatever the retries). 404 for a person outside the jurisdiction; 409
     when the person is on this group's ledger already, or the id names another entry."""
+    principal = auditor.caller.principal
+    check_group(principal, data.group)
     person = await person_in_scope(conn, auditor, data.person_id, "ledger.register")
     if data.since > now.date() + timedelta(days=1):
         raise Unprocessable("cannot be in the future", field="since", code="in_future")
-    officer = await _officer(conn, auditor, data.officer_id, person["org_path"])
-    principal = auditor.caller.principal
+    officer = await _officer(conn, auditor, data.officer_id, person["org_path"], data.group)
     check_days = POLICIES[data.group].check_days
     notes = None if data.notes is None else cipher.encrypt(data.notes, context=NOTES_CONTEXT)
     async with conn.transaction():

@@ -13,6 +13,8 @@ from typing import Literal, get_args
 
 import msgspec
 
+from backend.security.policy import Department
+
 Group = Literal[
     "low_income",
     "disabled",
@@ -22,9 +24,6 @@ Group = Literal[
     "released_prisoner",
     "community_correction",
     "drug_rehab",
-]
-Department = Literal[
-    "civil_affairs", "disability_federation", "veterans_affairs", "justice", "public_security"
 ]
 
 

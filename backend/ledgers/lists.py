@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from backend.ledgers.entries import ENTRY_SQL, entry_view
 from backend.ledgers.models import EntryPage, PendingPage, PendingPerson
+from backend.ledgers.scope import check_group, groups_kept
 from backend.security import masking
 from backend.security.context import Auditor
 from backend.security.crypto import FieldCipher
@@ -43,10 +44,12 @@ async def list_entries(
     """Active entries of the jurisdiction: overdue first, then soonest due. Must run inside a
     transaction."""
     principal = auditor.caller.principal
-    args: list[Any] = [principal.org_path, group, now]
+    if group is not None:
+        check_group(principal, group)
+    args: list[Any] = [principal.org_path, group, now, list(groups_kept(principal))]
     where = (
         f"e.status = 'active' AND {jurisdiction_sql('e.org_path', 1)} "
-        "AND ($2::text IS NULL OR e.grp = $2)"
+        "AND ($2::text IS NULL OR e.grp = $2) AND e.grp = ANY($4::text[])"
     )
     counts: Any = await conn.fetchrow(
         f"SELECT count(*) AS total, count(*) FILTER (WHERE e.due_at < $3) AS overdue "
@@ -96,6 +99,7 @@ async def list_pending(
     """People the block data lists in ``group`` with no active entry for it. Must run inside a
     transaction."""
     principal = auditor.caller.principal
+    check_group(principal, group)
     rows = list(await conn.fetch(_PENDING, principal.org_path, group, limit, offset))
     total = rows[0]["total"] if rows else 0
     if not rows and offset > 0:  # past the end: the total is not on any row

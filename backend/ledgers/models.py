@@ -9,7 +9,8 @@ import msgspec
 from msgspec import Meta
 
 from backend.early_warning.models import WarningNote
-from backend.ledgers.groups import Department, Group
+from backend.ledgers.groups import Group
+from backend.security.policy import Department
 from backend.validation import SAFE_TEXT, UUID_TEXT
 
 Uuid = Annotated[str, Meta(pattern=UUID_TEXT)]

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from backend.api.map.rollup import LIVE_COUNTS
 from backend.api.map.suppression import is_small
-from backend.ledgers.groups import GROUPS
+from backend.ledgers.groups import GROUPS, Group
 from backend.ledgers.models import GroupCount, LedgerSummary, UnitLedger
 from backend.security.principal import jurisdiction_sql, within
 from backend.storage.postgres.pool import PgConn
@@ -40,7 +40,7 @@ def _publish(n: int) -> int | None:
     return None if is_small(n) else n
 
 
-def _counts_under(counts: Counts, unit: str) -> list[GroupCount]:
+def _counts_under(counts: Counts, unit: str, kept: tuple[Group, ...]) -> list[GroupCount]:
     sums: dict[str, list[int]] = {g: [0, 0, 0, 0] for g in GROUPS}
     for path, groups in counts.items():
         if within(path, unit):
@@ -54,12 +54,15 @@ def _counts_under(counts: Counts, unit: str) -> list[GroupCount]:
             overdue=_publish(sums[g][2]),
             needs_help=_publish(sums[g][3]),
         )
-        for g in GROUPS
+        for g in kept
     ]
 
 
-async def summary(conn: PgConn, scope: str, level: str, now: datetime) -> LedgerSummary:
-    """Every unit of ``level`` in ``scope`` (zero included) and the scope's total."""
+async def summary(
+    conn: PgConn, scope: str, level: str, now: datetime, kept: tuple[Group, ...] = GROUPS
+) -> LedgerSummary:
+    """Every unit of ``level`` in ``scope`` (zero included) and the scope's total, for
+    the ``kept`` groups (those the caller keeps)."""
     counts: Counts = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
     for row in await conn.fetch(_TAGGED, scope, list(GROUPS)):
         counts[row["org_path"]][row["grp"]][0] = row["n"]
@@ -79,9 +82,9 @@ async def summary(conn: PgConn, scope: str, level: str, now: datetime) -> Ledger
                 org_path=u["path"],
                 name_zh=u["name_zh"],
                 name_en=u["name_en"],
-                groups=_counts_under(counts, u["path"]),
+                groups=_counts_under(counts, u["path"], kept),
             )
             for u in units
         ],
-        total=_counts_under(counts, scope),
+        total=_counts_under(counts, scope, kept),
     )

@@ -52,6 +52,7 @@ class Me(msgspec.Struct, frozen=True, kw_only=True):
     org_unit: OrgUnitRef
     menus: list[str]
     permissions: list[str]
+    department: str | None = None  # a department officer's: the ledgers they keep
 
 
 class TokenPair(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,7 +70,7 @@ async def load_me(conn: PgConn, user_id: uuid.UUID) -> Me:
     row = await conn.fetchrow(
         """
         SELECT u.id::text AS id, u.username, u.display_name, u.roles, u.capabilities,
-               o.path, o.level, o.name_zh, o.name_en
+               u.department, o.path, o.level, o.name_zh, o.name_en
         FROM users u JOIN org_units o ON o.path = u.org_path WHERE u.id = $1
         """,
         user_id,
@@ -89,6 +90,7 @@ async def load_me(conn: PgConn, user_id: uuid.UUID) -> Me:
         ),
         menus=menus_for(perms),
         permissions=sorted(p.value for p in perms),
+        department=row["department"],
     )
 
 
@@ -286,6 +288,7 @@ class AuthService:
             org_path=me.org_unit.path,
             now=time.time(),
             ttl_s=ttl,
+            department=me.department,
         )
         return TokenPair(access_token=access, refresh_token=token, expires_in=ttl, user=me)
 

@@ -51,13 +51,13 @@ class Auditor:
         org_path: str | None,
         field: str,
         what: str | None = None,
+        reason: str = "outside jurisdiction",
     ) -> NotFound:
-        """Record that the caller reached for a record outside their jurisdiction, and return
-        the 404 to raise: the same answer as for an unknown id, so existence is not revealed.
-        The row is written on ``conn``: keep it out of a transaction the 404 rolls back."""
-        await self._append(
-            conn, action, object_type, object_id, org_path, "denied", "outside jurisdiction", None
-        )
+        """Record that the caller reached for a record outside their jurisdiction (or another
+        ``reason`` it is not theirs), and return the 404 to raise: the same answer as for an
+        unknown id, so existence is not revealed. The row is written on ``conn``: keep it out of
+        a transaction the 404 rolls back."""
+        await self._append(conn, action, object_type, object_id, org_path, "denied", reason, None)
         return NotFound(f"no {what or object_type} {object_id}", field=field)
 
     async def _append(

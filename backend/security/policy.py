@@ -7,6 +7,7 @@ matrix all read it.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal, get_args
 
 
 class Role(StrEnum):
@@ -20,10 +21,21 @@ class Role(StrEnum):
     CASE_WORKER = "case_worker"
     COUNSELLOR = "counsellor"  # a psychological-service centre's staff (心理服务人员)
     GRID_WORKER = "grid_worker"  # 网格员: walks a grid, inspects its rental houses
+    # 部门账号: a department's officer (a street's justice office, the civil-affairs bureau), who
+    # keeps the ledgers of the department's groups alone (``users.department``)
+    DEPARTMENT_OFFICER = "department_officer"
     RESPONDER = "responder"
     AUDITOR = "auditor"
     GATEWAY = "gateway"  # position gateways and simulators reporting for many responders
     INTEGRATION = "integration"  # hotline and other platforms creating incidents
+
+
+# The departments that keep the special groups' ledgers (backend/ledgers/groups.py says which
+# group is whose). A department officer's account names one.
+Department = Literal[
+    "civil_affairs", "disability_federation", "veterans_affairs", "justice", "public_security"
+]
+DEPARTMENTS: tuple[str, ...] = get_args(Department)
 
 
 class Capability(StrEnum):
@@ -183,6 +195,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PERSON_LOOKUP,  # a dispute's party, by the ID card shown on the spot
         }
     ),
+    # the ledgers are scoped to the department's groups (backend/ledgers/scope.py)
+    Role.DEPARTMENT_OFFICER: frozenset({P.LEDGER_READ, P.LEDGER_WRITE}),
     Role.RESPONDER: frozenset(
         {P.POSITION_REPORT, P.ASSIGNMENT_RESPOND, P.INCIDENT_CREATE, P.PLAYBOOK_READ}
     ),

@@ -33,6 +33,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     org_path: str
     session_id: str
     expires_at: float
+    department: str | None = None  # a department officer's (部门账号), else None
 
     def can(self, permission: Permission) -> bool:
         """Whether any of the principal's roles grants ``permission``."""

@@ -33,6 +33,7 @@ class AccessClaims(msgspec.Struct, frozen=True, kw_only=True):
     iat: int
     exp: int
     jti: str
+    dept: str | None = None
     aud: str = AUDIENCE
     typ: str = "access"
 
@@ -49,6 +50,7 @@ def issue_access_token(
     org_path: str,
     now: float,
     ttl_s: int,
+    department: str | None = None,
 ) -> tuple[str, int]:
     """A signed access token and its expiry (epoch seconds)."""
     exp = int(now) + ttl_s
@@ -63,6 +65,7 @@ def issue_access_token(
         iat=int(now),
         exp=exp,
         jti=uuid.uuid4().hex,
+        dept=department,
     )
     return jwt.encode(msgspec.to_builtins(claims), key, algorithm=ALGORITHM), exp
 
@@ -101,6 +104,7 @@ def decode_access_token(key: bytes, token: str, *, now: float) -> Principal:
         org_path=claims.org,
         session_id=claims.sid,
         expires_at=float(claims.exp),
+        department=claims.dept,
     )
 
 

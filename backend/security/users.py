@@ -11,7 +11,7 @@ import msgspec
 from msgspec import Meta
 
 from backend.security.passwords import hash_password, password_problem
-from backend.security.policy import LEADER_LEVELS, Capability, Role
+from backend.security.policy import LEADER_LEVELS, Capability, Department, Role
 from backend.storage.postgres.pool import PgConn
 from backend.validation import explain
 
@@ -37,6 +37,7 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
     capabilities: list[Capability]
     locked_until: datetime | None = None
     disabled: bool = False
+    department: Department | None = None
 
 
 class UserCreate(msgspec.Struct, frozen=True, kw_only=True):
@@ -48,10 +49,12 @@ class UserCreate(msgspec.Struct, frozen=True, kw_only=True):
     org_path: Annotated[str, Meta(pattern=r"^[0-9]+(\.[0-9]+)*$")]
     roles: Annotated[list[Role], Meta(min_length=1)]
     capabilities: list[Capability] = msgspec.field(default_factory=list)
+    department: Department | None = None  # a department officer's, and only theirs
 
 
 _COLUMNS = (
-    "id::text AS id, username, display_name, org_path, roles, capabilities, locked_until, disabled"
+    "id::text AS id, username, display_name, org_path, roles, capabilities, locked_until, "
+    "disabled, department"
 )
 
 
@@ -83,11 +86,17 @@ async def create_user(conn: PgConn, data: UserCreate) -> User:
         raise UserError(f"password {problem}", field="password")
     if Role.RESPONDER in data.roles and not data.capabilities:
         raise UserError("a responder needs at least one capability", field="capabilities")
+    if (Role.DEPARTMENT_OFFICER in data.roles) != (data.department is not None):
+        raise UserError(
+            "a department officer names a department, and only a department officer does",
+            field="department",
+        )
     await _check_org(conn, data.org_path, data.roles)
     row = await conn.fetchrow(
         f"""
-        INSERT INTO users (username, display_name, password_hash, org_path, roles, capabilities)
-        VALUES ($1, $2, $3, $4, $5, $6)
+        INSERT INTO users (username, display_name, password_hash, org_path, roles, capabilities,
+                           department)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
         ON CONFLICT (username) DO NOTHING
         RETURNING {_COLUMNS}
         """,
@@ -97,6 +106,7 @@ async def create_user(conn: PgConn, data: UserCreate) -> User:
         data.org_path,
         [r.value for r in data.roles],
         [c.value for c in data.capabilities],
+        data.department,
     )
     if row is None:
         raise UserError(f"username {data.username} is taken", field="username")

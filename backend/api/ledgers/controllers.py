@@ -28,6 +28,7 @@ from backend.ledgers.models import (
     OfficerPage,
     PendingPage,
 )
+from backend.ledgers.scope import groups_kept
 from backend.ledgers.summary import summary
 from backend.security.context import Auditor, Caller
 from backend.security.crypto import FieldCipher
@@ -104,11 +105,13 @@ class LedgerController(Controller):
         pool: NamedDependency[PgPool],
         auditor: NamedDependency[Auditor],
         person_id: Annotated[str, QueryParameter(max_length=64)],
+        group: Annotated[Group | None, QueryParameter()] = None,
     ) -> OfficerPage:
-        """Active users who keep ledgers and whose jurisdiction covers the person; 404 when the
-        person is unknown or outside your jurisdiction."""
+        """Active users who keep ledgers and whose jurisdiction covers the person (and, with
+        ``group``, who keep that group: a department officer only their department's); 404
+        when the person is unknown or outside your jurisdiction."""
         async with pool.acquire() as conn:
-            return await entries.officers_for(conn, auditor, person_id)
+            return await entries.officers_for(conn, auditor, person_id, group)
 
     @get(
         "/summary",
@@ -123,7 +126,13 @@ class LedgerController(Controller):
     ) -> LedgerSummary:
         """Every unit of the level in your jurisdiction, zero included; counts 1-4 as null."""
         async with pool.acquire() as conn:
-            return await summary(conn, caller.principal.org_path, level, datetime.now(UTC))
+            return await summary(
+                conn,
+                caller.principal.org_path,
+                level,
+                datetime.now(UTC),
+                groups_kept(caller.principal),
+            )
 
     @post(
         "/",

@@ -1,11 +1,13 @@
 /**
  * What the signed-in user may do on the ledger page, from the permissions the server lists in
- * `/api/me` and the level of their unit: ledger:write (case workers) registers, checks, closes
- * and sees 待建档; ledger:read alone (leaders) reads the lists masked and the figures. The server
+ * `/api/me` and the level of their unit: ledger:write (case workers, department officers)
+ * registers, checks, closes and sees 待建档; ledger:read alone (leaders) reads the lists masked
+ * and the figures; a department officer keeps its department's groups alone. The server
  * checks every call again; this only keeps out of sight what would be refused.
  */
 
-import type { LedgerSummaryLevel, Me, OrgLevel } from "../shared/types";
+import { GROUP_POLICIES, LEDGER_GROUPS } from "../shared/ledger-terms";
+import type { LedgerGroup, LedgerSummaryLevel, Me, OrgLevel } from "../shared/types";
 
 export type LedgerTab = "entries" | "pending" | "summary";
 
@@ -21,6 +23,20 @@ export interface Access {
   summaryLevel: LedgerSummaryLevel;
   /** In display order; the first is where the page opens. */
   tabs: LedgerTab[];
+  /** The groups whose ledgers the user keeps: every group, or a department officer's department's. */
+  groups: readonly LedgerGroup[];
+}
+
+/**
+ * The server's rule (`backend/ledgers/scope.py`): a department officer keeps its department's
+ * groups alone; anyone else who reads ledgers keeps every group.
+ */
+export function groupsKept(me: Me): readonly LedgerGroup[] {
+  const department = me.department ?? null;
+  if (department === null || me.roles.some((r) => r !== "department_officer")) {
+    return LEDGER_GROUPS;
+  }
+  return LEDGER_GROUPS.filter((g) => GROUP_POLICIES[g].department === department);
 }
 
 const BELOW: Readonly<Record<OrgLevel, LedgerSummaryLevel>> = { district: "street", street: "community", community: "grid", grid: "grid" };
@@ -41,5 +57,5 @@ export function accessOf(me: Me): Access {
     tabs.push("summary");
   }
   const level = me.org_unit.level;
-  return { write, readWarnings: has("patient:read"), takeWarnings: write && has("warning:handle"), level, summaryLevel: BELOW[level], tabs };
+  return { write, readWarnings: has("patient:read"), takeWarnings: write && has("warning:handle"), level, summaryLevel: BELOW[level], tabs, groups: groupsKept(me) };
 }

@@ -37,10 +37,10 @@ export function getPending(group: LedgerGroup, offset: number, limit: number): P
   return sendAuthorized<LedgerPendingPage>({ method: e.method, path: apiPath(e.path, {}, { group, limit, offset }) });
 }
 
-/** Who may answer for the person (责任人): users who keep ledgers over them, nearest first. */
-export function getOfficers(personId: string): Promise<LedgerOfficerPage> {
+/** Who may answer for the person in `group` (责任人): users who keep that group's ledgers over them, nearest first. */
+export function getOfficers(personId: string, group: LedgerGroup): Promise<LedgerOfficerPage> {
   const e = ENDPOINTS.ledgerOfficers;
-  return sendAuthorized<LedgerOfficerPage>({ method: e.method, path: apiPath(e.path, {}, { person_id: personId }) });
+  return sendAuthorized<LedgerOfficerPage>({ method: e.method, path: apiPath(e.path, {}, { person_id: personId, group }) });
 }
 
 /** Every unit of `level` in the jurisdiction with each group's counts, and the total. */

@@ -8,9 +8,10 @@
  */
 
 import { el } from "../shared/dom";
-import { localName, onLocaleChange, t } from "../shared/i18n";
+import { labelOf, localName, onLocaleChange, t } from "../shared/i18n";
+import { DEPARTMENT_NAMES, LEDGER_GROUPS } from "../shared/ledger-terms";
 import type { Session } from "../shared/session";
-import type { LedgerCheckRecorded, LedgerEntryRecorded, LedgerGroup } from "../shared/types";
+import type { LedgerCheckRecorded, LedgerDepartment, LedgerEntryRecorded, LedgerGroup } from "../shared/types";
 import { mountAppHeader } from "../shared/ui/app-header";
 import { mountTabs, type Tab } from "../shared/ui/tabs";
 import { showToast } from "../shared/ui/toast";
@@ -46,7 +47,7 @@ export function renderLedgers(root: HTMLElement, session: Session): void {
 
   const now = (): number => client.serverNow();
   const tabs = new Map<LedgerTab, Tab>();
-  const chooser = mountGroupChooser(chooserHost, () => groupChanged());
+  const chooser = mountGroupChooser(chooserHost, access.groups, () => groupChanged());
   const group = (): LedgerGroup | null => chooser.group();
 
   // 台账: warnings across the top, the list | the entry.
@@ -114,6 +115,7 @@ export function renderLedgers(root: HTMLElement, session: Session): void {
       "pending",
       mountPendingTab(pendingPane, {
         group,
+        groups: access.groups,
         choose: (g) => chooser.set(g),
         me: session.me,
         onRegistered: (result) => showToast(registeredText(result)),
@@ -163,7 +165,13 @@ export function renderLedgers(root: HTMLElement, session: Session): void {
   );
 
   const drawUnit = (): void => {
-    unit.textContent = t(access.write ? "ledgers.unit" : "ledgers.unitReadOnly", { unit: localName(session.me.org_unit) });
+    const where = localName(session.me.org_unit);
+    const department = session.me.department ?? null;
+    if (department !== null && access.groups.length < LEDGER_GROUPS.length) {
+      unit.textContent = t("ledgers.unitDepartment", { unit: where, department: labelOf(DEPARTMENT_NAMES, department as LedgerDepartment) });
+      return;
+    }
+    unit.textContent = t(access.write ? "ledgers.unit" : "ledgers.unitReadOnly", { unit: where });
   };
   drawUnit();
   onLocaleChange(drawUnit);

@@ -9,7 +9,7 @@
 import { el, replaceChildren } from "../shared/dom";
 import { describeError, showErrorText } from "../shared/error-text";
 import { onLocaleChange, t } from "../shared/i18n";
-import { GROUP_NAMES, LEDGER_GROUPS } from "../shared/ledger-terms";
+import { GROUP_NAMES } from "../shared/ledger-terms";
 import type { LedgerEntryRecorded, LedgerGroup, LedgerPendingPage, LedgerPendingPerson } from "../shared/types";
 import { mountLoadMore } from "../shared/ui/load-more";
 import type { Tab } from "../shared/ui/tabs";
@@ -19,6 +19,8 @@ import { mountRegisterForm } from "./register-form";
 
 export interface PendingTabOptions {
   group(): LedgerGroup | null;
+  /** The groups the user keeps (offered when none is chosen). */
+  groups: readonly LedgerGroup[];
   /** Chooses a group (the page's chooser). */
   choose(group: LedgerGroup): void;
   me: { id: string; display_name: string };
@@ -55,7 +57,7 @@ export function mountPendingTab(parent: HTMLElement, options: PendingTabOptions)
         el(
           "div",
           { className: "seg pending__groups" },
-          LEDGER_GROUPS.map((g) => {
+          options.groups.map((g) => {
             const b = el("button", { className: "seg__btn", text: t(GROUP_NAMES[g]), attrs: { type: "button" }, dataset: { group: g } });
             b.addEventListener("click", () => options.choose(g));
             return b;

@@ -38,7 +38,7 @@ export function mountRegisterForm(parent: HTMLElement, options: RegisterFormOpti
   const me = el("option", { attrs: { value: "" } });
   const officer = el("select", { className: "field__input", attrs: { id: "ledgers-register-officer", name: "officer_id" } }, [me]);
   // The others who may answer for the person; the form works without them (the user answers).
-  void getOfficers(options.personId)
+  void getOfficers(options.personId, options.group)
     .then((page) => {
       for (const o of page.items) {
         if (o.user_id !== options.me.id) {

@@ -75,7 +75,7 @@ export const ENDPOINTS = {
   // Ledgers of special and vulnerable groups (the /ledgers/ page).
   ledgers: { method: "GET", path: "/api/ledgers", auth: true, query: ["group", "which", "limit", "offset"], response: "LedgerEntryPage" },
   ledgerPending: { method: "GET", path: "/api/ledgers/pending", auth: true, query: ["group", "limit", "offset"], response: "LedgerPendingPage" },
-  ledgerOfficers: { method: "GET", path: "/api/ledgers/officers", auth: true, query: ["person_id"], response: "LedgerOfficerPage" },
+  ledgerOfficers: { method: "GET", path: "/api/ledgers/officers", auth: true, query: ["person_id", "group"], response: "LedgerOfficerPage" },
   ledgerSummary: { method: "GET", path: "/api/ledgers/summary", auth: true, query: ["level"], response: "LedgerSummary" },
   ledgerRegister: { method: "POST", path: "/api/ledgers", auth: true, request: "LedgerEntryCreate", response: "LedgerEntryRecorded" },
   ledgerEntry: { method: "GET", path: "/api/ledgers/{entry_id}", auth: true, response: "LedgerEntryDetail" },

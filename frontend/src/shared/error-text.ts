@@ -61,6 +61,7 @@ const CODE_TEXTS: Readonly<Record<string, MessageKey>> = {
   entry_id_taken: tk("error.code.entry_id_taken"),
   check_id_taken: tk("error.code.check_id_taken"),
   entry_closed: tk("error.code.entry_closed"),
+  not_your_group: tk("error.code.not_your_group"),
   officer_outside: tk("error.code.officer_outside"),
   assessment_id_taken: tk("error.code.assessment_id_taken"),
   session_id_taken: tk("error.code.session_id_taken"),

@@ -63,6 +63,8 @@ export interface Me {
   menus: MenuId[];
   /** What the server lets this user do (`backend/security/policy.py`, `Permission`): pages show only what it allows. */
   permissions: string[];
+  /** A department officer's department (部门账号: the ledgers of its groups alone); null for everyone else. */
+  department?: string | null;
 }
 
 /** Levels `GET /api/geo/units?level=` accepts. */
@@ -1490,7 +1492,7 @@ export interface LedgerPendingPerson {
   birth_year: number | null;
 }
 
-/** `GET /api/ledgers/officers?person_id=`: who may answer for the person (keeps ledgers, covers them), nearest first. */
+/** `GET /api/ledgers/officers?person_id=&group=`: who may answer for the person (keeps the group's ledgers, covers them), nearest first. */
 export interface LedgerOfficer {
   user_id: string;
   display_name: string;

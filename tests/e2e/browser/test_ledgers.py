@@ -353,6 +353,46 @@ async def test_a_street_leader_reads_the_figures_and_the_ledger_masked(
     assert page.errors == []  # type: ignore[attr-defined]
 
 
+@pytest.mark.timeout(240)
+async def test_a_civil_affairs_officer_keeps_its_own_groups_alone(
+    open_page: Opener,
+    backend: BackendProcess,
+    residents: Residents,
+    paths: DistrictPaths,
+    make_user: Any,
+) -> None:
+    await make_user("mz.s", paths.street_a, Role.DEPARTMENT_OFFICER, department="civil_affairs")
+    await register_over_http(backend.base_url, residents.low_income, "low_income")
+    # the case worker keeps every group: this one is veterans affairs', not civil affairs'
+    [veteran] = await register_over_http(backend.base_url, [residents.other_elder], "veteran")
+    page = await open_page("mz.s", "/ledgers/", width=1440, height=900)
+    await wait_connection(page, "live")
+    assert await page.locator(".tabs__btn").all_inner_texts() == ["台账", "待建档", "统计"]
+    assert "民政部门" in await page.inner_text(".ledgers__head")
+    values = await page.eval_on_selector_all("#ledgers-group option", "os => os.map(o => o.value)")
+    assert values == ["", "low_income", "elderly_alone", "left_behind_child"]
+
+    await page.wait_for_selector(f".entries[data-count='{LOW_INCOME}']")
+    assert await page.locator(entry_row(veteran)).count() == 0
+    assert await page.locator(".ledger-row[data-group='low_income']").count() == LOW_INCOME
+
+    # 待建档 offers its groups alone; the elderly are its to register
+    await open_tab(page, "pending")
+    buttons = page.locator(".pending__groups .seg__btn")
+    assert await buttons.evaluate_all("bs => bs.map(b => b.dataset.group)") == values[1:]
+    await page.click(".pending__groups .seg__btn[data-group='elderly_alone']")
+    await page.wait_for_selector(pending_row(residents.elder), timeout=15_000)
+    await open_tab(page, "summary")
+    await page.wait_for_selector(".figures__row")
+    shown = await page.eval_on_selector_all(
+        ".figures__row[data-group]", "rs => [...new Set(rs.map(r => r.dataset.group))]"
+    )
+    assert set(shown) <= set(values[1:]) and "veteran" not in shown
+    await page.screenshot(path=screenshot_path("ledgers-department-1440x900.png"), full_page=True)
+    assert await visible_raw_keys(page) == []
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
 async def tag_people(pool: PgPool, database_url: str, near: str, tag: str, n: int) -> list[str]:
     """``n`` people tagged ``tag`` at the address of the person ``near``; returns their ids."""
     cipher = backend_cipher(database_url)

@@ -36,6 +36,7 @@ def test_menus() -> None:
         "disputes",
     ]
     assert menus_for(permissions_for([Role.GRID_WORKER])) == ["rentals", "disputes"]
+    assert menus_for(permissions_for([Role.DEPARTMENT_OFFICER])) == ["ledgers"]
     assert menus_for(permissions_for([Role.COUNSELLOR])) == ["psych"]
     assert set(MENU_PERMISSIONS) == {
         "wall",
