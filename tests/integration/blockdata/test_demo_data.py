@@ -226,3 +226,28 @@ def test_the_demo_has_disputes_at_every_stage_once(
     assert overdue >= 1 and warned == 1 and screenings == 3
     asyncio.run(ensure_demo_users(app_settings))  # a second start makes nothing new
     assert asyncio.run(disputes()) == first
+
+
+def test_the_demo_has_a_justice_office_and_a_civil_affairs_bureau(
+    clean_db: PgPool, district: Geography, app_settings: Settings
+) -> None:
+    prepare_geography(app_settings, addresses=1_500, seed=1)
+    asyncio.run(ensure_demo_users(app_settings))
+    asyncio.run(ensure_demo_users(app_settings))  # a second start makes nothing new
+
+    async def departments() -> list[tuple[str, str, str, list[str]]]:
+        conn = await asyncpg.connect(app_settings.database_url)
+        try:
+            rows = await conn.fetch(
+                "SELECT u.username, u.department, o.level, u.roles FROM users u "
+                "JOIN org_units o ON o.path = u.org_path WHERE u.department IS NOT NULL "
+                "ORDER BY u.username"
+            )
+            return [(r[0], r[1], r[2], list(r[3])) for r in rows]
+        finally:
+            await conn.close()
+
+    assert asyncio.run(departments()) == [
+        ("civil.affairs", "civil_affairs", "district", ["department_officer"]),
+        ("justice.office", "justice", "street", ["department_officer"]),
+    ]
