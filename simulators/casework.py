@@ -9,6 +9,9 @@ Each step is one thing a person at the desk would do, chosen by weight:
   live crisis warning (which resolves it), else a counselling session;
 * the case worker checks the ledger entry most overdue (which resolves its warning), or
   registers someone the block data lists in a group and nobody has registered;
+* the case worker visits the patient whose follow-up falls due soonest this week (随访: mostly stable and
+  on their medication, now and then worse), never one already overdue: those are the demo's
+  user's to try, and their warnings stay until someone does;
 * the case worker works the dispute its community holds that is most overdue: a mediation
   session, and now and then a settlement (or a referral to court);
 * the grid worker now and then reports a dispute met on the rounds (网格上报), and inspects the
@@ -107,6 +110,7 @@ class CaseworkSimulator:
             ("served", self.serve, 3),
             ("checked", self.check, 3),
             ("registered", self.register, 1),
+            ("visited", self.visit, 2),
         ]
         actions.append(("mediated", self.mediate, 2))
         if self.gridworker is not None:
@@ -193,6 +197,31 @@ class CaseworkSimulator:
             "since": date.today().isoformat(),
         }
         return await self._sent(self.caseworker, "POST", "/api/ledgers", body)
+
+    async def visit(self) -> bool:
+        """A follow-up visit of the patient due soonest within the week and not yet overdue (a
+        visit puts the next one two weeks or more away, out of the week)."""
+        r = await self.caseworker.call(
+            "GET", "/api/follow-ups/due", params={"within_days": 7, "limit": 50}
+        )
+        if r.status_code != 200:
+            self.stats[f"refused_{r.status_code}"] += 1
+            return False
+        due = [p for p in r.json()["items"] if not p["overdue"]]
+        if not due:
+            return False
+        patient = due[0]
+        worse = self.rng.random() < 0.1
+        body = {
+            "id": str(uuid.uuid4()),
+            "at": datetime.now(UTC).isoformat(),
+            "kind": self.rng.choice(("home_visit", "home_visit", "phone", "clinic")),
+            "condition": "unstable" if worse else self.rng.choice(("stable", "basically_stable")),
+            "risk_grade": min(5, patient["risk_grade"] + 1) if worse else patient["risk_grade"],
+            "medication": "irregular" if worse else "regular",
+        }
+        path = f"/api/patients/{patient['patient_id']}/follow-ups"
+        return await self._sent(self.caseworker, "POST", path, body)
 
     async def inspect(self) -> bool:
         """An inspection of the rental house most overdue, else of one never inspected."""

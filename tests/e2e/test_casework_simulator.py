@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from backend.api.people.schemas import PersonCreate
-from backend.api.people.services import create_person
+from backend.api.people.schemas import PatientCreate, PersonCreate
+from backend.api.people.services import create_person, register_patient
 from backend.imports.addresses import import_addresses
 from backend.security.crypto import FieldCipher
 from backend.security.keys import load_keyring
@@ -160,6 +160,42 @@ async def test_disputes_met_on_the_rounds_are_mediated_and_settled(
                 break
         assert await _count(clean_db, closed) == 1
         assert await _count(clean_db, "SELECT count(*) FROM dispute_actions") >= 3
+        assert not any(k.startswith("refused") for k in sim.summary())
+    finally:
+        await api.close()
+
+
+async def test_the_case_worker_visits_the_patient_due_soonest_and_leaves_the_overdue_one(
+    start_backend: Any, desks: None, clean_db: PgPool, app_settings: Settings
+) -> None:
+    cipher = FieldCipher(load_keyring(app_settings))
+    async with clean_db.acquire() as conn:
+        home = await conn.fetchval("SELECT address_id FROM houses WHERE id = 'HS0'")
+        overdue = await create_person(conn, cipher, PersonCreate(name="患者甲", address_id=home))
+        soon = await create_person(conn, cipher, PersonCreate(name="患者乙", address_id=home))
+        for pid in (overdue, soon):
+            await register_patient(conn, cipher, pid, PatientCreate(risk_grade=2))
+        await conn.execute(
+            "UPDATE patients SET last_follow_up_at = now() - interval '1 day', "
+            "follow_up_due_at = now() + CASE WHEN person_id = $1::uuid "
+            "THEN interval '-2 days' ELSE interval '3 days' END",
+            overdue,
+        )
+    backend = start_backend()
+    api = Api(backend.base_url)
+    sim = CaseworkSimulator(
+        CaseworkConfig(seed=5),
+        Session(api, "counsellor", TEST_PASSWORD),
+        Session(api, "caseworker", TEST_PASSWORD),
+    )
+    try:
+        await sim.caseworker.login()
+        assert await sim.visit()
+        visits = await clean_db.fetch("SELECT patient_id::text, kind FROM follow_ups")
+        assert [v["patient_id"] for v in visits] == [soon]
+        # the next one due is overdue: left for a person to visit
+        assert not await sim.visit()
+        assert await _count(clean_db, "SELECT count(*) FROM follow_ups") == 1
         assert not any(k.startswith("refused") for k in sim.summary())
     finally:
         await api.close()
