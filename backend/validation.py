@@ -17,6 +17,7 @@ UUID_TEXT = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 
 _AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 _MISSING = re.compile(r"Object missing required field `(?P<field>[^`]+)`")
+_UNKNOWN = re.compile(r"Object contains unknown field `(?P<field>[^`]+)`")
 
 
 def explain(exc: msgspec.ValidationError | str) -> tuple[str | None, str]:
@@ -29,4 +30,8 @@ def explain(exc: msgspec.ValidationError | str) -> tuple[str | None, str]:
     if missing:
         field = f"{prefix}.{missing.group('field')}" if prefix else missing.group("field")
         return field, "required"
+    unknown = _UNKNOWN.search(message)
+    if unknown:  # the field that should not be there, named like a missing one
+        field = f"{prefix}.{unknown.group('field')}" if prefix else unknown.group("field")
+        return field, "unknown field"
     return (prefix or None), reason

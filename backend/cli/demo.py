@@ -105,6 +105,8 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
             # prisoners; the district's civil-affairs bureau the low-income, elderly and children
             ("justice.office", "街道司法所", street, [Role.DEPARTMENT_OFFICER], []),
             ("civil.affairs", "区民政局", district, [Role.DEPARTMENT_OFFICER], []),
+            # and the fire brigade, which signs off the fire rectifications it verified
+            ("fire.brigade", "区消防救援大队", district, [Role.DEPARTMENT_OFFICER], []),
             ("responder", "社区民警", grid, [Role.RESPONDER], [Capability.POLICE]),
             ("auditor", "审计员", district, [Role.AUDITOR], []),
             ("gateway", "定位网关", district, [Role.GATEWAY], []),
@@ -113,6 +115,7 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
         departments: dict[str, Department] = {
             "justice.office": "justice",
             "civil.affairs": "civil_affairs",
+            "fire.brigade": "fire",
         }
         shown: list[tuple[str, str, str]] = []
         for username, name, org, roles, caps in plan:

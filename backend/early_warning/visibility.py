@@ -18,6 +18,7 @@ from backend.early_warning.models import (
 )
 from backend.ledgers.groups import GROUPS
 from backend.ledgers.scope import groups_kept
+from backend.rentals.scope import RENTAL_DEPARTMENTS, departments_followed
 from backend.security.policy import Permission
 from backend.security.principal import Principal
 
@@ -39,8 +40,11 @@ def visible_rules(principal: Principal) -> frozenset[str] | None:
     for permission, rules in RULES_BY_PERMISSION.items():
         if principal.can(permission):
             out |= rules
+    # a department officer's work is narrowed to its department, but a rule's warnings are not
+    # (they name every group's entries, every department's items, every house's inspection):
+    # closed to it, its lists' overdue filters show its own
     if groups_kept(principal) != GROUPS:
-        # a department officer: the overdue-check warnings name every group's entries, and are
-        # not narrowed to a department's (its list's overdue filter shows its own)
         out -= {LEDGER_CHECK_OVERDUE}
+    if departments_followed(principal) != RENTAL_DEPARTMENTS:
+        out -= {RENTAL_INSPECTION_OVERDUE, RENTAL_HAZARD_OVERDUE}
     return out

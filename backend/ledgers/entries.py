@@ -138,14 +138,18 @@ async def _view_of(
     )
 
 
-# Who may answer for a person: an active user who keeps ledgers, whose jurisdiction covers them,
-# and who keeps the group ($3; null: any group): a department officer only their department's.
+# Who may answer for a person: an active user who keeps ledgers (a role that does, $2, or an
+# officer of a department that does, $4), whose jurisdiction covers them ($1), and who keeps the
+# group ($3; null: any group): a department officer only their department's.
 _OFFICERS = """
 SELECT id::text AS user_id, display_name, org_path FROM users
-WHERE NOT disabled AND roles && $2::text[] AND ($1 = org_path OR $1 LIKE org_path || '.%')
+WHERE NOT disabled AND ($1 = org_path OR $1 LIKE org_path || '.%')
+  AND (roles && $2::text[] OR department = ANY($4::text[]))
   AND (department IS NULL OR $3::text IS NULL OR department = $3)
 """
 _KEEPERS = sorted(r.value for r, p in ROLE_PERMISSIONS.items() if Permission.LEDGER_WRITE in p)
+# the departments whose officers keep ledgers (those of some group)
+_KEEPING = sorted({p.department for p in POLICIES.values()})
 
 
 async def _announce(conn: PgConn, entry_id: str, org_path: str, action: str) -> None:
@@ -167,10 +171,11 @@ async def _officer(
     if officer_id is None:
         return principal.user_id
     found = await conn.fetchval(
-        f"SELECT count(*) FROM ({_OFFICERS} AND id = $4::uuid) o",
+        f"SELECT count(*) FROM ({_OFFICERS} AND id = $5::uuid) o",
         person_path,
         _KEEPERS,
         POLICIES[group].department,
+        _KEEPING,
         officer_id,
     )
     if not found:
@@ -194,6 +199,7 @@ async def officers_for(
         person["org_path"],
         _KEEPERS,
         None if group is None else POLICIES[group].department,
+        _KEEPING,
     )
     return OfficerPage(items=[Officer(**dict(r)) for r in rows])
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from backend.errors import Forbidden
 from backend.ledgers.groups import GROUPS, POLICIES, Group
-from backend.security.policy import ROLE_PERMISSIONS, Permission, Role
+from backend.security.policy import Permission, only_by_department
 from backend.security.principal import Principal
 
 
 def groups_kept(principal: Principal) -> tuple[Group, ...]:
     """The groups whose ledgers ``principal`` keeps (every group unless only a department's)."""
-    for role in principal.roles:
-        if role is not Role.DEPARTMENT_OFFICER and Permission.LEDGER_READ in ROLE_PERMISSIONS[role]:
-            return GROUPS  # another role reads every group
+    if not only_by_department(principal.roles, Permission.LEDGER_READ):
+        return GROUPS  # another role reads every group
     return tuple(g for g in GROUPS if POLICIES[g].department == principal.department)
 
 

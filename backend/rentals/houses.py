@@ -110,6 +110,7 @@ def hazard_view(row: Any, now: datetime) -> HazardView:
         overdue=row["cleared_at"] is None and row["due_at"] < now,
         cleared_at=row["cleared_at"],
         org_path=row["org_path"],
+        signed_off_name=row["signed_off_name"],
     )
 
 

@@ -61,6 +61,25 @@ class HazardView(msgspec.Struct, frozen=True, kw_only=True):
     overdue: bool
     cleared_at: datetime | None
     org_path: str
+    # signed off by its department (整改销号) rather than cleared by an inspection: who did
+    signed_off_name: str | None = None
+
+
+class SignOffCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A department's sign-off of a rectification it verified on site (整改销号). ``id`` is made
+    by the client once per form, so a resend is stored once."""
+
+    id: Uuid
+    at: Annotated[datetime, Meta(tz=True)]
+    notes: Notes | None = None
+
+
+class SignOffRecorded(msgspec.Struct, frozen=True, kw_only=True):
+    """The rectification as it stands after the sign-off; ``duplicate`` for a resend."""
+
+    hazard: HazardView
+    duplicate: bool
+    resolved_warnings: list[int]
 
 
 class RentalView(msgspec.Struct, frozen=True, kw_only=True):

@@ -78,7 +78,7 @@ async def load_me(conn: PgConn, user_id: uuid.UUID) -> Me:
     if row is None:
         raise AuthError("unauthorized", "the account no longer exists")
     roles = [Role(r) for r in row["roles"]]
-    perms = permissions_for(roles)
+    perms = permissions_for(roles, row["department"])
     return Me(
         id=row["id"],
         username=row["username"],

@@ -30,10 +30,18 @@ class Role(StrEnum):
     INTEGRATION = "integration"  # hotline and other platforms creating incidents
 
 
-# The departments that keep the special groups' ledgers (backend/ledgers/groups.py says which
-# group is whose). A department officer's account names one.
+# The departments with accounts of their own (部门账号): those that keep the special groups'
+# ledgers (backend/ledgers/groups.py says which group is whose) and those that act on a rental
+# house's rectifications (backend/rentals/checklist.py: fire, police, housing). A department
+# officer's account names one.
 Department = Literal[
-    "civil_affairs", "disability_federation", "veterans_affairs", "justice", "public_security"
+    "civil_affairs",
+    "disability_federation",
+    "veterans_affairs",
+    "justice",
+    "public_security",
+    "fire",
+    "housing",
 ]
 DEPARTMENTS: tuple[str, ...] = get_args(Department)
 
@@ -72,6 +80,7 @@ class Permission(StrEnum):
     LEDGER_WRITE = "ledger:write"  # register, check, close; read the notes
     RENTAL_READ = "rental:read"  # rental houses' grades, inspections and rectifications
     RENTAL_WRITE = "rental:write"  # inspect a rental house; read the inspection notes
+    RENTAL_RECTIFY = "rental:rectify"  # sign off a rectification of one's department (整改销号)
     DISPUTE_READ = "dispute:read"  # disputes, their history and each unit's screenings
     DISPUTE_WRITE = "dispute:write"  # register, mediate, escalate, hand down, close; details
     INCIDENT_READ = "incident:read"
@@ -195,14 +204,28 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PERSON_LOOKUP,  # a dispute's party, by the ID card shown on the spot
         }
     ),
-    # the ledgers are scoped to the department's groups (backend/ledgers/scope.py)
-    Role.DEPARTMENT_OFFICER: frozenset({P.LEDGER_READ, P.LEDGER_WRITE}),
+    # a department officer's permissions are its department's (DEPARTMENT_PERMISSIONS)
+    Role.DEPARTMENT_OFFICER: frozenset(),
     Role.RESPONDER: frozenset(
         {P.POSITION_REPORT, P.ASSIGNMENT_RESPOND, P.INCIDENT_CREATE, P.PLAYBOOK_READ}
     ),
     Role.AUDITOR: frozenset({P.AUDIT_READ}),
     Role.GATEWAY: frozenset({P.POSITION_REPORT_ANY}),
     Role.INTEGRATION: frozenset({P.INCIDENT_CREATE, P.ADDRESS_READ}),
+}
+
+# What a department officer may do, by department: the ledgers of its groups (narrowed to them by
+# backend/ledgers/scope.py), the rectifications of its rental items (backend/rentals/scope.py).
+_LEDGERS = frozenset({P.LEDGER_READ, P.LEDGER_WRITE})
+_RECTIFY = frozenset({P.RENTAL_READ, P.RENTAL_RECTIFY})
+DEPARTMENT_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "civil_affairs": _LEDGERS,
+    "disability_federation": _LEDGERS,
+    "veterans_affairs": _LEDGERS,
+    "justice": _LEDGERS,
+    "public_security": _LEDGERS | _RECTIFY,
+    "fire": _RECTIFY,
+    "housing": _RECTIFY,
 }
 
 # A menu of the frontends is shown when the user holds every permission it lists.
@@ -228,14 +251,29 @@ LEADER_LEVELS: dict[Role, str] = {
 }
 
 
-def permissions_for(roles: frozenset[Role] | set[Role] | list[Role]) -> frozenset[Permission]:
-    """The union of the permissions of ``roles``."""
+def permissions_for(
+    roles: frozenset[Role] | set[Role] | list[Role], department: str | None = None
+) -> frozenset[Permission]:
+    """The union of the permissions of ``roles`` (a department officer's: its ``department``'s)."""
     out: frozenset[Permission] = frozenset()
     for role in roles:
         out |= ROLE_PERMISSIONS[role]
+    if Role.DEPARTMENT_OFFICER in roles and department is not None:
+        out |= DEPARTMENT_PERMISSIONS[department]
     return out
 
 
 def menus_for(permissions: frozenset[Permission]) -> list[str]:
     """The menus a holder of ``permissions`` may open, in display order."""
     return [menu for menu, needed in MENU_PERMISSIONS.items() if needed <= permissions]
+
+
+def only_by_department(roles: frozenset[Role], permission: Permission) -> bool:
+    """Whether ``permission`` comes to these ``roles`` through a department officer's department
+    alone: the work it opens is then narrowed to that department's (its ledger groups, its
+    rental items), where any other role that grants it opens everyone's."""
+    return not any(
+        permission in ROLE_PERMISSIONS[role]
+        for role in roles
+        if role is not Role.DEPARTMENT_OFFICER
+    )

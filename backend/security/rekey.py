@@ -63,6 +63,13 @@ SEALED_FIELDS = (
         table="rental_assessments", key="id", column="notes", kind="rental_notes", indexed=False
     ),
     SealedField(
+        table="rental_hazards",
+        key="id",
+        column="signoff_notes",
+        kind="rental_signoff_notes",
+        indexed=False,
+    ),
+    SealedField(
         table="disputes", key="id", column="details", kind="dispute_details", indexed=False
     ),
     SealedField(

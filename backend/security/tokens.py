@@ -99,7 +99,7 @@ def decode_access_token(key: bytes, token: str, *, now: float) -> Principal:
         username=claims.name,
         display_name=claims.dn,
         roles=roles,
-        permissions=permissions_for(roles),
+        permissions=permissions_for(roles, claims.dept),
         capabilities=frozenset(claims.caps),
         org_path=claims.org,
         session_id=claims.sid,

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.errors import NotFound
-from backend.rentals import checklist, houses
+from backend.rentals import checklist, houses, signoff
 from backend.rentals.checklist import Department
 from backend.rentals.lists import HazardWhich, Which, list_hazards, list_rentals, summary
 from backend.rentals.models import (
@@ -24,14 +24,19 @@ from backend.rentals.models import (
     RentalDetail,
     RentalPage,
     RentalSummary,
+    SignOffCreate,
+    SignOffRecorded,
 )
+from backend.rentals.scope import check_department, departments_followed
 from backend.security.context import Auditor, Caller
 from backend.security.crypto import FieldCipher
 from backend.security.guards import needs
 from backend.security.policy import Permission
 from backend.storage.postgres.pool import PgPool
+from backend.validation import UUID_TEXT
 
 _HOUSE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")  # houses.id's CHECK
+_UUID = re.compile(UUID_TEXT)
 
 
 def _house_id(text: str) -> str:
@@ -115,7 +120,13 @@ class RentalController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> HazardPage:
-        """What fire, police or housing has to follow up in your jurisdiction."""
+        """What fire, police or housing has to follow up in your jurisdiction (a department's
+        officer: its own alone, by default and by right)."""
+        followed = departments_followed(caller.principal)
+        if department is not None:
+            check_department(caller.principal, department)
+        elif len(followed) == 1:
+            department = followed[0]
         async with pool.acquire() as conn:
             return await list_hazards(
                 conn,
@@ -177,4 +188,25 @@ class RentalController(Controller):
             out = await houses.assess(
                 conn, cipher, auditor, _house_id(house_id), data, datetime.now(UTC)
             )
+        return Response(out, status_code=200 if out.duplicate else 201)
+
+    @post(
+        "/hazards/{hazard_id:str}/sign-off",
+        opt=needs(Permission.RENTAL_RECTIFY),
+        summary="Sign off a rectification your department verified on site (idempotent by its id)",
+    )
+    async def sign_off(
+        self,
+        hazard_id: FromPath[str],
+        data: JSONBody[SignOffCreate],
+        pool: NamedDependency[PgPool],
+        cipher: NamedDependency[FieldCipher],
+        auditor: NamedDependency[Auditor],
+    ) -> Response[SignOffRecorded]:
+        """整改销号: closes the item and its overdue warning; the house keeps its grade until the
+        next inspection."""
+        if not _UUID.fullmatch(hazard_id):
+            raise NotFound(f"no rectification {hazard_id}", field="hazard_id")
+        async with pool.acquire() as conn:
+            out = await signoff.sign_off(conn, cipher, auditor, hazard_id, data, datetime.now(UTC))
         return Response(out, status_code=200 if out.duplicate else 201)

@@ -5,7 +5,8 @@
  * figures. The server checks every call again; this only keeps out of sight what would be refused.
  */
 
-import type { Me, OrgLevel, RentalSummaryLevel } from "../shared/types";
+import { RENTAL_DEPARTMENTS } from "../shared/rental-terms";
+import type { Me, OrgLevel, RentalDepartment, RentalSummaryLevel } from "../shared/types";
 
 export type RentalTab = "houses" | "hazards" | "summary";
 
@@ -24,6 +25,23 @@ export interface Access {
   summaryLevels: RentalSummaryLevel[];
   /** In display order; the first is where the page opens. */
   tabs: RentalTab[];
+  /** rental:rectify — a department signs off the rectifications it verified on site (整改销号). */
+  rectify: boolean;
+  /** The departments whose rectifications the user follows: all, or a department officer's own. */
+  departments: readonly RentalDepartment[];
+}
+
+// an account's department -> the checklist's department it acts for (backend/rentals/scope.py)
+const ACTS_FOR: Readonly<Record<string, RentalDepartment>> = { fire: "fire", public_security: "police", housing: "housing" };
+
+/** The server's rule: a department officer follows its own items; anyone else every department's. */
+export function departmentsFollowed(me: Me): readonly RentalDepartment[] {
+  const department = me.department ?? null;
+  if (department === null || me.roles.some((r) => r !== "department_officer")) {
+    return RENTAL_DEPARTMENTS;
+  }
+  const own = ACTS_FOR[department];
+  return own === undefined ? [] : [own];
 }
 
 const BELOW: Readonly<Record<OrgLevel, RentalSummaryLevel[]>> = {
@@ -39,12 +57,17 @@ export function accessOf(me: Me): Access {
   const write = has("rental:write");
   const read = has("rental:read") || write;
   const level = me.org_unit.level;
+  const departments = departmentsFollowed(me);
+  // a department's desk: its rectifications first, and no rule warnings (the server closes them)
+  const narrowed = departments.length < RENTAL_DEPARTMENTS.length;
   return {
     write,
-    readWarnings: read || has("patient:read"),
+    readWarnings: (read && !narrowed) || has("patient:read"),
     takeWarnings: write && has("warning:handle"),
     level,
     summaryLevels: BELOW[level],
-    tabs: read ? ["houses", "hazards", "summary"] : [],
+    tabs: !read ? [] : narrowed ? ["hazards", "houses", "summary"] : ["houses", "hazards", "summary"],
+    rectify: has("rental:rectify"),
+    departments,
   };
 }

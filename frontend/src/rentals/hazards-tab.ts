@@ -5,31 +5,43 @@
  * (`?department=`), so a department's desk reloads onto its own list. Rows carry
  * `data-hazard-id`, `data-house-id`, `data-item`, `data-department` and `data-overdue`. Fifty rows
  * at a time, "load more" under them (`shared/ui/load-more.ts`); a refetch starts again.
+ *
+ * A department's officer (部门账号) sees its own department alone, and with rental:rectify signs
+ * off an item it verified on site (整改销号, `signoff-form.ts`) under its row.
  */
 
 import { el, replaceChildren } from "../shared/dom";
 import { describeError, showErrorText } from "../shared/error-text";
 import { onLocaleChange, t } from "../shared/i18n";
 import { isRentalDepartment, RENTAL_DEPARTMENT_NAMES, RENTAL_DEPARTMENTS } from "../shared/rental-terms";
-import type { RentalDepartment, RentalHazardPage, RentalHazardView, RentalHazardWhich } from "../shared/types";
+import type { RentalDepartment, RentalHazardPage, RentalHazardView, RentalHazardWhich, RentalSignOffRecorded } from "../shared/types";
 import { mountLoadMore } from "../shared/ui/load-more";
 import type { Tab } from "../shared/ui/tabs";
 import { hazardItem } from "./house-text";
 import { HAZARD_WHICH } from "./labels";
 import { getHazards } from "./rentals-api";
+import { mountSignOffForm } from "./signoff-form";
 
 export interface HazardsTabOptions {
   /** Opens the house (on the houses tab). */
   onOpen(houseId: string): void;
   now(): number;
+  /** The departments the user follows (a department officer: its own alone). */
+  departments: readonly RentalDepartment[];
+  /** May sign off its departments' items (rental:rectify). */
+  rectify: boolean;
+  onSignedOff(result: RentalSignOffRecorded): void;
 }
 
 const PARAM = "department";
 
 /** Mounts the 整改 tab in `parent`; it fetches on `load()` (each time it is shown). */
 export function mountHazardsTab(parent: HTMLElement, options: HazardsTabOptions): Tab {
+  const followed = options.departments;
+  const own = followed.length === 1 ? (followed[0] ?? null) : null;
   const fromUrl = new URLSearchParams(window.location.search).get(PARAM);
-  let department: RentalDepartment | null = isRentalDepartment(fromUrl) ? fromUrl : null;
+  let department: RentalDepartment | null = own ?? (isRentalDepartment(fromUrl) && followed.includes(fromUrl) ? fromUrl : null);
+  let signing: string | null = null; // the hazard whose sign-off form is open
   let which: RentalHazardWhich = "open";
   let page: RentalHazardPage | null = null;
   let problem: unknown = null;
@@ -68,8 +80,8 @@ export function mountHazardsTab(parent: HTMLElement, options: HazardsTabOptions)
 
   const render = (): void => {
     departments.replaceChildren(
-      segButton(t("rentals.hazards.all"), department === null, { department: "" }, () => choose(null)),
-      ...RENTAL_DEPARTMENTS.map((d) => segButton(t(RENTAL_DEPARTMENT_NAMES[d]), d === department, { department: d }, () => choose(d))),
+      ...(own !== null ? [] : [segButton(t("rentals.hazards.all"), department === null, { department: "" }, () => choose(null))]),
+      ...RENTAL_DEPARTMENTS.filter((d) => followed.includes(d)).map((d) => segButton(t(RENTAL_DEPARTMENT_NAMES[d]), d === department, { department: d }, () => choose(d))),
     );
     whichRow.replaceChildren(
       ...(Object.keys(HAZARD_WHICH) as RentalHazardWhich[]).map((w) =>
@@ -113,10 +125,41 @@ export function mountHazardsTab(parent: HTMLElement, options: HazardsTabOptions)
               const open = el("button", { className: "btn btn--small btn--ghost hazard-item__open", i18n: "rentals.hazards.openHouse", attrs: { type: "button" } });
               open.addEventListener("click", () => options.onOpen(z.house_id));
               li.append(open);
+              if (options.rectify && z.cleared_at === null && followed.includes(z.department)) {
+                li.append(signOffControl(z));
+              }
               return li;
             }),
           );
     replaceChildren(body, [failed, content, pager.root]);
+  };
+
+  /** The 整改销号 button, or the form under the row while it is open. */
+  const signOffControl = (z: RentalHazardView): HTMLElement => {
+    const host = el("div", { className: "hazard-item__signoff" });
+    if (signing !== z.id) {
+      const button = el("button", { className: "btn btn--small hazard-item__signoff-btn", i18n: "rentals.signoff.open", attrs: { type: "button" } });
+      button.addEventListener("click", () => {
+        signing = z.id;
+        render();
+        host.querySelector<HTMLInputElement>("input")?.focus();
+      });
+      host.append(button);
+      return host;
+    }
+    mountSignOffForm(host, {
+      hazard: z,
+      onSignedOff: (result) => {
+        signing = null;
+        options.onSignedOff(result);
+        void load();
+      },
+      onCancel: () => {
+        signing = null;
+        render();
+      },
+    });
+    return host;
   };
 
   const pager = mountLoadMore<RentalHazardPage, RentalHazardView>({

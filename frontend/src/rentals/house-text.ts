@@ -83,7 +83,9 @@ export function useText(use: string): string {
 /** A rectification as a line: item (decisive marked), department, found, deadline or cleared. */
 export function hazardItem(z: RentalHazardView, now: number, withAddress: boolean): HTMLElement {
   const cleared = z.cleared_at !== null;
-  const state = cleared ? el("span", { className: "state-chip", text: t("rentals.hazards.cleared", { date: formatDay(z.cleared_at) }), dataset: { state: "cleared" } }) : el("span", { className: `due-chip${z.overdue ? " is-overdue" : ""}`, text: untilText(z.due_at, z.overdue, now) });
+  const signedOff = z.signed_off_name ?? null;
+  const clearedText = signedOff === null ? t("rentals.hazards.cleared", { date: formatDay(z.cleared_at) }) : t("rentals.hazards.signedOff", { date: formatDay(z.cleared_at), name: signedOff });
+  const state = cleared ? el("span", { className: "state-chip", text: clearedText, dataset: { state: "cleared", signedOff: String(signedOff !== null) } }) : el("span", { className: `due-chip${z.overdue ? " is-overdue" : ""}`, text: untilText(z.due_at, z.overdue, now) });
   return el(
     "li",
     {

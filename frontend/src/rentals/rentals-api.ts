@@ -17,6 +17,8 @@ import type {
   RentalHazardPage,
   RentalHazardWhich,
   RentalPage,
+  RentalSignOffCreate,
+  RentalSignOffRecorded,
   RentalSummary,
   RentalSummaryLevel,
   RentalWhich,
@@ -56,4 +58,10 @@ export function getRental(houseId: string): Promise<RentalDetail> {
 export function recordAssessment(houseId: string, body: RentalAssessmentCreate): Promise<RentalAssessmentRecorded> {
   const e = ENDPOINTS.rentalAssess;
   return sendAuthorized<RentalAssessmentRecorded>({ method: e.method, path: apiPath(e.path, { house_id: houseId }), body });
+}
+
+/** A department's sign-off of a rectification it verified on site (整改销号); once per `body.id`. */
+export function signOffHazard(hazardId: string, body: RentalSignOffCreate): Promise<RentalSignOffRecorded> {
+  const e = ENDPOINTS.rentalSignOff;
+  return sendAuthorized<RentalSignOffRecorded>({ method: e.method, path: apiPath(e.path, { hazard_id: hazardId }), body });
 }

@@ -10,9 +10,9 @@
 
 import { el } from "../shared/dom";
 import { labelOf, localName, onLocaleChange, t } from "../shared/i18n";
-import { GRADE_NAMES } from "../shared/rental-terms";
+import { GRADE_NAMES, ITEM_NAMES, RENTAL_DEPARTMENT_NAMES } from "../shared/rental-terms";
 import type { Session } from "../shared/session";
-import type { RentalAssessmentRecorded, RentalChecklist } from "../shared/types";
+import type { RentalAssessmentRecorded, RentalChecklist, RentalSignOffRecorded } from "../shared/types";
 import { mountAppHeader } from "../shared/ui/app-header";
 import { mountTabs, type Tab } from "../shared/ui/tabs";
 import { showToast } from "../shared/ui/toast";
@@ -130,6 +130,9 @@ export function renderRentals(root: HTMLElement, session: Session): void {
             bar.show("houses");
             openHouse?.(houseId);
           },
+          departments: access.departments,
+          rectify: access.rectify,
+          onSignedOff: (result) => showToast(signedOffText(result)),
         });
   if (hazards !== null) {
     tabs.set("hazards", hazards);
@@ -178,7 +181,13 @@ export function renderRentals(root: HTMLElement, session: Session): void {
   );
 
   const drawUnit = (): void => {
-    unit.textContent = t(access.write ? "rentals.unit" : "rentals.unitReadOnly", { unit: localName(session.me.org_unit) });
+    const where = localName(session.me.org_unit);
+    const own = access.departments.length === 1 ? access.departments[0] : undefined;
+    if (own !== undefined) {
+      unit.textContent = t("rentals.unitDepartment", { unit: where, department: t(RENTAL_DEPARTMENT_NAMES[own]) });
+      return;
+    }
+    unit.textContent = t(access.write ? "rentals.unit" : "rentals.unitReadOnly", { unit: where });
   };
   drawUnit();
   onLocaleChange(drawUnit);
@@ -206,4 +215,13 @@ function recordedText(r: RentalAssessmentRecorded): string {
     parts.push(t("rentals.recorded.notLatest"));
   }
   return parts.join(t("rentals.recorded.sep"));
+}
+
+/** The toast after a sign-off: the item closed (and its warning), or a resend. */
+function signedOffText(r: RentalSignOffRecorded): string {
+  if (r.duplicate) {
+    return t("rentals.signoff.duplicate");
+  }
+  const item = labelOf(ITEM_NAMES, r.hazard.item);
+  return r.resolved_warnings.length > 0 ? t("rentals.signoff.doneResolved", { item }) : t("rentals.signoff.done", { item });
 }

@@ -87,6 +87,7 @@ export const ENDPOINTS = {
   rentalHazards: { method: "GET", path: "/api/rentals/hazards", auth: true, query: ["department", "which", "limit", "offset"], response: "RentalHazardPage" },
   rentalSummary: { method: "GET", path: "/api/rentals/summary", auth: true, query: ["level"], response: "RentalSummary" },
   rental: { method: "GET", path: "/api/rentals/houses/{house_id}", auth: true, response: "RentalDetail" },
+  rentalSignOff: { method: "POST", path: "/api/rentals/hazards/{hazard_id}/sign-off", auth: true, request: "RentalSignOffCreate", response: "RentalSignOffRecorded" },
   rentalAssess: { method: "POST", path: "/api/rentals/houses/{house_id}/assessments", auth: true, request: "RentalAssessmentCreate", response: "RentalAssessmentRecorded" },
   // Dispute screening and mediation (the /disputes/ page).
   disputes: { method: "GET", path: "/api/disputes", auth: true, query: ["which", "kind", "limit", "offset"], response: "DisputePage" },

@@ -1623,6 +1623,22 @@ export interface RentalHazardView {
   overdue: boolean;
   cleared_at: string | null;
   org_path: string;
+  /** Signed off by its department (整改销号) rather than cleared by an inspection: who did. */
+  signed_off_name?: string | null;
+}
+
+/** `POST /api/rentals/hazards/{hazard_id}/sign-off`: a department's sign-off of a rectification it verified on site (`id` made once per form). */
+export interface RentalSignOffCreate {
+  id: string;
+  at: string;
+  notes?: string;
+}
+
+/** The rectification after the sign-off; `duplicate` for a resend. */
+export interface RentalSignOffRecorded {
+  hazard: RentalHazardView;
+  duplicate: boolean;
+  resolved_warnings: number[];
 }
 
 /**

@@ -424,6 +424,56 @@ async def test_a_leader_reads_warnings_figures_and_rectifications_without_a_form
 
 
 @pytest.mark.timeout(240)
+async def test_the_fire_brigade_signs_off_its_own_rectification(
+    open_page: Opener,
+    backend: BackendProcess,
+    houses: Houses,
+    clean_db: PgPool,
+    paths: DistrictPaths,
+    make_user: Any,
+) -> None:
+    await make_user("xf.d", paths.district, Role.DEPARTMENT_OFFICER, department="fire")
+    # a fire item, and a tenant unregistered (the police's)
+    await inspect_over_http(backend.base_url, houses.roomy, ["no_extinguisher"], registered=1)
+    fire = await rows_of(clean_db, "SELECT id::text FROM rental_hazards WHERE department = 'fire'")
+    hazard = fire[0][0]
+
+    page = await open_page("xf.d", "/rentals/", width=1440, height=900)
+    await wait_connection(page, "live")
+    await page.evaluate("window.__sameDocument = true")
+    # its desk opens on its rectifications, its own department alone, no rule warnings
+    assert await page.locator(".tabs__btn").all_inner_texts() == ["整改", "出租屋", "统计"]
+    assert "消防" in await page.inner_text("#rentals-unit")
+    await page.wait_for_selector(".hazards[data-department='fire'][data-count='1']")
+    buttons = page.locator(".hazards__departments .seg__btn")
+    assert await buttons.evaluate_all("bs => bs.map(b => b.dataset.department)") == ["fire"]
+    assert await page.locator(".hazard-item[data-department='police']").count() == 0
+
+    item = page.locator(f".hazard-item[data-hazard-id='{hazard}']")
+    await item.locator(".hazard-item__signoff-btn").click()
+    form = page.locator(f".signoff-form[data-hazard-id='{hazard}']")
+    await form.wait_for()
+    await form.locator("textarea").fill("现场复核：已配置灭火器两具")
+    await page.screenshot(path=screenshot_path("rentals-signoff-1440x900.png"), full_page=True)
+    await form.locator(".signoff-form__submit").dblclick()
+    await toast_says(page, "已销号：未配置灭火器")
+    await page.wait_for_selector(".hazards[data-department='fire'][data-count='0']")
+    signed = await rows_of(
+        clean_db,
+        "SELECT signed_off_name, cleared_at IS NOT NULL FROM rental_hazards WHERE id = $1::uuid",
+        hazard,
+    )
+    assert [tuple(r) for r in signed] == [("Xf.D", True)]  # once, despite the double click
+    assert (
+        await clean_db.fetchval("SELECT count(*) FROM audit_log WHERE action = 'rental.sign_off'")
+        == 1
+    )
+    assert await page.evaluate("window.__sameDocument") is True
+    assert await visible_raw_keys(page) == []
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.timeout(240)
 async def test_a_phone_at_the_door(
     open_page: Opener, backend: BackendProcess, houses: Houses
 ) -> None:

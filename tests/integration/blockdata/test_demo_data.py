@@ -228,7 +228,7 @@ def test_the_demo_has_disputes_at_every_stage_once(
     assert asyncio.run(disputes()) == first
 
 
-def test_the_demo_has_a_justice_office_and_a_civil_affairs_bureau(
+def test_the_demo_has_a_justice_office_a_civil_affairs_bureau_and_a_fire_brigade(
     clean_db: PgPool, district: Geography, app_settings: Settings
 ) -> None:
     prepare_geography(app_settings, addresses=1_500, seed=1)
@@ -249,5 +249,6 @@ def test_the_demo_has_a_justice_office_and_a_civil_affairs_bureau(
 
     assert asyncio.run(departments()) == [
         ("civil.affairs", "civil_affairs", "district", ["department_officer"]),
+        ("fire.brigade", "fire", "district", ["department_officer"]),
         ("justice.office", "justice", "street", ["department_officer"]),
     ]

@@ -153,6 +153,7 @@ def unindexed_under(kid: str) -> dict[str, dict[str, int]]:
         "ledger_entries.notes": {},  # none written: listed, with nothing to count
         "ledger_checks.notes": {},
         "rental_assessments.notes": {kid: 1},
+        "rental_hazards.signoff_notes": {},
         "disputes.details": {kid: 1},
         "dispute_actions.notes": {kid: 1},
     }
@@ -192,6 +193,7 @@ async def test_a_rekey_pass_moves_everything_it_can_open_to_the_current_key(
             "ledger_entries.notes": (0, 0, 0, 0),
             "ledger_checks.notes": (0, 0, 0, 0),
             "rental_assessments.notes": (1, 1, 0, 0),
+            "rental_hazards.signoff_notes": (0, 0, 0, 0),
             "disputes.details": (1, 1, 0, 0),
             "dispute_actions.notes": (1, 1, 0, 0),
         }
@@ -222,7 +224,7 @@ async def test_a_rekey_pass_moves_everything_it_can_open_to_the_current_key(
         assert key_id(bytes(lost)) == "k0"
 
         again = await rekey(conn, rotated, batch=100)
-        assert [(r.resealed, r.reindexed) for r in again] == [(0, 0)] * 11
+        assert [(r.resealed, r.reindexed) for r in again] == [(0, 0)] * 12
 
 
 async def _fetchrow(database_url: str, sql: str) -> Any:
@@ -269,6 +271,7 @@ def test_the_cli_reports_audits_and_never_prints_a_value(
         ("ledger_entries.notes", 0),
         ("ledger_checks.notes", 0),
         ("rental_assessments.notes", 1),
+        ("rental_hazards.signoff_notes", 0),
         ("disputes.details", 1),
         ("dispute_actions.notes", 1),
     ]

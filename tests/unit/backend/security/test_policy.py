@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from backend.security.policy import (
+    DEPARTMENT_PERMISSIONS,
+    DEPARTMENTS,
     MENU_PERMISSIONS,
     ROLE_PERMISSIONS,
     Permission,
@@ -14,7 +16,8 @@ from backend.security.policy import (
 
 def test_every_role_has_permissions_and_every_permission_a_role() -> None:
     assert set(ROLE_PERMISSIONS) == set(Role)
-    granted = set().union(*ROLE_PERMISSIONS.values())
+    assert set(DEPARTMENT_PERMISSIONS) == set(DEPARTMENTS)
+    granted = set().union(*ROLE_PERMISSIONS.values(), *DEPARTMENT_PERMISSIONS.values())
     assert granted == set(Permission)
 
 
@@ -36,7 +39,14 @@ def test_menus() -> None:
         "disputes",
     ]
     assert menus_for(permissions_for([Role.GRID_WORKER])) == ["rentals", "disputes"]
-    assert menus_for(permissions_for([Role.DEPARTMENT_OFFICER])) == ["ledgers"]
+    officer = [Role.DEPARTMENT_OFFICER]
+    assert menus_for(permissions_for(officer)) == []  # nothing without its department
+    assert menus_for(permissions_for(officer, "justice")) == ["ledgers"]
+    assert menus_for(permissions_for(officer, "fire")) == ["rentals"]
+    assert menus_for(permissions_for(officer, "public_security")) == ["ledgers", "rentals"]
+    assert menus_for(permissions_for([Role.CASE_WORKER], "fire")) == menus_for(
+        permissions_for([Role.CASE_WORKER])
+    )  # a department counts only for a department officer
     assert menus_for(permissions_for([Role.COUNSELLOR])) == ["psych"]
     assert set(MENU_PERMISSIONS) == {
         "wall",
