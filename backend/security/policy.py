@@ -259,7 +259,8 @@ def permissions_for(
     for role in roles:
         out |= ROLE_PERMISSIONS[role]
     if Role.DEPARTMENT_OFFICER in roles and department is not None:
-        out |= DEPARTMENT_PERMISSIONS[department]
+        # a department no longer known (a token from before a rename) opens nothing
+        out |= DEPARTMENT_PERMISSIONS.get(department, frozenset())
     return out
 
 

@@ -149,7 +149,7 @@ export function renderLedgers(root: HTMLElement, session: Session): void {
   // Overdue-check warnings, and every registration, check and closing made elsewhere (topic
   // `ledgers`): the entries again, and the entry shown when it is the one.
   const client = startRuleLive(
-    "ledger_check_overdue",
+    access.groups.length < LEDGER_GROUPS.length ? [] : "ledger_check_overdue",
     {
       lists: () => {
         if (bar.shown() === "entries") {

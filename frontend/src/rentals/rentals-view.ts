@@ -153,7 +153,7 @@ export function renderRentals(root: HTMLElement, session: Session): void {
   // The two rules' warnings, and every inspection made elsewhere (topic `rentals`): the shown
   // list again, and the house shown when it is the one.
   const client = startRuleLive(
-    ["rental_inspection_overdue", "rental_hazard_overdue"],
+    access.readWarnings ? ["rental_inspection_overdue", "rental_hazard_overdue"] : [],
     {
       lists: () => {
         const shown = bar.shown();

@@ -82,27 +82,31 @@ export function startRuleLive(rule: WarningRule | readonly WarningRule[], refres
     later();
   };
   let polling: number | undefined;
-  client.subscribe("warnings", {
-    ...refetchingHandler({
-      resync: () => schedule(null),
-      event(message) {
-        for (const one of rules) {
-          const subject = subjectOfRule(message, one);
-          if (subject !== undefined) {
-            schedule(refresh.about === undefined ? subject : refresh.about(message));
-            return;
+  // no rules: a page whose user is not shown the rules' warnings (a department's desk) follows
+  // its work topic alone
+  if (rules.length > 0) {
+    client.subscribe("warnings", {
+      ...refetchingHandler({
+        resync: () => schedule(null),
+        event(message) {
+          for (const one of rules) {
+            const subject = subjectOfRule(message, one);
+            if (subject !== undefined) {
+              schedule(refresh.about === undefined ? subject : refresh.about(message));
+              return;
+            }
           }
+        },
+      }),
+      error(message) {
+        if (polling === undefined) {
+          console.warn(`${rules.join(", ")}: topic warnings refused (${message.code}); fetching every ${POLL_MS / 1000} s instead`);
+          polling = window.setInterval(() => schedule(null), POLL_MS);
+          refresh.polling();
         }
       },
-    }),
-    error(message) {
-      if (polling === undefined) {
-        console.warn(`${rules.join(", ")}: topic warnings refused (${message.code}); fetching every ${POLL_MS / 1000} s instead`);
-        polling = window.setInterval(() => schedule(null), POLL_MS);
-        refresh.polling();
-      }
-    },
-  });
+    });
+  }
   if (work !== undefined) {
     client.subscribe(
       work.topic,

@@ -10,6 +10,7 @@ from backend.security.policy import (
     Permission,
     Role,
     menus_for,
+    only_by_department,
     permissions_for,
 )
 
@@ -47,6 +48,15 @@ def test_menus() -> None:
     assert menus_for(permissions_for([Role.CASE_WORKER], "fire")) == menus_for(
         permissions_for([Role.CASE_WORKER])
     )  # a department counts only for a department officer
+    assert permissions_for(officer, "no_such_department") == frozenset()  # an old token: nothing
+
+
+def test_work_is_narrowed_to_a_department_only_when_no_other_role_opens_it() -> None:
+    officer = frozenset({Role.DEPARTMENT_OFFICER})
+    assert only_by_department(officer, Permission.LEDGER_READ)
+    assert only_by_department(officer, Permission.RENTAL_READ)
+    assert not only_by_department(officer | {Role.CASE_WORKER}, Permission.LEDGER_READ)
+    assert not only_by_department(frozenset({Role.STREET_LEADER}), Permission.RENTAL_READ)
     assert menus_for(permissions_for([Role.COUNSELLOR])) == ["psych"]
     assert set(MENU_PERMISSIONS) == {
         "wall",
