@@ -20,6 +20,9 @@ from backend.settings import Settings
 
 log = logging.getLogger("pingan.embedded")
 
+REDIS_LOAD_TIMEOUT_S = 300.0
+"""How long the embedded Redis may take to replay its append-only file before we give up."""
+
 
 class EmbeddedServiceError(RuntimeError):
     """An embedded server could not be started; the message says which and why."""
@@ -87,6 +90,7 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
             proc.kill()
             raise EmbeddedServiceError(f"embedded Redis did not start; see {folder / 'redis.log'}")
         time.sleep(0.05)
+    _wait_until_loaded(sock, proc, folder)
     log.info("embedded Redis running", extra={"socket": str(sock)})
     try:
         yield f"unix://{sock}"
@@ -96,6 +100,33 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _wait_until_loaded(sock: Path, proc: subprocess.Popen[bytes], folder: Path) -> None:
+    """Block until the server answers PING: it answers LOADING while it replays its
+    append-only file (long after a benchmark), and nothing may use it before."""
+    import redis
+
+    client = redis.Redis(unix_socket_path=str(sock), socket_timeout=5)
+    deadline = time.monotonic() + REDIS_LOAD_TIMEOUT_S
+    told = False
+    try:
+        while True:
+            try:
+                client.ping()
+                return
+            except (redis.BusyLoadingError, redis.ConnectionError) as exc:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    raise EmbeddedServiceError(
+                        f"embedded Redis is not ready ({exc}); see {folder / 'redis.log'}"
+                    ) from exc
+                if not told and isinstance(exc, redis.BusyLoadingError):
+                    log.info("embedded Redis is loading its data", extra={"dir": str(folder)})
+                    told = True
+                time.sleep(0.1)
+    finally:
+        client.close()
 
 
 @contextlib.contextmanager

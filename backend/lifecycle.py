@@ -124,7 +124,10 @@ def lifespan(settings: Settings, keyring: Keyring, audit: AuditLog) -> Callable[
                 redis,
                 prefix=f"{settings.redis_prefix}:pos",
                 freshness_s=settings.position_freshness_s,
+                mirror=settings.position_mirror,
             )
+            # searches read Redis until the mirror is in step (a second or so at start)
+            index.start()
             positions = PositionService(pool, index, streams, grids, TrackSampler())
             hub.on_client_position = _position_handler(positions)
             library = load_library(

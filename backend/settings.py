@@ -78,6 +78,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     map_style_url: str | None = None
     default_locale: Literal["zh-CN", "en"] = "zh-CN"
     position_freshness_s: PositiveSeconds = 60.0
+    position_mirror: bool = True
+    """Search an in-process mirror of the position index, kept in step over Redis Pub/Sub
+    (dispatch/feed.py); false: every search is a round trip to Redis."""
     max_body_bytes: Annotated[int, Meta(ge=1024, le=64 * 1024 * 1024)] = 1_048_576
     stream_maxlen: Annotated[int, Meta(ge=100, le=10_000_000)] = 10_000
     """Events each Redis stream keeps for resuming clients."""

@@ -24,6 +24,7 @@ import struct
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from h3.api import basic_int as h3i
 from redis.asyncio import Redis, RedisCluster
 from redis.client import NEVER_DECODE
 
@@ -36,6 +37,7 @@ from dispatch.codec import (
     upsert_calls,
 )
 from dispatch.errors import IndexConfigError
+from dispatch.feed import MirrorFeed
 from dispatch.geo import cell_of, ring_gap_m, ring_lower_bound_m
 from dispatch.keys import (
     ANY_CAPABILITY,
@@ -46,6 +48,7 @@ from dispatch.keys import (
     encode_capabilities,
 )
 from dispatch.matching import Entry, Query, check_query, make_candidates, select_nearest
+from dispatch.mirror import walk_plan
 from dispatch.models import (
     Candidate,
     Capability,
@@ -106,6 +109,7 @@ class PositionIndex:
         first_reach_m: float = 1500.0,
         cross_shard: bool | None = None,
         use_wire: bool = True,
+        mirror: bool = False,
     ) -> None:
         if index_res not in (8, 9, 10):
             raise IndexConfigError(f"index_res must be 8, 9 or 10, got {index_res}")
@@ -129,6 +133,26 @@ class PositionIndex:
         self._keys_of: dict[tuple[str, ...], list[bytes]] = {}
         # a single Redis: searches go over their own pipelined connection (dispatch/wire.py)
         self.wire = Wire.for_client(redis) if self.cross_shard and use_wire else None
+        # the in-process mirror (dispatch/mirror.py): a single Redis that a wire can reach
+        address = self.wire or (Wire.for_client(redis) if self.cross_shard else None)
+        self.feed = (
+            MirrorFeed(
+                redis,
+                address,
+                self.keys,
+                self.scripts,
+                index_res=index_res,
+                shard_res=shard_res,
+            )
+            if mirror and address is not None
+            else None
+        )
+
+    def start(self) -> None:
+        """Start keeping the in-process mirror in step, if this index has one (call it under
+        the event loop that will search; searches read Redis until the mirror is in step)."""
+        if self.feed is not None:
+            self.feed.start()
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -331,6 +355,12 @@ class PositionIndex:
         """
         query = Query(lat, lon, capability, k, max_radius_m, statuses, now, self.freshness_s)
         check_query(query)
+        mirror = None if self.feed is None else self.feed.mirror
+        if mirror is not None:
+            # in step with Redis (dispatch/feed.py): the same walk, no round trip
+            cell = h3i.latlng_to_cell(lat, lon, self.index_res)
+            best = mirror.nearest(query, cell, self.first_reach_m)
+            return make_candidates(best, capability=capability, now=now, speed=self.speed)
         origin = cell_of(lat, lon, self.index_res)
         plan = search_plan(
             origin, max_radius_m, self.first_reach_m, self.shard_res, self.cross_shard
@@ -406,7 +436,12 @@ class PositionIndex:
         Planning a cell costs ~0.1 ms the first time; afterwards it is a dictionary look-up.
         Pass `district_cells(...)` of the node's district at `index_res`; returns plans made.
         """
-        return warm_plans(cells, radii_m, self.first_reach_m, self.shard_res, self.cross_shard)
+        cells, radii = list(cells), list(radii_m)
+        if self.feed is not None:
+            for cell in cells:
+                for radius in radii:
+                    walk_plan(h3i.str_to_int(cell), radius, self.first_reach_m)
+        return warm_plans(cells, radii, self.first_reach_m, self.shard_res, self.cross_shard)
 
     async def cell_counts(self, now: float) -> list[CellCount]:
         """Live responders per H3 cell (res 8 and 7) by status and capability, for the wall.
@@ -423,14 +458,20 @@ class PositionIndex:
         return parse_counts({text(k): int(v) for reply in replies for k, v in reply.items()})
 
     async def aclose(self) -> None:
-        """Close the search's own connection (the redis-py client is the caller's to close)."""
+        """Close the search's own connection and the mirror's feed (the redis-py client is
+        the caller's to close)."""
+        if self.feed is not None:
+            await self.feed.aclose()
         if self.wire is not None:
             await self.wire.aclose()
 
     async def clear(self) -> int:
         """Delete every key of this index's prefix (tests, benchmarks); returns how many."""
         async with redis_errors("clearing the index"):
-            return await unlink_matching(self.redis, self.keys.pattern())
+            removed = await unlink_matching(self.redis, self.keys.pattern())
+            # every node's mirror drops what it held and syncs again
+            await self.redis.publish(self.keys.feed, b"R")
+            return removed
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ With prefix P and shard S (the H3 parent of the responder's cell at the shard re
     P:p:{<responder_id>}     STRING "<shard> <ts>": the shard holding the responder (authority
                                    for cross-shard moves) and the device ts of that move
     P:shards                 SET   shards that ever held anyone, so sweep/counts find them
+    P:epoch                  STRING set by the first mirror to sync (dispatch/feed.py)
+    P:feed                   (Pub/Sub channel, not a key) every change, for the mirrors
 
 Everything between braces is a Redis Cluster hash tag, so every script touches one slot.
 """
@@ -65,6 +67,10 @@ class KeySpace:
             )
         self.prefix = prefix
         self.shards = f"{prefix}:shards"
+        self.feed = f"{prefix}:feed"
+        """The change feed's Pub/Sub channel (common.lua `feed`; not a key)."""
+        self.epoch = f"{prefix}:epoch"
+        """Set by the first mirror to sync; gone or changed means the index was flushed."""
 
     def base(self, shard: str) -> str:
         """Start of every key of one shard; scripts append 'r:<id>', 'c:<cell>:<cap>', ..."""

@@ -24,7 +24,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from dispatch.errors import IndexScriptError, IndexUnavailableError
 from dispatch.wire import Wire, pack
 
-SCRIPT_NAMES = ("upsert", "evict", "claim", "unclaim", "restate", "sweep", "search")
+SCRIPT_NAMES = ("upsert", "evict", "claim", "unclaim", "restate", "sweep", "search", "snapshot")
 _STANDALONE = frozenset({"claim", "unclaim", "search"})
 _RAW = {NEVER_DECODE: True}
 

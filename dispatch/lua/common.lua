@@ -53,6 +53,18 @@ local function count(base, cell, st, caps, by)
   end
 end
 
+-- the change feed of the in-process mirrors (dispatch/mirror.py): every put and removal of an
+-- entry is published on one channel per prefix, in the order Redis applies them, so a mirror
+-- that applies the messages in order holds exactly what the shards hold. Messages:
+-- 'P' .. cell .. packed (the entry now filed under cell), 'D' .. cell .. id (gone from cell)
+local function feed(base)
+  return string.match(base, '^(.*):{') .. ':feed'
+end
+
+local function announce_put(base, cell, packed)
+  redis.call('PUBLISH', feed(base), 'P' .. cell .. packed)
+end
+
 -- remove every trace of the responder from this shard; 1 if it was here
 local function unindex(base, id)
   local rkey = base .. 'r:' .. id
@@ -63,5 +75,6 @@ local function unindex(base, id)
   count(base, h[2], h[4], h[5], -1)
   count(base, h[3], h[4], h[5], -1)
   redis.call('DEL', rkey)
+  redis.call('PUBLISH', feed(base), 'D' .. h[1] .. id)
   return 1
 end

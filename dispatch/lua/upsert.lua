@@ -38,6 +38,7 @@ local function upsert(key, line)
   local packed = pack(lat, lon, fix, st, mode, caps, id)
   if cur[1] and cur[2] ~= cell then unplace(base, id, cur[2], cur[8], caps) end
   place(base, id, cell, coarse, caps, packed)
+  announce_put(base, cell, packed)
   if not cur[1] then
     count(base, c8, st, caps, 1)
     count(base, c7, st, caps, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
@@ -175,7 +176,18 @@ async def test_redis_emptied_means_position_unknown_until_the_next_report(
     operator = await login(client, "op.r")
     keys = [k async for k in redis.scan_iter(match=f"{redis_prefix}:pos*")]
     assert keys
-    await redis.delete(*keys)  # what a Redis restart without persistence does
+    # what a Redis restart without persistence does: the data and the connections go
+    feed = client.app.state.positions.index.feed
+    assert feed is not None and await feed.caught_up()
+    assert len(feed.mirror) == 1
+    await redis.delete(*keys)
+    for held in await redis.client_list():
+        if held.get("name") == feed.client_name:  # this node's subscriber alone
+            await redis.execute_command("CLIENT", "KILL", "ID", held["id"])
+    async with asyncio.timeout(5):
+        # the node's mirror stops serving the moment its connection drops, then resyncs
+        while feed.mirror is not None and len(feed.mirror) == 1:
+            await asyncio.sleep(0.01)
     listed = (await client.get("/api/responders", headers=operator)).json()
     assert listed[0]["position_known"] is False
     assert listed[0]["lat"] is None
