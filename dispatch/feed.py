@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import uuid
 from collections import deque
 from typing import Any, cast
@@ -49,6 +48,7 @@ MARKER = ord("S")
 RESET = ord("R")
 EPOCH_CHECK_S = 1.0
 SYNC_TIMEOUT_S = 10.0
+_MIN_BACKOFF_S = 0.05
 _MAX_BACKOFF_S = 2.0
 
 
@@ -234,11 +234,14 @@ class MirrorFeed:
     # -- keeping in step ------------------------------------------------------------------
 
     async def _run(self) -> None:
-        delay = 0.05
+        delay = _MIN_BACKOFF_S
         while True:
+            synced = self.syncs
             try:
                 await self._session()
             except (OSError, TimeoutError, RedisError, DispatchError) as exc:
+                if self.syncs > synced:
+                    delay = _MIN_BACKOFF_S  # it was in step: back quickly
                 log.warning("position mirror: %s; retrying in %.2f s", exc, delay)
             self.out_of_step("resyncing")
             self._close()
@@ -262,18 +265,9 @@ class MirrorFeed:
                     self.out_of_step("the index's epoch changed (its data was flushed)")
 
     async def _subscribe(self) -> _Subscriber:
-        loop = asyncio.get_running_loop()
         a = self.address
         async with asyncio.timeout(CONNECT_TIMEOUT_S):
-            if a.path is not None:
-                _, protocol = await loop.create_unix_connection(lambda: _Subscriber(self), a.path)
-            else:
-                transport, protocol = await loop.create_connection(
-                    lambda: _Subscriber(self), a.host, a.port
-                )
-                sock = transport.get_extra_info("socket")
-                if sock is not None:
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            protocol = await a.open(lambda: _Subscriber(self))
             self._protocol = protocol
             if a.password is not None:
                 user = () if a.username is None else (a.username,)
@@ -293,13 +287,12 @@ class MirrorFeed:
             except _Resync:
                 continue
             finally:
-                buffered, self._buffer = self._buffer, None
-            # no await since the snapshot was read: the messages that arrive from here on
-            # are applied by on_message directly
+                self._buffer = None
+            # no await since the buffer was read: the messages that arrive from here on are
+            # applied by on_message directly
             self.mirror = mirror
             self._in_step.set()
             self.syncs += 1
-            del buffered
             return
 
     async def _snapshot(self) -> Mirror:

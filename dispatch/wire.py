@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections import deque
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import hiredis
 from redis.asyncio import Redis
@@ -39,6 +40,8 @@ from redis.exceptions import (
 
 CONNECT_TIMEOUT_S = 2.0
 CALL_TIMEOUT_S = 5.0
+
+P = TypeVar("P", bound=asyncio.BaseProtocol)
 
 
 def _reply_error(message: str) -> Exception:
@@ -182,13 +185,7 @@ class Wire:
             return protocol
 
     async def _open(self, loop: asyncio.AbstractEventLoop) -> _Protocol:
-        if self.path is not None:
-            _, protocol = await loop.create_unix_connection(_Protocol, self.path)
-        else:
-            transport, protocol = await loop.create_connection(_Protocol, self.host, self.port)
-            sock = transport.get_extra_info("socket")
-            if sock is not None:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        protocol = await self.open(_Protocol)
         hello = []
         if self.password is not None:
             user = () if self.username is None else (self.username,)
@@ -202,6 +199,19 @@ class Wire:
             assert protocol.transport is not None
             protocol.transport.close()
             raise
+        return protocol
+
+    async def open(self, factory: Callable[[], P]) -> P:
+        """A new connection to this wire's server with `factory`'s protocol (no hello sent);
+        TCP without Nagle's delay, as every reply here is small and awaited."""
+        loop = asyncio.get_running_loop()
+        if self.path is not None:
+            _, protocol = await loop.create_unix_connection(factory, self.path)
+            return protocol
+        transport, protocol = await loop.create_connection(factory, self.host, self.port)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return protocol
 
     @property
