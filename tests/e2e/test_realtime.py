@@ -333,6 +333,9 @@ async def test_stalled_client_is_dropped_and_others_are_unaffected(
     assert stats["dropped_slow"] == 1, stats
     assert stats["clients"] == 1  # only the healthy one is left
     assert stats["messages_direct"] > 0  # idle sockets were written to without their queue
+    # a served node searches its in-process mirror of the position index, in step
+    assert stats["position_mirror"]["in_step"] is True, stats["position_mirror"]
+    assert stats["position_mirror"]["syncs"] >= 1
     # `pingan serve` runs the GC policy: the live objects are frozen out of the collector's way
     assert stats["gc"]["frozen_after_full"] > 10_000, stats["gc"]
     assert stats["gc"]["heap_blocks"] > stats["gc"]["frozen_after_full"], stats["gc"]
