@@ -110,6 +110,14 @@ class Mirror:
             value = message[_CELL_END:]
             entry = parse_search_values([value])[0]
             codes = value[27 : 27 + value[26]].decode()
+            held = self._entries.get(entry.responder_id)
+            if held is not None and held[0] == cell and held[2] == codes:
+                # most reports stay in their cell with the same capabilities: swap the entry
+                # in place, no bucket or occupancy set changes (this runs for every report)
+                self._entries[entry.responder_id] = (cell, entry, codes)
+                for code in (ANY_CAPABILITY, *codes):
+                    self._cells[code][cell][entry.responder_id] = entry
+                return
             self._unfile(entry.responder_id)
             self._file(cell, entry, codes)
         elif kind == DROP:

@@ -162,34 +162,38 @@ queries = st.tuples(
 @settings(max_examples=80, deadline=None)
 @given(
     fleet=fleets(),
-    moves=st.lists(st.tuples(st.integers(0, 149), st.booleans()), max_size=30),
+    moves=st.lists(
+        st.tuples(st.integers(0, 149), st.sampled_from(["drop", "far", "near", "busy"])),
+        max_size=30,
+    ),
     asked=st.lists(queries, min_size=1, max_size=6),
 )
 def test_the_walk_equals_brute_force_after_any_puts_and_drops(
     fleet: list[Entry],
-    moves: list[tuple[int, bool]],
+    moves: list[tuple[int, str]],
     asked: list[tuple[float, float, Capability | None, int, float, frozenset[DutyStatus], float]],
 ) -> None:
     mirror = Mirror(RES)
     live = {e.responder_id: e for e in fleet}
     for e in fleet:
         mirror.apply(put(e))
-    for i, gone in moves:  # move some, drop others
+    for i, move in moves:  # drop some, move others far (another cell) or near (the same)
         if not fleet:
             break
-        e = fleet[i % len(fleet)]
-        if gone:
-            mirror.apply(
-                drop(
-                    e.responder_id,
-                    cell_hex(live.get(e.responder_id, e).lat, live.get(e.responder_id, e).lon),
-                )
-            )
-            live.pop(e.responder_id, None)
+        rid = fleet[i % len(fleet)].responder_id
+        e = live.get(rid)
+        if e is None:
+            continue
+        if move == "drop":
+            mirror.apply(drop(rid, cell_hex(e.lat, e.lon)))
+            del live[rid]
+            continue
+        if move == "busy":
+            moved = e._replace(status=DutyStatus.busy)
         else:
-            moved = e._replace(lat=e.lat + 0.01, fix_ts=NOW - 1)
-            mirror.apply(put(moved))
-            live[e.responder_id] = moved
+            moved = e._replace(lat=e.lat + (0.01 if move == "far" else 1e-7), fix_ts=NOW - 1)
+        mirror.apply(put(moved))
+        live[rid] = moved
     assert {rid: e for rid, (_, e) in mirror.held().items()} == live
     for lat, lon, cap, k, radius, statuses, reach in asked:
         query = ask(lat, lon, capability=cap, k=k, max_radius_m=radius, statuses=statuses)
